@@ -1,0 +1,29 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace ikewatch::cli {
+
+/// Exit codes shared by every subcommand (design: CLI contract).
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_findings = 1;
+inline constexpr int exit_usage = 2;
+inline constexpr int exit_config = 78;
+
+/// Options of the time front end shared by the commands that read logs.
+struct time_flags {
+    int year = 0;            ///< --year: year for timestamps without one (0 = infer)
+    std::string utc_offset;  ///< --utc-offset: default offset for zone-less timestamps
+    std::vector<std::string> device_offsets;  ///< --device-offset DEVICE=+HH:MM (repeatable)
+};
+
+struct parse_options {
+    std::vector<std::string> inputs;
+    bool stats = false;
+    time_flags time;
+};
+
+[[nodiscard]] int run_parse(const parse_options& options);
+
+}  // namespace ikewatch::cli

@@ -1,0 +1,26 @@
+# Compiler settings shared by every project target.
+
+set(IKEWATCH_WARNINGS
+    -Wall -Wextra -Wpedantic -Wconversion -Wsign-conversion -Wshadow -Wold-style-cast
+    -Wnon-virtual-dtor -Woverloaded-virtual -Wdouble-promotion
+    -Wformat=2 -Wimplicit-fallthrough -Werror)
+
+if(CMAKE_BUILD_TYPE STREQUAL "Debug")
+    add_compile_options(-Og)
+endif()
+
+if(IKEWATCH_SANITIZE)
+    add_compile_options(-fsanitize=${IKEWATCH_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+    add_link_options(-fsanitize=${IKEWATCH_SANITIZE})
+endif()
+
+if(IKEWATCH_HARDEN)
+    add_compile_options(-U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE)
+    add_link_options(-pie -Wl,-z,relro -Wl,-z,now)
+endif()
+
+# Apply the project's warnings (as errors) and include root to a target of ours.
+function(ikewatch_defaults target)
+    target_compile_options(${target} PRIVATE ${IKEWATCH_WARNINGS})
+    target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR})
+endfunction()

@@ -1,0 +1,90 @@
+#include "common/text.hpp"
+
+#include <cstring>
+
+namespace ikewatch::text {
+
+std::size_t find(std::string_view hay, std::string_view needle, std::size_t from) noexcept {
+    if (from > hay.size() || needle.size() > hay.size() - from) {
+        return std::string_view::npos;
+    }
+    if (needle.empty()) {
+        return from;
+    }
+    // Anchor on the first character that is not a space: spaces are everywhere in log text,
+    // so searching for them first costs one memchr call per word.
+    std::size_t k = 0;
+    while (k + 1 < needle.size() && needle[k] == ' ') {
+        ++k;
+    }
+    const char anchor = needle[k];
+    const char* base = hay.data();
+    const char* p = base + from + k;
+    const char* last = base + hay.size() - (needle.size() - k);  // last position of the anchor
+    while (p <= last) {
+        const void* hit = std::memchr(p, anchor, static_cast<std::size_t>(last - p) + 1);
+        if (hit == nullptr) {
+            return std::string_view::npos;
+        }
+        const char* h = static_cast<const char*>(hit);
+        if (std::memcmp(h - k, needle.data(), needle.size()) == 0) {
+            return static_cast<std::size_t>(h - k - base);
+        }
+        p = h + 1;
+    }
+    return std::string_view::npos;
+}
+
+std::size_t ifind(std::string_view hay, std::string_view needle) noexcept {
+    if (needle.empty()) {
+        return 0;
+    }
+    if (needle.size() > hay.size()) {
+        return std::string_view::npos;
+    }
+    const char first = to_lower(needle.front());
+    for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
+        if (to_lower(hay[i]) == first && iequals(hay.substr(i, needle.size()), needle)) {
+            return i;
+        }
+    }
+    return std::string_view::npos;
+}
+
+std::optional<std::uint64_t> hex_to_number(std::string_view s) noexcept {
+    if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        s.remove_prefix(2);
+    }
+    if (s.empty() || s.size() > 16) {
+        return std::nullopt;
+    }
+    std::uint64_t value = 0;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value, 16);
+    if (ec != std::errc{} || ptr != s.data() + s.size()) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+std::string_view value_after(std::string_view s, std::string_view prefix,
+                             std::string_view stop) noexcept {
+    const std::size_t at = find(s, prefix);
+    if (at == std::string_view::npos) {
+        return {};
+    }
+    std::string_view rest = s.substr(at + prefix.size());
+    const std::size_t end = rest.find_first_of(stop);
+    return end == std::string_view::npos ? rest : rest.substr(0, end);
+}
+
+std::string_view next_token(std::string_view s, std::string_view& rest) noexcept {
+    s = ltrim(s);
+    std::size_t end = 0;
+    while (end < s.size() && !is_space(s[end])) {
+        ++end;
+    }
+    rest = ltrim(s.substr(end));
+    return s.substr(0, end);
+}
+
+}  // namespace ikewatch::text

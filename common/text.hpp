@@ -1,0 +1,106 @@
+#pragma once
+
+#include <charconv>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace ikewatch::text {
+
+[[nodiscard]] constexpr bool is_digit(char c) noexcept {
+    return c >= '0' && c <= '9';
+}
+[[nodiscard]] constexpr bool is_upper(char c) noexcept {
+    return c >= 'A' && c <= 'Z';
+}
+[[nodiscard]] constexpr bool is_lower(char c) noexcept {
+    return c >= 'a' && c <= 'z';
+}
+[[nodiscard]] constexpr bool is_alpha(char c) noexcept {
+    return is_upper(c) || is_lower(c);
+}
+[[nodiscard]] constexpr bool is_alnum(char c) noexcept {
+    return is_alpha(c) || is_digit(c);
+}
+[[nodiscard]] constexpr bool is_space(char c) noexcept {
+    return c == ' ' || c == '\t';
+}
+[[nodiscard]] constexpr bool is_hex(char c) noexcept {
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+[[nodiscard]] constexpr char to_lower(char c) noexcept {
+    return is_upper(c) ? static_cast<char>(c - 'A' + 'a') : c;
+}
+[[nodiscard]] constexpr char to_upper(char c) noexcept {
+    return is_lower(c) ? static_cast<char>(c - 'a' + 'A') : c;
+}
+
+/// Removes spaces and tabs (and a trailing CR) from both ends.
+[[nodiscard]] constexpr std::string_view trim(std::string_view s) noexcept {
+    while (!s.empty() && (is_space(s.front()) || s.front() == '\r' || s.front() == '\n')) {
+        s.remove_prefix(1);
+    }
+    while (!s.empty() && (is_space(s.back()) || s.back() == '\r' || s.back() == '\n')) {
+        s.remove_suffix(1);
+    }
+    return s;
+}
+
+[[nodiscard]] constexpr std::string_view ltrim(std::string_view s) noexcept {
+    while (!s.empty() && is_space(s.front())) {
+        s.remove_prefix(1);
+    }
+    return s;
+}
+
+[[nodiscard]] constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (to_lower(a[i]) != to_lower(b[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+[[nodiscard]] constexpr bool istarts_with(std::string_view s, std::string_view prefix) noexcept {
+    return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+/// Substring search that anchors on the needle's first non-space character (string_view::find
+/// anchors on the first character, and log text is full of spaces); npos when absent.
+[[nodiscard]] std::size_t find(std::string_view hay, std::string_view needle,
+                               std::size_t from = 0) noexcept;
+
+/// Case-insensitive search; returns npos when absent.
+[[nodiscard]] std::size_t ifind(std::string_view hay, std::string_view needle) noexcept;
+
+/// Parses an unsigned decimal number that spans the whole of `s`.
+template <typename T>
+[[nodiscard]] std::optional<T> to_number(std::string_view s) noexcept {
+    T value{};
+    if (s.empty()) {
+        return std::nullopt;
+    }
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+    if (ec != std::errc{} || ptr != s.data() + s.size()) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+/// Parses a hexadecimal number (optional 0x prefix) spanning the whole of `s`.
+[[nodiscard]] std::optional<std::uint64_t> hex_to_number(std::string_view s) noexcept;
+
+/// The text after `prefix` up to (not including) the first of `stop` characters, or to the end.
+/// Returns an empty view when `prefix` is absent. The view points into `s`.
+[[nodiscard]] std::string_view value_after(std::string_view s, std::string_view prefix,
+                                           std::string_view stop) noexcept;
+
+/// Splits off the first token delimited by spaces; `rest` receives what follows (left-trimmed).
+[[nodiscard]] std::string_view next_token(std::string_view s, std::string_view& rest) noexcept;
+
+}  // namespace ikewatch::text

@@ -1,0 +1,45 @@
+#include "outputs/parse_json.hpp"
+
+namespace ikewatch::outputs {
+
+nlohmann::json parsed_record_json(std::size_t line, const parsers::syslog_record& rec,
+                                  const parsers::event& e, std::optional<micros> timestamp) {
+    nlohmann::json j;
+    j["line"] = line;
+    j["device"] = text_value(e.device);
+    j["timestamp"] = timestamp ? nlohmann::json(rfc3339(*timestamp)) : nlohmann::json(nullptr);
+    j["framing"] = std::string(parsers::to_string(rec.form));
+    const std::string_view fam = parsers::to_string(e.fam);
+    j["family"] = fam.empty() ? nlohmann::json(nullptr) : nlohmann::json(std::string(fam));
+    j["severity"] = e.severity >= 0 ? nlohmann::json(e.severity) : nlohmann::json(nullptr);
+    j["msg_id"] = e.msg_id.empty() ? nlohmann::json(nullptr) : text_value(e.msg_id);
+    nlohmann::json ev;
+    ev["kind"] = std::string(parsers::to_string(e.kind));
+    ev["peer"] = e.peer.empty() ? nlohmann::json(nullptr) : text_value(e.peer.view());
+    if (!e.peer2.empty()) {
+        ev["peer2"] = text_value(e.peer2.view());
+    }
+    if (e.ike_version != 0) {
+        ev["ike_version"] = e.ike_version;
+    }
+    for (std::size_t i = 0; i < e.field_size(); ++i) {
+        ev[std::string(parsers::to_string(e.field_at(i)))] = text_value(e.value_at(i));
+    }
+    j["event"] = std::move(ev);
+    return j;
+}
+
+nlohmann::json parse_error_json(std::size_t line, std::string_view device,
+                                parsers::parse_error error) {
+    nlohmann::json j;
+    j["line"] = line;
+    j["device"] = text_value(device);
+    j["error"] = std::string(parsers::to_string(error));
+    return j;
+}
+
+std::string dump_json(const nlohmann::json& j) {
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace ikewatch::outputs

@@ -1,0 +1,235 @@
+#include "common/text.hpp"
+#include "parsers/cisco_message.hpp"
+
+namespace ikewatch::parsers {
+
+namespace {
+
+using text::is_digit;
+
+std::int8_t severity_of(std::string_view part) noexcept {
+    if (part.size() != 1) {
+        return -1;
+    }
+    const char c = part[0];
+    if (c >= '0' && c <= '7') {
+        return static_cast<std::int8_t>(c - '0');
+    }
+    switch (c) {
+        case 'F':
+            return 0;
+        case 'A':
+            return 1;
+        case 'C':
+            return 2;
+        case 'E':
+            return 3;
+        case 'W':
+            return 4;
+        case 'N':
+            return 5;
+        case 'I':
+            return 6;
+        case 'D':
+            return 7;
+        default:
+            return -1;
+    }
+}
+
+bool all_digits(std::string_view s) noexcept {
+    if (s.empty()) {
+        return false;
+    }
+    for (char c : s) {
+        if (!is_digit(c)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+family family_of(std::string_view fac) noexcept {
+    if (const std::size_t lt = fac.find('<'); lt != std::string_view::npos) {
+        fac = fac.substr(0, lt);
+    }
+    if (fac.size() == 3) {
+        const char a = fac[0];
+        const char b = fac[1];
+        const char c = fac[2];
+        if (a == 'A' && b == 'S' && c == 'A') {
+            return family::asa;
+        }
+        if (a == 'F' && b == 'T' && c == 'D') {
+            return family::ftd;
+        }
+        if (a == 'P' && b == 'I' && c == 'X') {
+            return family::pix;
+        }
+    }
+    return fac == "FWSM" ? family::asa : family::none;
+}
+
+std::uint32_t to_id(std::string_view digits) noexcept {
+    std::uint32_t v = 0;
+    for (char c : digits) {
+        v = v * 10 + static_cast<std::uint32_t>(c - '0');
+    }
+    return v;
+}
+
+std::string_view after_tag(std::string_view body, std::size_t end) noexcept {
+    std::size_t p = end;
+    while (p < body.size() && body[p] == ' ') {
+        ++p;
+    }
+    if (p < body.size() && body[p] == ':') {
+        ++p;
+    }
+    while (p < body.size() && body[p] == ' ') {
+        ++p;
+    }
+    return body.substr(p);
+}
+
+bool tagged(std::string_view body, cisco_message& m) noexcept {
+    const std::size_t start = !body.empty() && body[0] == '%' ? 1 : 0;
+    std::size_t end = start;
+    while (end < body.size() && body[end] != ':' && body[end] != ' ' && end - start < 80) {
+        ++end;
+    }
+    const std::string_view tag = body.substr(start, end - start);
+    // Split on '-' from the right: MNEMONIC, SEV, then everything before is the facility.
+    const std::size_t last = tag.rfind('-');
+    if (last == std::string_view::npos || last == 0 || last + 1 >= tag.size()) {
+        return false;
+    }
+    const std::size_t prev = tag.rfind('-', last - 1);
+    const std::string_view sev =
+        prev == std::string_view::npos ? std::string_view{} : tag.substr(prev + 1, last - prev - 1);
+    const std::int8_t severity = severity_of(sev);
+    if (severity < 0) {
+        return false;
+    }
+    const std::string_view fac = tag.substr(0, prev);
+    const std::string_view first = fac.substr(0, fac.find('-'));
+    const std::string_view mnemonic = tag.substr(last + 1);
+    m.severity = severity;
+    m.source = message_source::tagged;
+    m.mnemonic = mnemonic;
+    m.text = after_tag(body, end);
+    const family f = family_of(first);
+    if (f != family::none && all_digits(mnemonic)) {
+        m.fam = f;
+        m.id = to_id(mnemonic.substr(0, 9));
+        m.msg_id = mnemonic;
+        m.facility = first;
+    } else if (all_digits(mnemonic)) {
+        // A numeric id under an unknown family tag (e.g. the typo `%FDT-`): keep the id only.
+        m.fam = family::none;
+        m.id = to_id(mnemonic.substr(0, 9));
+        m.msg_id = mnemonic;
+        m.facility = first;
+    } else {
+        m.fam = family::ios;
+        m.msg_id = tag;
+        m.facility = fac;
+    }
+    return true;
+}
+
+bool starts(std::string_view s, std::string_view p) noexcept {
+    return s.substr(0, p.size()) == p;
+}
+
+// Fast path for the shape almost every firewall line has: `%ASA-6-302013: text`.
+bool common_asa_tag(std::string_view body, cisco_message& m) noexcept {
+    if (body.size() < 15 || body[0] != '%' || body[4] != '-' || !is_digit(body[5]) ||
+        body[5] > '7' || body[6] != '-' || body[13] != ':') {
+        return false;
+    }
+    const family f = family_of(body.substr(1, 3));
+    const std::string_view id = body.substr(7, 6);
+    if (f == family::none || !all_digits(id)) {
+        return false;
+    }
+    m.fam = f;
+    m.source = message_source::tagged;
+    m.severity = static_cast<std::int8_t>(body[5] - '0');
+    m.id = to_id(id);
+    m.msg_id = id;
+    m.mnemonic = id;
+    m.facility = body.substr(1, 3);
+    std::size_t p = 14;
+    while (p < body.size() && body[p] == ' ') {
+        ++p;
+    }
+    m.text = body.substr(p);
+    return true;
+}
+
+}  // namespace
+
+cisco_message decode_cisco(std::string_view body) noexcept {
+    cisco_message m;
+    m.text = body;
+    if (body.empty() || common_asa_tag(body, m)) {
+        return m;
+    }
+    const char c = body[0];
+    if (c == '%' || ((c == 'A' || c == 'P' || c == 'F') && body.find('-') < 5)) {
+        if (tagged(body, m)) {
+            return m;
+        }
+        m = cisco_message{};
+        m.text = body;
+        return m;
+    }
+    if (c == '[' && starts(body, "[IKEv")) {
+        m.fam = family::asa;
+        m.source = message_source::console;
+        m.ike_version = body.size() > 5 && body[5] == '2' ? 2 : 1;
+        const std::size_t close = body.find(']');
+        if (close != std::string_view::npos) {
+            if (body.substr(0, close).find("DEBUG") != std::string_view::npos) {
+                m.severity = 7;
+            }
+            m.text = after_tag(body, close + 1);
+        }
+        return m;
+    }
+    if (starts(body, "ISAKMP") || starts(body, "IPSEC(") || starts(body, "CryptoEngine") ||
+        starts(body, "CRYPTO_ENGINE")) {
+        m.fam = family::ios;
+        m.source = message_source::ios_debug;
+        m.severity = 7;
+        return m;
+    }
+    if (starts(body, "IPSEC")) {
+        m.fam = family::asa;
+        m.source = message_source::console;
+        m.severity = 7;
+        return m;
+    }
+    if (starts(body, "Group = ") || starts(body, "IP = ")) {
+        m.fam = family::asa;
+        m.source = message_source::console;
+        return m;
+    }
+    // Bare numeric id: `302020: Built inbound …`
+    std::size_t p = 0;
+    while (p < body.size() && is_digit(body[p]) && p < 7) {
+        ++p;
+    }
+    if (p == 6 && p < body.size() && body[p] == ':') {
+        m.source = message_source::bare_id;
+        m.msg_id = body.substr(0, 6);
+        m.mnemonic = m.msg_id;
+        m.id = to_id(m.msg_id);
+        m.text = after_tag(body, p);
+        return m;
+    }
+    return m;
+}
+
+}  // namespace ikewatch::parsers

@@ -1,0 +1,211 @@
+#include "parsers/decode_helpers.hpp"
+
+#include "common/ip_address.hpp"
+#include "common/text.hpp"
+
+namespace ikewatch::parsers::detail {
+
+namespace {
+
+bool addr_char(char c) noexcept {
+    return text::is_hex(c) || c == '.' || c == ':';
+}
+
+}  // namespace
+
+std::string_view address_at(std::string_view s) noexcept {
+    std::size_t n = 0;
+    while (n < s.size() && addr_char(s[n]) && n < 45) {
+        ++n;
+    }
+    // Strip a trailing separator colon or dot (`1.2.3.4:` or `1.2.3.4.` at a sentence end).
+    while (n > 0 && (s[n - 1] == '.' || (s[n - 1] == ':' && (n < 2 || s[n - 2] != ':')))) {
+        --n;
+    }
+    return s.substr(0, n);
+}
+
+std::string_view first_ipv4(std::string_view s) noexcept {
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (!text::is_digit(s[i]) || (i > 0 && (text::is_digit(s[i - 1]) || s[i - 1] == '.'))) {
+            continue;
+        }
+        std::size_t n = i;
+        while (n < s.size() && (text::is_digit(s[n]) || s[n] == '.')) {
+            ++n;
+        }
+        std::string_view cand = s.substr(i, n - i);
+        while (!cand.empty() && cand.back() == '.') {
+            cand.remove_suffix(1);
+        }
+        if (is_ipv4(cand)) {
+            return cand;
+        }
+        i = n;
+    }
+    return {};
+}
+
+std::string_view address_after(std::string_view s, std::string_view key) noexcept {
+    const std::size_t at = text::find(s, key);
+    if (at == std::string_view::npos) {
+        return {};
+    }
+    return address_at(s.substr(at + key.size()));
+}
+
+std::string_view word_after(std::string_view s, std::string_view key,
+                            std::string_view stop) noexcept {
+    const std::size_t at = text::find(s, key);
+    if (at == std::string_view::npos) {
+        return {};
+    }
+    std::string_view rest = s.substr(at + key.size());
+    const std::size_t end = rest.find_first_of(stop);
+    return end == std::string_view::npos ? rest : rest.substr(0, end);
+}
+
+std::string_view asa_context(std::string_view text, event& e) noexcept {
+    for (int guard = 0; guard < 3; ++guard) {
+        if (starts(text, "Group = ")) {
+            text.remove_prefix(8);
+            const std::size_t end = text::find(text, ", ");
+            const std::string_view g = text.substr(0, end);
+            e.set(field::group, g);
+            text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 2);
+        } else if (starts(text, "Username = ")) {
+            text.remove_prefix(11);
+            const std::size_t end = text::find(text, ", ");
+            e.set(field::user, text.substr(0, end));
+            text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 2);
+        } else if (starts(text, "IP = ")) {
+            text.remove_prefix(5);
+            const std::string_view a = address_at(text);
+            if (!a.empty()) {
+                e.set_peer(a);
+            }
+            text.remove_prefix(a.size());
+            if (starts(text, ",")) {
+                text.remove_prefix(1);
+            }
+            text = text::ltrim(text);
+        } else {
+            break;
+        }
+    }
+    return text;
+}
+
+endpoint parse_endpoint(std::string_view token, bool with_iface) noexcept {
+    endpoint ep;
+    // Drop an identity annotation: `1.2.3.4/57621(LOCAL\Elastic)`.
+    if (const std::size_t paren = token.find('('); paren != std::string_view::npos) {
+        token = token.substr(0, paren);
+    }
+    if (with_iface) {
+        const std::size_t colon = token.find(':');
+        if (colon != std::string_view::npos) {
+            ep.iface = token.substr(0, colon);
+            token = token.substr(colon + 1);
+        }
+    }
+    const std::size_t slash = token.rfind('/');
+    if (slash != std::string_view::npos) {
+        ep.addr = token.substr(0, slash);
+        ep.port = token.substr(slash + 1);
+    } else {
+        ep.addr = token;
+    }
+    return ep;
+}
+
+endpoint parse_paren_endpoint(std::string_view token) noexcept {
+    endpoint ep;
+    if (const std::size_t slash = token.find('/');
+        slash != std::string_view::npos && token.find('(') > slash) {
+        ep.iface = token.substr(0, slash);
+        token = token.substr(slash + 1);
+    }
+    const std::size_t paren = token.find('(');
+    if (paren == std::string_view::npos) {
+        ep.addr = token;
+        return ep;
+    }
+    ep.addr = token.substr(0, paren);
+    const std::size_t close = token.find(')', paren);
+    ep.port = token.substr(
+        paren + 1, close == std::string_view::npos ? std::string_view::npos : close - paren - 1);
+    return ep;
+}
+
+std::string_view protocol_name(std::string_view token) noexcept {
+    if (text::iequals(token, "udp") || token == "17") {
+        return "udp";
+    }
+    if (text::iequals(token, "tcp") || token == "6") {
+        return "tcp";
+    }
+    if (text::iequals(token, "esp") || token == "50") {
+        return "esp";
+    }
+    if (text::iequals(token, "ah") || token == "51") {
+        return "ah";
+    }
+    if (text::iequals(token, "icmp") || token == "1") {
+        return "icmp";
+    }
+    if (text::iequals(token, "gre") || token == "47") {
+        return "gre";
+    }
+    return token;
+}
+
+void set_flow(event& e, std::string_view protocol, const endpoint& src,
+              const endpoint& dst) noexcept {
+    e.set(field::protocol, protocol);
+    if (!src.addr.empty()) {
+        e.set(field::src_ip, src.addr);
+    }
+    if (!src.port.empty()) {
+        e.set(field::src_port, src.port);
+    }
+    if (!src.iface.empty()) {
+        e.set(field::src_interface, src.iface);
+    }
+    if (!dst.addr.empty()) {
+        e.set(field::dst_ip, dst.addr);
+    }
+    if (!dst.port.empty()) {
+        e.set(field::dst_port, dst.port);
+    }
+    if (!dst.iface.empty()) {
+        e.set(field::dst_interface, dst.iface);
+    }
+    // IKE (UDP 500/4500) and ESP name a remote gateway: both ends are candidates; the rule
+    // engine matches either against the tracked peer.
+    const bool ike = protocol == "udp" && (src.port == "500" || dst.port == "500" ||
+                                           src.port == "4500" || dst.port == "4500");
+    if (ike || protocol == "esp") {
+        // Only real addresses become peer candidates (fixtures carry `***` and `<public IP>`).
+        if (ip_address::parse(src.addr)) {
+            e.set_peer(src.addr);
+        }
+        if (ip_address::parse(dst.addr)) {
+            e.set_peer2(dst.addr);
+        }
+        e.nat_t = src.port == "4500" || dst.port == "4500";
+    }
+}
+
+std::string_view token_at(std::string_view s, std::size_t& pos) noexcept {
+    while (pos < s.size() && s[pos] == ' ') {
+        ++pos;
+    }
+    const std::size_t start = pos;
+    while (pos < s.size() && s[pos] != ' ') {
+        ++pos;
+    }
+    return s.substr(start, pos - start);
+}
+
+}  // namespace ikewatch::parsers::detail

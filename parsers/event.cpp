@@ -1,0 +1,175 @@
+#include "parsers/event.hpp"
+
+#include "common/ip_address.hpp"
+
+namespace ikewatch::parsers {
+
+namespace {
+
+constexpr std::array<std::string_view, event_kind_count> kind_names{"other",
+                                                                    "ike_packet",
+                                                                    "phase1_start",
+                                                                    "phase1_complete",
+                                                                    "phase2_start",
+                                                                    "phase2_negotiated",
+                                                                    "phase2_complete",
+                                                                    "fsm_history",
+                                                                    "state_change",
+                                                                    "show_state",
+                                                                    "ike_info",
+                                                                    "proposal_accepted",
+                                                                    "proposal_rejected",
+                                                                    "tunnel_group_found",
+                                                                    "tunnel_group_missing",
+                                                                    "tunnel_group_fallback",
+                                                                    "invalid_cookie",
+                                                                    "no_matching_sa",
+                                                                    "malformed_message",
+                                                                    "auth_failed",
+                                                                    "crypto_map_missing",
+                                                                    "crypto_acl_mismatch",
+                                                                    "no_crypto_policy",
+                                                                    "negotiation_timeout",
+                                                                    "peer_dead",
+                                                                    "dpd",
+                                                                    "keepalive_mismatch",
+                                                                    "duplicate_packet",
+                                                                    "retransmit",
+                                                                    "nat_detection",
+                                                                    "notify",
+                                                                    "attribute_mismatch",
+                                                                    "mode_failure",
+                                                                    "phase2_failed",
+                                                                    "ike_delete",
+                                                                    "teardown",
+                                                                    "connection_terminated",
+                                                                    "session_disconnected",
+                                                                    "ipsec_sa_created",
+                                                                    "ipsec_sa_deleted",
+                                                                    "ipsec_data_error",
+                                                                    "invalid_spi",
+                                                                    "capacity_exceeded",
+                                                                    "tunnel_up",
+                                                                    "isakmp_enabled",
+                                                                    "key_acquire",
+                                                                    "ikev2_start",
+                                                                    "ikev2_up",
+                                                                    "ikev2_failed",
+                                                                    "acl_deny",
+                                                                    "request_discarded",
+                                                                    "udp_connection",
+                                                                    "route_failure",
+                                                                    "login_failed",
+                                                                    "login_success"};
+
+constexpr std::array<std::string_view, field_count> field_names{
+    "group",         "user",          "reason",     "direction",  "exchange",     "msgid",
+    "payloads",      "mode",          "role",       "state",      "old_state",    "new_state",
+    "phase",         "protocol",      "src_ip",     "src_port",   "dst_ip",       "dst_port",
+    "src_interface", "dst_interface", "interface",  "acl",        "session_type", "tunnel_type",
+    "duration",      "local_ip",      "notify",     "spi",        "sa_direction", "conn_id",
+    "attribute",     "received",      "configured", "crypto_map", "proxy_local",  "proxy_remote",
+    "history",       "nat",           "service",    "server",     "failure",      "type"};
+
+bool assign_peer(inline_string<64>& out, std::string_view text) noexcept {
+    if (text.empty()) {
+        out.clear();
+        return false;
+    }
+    // IPv6 has many spellings; store the canonical one so one peer has one key.
+    if (text.find(':') != std::string_view::npos) {
+        if (auto a = ip_address::parse(text)) {
+            std::array<char, 48> buf{};
+            out.assign(a->format(buf));
+            return true;
+        }
+    }
+    out.assign(text);
+    return true;
+}
+
+}  // namespace
+
+std::string_view to_string(event_kind k) noexcept {
+    const auto i = static_cast<std::size_t>(k);
+    return i < kind_names.size() ? kind_names[i] : "other";
+}
+
+std::optional<event_kind> event_kind_from(std::string_view name) noexcept {
+    for (std::size_t i = 0; i < kind_names.size(); ++i) {
+        if (kind_names[i] == name) {
+            return static_cast<event_kind>(i);
+        }
+    }
+    return std::nullopt;
+}
+
+std::string_view to_string(field f) noexcept {
+    const auto i = static_cast<std::size_t>(f);
+    return i < field_names.size() ? field_names[i] : "";
+}
+
+std::optional<field> field_from(std::string_view name) noexcept {
+    for (std::size_t i = 0; i < field_names.size(); ++i) {
+        if (field_names[i] == name) {
+            return static_cast<field>(i);
+        }
+    }
+    return std::nullopt;
+}
+
+void event::clear() noexcept {
+    kind = event_kind::other;
+    device = {};
+    time = 0;
+    raw = {};
+    fam = family::none;
+    severity = -1;
+    ike_version = 0;
+    msg_number = 0;
+    msg_id = {};
+    peer.clear();
+    peer2.clear();
+    direction = ike_direction::none;
+    exchange = ike_exchange::none;
+    role = ike_role::unknown;
+    payloads = 0;
+    phase = 0;
+    aggressive = false;
+    nat_t = false;
+    ike_msgid = 0;
+    state_name = {};
+    conn_id = {};
+    n_fields_ = 0;
+}
+
+void event::set(field f, std::string_view value) noexcept {
+    const auto size = static_cast<std::uint32_t>(value.size() > 0xFFFF ? 0xFFFF : value.size());
+    for (std::uint8_t i = 0; i < n_fields_; ++i) {
+        if (fields_[i].key == f) {
+            fields_[i] = {value.data(), size, f};
+            return;
+        }
+    }
+    if (n_fields_ < max_fields) {
+        fields_[n_fields_++] = {value.data(), size, f};
+    }
+}
+
+std::optional<std::string_view> event::get(field f) const noexcept {
+    for (std::uint8_t i = 0; i < n_fields_; ++i) {
+        if (fields_[i].key == f) {
+            return std::string_view(fields_[i].data, fields_[i].size);
+        }
+    }
+    return std::nullopt;
+}
+
+bool event::set_peer(std::string_view text) noexcept {
+    return assign_peer(peer, text);
+}
+bool event::set_peer2(std::string_view text) noexcept {
+    return assign_peer(peer2, text);
+}
+
+}  // namespace ikewatch::parsers

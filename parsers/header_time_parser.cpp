@@ -1,0 +1,410 @@
+#include "parsers/header_time_parser.hpp"
+
+#include <array>
+
+#include "common/text.hpp"
+
+namespace ikewatch::parsers {
+
+namespace {
+
+using text::is_alpha;
+using text::is_digit;
+
+struct zone_entry {
+    std::string_view name;
+    int hours_x4;  // quarter hours, so +5:30 style zones fit
+};
+
+constexpr std::array<zone_entry, 30> zones{{
+    {"UTC", 0},   {"GMT", 0},   {"Z", 0},     {"UT", 0},    {"WET", 0},   {"WEST", 4},
+    {"BST", 4},   {"CET", 4},   {"CEST", 8},  {"MET", 4},   {"MEST", 8},  {"EET", 8},
+    {"EEST", 12}, {"MSK", 12},  {"IST", 22},  {"SGT", 32},  {"HKT", 32},  {"JST", 36},
+    {"AEST", 40}, {"AEDT", 44}, {"NZST", 48}, {"NZDT", 52}, {"EST", -20}, {"EDT", -16},
+    {"CST", -24}, {"CDT", -20}, {"MST", -28}, {"MDT", -24}, {"PST", -32}, {"PDT", -28},
+}};
+
+// Month from its three-letter English abbreviation, any letter case; 0 when not a month.
+int month_index(std::string_view s) noexcept {
+    if (s.size() < 3) {
+        return 0;
+    }
+    const auto key = static_cast<unsigned>(text::to_lower(s[0])) << 16 |
+                     static_cast<unsigned>(text::to_lower(s[1])) << 8 |
+                     static_cast<unsigned>(text::to_lower(s[2]));
+    constexpr auto k = [](const char(&m)[4]) {
+        return static_cast<unsigned>(m[0]) << 16 | static_cast<unsigned>(m[1]) << 8 |
+               static_cast<unsigned>(m[2]);
+    };
+    switch (key) {
+        case k("jan"):
+            return 1;
+        case k("feb"):
+            return 2;
+        case k("mar"):
+            return 3;
+        case k("apr"):
+            return 4;
+        case k("may"):
+            return 5;
+        case k("jun"):
+            return 6;
+        case k("jul"):
+            return 7;
+        case k("aug"):
+            return 8;
+        case k("sep"):
+            return 9;
+        case k("oct"):
+            return 10;
+        case k("nov"):
+            return 11;
+        case k("dec"):
+            return 12;
+        default:
+            return 0;
+    }
+}
+
+// Reads exactly `n` digits at s[pos]; advances pos.
+bool digits(std::string_view s, std::size_t& pos, std::size_t n, unsigned& value) noexcept {
+    if (pos + n > s.size()) {
+        return false;
+    }
+    unsigned v = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const char c = s[pos + i];
+        if (!is_digit(c)) {
+            return false;
+        }
+        v = v * 10 + static_cast<unsigned>(c - '0');
+    }
+    value = v;
+    pos += n;
+    return true;
+}
+
+// Reads 1 or 2 digits.
+bool digits12(std::string_view s, std::size_t& pos, unsigned& value) noexcept {
+    if (pos < s.size() && is_digit(s[pos])) {
+        if (pos + 1 < s.size() && is_digit(s[pos + 1])) {
+            return digits(s, pos, 2, value);
+        }
+        return digits(s, pos, 1, value);
+    }
+    return false;
+}
+
+void skip_spaces(std::string_view s, std::size_t& pos) noexcept {
+    while (pos < s.size() && s[pos] == ' ') {
+        ++pos;
+    }
+}
+
+// HH:MM:SS[.frac]
+bool clock_part(std::string_view s, std::size_t& pos, header_time& t) noexcept {
+    unsigned h = 0;
+    unsigned m = 0;
+    unsigned sec = 0;
+    if (!digits12(s, pos, h) || pos >= s.size() || s[pos] != ':') {
+        return false;
+    }
+    ++pos;
+    if (!digits(s, pos, 2, m) || pos >= s.size() || s[pos] != ':') {
+        return false;
+    }
+    ++pos;
+    if (!digits(s, pos, 2, sec) || h > 23 || m > 59 || sec > 60) {
+        return false;
+    }
+    t.hour = static_cast<std::uint8_t>(h);
+    t.minute = static_cast<std::uint8_t>(m);
+    t.second = static_cast<std::uint8_t>(sec > 59 ? 59 : sec);
+    if (pos + 1 < s.size() && s[pos] == '.' && is_digit(s[pos + 1])) {
+        ++pos;
+        unsigned frac = 0;
+        std::size_t n = 0;
+        while (pos < s.size() && is_digit(s[pos])) {
+            if (n < 6) {
+                frac = frac * 10 + static_cast<unsigned>(s[pos] - '0');
+            }
+            ++n;
+            ++pos;
+        }
+        for (std::size_t i = n; i < 6; ++i) {
+            frac *= 10;
+        }
+        t.microsecond = frac;
+    }
+    return true;
+}
+
+bool valid_date(unsigned month, unsigned day) noexcept {
+    return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
+// `Mon D[D] [YYYY] HH:MM:SS`
+bool legacy(std::string_view s, std::size_t& pos, header_time& t) noexcept {
+    const int month = month_index(s.substr(pos));
+    if (month == 0 || pos + 3 >= s.size() || s[pos + 3] != ' ') {
+        return false;
+    }
+    pos += 3;
+    skip_spaces(s, pos);
+    unsigned day = 0;
+    if (!digits12(s, pos, day) || pos >= s.size() || s[pos] != ' ') {
+        return false;
+    }
+    skip_spaces(s, pos);
+    // Optional year: four digits followed by a space.
+    std::size_t probe = pos;
+    unsigned year = 0;
+    if (digits(s, probe, 4, year) && probe < s.size() && s[probe] == ' ') {
+        pos = probe;
+        skip_spaces(s, pos);
+        t.has_year = true;
+        t.year = static_cast<std::int16_t>(year);
+    }
+    if (!valid_date(static_cast<unsigned>(month), day) || !clock_part(s, pos, t)) {
+        return false;
+    }
+    t.month = static_cast<std::uint8_t>(month);
+    t.day = static_cast<std::uint8_t>(day);
+    return true;
+}
+
+// `YYYY Mon DD HH:MM:SS`
+bool year_first(std::string_view s, std::size_t& pos, header_time& t) noexcept {
+    unsigned year = 0;
+    if (!digits(s, pos, 4, year) || pos >= s.size() || s[pos] != ' ') {
+        return false;
+    }
+    skip_spaces(s, pos);
+    const int month = month_index(s.substr(pos));
+    if (month == 0 || pos + 3 >= s.size() || s[pos + 3] != ' ') {
+        return false;
+    }
+    pos += 3;
+    skip_spaces(s, pos);
+    unsigned day = 0;
+    if (!digits12(s, pos, day) || pos >= s.size() || s[pos] != ' ') {
+        return false;
+    }
+    skip_spaces(s, pos);
+    if (!valid_date(static_cast<unsigned>(month), day) || !clock_part(s, pos, t)) {
+        return false;
+    }
+    t.has_year = true;
+    t.year = static_cast<std::int16_t>(year);
+    t.month = static_cast<std::uint8_t>(month);
+    t.day = static_cast<std::uint8_t>(day);
+    return true;
+}
+
+// `YYYY-MM-DDTHH:MM:SS[.frac][Z|±HH[:]MM]`
+bool iso(std::string_view s, std::size_t& pos, header_time& t) noexcept {
+    unsigned year = 0;
+    unsigned month = 0;
+    unsigned day = 0;
+    if (!digits(s, pos, 4, year) || pos >= s.size() || s[pos] != '-') {
+        return false;
+    }
+    ++pos;
+    if (!digits(s, pos, 2, month) || pos >= s.size() || s[pos] != '-') {
+        return false;
+    }
+    ++pos;
+    if (!digits(s, pos, 2, day) || pos >= s.size() || (s[pos] != 'T' && s[pos] != ' ')) {
+        return false;
+    }
+    ++pos;
+    if (!valid_date(month, day) || !clock_part(s, pos, t)) {
+        return false;
+    }
+    t.has_year = true;
+    t.year = static_cast<std::int16_t>(year);
+    t.month = static_cast<std::uint8_t>(month);
+    t.day = static_cast<std::uint8_t>(day);
+    if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
+        ++pos;
+        t.has_offset = true;
+        t.offset_seconds = 0;
+    } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
+        const int sign = s[pos] == '-' ? -1 : 1;
+        std::size_t p = pos + 1;
+        unsigned oh = 0;
+        unsigned om = 0;
+        if (digits(s, p, 2, oh)) {
+            if (p < s.size() && s[p] == ':') {
+                ++p;
+            }
+            if (digits(s, p, 2, om) && oh <= 14 && om <= 59) {
+                pos = p;
+                t.has_offset = true;
+                t.offset_seconds = sign * static_cast<int>(oh * 3600 + om * 60);
+            }
+        }
+    }
+    return true;
+}
+
+// IOS uptime: `HH:MM:SS:` or `1d02h:` / `2y10w:` / `3w4d:`.
+bool uptime(std::string_view s, std::size_t& pos, header_time& t) noexcept {
+    std::size_t p = pos;
+    header_time tmp;
+    if (clock_part(s, p, tmp) && p < s.size() && s[p] == ':') {
+        pos = p;
+        t.uptime_only = true;
+        return true;
+    }
+    p = pos;
+    int groups = 0;
+    while (groups < 2) {
+        const std::size_t start = p;
+        while (p < s.size() && is_digit(s[p]) && p - start < 4) {
+            ++p;
+        }
+        if (p == start || p >= s.size()) {
+            return false;
+        }
+        const char unit = s[p];
+        if (unit != 'y' && unit != 'w' && unit != 'd' && unit != 'h') {
+            return false;
+        }
+        ++p;
+        ++groups;
+    }
+    if (p >= s.size() || s[p] != ':') {
+        return false;
+    }
+    pos = p;
+    t.uptime_only = true;
+    return true;
+}
+
+// A zone token after the clock: letters, optionally `±H[H][:MM]`.
+std::size_t zone_token(std::string_view s, std::size_t pos, header_time& t) noexcept {
+    std::size_t p = pos;
+    while (p < s.size() && is_alpha(s[p]) && p - pos < 5) {
+        ++p;
+    }
+    if (p == pos) {
+        return 0;
+    }
+    if (p < s.size() && (s[p] == '+' || s[p] == '-')) {
+        std::size_t q = p + 1;
+        while (q < s.size() && (is_digit(s[q]) || s[q] == ':') && q - p < 6) {
+            ++q;
+        }
+        if (s[q - 1] == ':') {  // the header's own separator, not part of the offset
+            --q;
+        }
+        p = q;
+    }
+    // The token must end the header element: a colon or a space must follow.
+    if (p < s.size() && s[p] != ':' && s[p] != ' ') {
+        return 0;
+    }
+    const std::string_view zone = s.substr(pos, p - pos);
+    int offset = 0;
+    if (!zone_offset(zone, offset)) {
+        return 0;
+    }
+    t.zone = zone;
+    t.has_offset = true;
+    t.offset_seconds = offset;
+    return p - pos;
+}
+
+}  // namespace
+
+bool zone_offset(std::string_view zone, int& offset_seconds) noexcept {
+    std::size_t letters = 0;
+    while (letters < zone.size() && is_alpha(zone[letters])) {
+        ++letters;
+    }
+    const std::string_view name = zone.substr(0, letters);
+    const std::string_view rest = zone.substr(letters);
+    for (const auto& z : zones) {
+        if (!text::iequals(z.name, name)) {
+            continue;
+        }
+        int offset = z.hours_x4 * 900;
+        if (!rest.empty()) {
+            if (!(text::iequals(name, "UTC") || text::iequals(name, "GMT")) || rest.size() < 2) {
+                return false;
+            }
+            const int sign = rest[0] == '-' ? -1 : 1;
+            std::size_t p = 1;
+            unsigned h = 0;
+            unsigned m = 0;
+            if (!digits12(rest, p, h) || h > 14) {
+                return false;
+            }
+            if (p < rest.size()) {
+                if (rest[p] != ':') {
+                    return false;
+                }
+                ++p;
+                if (!digits(rest, p, 2, m) || m > 59 || p != rest.size()) {
+                    return false;
+                }
+            }
+            offset = sign * static_cast<int>(h * 3600 + m * 60);
+        }
+        offset_seconds = offset;
+        return true;
+    }
+    return false;
+}
+
+std::size_t parse_header_time(std::string_view s, header_time& out) noexcept {
+    std::size_t pos = 0;
+    header_time t;
+    if (pos < s.size() && (s[pos] == '*' || s[pos] == '.')) {
+        t.unsynced = s[pos] == '*';
+        ++pos;
+    }
+    if (pos >= s.size()) {
+        return 0;
+    }
+    const std::size_t start = pos;
+    bool matched = false;
+    if (is_alpha(s[pos])) {
+        matched = legacy(s, pos, t);
+    } else if (is_digit(s[pos])) {
+        matched = iso(s, pos, t);
+        if (!matched) {
+            pos = start;
+            matched = year_first(s, pos, t);
+        }
+        if (!matched) {
+            pos = start;
+            matched = uptime(s, pos, t);
+            if (matched) {
+                t.present = true;
+                out = t;
+                return pos + 1;  // uptime always ends with its colon
+            }
+        }
+    }
+    if (!matched) {
+        return 0;
+    }
+    t.present = true;
+    // Optional zone after a space.
+    if (pos + 1 < s.size() && s[pos] == ' ' && !t.has_offset) {
+        const std::size_t n = zone_token(s, pos + 1, t);
+        if (n > 0) {
+            pos += 1 + n;
+        }
+    }
+    // Optional colon, possibly after one space (`… 13:15:25 : %ASA`).
+    if (pos < s.size() && s[pos] == ':') {
+        ++pos;
+    }
+    out = t;
+    return pos;
+}
+
+}  // namespace ikewatch::parsers

@@ -1,0 +1,53 @@
+#include "parsers/record_decoder.hpp"
+
+#include "parsers/message_registry.hpp"
+#include "parsers/syslog_framer.hpp"
+
+namespace ikewatch::parsers {
+
+void decode_stats::merge(const decode_stats& other) noexcept {
+    for (std::size_t i = 0; i < families; ++i) {
+        framed[i] += other.framed[i];
+        with_id[i] += other.with_id[i];
+        decoded[i] += other.decoded[i];
+    }
+    for (std::size_t i = 0; i < errors.size(); ++i) {
+        errors[i] += other.errors[i];
+    }
+    records += other.records;
+}
+
+void record_decoder::decode(std::string_view record, std::string_view fallback_device,
+                            micros received, decoded& out) {
+    ++stats_.records;
+    out.ev.clear();
+    auto framed = frame_syslog(record);
+    if (!framed) {
+        out.ok = false;
+        out.error = framed.error();
+        ++stats_.errors[static_cast<std::size_t>(out.error)];
+        return;
+    }
+    out.ok = true;
+    out.record = framed.value();
+    const cisco_message msg = decode_cisco(out.record.body);
+    event& e = out.ev;
+    decode_event(out.record, msg, e);
+    e.raw = record;
+    e.device = !out.record.host.empty()     ? out.record.host
+               : !out.record.sender.empty() ? out.record.sender
+                                            : fallback_device;
+    out.has_timestamp =
+        out.record.time.present && !out.record.time.uptime_only && out.record.time.month != 0;
+    e.time = time_.resolve(e.device, out.record.time, received);
+    const auto fam = static_cast<std::size_t>(e.fam);
+    ++stats_.framed[fam];
+    if (!msg.msg_id.empty()) {
+        ++stats_.with_id[fam];
+    }
+    if (e.kind != event_kind::other) {
+        ++stats_.decoded[fam];
+    }
+}
+
+}  // namespace ikewatch::parsers

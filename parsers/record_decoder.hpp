@@ -1,0 +1,55 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include "parsers/cisco_message.hpp"
+#include "parsers/event.hpp"
+#include "parsers/event_time.hpp"
+#include "parsers/parse_error.hpp"
+#include "parsers/syslog_record.hpp"
+
+namespace ikewatch::parsers {
+
+/// Counters of the parsing front end, per family (index = `family`).
+struct decode_stats {
+    static constexpr std::size_t families = 5;
+    std::array<std::uint64_t, families> framed{};   ///< records framed
+    std::array<std::uint64_t, families> with_id{};  ///< … that carried a message id/mnemonic
+    std::array<std::uint64_t, families> decoded{};  ///< … that decoded to an event kind
+    std::array<std::uint64_t, static_cast<std::size_t>(parse_error::count_)> errors{};
+    std::uint64_t records = 0;
+
+    void merge(const decode_stats& other) noexcept;
+};
+
+/// The result of decoding one record.
+struct decoded {
+    bool ok = false;
+    parse_error error = parse_error::empty;  ///< when !ok
+    syslog_record record;
+    event ev;
+    bool has_timestamp = false;  ///< the line carried a calendar timestamp
+};
+
+/// Frames, decodes and time-stamps records: the front end shared by replay and the daemon.
+/// Views in the result point into the record text and into `fallback_device`.
+class record_decoder {
+  public:
+    explicit record_decoder(time_options options = {}) : time_(std::move(options)) {}
+
+    /// `fallback_device` names the device when the header has no host (sender address or file
+    /// name); `received` is the arrival time (or the replay reference time).
+    void decode(std::string_view record, std::string_view fallback_device, micros received,
+                decoded& out);
+
+    [[nodiscard]] const decode_stats& stats() const noexcept { return stats_; }
+    [[nodiscard]] event_time& clock() noexcept { return time_; }
+
+  private:
+    event_time time_;
+    decode_stats stats_;
+};
+
+}  // namespace ikewatch::parsers

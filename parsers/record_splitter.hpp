@@ -1,0 +1,101 @@
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+namespace ikewatch::parsers {
+
+/// True when a physical line begins a new record (a header, a timestamp, a Cisco marker), as
+/// opposed to continuing the previous one.
+[[nodiscard]] bool starts_record(std::string_view line) noexcept;
+
+/// True when a record whose first line is `first_line` expects continuation lines without
+/// indentation (ASA `Transmitting Proxy Id:` and IOS `IPSEC(sa_request): ,` end with `:` / `,`).
+[[nodiscard]] bool expects_continuation(std::string_view first_line) noexcept;
+
+/// Groups physical lines into records: a record is its first line plus the lines that continue
+/// it (indented lines, or header-less lines while the first line expects them). Records are
+/// contiguous ranges of the input, so no copy is made; the newlines inside a record are kept.
+///
+/// Feed the whole text with `split`; a trailing line without a newline is a record too. For
+/// streams, `split_complete` leaves the last record pending (its continuation may still come)
+/// and returns how many bytes were consumed.
+class record_splitter {
+  public:
+    static constexpr std::size_t max_continuation_lines = 16;
+
+    /// With `comments`, lines starting with `#` are skipped like blank lines (annotated excerpts
+    /// and test corpora). No Cisco line starts with `#`.
+    explicit record_splitter(bool comments = false) noexcept : comments_(comments) {}
+
+    template <typename OnRecord>
+    void split(std::string_view text, OnRecord&& on_record) {
+        (void)run(text, on_record, /*eof=*/true);
+    }
+
+    /// Emits every record that is certainly complete (followed by the start of another record)
+    /// and returns the number of bytes consumed; the caller keeps the rest for later.
+    template <typename OnRecord>
+    std::size_t split_complete(std::string_view text, OnRecord&& on_record) {
+        return run(text, on_record, /*eof=*/false);
+    }
+
+  private:
+    // With `eof`, a last line without a newline is a line and the last record is complete.
+    template <typename OnRecord>
+    std::size_t run(std::string_view text, OnRecord& on_record, bool eof) {
+        std::size_t record_start = std::string_view::npos;
+        std::size_t record_end = 0;
+        std::size_t continuation = 0;
+        bool open = false;
+        std::size_t pos = 0;
+        std::size_t consumed = 0;
+        while (pos < text.size()) {
+            std::size_t nl = text.find('\n', pos);
+            if (nl == std::string_view::npos) {
+                if (!eof) {
+                    break;  // incomplete physical line
+                }
+                nl = text.size();
+            }
+            std::string_view line = text.substr(pos, nl - pos);
+            if (!line.empty() && line.back() == '\r') {
+                line.remove_suffix(1);
+            }
+            const bool blank = line.find_first_not_of(" \t") == std::string_view::npos ||
+                               (comments_ && line[0] == '#');
+            const bool indented = !blank && (line[0] == ' ' || line[0] == '\t');
+            const bool continues = record_start != std::string_view::npos && !blank &&
+                                   continuation < max_continuation_lines &&
+                                   (indented || (open && !starts_record(line)));
+            if (continues) {
+                ++continuation;
+                record_end = pos + line.size();
+            } else {
+                if (record_start != std::string_view::npos) {
+                    on_record(text.substr(record_start, record_end - record_start));
+                    consumed = pos;
+                    record_start = std::string_view::npos;
+                }
+                if (blank) {
+                    consumed = nl + 1 > text.size() ? text.size() : nl + 1;
+                } else {
+                    record_start = pos;
+                    record_end = pos + line.size();
+                    continuation = 0;
+                    open = expects_continuation(line);
+                }
+            }
+            pos = nl + 1;
+        }
+        if (eof && record_start != std::string_view::npos) {
+            on_record(text.substr(record_start, record_end - record_start));
+            consumed = text.size();
+        }
+        return consumed;
+    }
+
+    bool comments_;
+};
+
+}  // namespace ikewatch::parsers

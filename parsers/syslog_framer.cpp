@@ -1,0 +1,507 @@
+#include "parsers/syslog_framer.hpp"
+
+#include <cstring>
+
+#include "common/ip_address.hpp"
+#include "common/text.hpp"
+#include "parsers/header_time_parser.hpp"
+
+namespace ikewatch::parsers {
+
+std::string_view to_string(framing f) noexcept {
+    switch (f) {
+        case framing::bare:
+            return "bare";
+        case framing::rfc3164:
+            return "rfc3164";
+        case framing::rfc5424:
+            return "rfc5424";
+        case framing::asa_buffer:
+            return "asa_buffer";
+        case framing::ios:
+            return "ios";
+        case framing::iso8601:
+            return "iso8601";
+        case framing::relay:
+            return "relay";
+        case framing::pipe:
+            return "pipe";
+    }
+    return "bare";
+}
+
+namespace {
+
+using text::is_alnum;
+using text::is_alpha;
+using text::is_digit;
+using text::is_upper;
+
+bool at_token_start(std::string_view s, std::size_t i) noexcept {
+    if (i == 0) {
+        return true;
+    }
+    const char p = s[i - 1];
+    return p == ' ' || p == ':' || p == '>' || p == '|' || p == '\t';
+}
+
+bool starts_with(std::string_view s, std::size_t i, std::string_view prefix) noexcept {
+    return s.size() - i >= prefix.size() && s.compare(i, prefix.size(), prefix) == 0;
+}
+
+// `%FAC…-` : a percent sign, a letter, then letters/digits/underscores (or a `<…>` annotation)
+// up to a dash.
+bool percent_marker(std::string_view s, std::size_t i) noexcept {
+    std::size_t p = i + 1;
+    if (p >= s.size() || !is_alpha(s[p])) {
+        return false;
+    }
+    while (p < s.size() && (is_alnum(s[p]) || s[p] == '_')) {
+        ++p;
+    }
+    if (p < s.size() && s[p] == '<') {
+        while (p < s.size() && s[p] != '>' && p - i < 40) {
+            ++p;
+        }
+        ++p;
+    }
+    return p < s.size() && s[p] == '-' && p - i <= 40;
+}
+
+// `ASA-6-302013` without the percent sign.
+bool bare_tag_marker(std::string_view s, std::size_t i) noexcept {
+    static constexpr std::string_view families[] = {"ASA-", "PIX-", "FTD-", "FWSM-"};
+    for (std::string_view f : families) {
+        if (starts_with(s, i, f)) {
+            const std::size_t p = i + f.size();
+            return p + 3 < s.size() && is_digit(s[p]) && s[p + 1] == '-' && is_digit(s[p + 2]);
+        }
+    }
+    return false;
+}
+
+bool word_marker(std::string_view s, std::size_t i) noexcept {
+    const char c = s[i];
+    if (c == '[') {
+        return starts_with(s, i, "[IKEv");
+    }
+    if (c == 'I') {
+        // `ISAKMP:`, `ISAKMP-PAK:`, `ISAKMP (0:2):` but not the `IPv4 Crypto ISAKMP SA` title.
+        if (starts_with(s, i, "ISAKMP")) {
+            const std::size_t p = i + 6;
+            return p < s.size() &&
+                   (s[p] == ':' || s[p] == '-' || s[p] == '(' || starts_with(s, p, " ("));
+        }
+        if (starts_with(s, i, "IPSEC")) {
+            const std::size_t p = i + 5;
+            return p < s.size() && (s[p] == ':' || s[p] == '(' || starts_with(s, p, " DEBUG"));
+        }
+        return starts_with(s, i, "IP = ");
+    }
+    if (c == 'C') {
+        return starts_with(s, i, "CryptoEngine") || starts_with(s, i, "CRYPTO_ENGINE");
+    }
+    if (c == 'G') {
+        return starts_with(s, i, "Group = ");
+    }
+    return false;
+}
+
+std::size_t first_line_end(std::string_view s) noexcept {
+    const std::size_t nl = s.find('\n');
+    return nl == std::string_view::npos ? s.size() : nl;
+}
+
+bool looks_binary(std::string_view s) noexcept {
+    const std::size_t n = s.size() < 512 ? s.size() : 512;
+    std::size_t bad = 0;
+    std::size_t letters = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
+            ++bad;
+        } else if (is_alnum(static_cast<char>(c))) {
+            ++letters;
+        }
+    }
+    return bad * 4 > n || letters == 0;
+}
+
+bool host_char(char c) noexcept {
+    return is_alnum(c) || c == '.' || c == '-' || c == '_' || c == ':' || c == '<' || c == '>' ||
+           c == '/' || c == '@';
+}
+
+bool looks_like_host(std::string_view t) noexcept {
+    if (t.empty() || t.size() > 255) {
+        return false;
+    }
+    for (char c : t) {
+        if (!host_char(c)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool all_digits(std::string_view t) noexcept {
+    if (t.empty()) {
+        return false;
+    }
+    for (char c : t) {
+        if (!is_digit(c)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// `IP:PORT : facility.level ` -> sender and severity.
+std::size_t relay_prefix(std::string_view s, std::size_t i, syslog_record& r) noexcept {
+    const std::size_t sp = s.find(' ', i);
+    if (sp == std::string_view::npos) {
+        return 0;
+    }
+    const std::string_view hostport = s.substr(i, sp - i);
+    const std::size_t colon = hostport.rfind(':');
+    if (colon == std::string_view::npos || !all_digits(hostport.substr(colon + 1)) ||
+        !is_ipv4(hostport.substr(0, colon))) {
+        return 0;
+    }
+    if (!starts_with(s, sp, " : ")) {
+        return 0;
+    }
+    const std::size_t fl = sp + 3;
+    const std::size_t end = s.find(' ', fl);
+    const std::string_view faclevel =
+        s.substr(fl, end == std::string_view::npos ? s.npos : end - fl);
+    const std::size_t dot = faclevel.find('.');
+    if (dot == std::string_view::npos) {
+        return 0;
+    }
+    static constexpr std::string_view levels[] = {"emerg",   "alert",  "crit", "error",
+                                                  "warning", "notice", "info", "debug"};
+    const std::string_view level = faclevel.substr(dot + 1);
+    for (std::size_t k = 0; k < 8; ++k) {
+        if (level == levels[k] || (k == 3 && level == "err") || (k == 4 && level == "warn")) {
+            r.relay_severity = static_cast<std::int8_t>(k);
+        }
+    }
+    r.sender = hostport.substr(0, colon);
+    r.host = r.sender;
+    r.form = framing::relay;
+    return (end == std::string_view::npos ? s.size() : end) - i;
+}
+
+// RFC 5424 after PRI: `1 TIMESTAMP HOST APP PROCID MSGID [SD]`.
+std::size_t rfc5424_header(std::string_view s, std::size_t i, syslog_record& r) noexcept {
+    if (!starts_with(s, i, "1 ") || i + 2 >= s.size() || !is_digit(s[i + 2])) {
+        return 0;
+    }
+    std::size_t p = i + 2;
+    header_time t;
+    const std::size_t n = parse_header_time(s.substr(p), t);
+    if (n == 0 || !t.has_year) {
+        return 0;
+    }
+    p += n;
+    std::string_view rest = s.substr(p);
+    std::string_view fields[4];
+    for (auto& f : fields) {
+        f = text::next_token(rest, rest);
+    }
+    if (fields[0].empty()) {
+        return 0;
+    }
+    r.time = t;
+    r.host = fields[0] == "-" ? std::string_view{} : fields[0];
+    r.tag = fields[1] == "-" ? std::string_view{} : fields[1];
+    r.form = framing::rfc5424;
+    std::size_t consumed = static_cast<std::size_t>(rest.data() - s.data()) - i;
+    // Structured data: "-" or one or more [..] blocks. Some relays (Kiwi) omit it.
+    if (!rest.empty() && rest.front() == '-' && (rest.size() == 1 || rest[1] == ' ')) {
+        consumed += rest.size() == 1 ? 1U : 2U;
+    } else if (!rest.empty() && rest.front() == '[') {
+        std::size_t q = 0;
+        while (q < rest.size() && rest[q] == '[') {
+            bool escaped = false;
+            ++q;
+            while (q < rest.size() && (escaped || rest[q] != ']')) {
+                escaped = !escaped && rest[q] == '\\';
+                ++q;
+            }
+            ++q;
+        }
+        consumed += q;
+    }
+    return consumed;
+}
+
+// The header form is decided by the first element that names one.
+void note_stamp_form(syslog_record& r, char first) noexcept {
+    if (r.form != framing::bare) {
+        return;
+    }
+    if (r.time.uptime_only || r.time.unsynced) {
+        r.form = framing::ios;
+    } else if (is_digit(first) || first == '.') {
+        r.form = r.time.zone.empty() && r.time.has_offset ? framing::iso8601 : framing::rfc3164;
+    } else {
+        r.form = r.time.has_year ? framing::asa_buffer : framing::rfc3164;
+    }
+}
+
+// A timestamp at s[i]; applies it to the record when found.
+std::size_t stamp(std::string_view s, std::size_t i, syslog_record& r) noexcept {
+    header_time t;
+    const std::size_t n = parse_header_time(s.substr(i), t);
+    if (n == 0) {
+        return 0;
+    }
+    // A relay's stamp with a year, then the device's own without one: the device's year is the
+    // relay's (or the one before/after across New Year).
+    if (!t.has_year && t.month != 0 && r.time.present && r.time.has_year) {
+        int year = r.time.year;
+        if (t.month > r.time.month + 6) {
+            --year;
+        } else if (t.month + 6 < r.time.month) {
+            ++year;
+        }
+        t.has_year = true;
+        t.year = static_cast<std::int16_t>(year);
+    }
+    r.time = t;
+    return n;
+}
+
+// Header elements in [i, end) when `end` is known (a marker follows). Returns false when an
+// element could not be read (the rest is then treated as part of the body).
+void read_header(std::string_view s, std::size_t i, std::size_t end, syslog_record& r) noexcept {
+    while (i < end) {
+        while (i < end && (s[i] == ' ' || s[i] == ':' || s[i] == '\t')) {
+            ++i;
+        }
+        if (i >= end) {
+            break;
+        }
+        const char c = s[i];
+        if (c == 'O' && starts_with(s, i, "Original Address=")) {
+            std::string_view rest;
+            const std::string_view v = text::next_token(s.substr(i + 17, end - i - 17), rest);
+            r.sender = v;
+            i = static_cast<std::size_t>(rest.data() - s.data());
+            continue;
+        }
+        if (c == '1' && i + 1 < end && s[i + 1] == ' ') {
+            if (std::size_t n = rfc5424_header(s.substr(0, end), i, r); n > 0) {
+                i += n;
+                continue;
+            }
+        }
+        // Stamps start with a digit, `*`, `.` or a capitalised month name; hosts rarely do.
+        if (is_digit(c) || c == '*' || c == '.' ||
+            ((c == 'J' || c == 'F' || c == 'M' || c == 'A' || c == 'S' || c == 'O' || c == 'N' ||
+              c == 'D') &&
+             i + 3 < end && s[i + 3] == ' ')) {
+            if (std::size_t n = stamp(s.substr(0, end), i, r); n > 0) {
+                note_stamp_form(r, s[i]);
+                i += n;
+                continue;
+            }
+        }
+        if (is_digit(c)) {
+            if (std::size_t n = relay_prefix(s.substr(0, end), i, r); n > 0) {
+                i += n;
+                continue;
+            }
+        }
+        // One token up to a space (or end of header).
+        std::size_t t_end = i;
+        while (t_end < end && s[t_end] != ' ') {
+            ++t_end;
+        }
+        std::string_view token = s.substr(i, t_end - i);
+        // IOS-XR location glued to its timestamp: `RP/0/RP0/CPU0:Oct 7 07:19:43.630 UTC:`.
+        if (const std::size_t slash = token.find('/'); slash != std::string_view::npos) {
+            const std::size_t colon = token.find(':');
+            if (colon != std::string_view::npos && colon > slash) {
+                i += colon + 1;
+                continue;
+            }
+        }
+        const bool had_colon = !token.empty() && token.back() == ':';
+        if (had_colon) {
+            token.remove_suffix(1);
+        }
+        if (all_digits(token) && had_colon) {
+            if (r.form == framing::bare) {
+                r.form = framing::ios;
+            }
+            i = t_end;
+            continue;  // IOS sequence number
+        }
+        if (const std::size_t lb = token.find('[');
+            lb != std::string_view::npos && lb > 0 && token.back() == ']') {
+            r.tag = token;
+            i = t_end;
+            continue;
+        }
+        if (looks_like_host(token)) {
+            r.host = token;
+            if (r.form == framing::bare) {
+                r.form = framing::rfc3164;
+            }
+        }
+        i = t_end;
+    }
+}
+
+// Without a marker: only a strict header is accepted. If a timestamp starts one of the first
+// tokens, everything before it is read as header elements (sequence numbers, hosts), then the
+// stamp, then at most one host right after it; otherwise only the PRI is header.
+std::size_t read_strict_header(std::string_view s, std::size_t i, syslog_record& r) noexcept {
+    const std::size_t end = first_line_end(s);
+    const std::string_view line = s.substr(0, end);
+    std::size_t p = i;
+    while (p < end && (line[p] == ' ' || line[p] == ':')) {
+        ++p;
+    }
+    // Pipe form: `6|Nov 28 2014 12:59:03|302021: …`
+    if (p + 1 < end && is_digit(line[p]) && line[p + 1] == '|') {
+        const std::size_t n = stamp(line, p + 2, r);
+        if (n > 0 && p + 2 + n < end && line[p + 2 + n] == '|') {
+            r.relay_severity = static_cast<std::int8_t>(line[p] - '0');
+            r.form = framing::pipe;
+            return p + 3 + n;
+        }
+    }
+    constexpr std::size_t max_header = 96;
+    std::size_t stamp_at = std::string_view::npos;
+    for (std::size_t q = p; q < end && q < p + max_header; ++q) {
+        if ((q == p || line[q - 1] == ' ') && line[q] != ' ') {
+            header_time probe;
+            if (parse_header_time(line.substr(q), probe) > 0) {
+                stamp_at = q;
+                break;
+            }
+        }
+    }
+    if (stamp_at == std::string_view::npos) {
+        return p;
+    }
+    read_header(line, p, stamp_at, r);
+    const std::size_t n = stamp(line, stamp_at, r);
+    note_stamp_form(r, line[stamp_at]);
+    i = stamp_at + n;
+    // One host right after the stamp: `… 216.160.83.56 : AAA user …`, `… host: text`.
+    std::size_t t = i;
+    while (t < end && line[t] == ' ') {
+        ++t;
+    }
+    std::size_t t_end = t;
+    while (t_end < end && line[t_end] != ' ') {
+        ++t_end;
+    }
+    std::string_view token = line.substr(t, t_end - t);
+    const bool had_colon = !token.empty() && token.back() == ':';
+    if (had_colon) {
+        token.remove_suffix(1);
+    }
+    const bool colon_next = t_end + 2 <= end && line.substr(t_end, 2) == " :";
+    if (looks_like_host(token) && !all_digits(token) &&
+        (had_colon || colon_next || ip_address::parse(token))) {
+        r.host = token;
+        return colon_next ? t_end + 2 : t_end;
+    }
+    return i;
+}
+
+}  // namespace
+
+std::size_t find_marker(std::string_view line) noexcept {
+    // Fast path: the first `%FAC-` that starts a token.
+    for (std::size_t i = line.find('%'); i != std::string_view::npos; i = line.find('%', i + 1)) {
+        if (at_token_start(line, i) && percent_marker(line, i)) {
+            return i;
+        }
+    }
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const char c = line[i];
+        if ((is_upper(c) || c == '[') && at_token_start(line, i) &&
+            (word_marker(line, i) || bare_tag_marker(line, i))) {
+            // A header never contains ` = `; text that does is already a message body
+            // (`AAA user authentication Rejected : … user IP = 1.2.3.4`).
+            if (line.substr(0, i).find(" = ") != std::string_view::npos) {
+                return std::string_view::npos;
+            }
+            return i;
+        }
+    }
+    return std::string_view::npos;
+}
+
+result<syslog_record, parse_error> frame_syslog(std::string_view record) noexcept {
+    const std::string_view trimmed = text::trim(record);
+    if (trimmed.empty()) {
+        return failure{parse_error::empty};
+    }
+    if (record.size() > max_record_bytes) {
+        return failure{parse_error::too_long};
+    }
+    if (std::memchr(record.data(), '\0', record.size()) != nullptr) {
+        return failure{parse_error::nul_byte};
+    }
+    std::string_view s = text::ltrim(record);
+    while (!s.empty() && (s.back() == '\r' || s.back() == '\n' || s.back() == ' ')) {
+        s.remove_suffix(1);
+    }
+    syslog_record r;
+    std::size_t i = 0;
+    if (s[0] == '<') {
+        std::size_t p = 1;
+        int pri = 0;
+        while (p < s.size() && p < 4 && is_digit(s[p])) {
+            pri = pri * 10 + (s[p] - '0');
+            ++p;
+        }
+        if (p > 1 && p < s.size() && s[p] == '>' && pri <= 191) {
+            r.pri = static_cast<std::int16_t>(pri);
+            i = p + 1;
+        } else if (p > 1 && p == s.size()) {
+            return failure{parse_error::truncated_header};
+        }
+    }
+    const std::size_t line_end = first_line_end(s);
+    const std::string_view first = s.substr(0, line_end);
+    const std::size_t marker = find_marker(first.substr(i));
+    // Only text without a Cisco marker can be binary noise; checking every line would cost more
+    // than framing it.
+    if (marker == std::string_view::npos && looks_binary(trimmed)) {
+        return failure{parse_error::binary};
+    }
+    if (marker != std::string_view::npos) {
+        read_header(first, i, i + marker, r);
+        i += marker;
+    } else {
+        i = read_strict_header(s, i, r);
+    }
+    if (r.form == framing::bare && r.pri >= 0) {
+        r.form = framing::rfc3164;
+    }
+    if (i >= s.size()) {
+        if (r.pri >= 0 || r.time.present) {
+            return failure{parse_error::truncated_header};
+        }
+        return failure{parse_error::empty};
+    }
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) {
+        ++i;
+    }
+    if (i >= s.size()) {
+        return failure{parse_error::truncated_header};
+    }
+    r.body = s.substr(i);
+    return r;
+}
+
+}  // namespace ikewatch::parsers

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <string_view>
+
+#include "common/result.hpp"
+#include "parsers/parse_error.hpp"
+#include "parsers/syslog_record.hpp"
+
+namespace ikewatch::parsers {
+
+/// Splits one record (one line, or one line plus its continuation lines) into syslog header
+/// fields. Never allocates, never throws. Every view in the result points into `record`.
+///
+/// The header is whatever precedes the Cisco message. Real devices and relays stack these
+/// elements in many orders, so the framer first finds where the Cisco message starts (a marker)
+/// and then reads the header elements before it, left to right:
+/// ```
+///   record  := [ "<" PRI ">" ] { element } body
+///   element := stamp                              ; see header_time_parser.hpp
+///            | SEQ ":"                            ; IOS sequence number `585917:`
+///            | HOST [" "] [":"]                   ; the last one is the device
+///            | TAG "[" PID "]" ":"                ; `CiscoASA[999]:`
+///            | IP ":" PORT " : " FACILITY "." LEVEL   ; relay prefix (PIX via a collector)
+///            | "Original Address=" IP             ; Kiwi relay
+///            | "1 " iso HOST APP PROCID MSGID [SD] ; RFC 5424 header
+///            | SEV "|" stamp "|"                  ; pipe-separated relay
+///   body    := marker …
+///   marker  := "%" FAC ["<…>"] "-" …              ; %ASA-6-302013:, %CRYPTO-4-IKMP_NO_SA:
+///            | ("ASA"|"PIX"|"FTD"|"FWSM") "-" SEV "-" ID     ; tag without %
+///            | "[IKEv" … | "ISAKMP" … | "IPSEC" … | "CryptoEngine" … | "CRYPTO_ENGINE" …
+///            | "Group = " … | "IP = " …           ; ASA console lines without an id
+/// ```
+/// When no marker is found (bare bodies such as `Deny TCP (no connection) …`), only a strict
+/// header is accepted (PRI, sequence numbers, timestamps, and a host right after a timestamp
+/// when followed by a colon or when it is an address) and the rest is the body.
+[[nodiscard]] result<syslog_record, parse_error> frame_syslog(std::string_view record) noexcept;
+
+/// The position of the Cisco message marker in `line`, or npos.
+[[nodiscard]] std::size_t find_marker(std::string_view line) noexcept;
+
+}  // namespace ikewatch::parsers

@@ -1,0 +1,81 @@
+#include "parsers/event_time.hpp"
+
+#include <gtest/gtest.h>
+
+#include "common/time.hpp"
+#include "parsers/header_time_parser.hpp"
+
+using namespace ikewatch;
+using namespace ikewatch::parsers;
+
+namespace {
+
+header_time stamp(std::string_view s) {
+    header_time t;
+    EXPECT_GT(parse_header_time(s, t), 0u) << s;
+    return t;
+}
+
+micros utc(int y, unsigned mo, unsigned d, unsigned h, unsigned mi, unsigned s) {
+    return from_civil({y, mo, d, h, mi, s, 0});
+}
+
+}  // namespace
+
+TEST(EventTime, ExplicitYearAndZone) {
+    event_time clock;
+    EXPECT_EQ(clock.resolve("fw", stamp("Sep 25 2014 15:47:07 EDT:"), 0),
+              utc(2014, 9, 25, 19, 47, 7));
+}
+
+TEST(EventTime, YearInferredFromReferenceAndNeverAMonthAhead) {
+    event_time clock;
+    const micros received = utc(2027, 1, 2, 0, 0, 0);
+    // A December line arriving early in January belongs to the previous year.
+    EXPECT_EQ(clock.resolve("a", stamp("Dec 31 23:59:58"), received),
+              utc(2026, 12, 31, 23, 59, 58));
+    event_time other;
+    EXPECT_EQ(other.resolve("b", stamp("Jan  2 00:00:00"), received), utc(2027, 1, 2, 0, 0, 0));
+}
+
+TEST(EventTime, NewYearRolloverPerDevice) {
+    time_options opt;
+    opt.assume_year = 2026;
+    event_time clock(opt);
+    EXPECT_EQ(clock.resolve("fw", stamp("Dec 31 23:59:59"), 0), utc(2026, 12, 31, 23, 59, 59));
+    EXPECT_EQ(clock.resolve("fw", stamp("Jan  1 00:00:01"), 0), utc(2027, 1, 1, 0, 0, 1));
+    // Another device keeps its own year.
+    EXPECT_EQ(clock.resolve("other", stamp("Jan  1 00:00:01"), 0), utc(2026, 1, 1, 0, 0, 1));
+}
+
+TEST(EventTime, LinesWithoutCalendarTimeTakeThePreviousLine) {
+    time_options opt;
+    opt.assume_year = 2026;
+    event_time clock(opt);
+    const micros first = clock.resolve("r1", stamp("Mar  1 10:00:00"), 0);
+    EXPECT_EQ(clock.resolve("r1", header_time{}, 999), first);
+    EXPECT_EQ(clock.resolve("r1", stamp("00:27:07:"), 999), first);
+    EXPECT_EQ(clock.resolve("unknown", header_time{}, 777), 777);
+}
+
+TEST(EventTime, PerDeviceOffsetUnlessTheLineHasAZone) {
+    time_options opt;
+    opt.assume_year = 2026;
+    opt.device_offsets["berlin"] = 3600;
+    opt.default_offset_seconds = -3600;
+    event_time clock(opt);
+    EXPECT_EQ(clock.resolve("berlin", stamp("Mar  1 10:00:00"), 0), utc(2026, 3, 1, 9, 0, 0));
+    EXPECT_EQ(clock.resolve("elsewhere", stamp("Mar  1 10:00:00"), 0), utc(2026, 3, 1, 11, 0, 0));
+    EXPECT_EQ(clock.resolve("berlin", stamp("Mar  1 10:00:00 UTC:"), 0), utc(2026, 3, 1, 10, 0, 0));
+}
+
+TEST(EventTime, DeviceMemoryIsBounded) {
+    time_options opt;
+    opt.assume_year = 2026;
+    opt.max_devices = 4;
+    event_time clock(opt);
+    for (int i = 0; i < 10; ++i) {
+        (void)clock.resolve("dev" + std::to_string(i), stamp("Mar  1 10:00:00"), 0);
+    }
+    EXPECT_GE(clock.evictions(), 2u);
+}

@@ -1,0 +1,96 @@
+#include <gtest/gtest.h>
+
+#include "parsers/header_time_parser.hpp"
+
+using ikewatch::parsers::header_time;
+using ikewatch::parsers::parse_header_time;
+
+TEST(HeaderTime, Rfc3164SingleDigitDayWithDoubleSpace) {
+    header_time t;
+    const std::string_view s = "May  5 17:51:17 dev01: %FTD-6-302013";
+    ASSERT_EQ(parse_header_time(s, t), 15u);
+    EXPECT_TRUE(t.present);
+    EXPECT_FALSE(t.has_year);
+    EXPECT_EQ(t.month, 5);
+    EXPECT_EQ(t.day, 5);
+    EXPECT_EQ(t.hour, 17);
+    EXPECT_EQ(t.second, 17);
+}
+
+TEST(HeaderTime, AsaBufferFormWithYearAndColon) {
+    header_time t;
+    const std::string_view s = "May 23 2010 13:15:25: %ASA-7-715077";
+    ASSERT_EQ(parse_header_time(s, t), 21u);
+    EXPECT_TRUE(t.has_year);
+    EXPECT_EQ(t.year, 2010);
+    EXPECT_EQ(t.minute, 15);
+}
+
+TEST(HeaderTime, IosUnsyncedWithMillisecondsAndZone) {
+    header_time t;
+    const std::string_view s = "*Mar  1 00:01:02.345 UTC: %CRYPTO-6-X";
+    ASSERT_GT(parse_header_time(s, t), 0u);
+    EXPECT_TRUE(t.unsynced);
+    EXPECT_EQ(t.microsecond, 345000u);
+    EXPECT_TRUE(t.has_offset);
+    EXPECT_EQ(t.zone, "UTC");
+}
+
+TEST(HeaderTime, NanosecondFractionKeepsMicroseconds) {
+    header_time t;
+    ASSERT_GT(parse_header_time("Apr 29 12:59:50.138340591: %ASA", t), 0u);
+    EXPECT_EQ(t.microsecond, 138340u);
+}
+
+TEST(HeaderTime, Iso8601WithOffset) {
+    header_time t;
+    ASSERT_GT(parse_header_time("2024-10-11T10:15:31.208321-05:00 TestDevice", t), 0u);
+    EXPECT_TRUE(t.has_year);
+    EXPECT_TRUE(t.has_offset);
+    EXPECT_EQ(t.offset_seconds, -5 * 3600);
+    EXPECT_EQ(t.microsecond, 208321u);
+}
+
+TEST(HeaderTime, IsoZulu) {
+    header_time t;
+    const std::string_view s = "2024-06-26T01:35:42Z: %ASA-6-113008";
+    ASSERT_EQ(parse_header_time(s, t), 21u);
+    EXPECT_EQ(t.offset_seconds, 0);
+}
+
+TEST(HeaderTime, NamedZonesAndUtcOffsets) {
+    header_time t;
+    ASSERT_GT(parse_header_time("Sep 25 15:47:07 EDT: %ASA", t), 0u);
+    EXPECT_EQ(t.offset_seconds, -4 * 3600);
+    ASSERT_GT(parse_header_time("May 6 16:13:09.123 UTC+07:30: %DOT1X", t), 0u);
+    EXPECT_EQ(t.offset_seconds, 7 * 3600 + 1800);
+    ASSERT_GT(parse_header_time("May 6 16:13:09.123 UTC+1: %DOT1X", t), 0u);
+    EXPECT_EQ(t.offset_seconds, 3600);
+    ASSERT_GT(parse_header_time("Aug 12 2023 12:14:24.412 mdt: %IOSXE", t), 0u);
+    EXPECT_EQ(t.offset_seconds, -6 * 3600);
+}
+
+TEST(HeaderTime, UptimeStampsHaveNoDate) {
+    header_time t;
+    ASSERT_EQ(parse_header_time("00:27:07: IPSEC(sa_request)", t), 9u);
+    EXPECT_TRUE(t.uptime_only);
+    ASSERT_EQ(parse_header_time("2y10w: %FOO-6-BAR", t), 6u);
+    EXPECT_TRUE(t.uptime_only);
+}
+
+TEST(HeaderTime, YearFirstRelayStamp) {
+    header_time t;
+    ASSERT_GT(parse_header_time("2019 May 06 09:28:12 vm-ubuntu16", t), 0u);
+    EXPECT_EQ(t.year, 2019);
+    EXPECT_EQ(t.day, 6);
+}
+
+TEST(HeaderTime, RejectsNonStamps) {
+    header_time t;
+    EXPECT_EQ(parse_header_time("Deny TCP (no connection)", t), 0u);
+    EXPECT_EQ(parse_header_time("302020: Built inbound", t), 0u);
+    EXPECT_EQ(parse_header_time("Feb 30 25:61:00", t), 0u);
+    EXPECT_EQ(parse_header_time("", t), 0u);
+    EXPECT_EQ(parse_header_time("*", t), 0u);
+    EXPECT_EQ(parse_header_time("May", t), 0u);
+}

@@ -1,0 +1,155 @@
+#include "parsers/syslog_framer.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace ikewatch::parsers;
+
+namespace {
+
+syslog_record frame(std::string_view s) {
+    auto r = frame_syslog(s);
+    EXPECT_TRUE(r.ok()) << s;
+    return r.ok() ? r.value() : syslog_record{};
+}
+
+}  // namespace
+
+TEST(Framer, PriHostAndTag) {
+    const auto r = frame("<166>Aug 20 2026 08:53:11 asa-vpn-01 : %ASA-6-751025: Local:1");
+    EXPECT_EQ(r.pri, 166);
+    EXPECT_EQ(r.host, "asa-vpn-01");
+    EXPECT_EQ(r.time.year, 2026);
+    EXPECT_EQ(r.body.substr(0, 15), "%ASA-6-751025: ");
+}
+
+TEST(Framer, AsaBufferWithoutHost) {
+    const auto r = frame("May 23 2010 13:15:25: %ASA-7-715077: Pitcher: received a key acquire");
+    EXPECT_EQ(r.form, framing::asa_buffer);
+    EXPECT_TRUE(r.host.empty());
+    EXPECT_EQ(r.body.substr(0, 14), "%ASA-7-715077:");
+}
+
+TEST(Framer, RelayPrefixNamesTheSender) {
+    const auto r =
+        frame("172.16.200.253:514 : local7.debug %PIX-7-715065: IP = 78.187.139.180, IKE AM");
+    EXPECT_EQ(r.form, framing::relay);
+    EXPECT_EQ(r.host, "172.16.200.253");
+    EXPECT_EQ(r.relay_severity, 7);
+}
+
+TEST(Framer, RelayHeaderThenDeviceStampWithZone) {
+    const auto r =
+        frame("Sep 25 15:47:07 host1.example.com : Sep 25 15:47:07 EDT: %ASA-auth-4-113004: AAA");
+    EXPECT_EQ(r.host, "host1.example.com");
+    EXPECT_EQ(r.time.zone, "EDT");
+}
+
+TEST(Framer, IosSequenceNumbersAndInnermostHost) {
+    const auto r = frame(
+        "<190>3132517: Jul 13 08:23:43 192.168.100.2 sw01: 3132779: Jul 14 2023 08:23:43.398 "
+        "UTC: %FOO-6-BAR: Test header format");
+    EXPECT_EQ(r.host, "sw01");
+    EXPECT_EQ(r.time.year, 2023);
+    EXPECT_EQ(r.time.day, 14);
+}
+
+TEST(Framer, Ipv6HostWithColonSeparator) {
+    const auto r =
+        frame("<190>3132783: 2a02:cf40::: 3132779: Jul 14 2023 08:23:43.398 UTC: %FOO-6-BAR: x");
+    EXPECT_EQ(r.host, "2a02:cf40::");
+}
+
+TEST(Framer, ProgramTagIsNotTheHost) {
+    const auto r = frame("Oct 10 2018 12:34:56 localhost CiscoASA[999]: %ASA-6-305011: Built");
+    EXPECT_EQ(r.host, "localhost");
+    EXPECT_EQ(r.tag, "CiscoASA[999]");
+}
+
+TEST(Framer, Rfc5424KiwiRelayKeepsInnerDevice) {
+    const auto r = frame(
+        "<190>Original Address=192.168.0.1 1 2025-06-23T16:13:32.168Z syslog-host-1 "
+        "Kiwi_SyslogNet_Server 3356 MSGOUT TEST-HOST-1: *Jun 23 15:52:38.534: %SYS-6-LOGOUT: User");
+    EXPECT_EQ(r.form, framing::rfc5424);
+    EXPECT_EQ(r.host, "TEST-HOST-1");
+    EXPECT_EQ(r.sender, "192.168.0.1");
+    EXPECT_EQ(r.time.year, 2025);  // the device's year-less stamp takes the relay's year
+    EXPECT_EQ(r.time.hour, 15);
+}
+
+TEST(Framer, IosXrLocationGluedToStamp) {
+    const auto r = frame(
+        "<190>Oct 7 07:19:44 internet-primary-mgmt RP/0/RP0/CPU0:Oct 7 07:19:43.630 UTC: "
+        "ipv4_acl_mgr[310]: %ACL-IPV4_ACL-6-IPACCESSLOGP : access-list x deny tcp");
+    EXPECT_EQ(r.host, "internet-primary-mgmt");
+    EXPECT_EQ(r.tag, "ipv4_acl_mgr[310]");
+    EXPECT_EQ(r.time.microsecond, 630000u);
+}
+
+TEST(Framer, ConsoleDebugWithoutTimestamp) {
+    const auto r = frame("[IKEv1 DEBUG]IP = 172.18.254.89, All SA proposals found unacceptable");
+    EXPECT_EQ(r.form, framing::bare);
+    EXPECT_FALSE(r.time.present);
+    EXPECT_EQ(r.body.substr(0, 6), "[IKEv1");
+}
+
+TEST(Framer, IosUptimeDebug) {
+    const auto r = frame("00:27:07: ISAKMP (0:2): beginning Main Mode exchange");
+    EXPECT_EQ(r.form, framing::ios);
+    EXPECT_TRUE(r.time.uptime_only);
+    EXPECT_EQ(r.body.substr(0, 6), "ISAKMP");
+}
+
+TEST(Framer, BareBodyWithoutMarkerAfterHeader) {
+    const auto r = frame(
+        "Jul  1 09:27:13 216.160.83.56 : AAA user authentication Rejected : reason = AAA failure "
+        ": server = 81.2.69.142 : user = 123 : user IP = 89.160.20.112");
+    EXPECT_EQ(r.host, "216.160.83.56");
+    EXPECT_EQ(r.body.substr(0, 8), "AAA user");
+}
+
+TEST(Framer, SeqHostStampWithoutMarker) {
+    const auto r = frame(
+        "<191>2637085: rt401-rk30409: Aug 18 07:15:04.461 CEST: NTP Core (NOTICE): Clock lost.");
+    EXPECT_EQ(r.host, "rt401-rk30409");
+    EXPECT_EQ(r.time.offset_seconds, 7200);
+    EXPECT_EQ(r.body.substr(0, 8), "NTP Core");
+}
+
+TEST(Framer, PipeSeparatedRelay) {
+    const auto r = frame("6|Nov 28 2014 12:59:03|302021: Teardown ICMP connection for faddr");
+    EXPECT_EQ(r.form, framing::pipe);
+    EXPECT_EQ(r.relay_severity, 6);
+    EXPECT_EQ(r.body.substr(0, 7), "302021:");
+}
+
+TEST(Framer, EmptyHeaderPriColons) {
+    const auto r = frame("<166>:: %ASA-auth-6-113005: AAA user authentication Rejected");
+    EXPECT_EQ(r.pri, 166);
+    EXPECT_FALSE(r.time.present);
+    EXPECT_EQ(r.body.substr(0, 4), "%ASA");
+}
+
+TEST(Framer, BadInputGivesBoundedErrors) {
+    EXPECT_EQ(frame_syslog("").error(), parse_error::empty);
+    EXPECT_EQ(frame_syslog("   \t ").error(), parse_error::empty);
+    EXPECT_EQ(frame_syslog(std::string_view("abc\0def", 7)).error(), parse_error::nul_byte);
+    EXPECT_EQ(frame_syslog(std::string(64 * 1024, 'A')).error(), parse_error::too_long);
+    EXPECT_EQ(
+        frame_syslog("\x01\x02\x03\x04\x05\x06garbage\x07\x08\x09\x0b\x0c\x0e\x0f\x10\x11\x12")
+            .error(),
+        parse_error::binary);
+    EXPECT_EQ(frame_syslog("<166>").error(), parse_error::truncated_header);
+    EXPECT_EQ(frame_syslog("<166>May  5 17:51:17").error(), parse_error::truncated_header);
+    EXPECT_EQ(frame_syslog("<16").error(), parse_error::truncated_header);
+}
+
+TEST(Framer, InvalidUtf8IsFramedNotRefused) {
+    const auto r = frame_syslog("<166>May  5 17:51:17 fw: %ASA-6-113005: user = \xff\xfe\xc3");
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r.value().host, "fw");
+}
+
+TEST(Framer, MarkerSearchIgnoresPercentInsideWords) {
+    EXPECT_EQ(find_marker("load 100%-ish then %ASA-6-1: x"), 19u);
+    EXPECT_EQ(find_marker("no marker here"), std::string_view::npos);
+}

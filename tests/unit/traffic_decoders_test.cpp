@@ -1,0 +1,110 @@
+#include <gtest/gtest.h>
+
+#include "tests/unit/test_support.hpp"
+
+using namespace ikewatch::parsers;
+using ikewatch::test::decode;
+using ikewatch::test::value_of;
+
+TEST(Traffic, AclDenyOfIkeNamesBothEndsAsPeerCandidates) {
+    const auto d = decode(
+        "<140>Oct 03 2023 16:40:40 fw : %ASA-4-106023: Deny udp src outside:203.0.113.7/500 "
+        "dst outside:198.51.100.1/500 by access-group \"OUTSIDE_IN\" [0x0, 0x0]");
+    EXPECT_EQ(d.ev.kind, event_kind::acl_deny);
+    EXPECT_EQ(value_of(d.ev, field::protocol), "udp");
+    EXPECT_EQ(value_of(d.ev, field::dst_port), "500");
+    EXPECT_EQ(value_of(d.ev, field::acl), "OUTSIDE_IN");
+    EXPECT_EQ(d.ev.peer.view(), "203.0.113.7");
+    EXPECT_EQ(d.ev.peer2.view(), "198.51.100.1");
+}
+
+TEST(Traffic, AclDenyOfOtherTrafficHasNoPeer) {
+    const auto d = decode(
+        "%ASA-4-106023: Deny tcp src inside:111.11.11.1/2143 dst "
+        "YYY:172.11.1.11/139 by access-group \"inside_inbound\"");
+    EXPECT_EQ(d.ev.kind, event_kind::acl_deny);
+    EXPECT_TRUE(d.ev.peer.empty());
+    EXPECT_EQ(value_of(d.ev, field::src_interface), "inside");
+}
+
+TEST(Traffic, EspByProtocolNumber) {
+    const auto d = decode(
+        "%ASA-3-106010: Deny inbound protocol 50 src outside:203.0.113.9 dst "
+        "outside:198.51.100.1");
+    EXPECT_EQ(value_of(d.ev, field::protocol), "esp");
+    EXPECT_EQ(d.ev.peer.view(), "203.0.113.9");
+}
+
+TEST(Traffic, FromToForms) {
+    const auto d = decode(
+        "%ASA-2-106006: Deny inbound UDP from 203.0.113.9/4500 to "
+        "198.51.100.1/4500 on interface outside");
+    EXPECT_EQ(value_of(d.ev, field::protocol), "udp");
+    EXPECT_EQ(value_of(d.ev, field::interface), "outside");
+    EXPECT_TRUE(d.ev.nat_t);
+    const auto box = decode(
+        "%ASA-3-710003: UDP access denied by ACL from 203.0.113.9/500 to "
+        "outside:198.51.100.1/isakmp");
+    EXPECT_EQ(value_of(box.ev, field::dst_port), "500");
+}
+
+TEST(Traffic, DiscardedEspAndJunkAddresses) {
+    const auto esp = decode(
+        "%PIX-7-710006: ESP request discarded from 78.188.39.118 to "
+        "outside:92.45.66.150");
+    EXPECT_EQ(esp.ev.kind, event_kind::request_discarded);
+    EXPECT_EQ(esp.ev.peer.view(), "78.188.39.118");
+    const auto junk = decode(
+        "%PIX-7-710005: UDP request discarded from <public IP of 525>/4500 "
+        "to outside:192.168.69.137/4500");
+    EXPECT_TRUE(junk.ev.peer.empty());
+    EXPECT_EQ(junk.ev.peer2.view(), "192.168.69.137");
+}
+
+TEST(Traffic, AccessListLoggingDeniedOnly) {
+    const auto denied = decode(
+        "%ASA-6-106100: access-list inside denied udp "
+        "inside/172.29.2.101(1039) -> outside/192.168.2.10(53) hit-cnt 1");
+    EXPECT_EQ(denied.ev.kind, event_kind::acl_deny);
+    EXPECT_EQ(value_of(denied.ev, field::dst_port), "53");
+    const auto permitted = decode(
+        "%ASA-6-106100: access-list inside permitted udp "
+        "inside/172.29.2.3(1065) -> outside/192.168.2.57(53) hit-cnt");
+    EXPECT_EQ(permitted.ev.kind, event_kind::other);
+}
+
+TEST(Traffic, UdpConnectionOnlyForIkePorts) {
+    EXPECT_EQ(decode("%ASA-4-302016: Teardown UDP connection 1 for OUTSIDE:67.43.156.13/500 to "
+                     "identity:216.160.83.61/500 duration 92:24:20 bytes 4671944")
+                  .ev.kind,
+              event_kind::udp_connection);
+    EXPECT_EQ(decode("%ASA-6-302016: Teardown UDP connection 1 for outside:10.0.0.1/53 to "
+                     "inside:10.0.0.2/5353 duration 0:00:00 bytes 1")
+                  .ev.kind,
+              event_kind::other);
+}
+
+TEST(Traffic, RouteFailureNamesDestination) {
+    const auto d = decode(
+        "%PIX-6-110002: Failed to locate egress interface for UDP from "
+        "outside:172.16.200.4/10771 to 231.223.174.143/32238");
+    EXPECT_EQ(d.ev.kind, event_kind::route_failure);
+    EXPECT_EQ(d.ev.peer.view(), "231.223.174.143");
+}
+
+TEST(Traffic, ManagementLogins) {
+    const auto ssh = decode(
+        "%ASA-6-605004: Login denied from 192.168.2.10/32597 to "
+        "outside:192.168.2.14/ssh for user \"root\"");
+    EXPECT_EQ(ssh.ev.kind, event_kind::login_failed);
+    EXPECT_EQ(value_of(ssh.ev, field::src_ip), "192.168.2.10");
+    EXPECT_EQ(value_of(ssh.ev, field::user), "root");
+    EXPECT_EQ(value_of(ssh.ev, field::dst_port), "22");
+    const auto aaa = decode(
+        "<166>Aug 28 2023 15:35:01 fw : %ASA-6-113005: AAA user authentication Rejected : reason "
+        "= Invalid password : server = 81.2.69.144 : user = a2bcde : user IP = 81.2.69.143");
+    EXPECT_EQ(aaa.ev.kind, event_kind::login_failed);
+    EXPECT_EQ(value_of(aaa.ev, field::src_ip), "81.2.69.143");
+    EXPECT_EQ(value_of(aaa.ev, field::user), "a2bcde");
+    EXPECT_EQ(value_of(aaa.ev, field::reason), "Invalid password");
+}
