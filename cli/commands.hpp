@@ -16,6 +16,7 @@ struct time_flags {
     int year = 0;            ///< --year: year for timestamps without one (0 = infer)
     std::string utc_offset;  ///< --utc-offset: default offset for zone-less timestamps
     std::vector<std::string> device_offsets;  ///< --device-offset DEVICE=+HH:MM (repeatable)
+    std::string reference_time;  ///< --reference-time: "now" for lines without time (RFC 3339)
 };
 
 struct parse_options {
@@ -25,5 +26,18 @@ struct parse_options {
 };
 
 [[nodiscard]] int run_parse(const parse_options& options);
+
+struct peers_options {
+    std::vector<std::string> inputs;
+    std::string format = "text";
+    std::size_t max_peers = 100'000;
+    bool transitions = false;
+    time_flags time;
+};
+
+[[nodiscard]] int run_peers(const peers_options& options);
+
+/// Base name of an input path, used as the device name when lines carry none ("-" = stdin).
+[[nodiscard]] std::string source_name(const std::string& path);
 
 }  // namespace ikewatch::cli

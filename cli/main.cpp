@@ -16,6 +16,8 @@ void add_time_flags(CLI::App* cmd, ikewatch::cli::time_flags& flags) {
                     "UTC offset of timestamps without a zone, e.g. +02:00 (default UTC)");
     cmd->add_option("--device-offset", flags.device_offsets,
                     "Per-device UTC offset, DEVICE=+HH:MM (repeatable)");
+    cmd->add_option("--reference-time", flags.reference_time,
+                    "Time of lines that carry none, and year reference (default: now), RFC 3339");
 }
 
 }  // namespace
@@ -33,6 +35,19 @@ int main(int argc, char** argv) {
     parse_cmd->add_flag("--stats", parse.stats, "Print per-family counts instead of records");
     add_time_flags(parse_cmd, parse.time);
 
+    cli::peers_options peers;
+    auto* peers_cmd =
+        app.add_subcommand("peers", "Show the final IKE state of every (device, peer) pair");
+    peers_cmd->add_option("inputs", peers.inputs, "Log files or show output, or - for stdin")
+        ->required();
+    peers_cmd->add_option("--format", peers.format, "text or json (one object per peer per line)")
+        ->check(CLI::IsMember({"text", "json"}));
+    peers_cmd->add_option("--max-peers", peers.max_peers, "Peers kept (least recently updated go)")
+        ->check(CLI::Range(1, 10'000'000));
+    peers_cmd->add_flag("--transitions", peers.transitions,
+                        "Also print every state change as it happened");
+    add_time_flags(peers_cmd, peers.time);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -41,6 +56,9 @@ int main(int argc, char** argv) {
     }
     if (parse_cmd->parsed()) {
         return cli::run_parse(parse);
+    }
+    if (peers_cmd->parsed()) {
+        return cli::run_peers(peers);
     }
     return cli::exit_usage;
 }

@@ -12,14 +12,6 @@ namespace ikewatch::cli {
 
 namespace {
 
-std::string source_name(const std::string& path) {
-    if (path == "-") {
-        return "stdin";
-    }
-    const std::size_t slash = path.rfind('/');
-    return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
 void print_stats(const parsers::decode_stats& s) {
     static constexpr const char* names[] = {"none", "ASA", "FTD", "PIX", "IOS"};
     std::printf("%-6s %10s %10s %10s\n", "family", "framed", "with_id", "decoded");
@@ -45,6 +37,14 @@ void print_stats(const parsers::decode_stats& s) {
 
 }  // namespace
 
+std::string source_name(const std::string& path) {
+    if (path == "-") {
+        return "stdin";
+    }
+    const std::size_t slash = path.rfind('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
 int run_parse(const parse_options& options) {
     parsers::time_options topt;
     std::string error;
@@ -53,8 +53,11 @@ int run_parse(const parse_options& options) {
         return exit_usage;
     }
     parsers::record_decoder decoder(std::move(topt));
-    const system_clock_source wall;
-    const micros reference = wall.now();
+    micros reference = 0;
+    if (!reference_time(options.time, reference, error)) {
+        std::cerr << "ikewatch parse: " << error << '\n';
+        return exit_usage;
+    }
     parsers::decoded d;
     int status = exit_ok;
     for (const std::string& path : options.inputs) {

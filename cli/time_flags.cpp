@@ -1,5 +1,6 @@
 #include "cli/time_flags.hpp"
 
+#include "common/clock.hpp"
 #include "common/text.hpp"
 #include "parsers/header_time_parser.hpp"
 
@@ -31,6 +32,30 @@ bool parse_utc_offset(std::string_view text, int& seconds) {
         return false;
     }
     seconds = sign * (*h * 3600 + *m * 60);
+    return true;
+}
+
+bool parse_rfc3339(std::string_view text, micros& out) {
+    parsers::header_time t;
+    if (parsers::parse_header_time(text, t) != text.size() || !t.has_year || t.month == 0) {
+        return false;
+    }
+    const civil_time c{t.year, t.month, t.day, t.hour, t.minute, t.second, t.microsecond};
+    out = from_civil(c) -
+          static_cast<micros>(t.has_offset ? t.offset_seconds : 0) * micros_per_second;
+    return true;
+}
+
+bool reference_time(const time_flags& flags, micros& out, std::string& error) {
+    if (flags.reference_time.empty()) {
+        out = system_clock_source{}.now();
+        return true;
+    }
+    if (!parse_rfc3339(flags.reference_time, out)) {
+        error = "--reference-time: expected RFC 3339 such as 2026-03-01T10:00:00Z, got " +
+                flags.reference_time;
+        return false;
+    }
     return true;
 }
 

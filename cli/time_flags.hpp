@@ -3,6 +3,7 @@
 #include <string>
 
 #include "cli/commands.hpp"
+#include "common/time.hpp"
 #include "parsers/event_time.hpp"
 
 namespace ikewatch::cli {
@@ -11,6 +12,12 @@ namespace ikewatch::cli {
 /// offset is malformed.
 [[nodiscard]] bool to_time_options(const time_flags& flags, parsers::time_options& out,
                                    std::string& error);
+
+/// The reference time: --reference-time when given, else the wall clock. False when malformed.
+[[nodiscard]] bool reference_time(const time_flags& flags, micros& out, std::string& error);
+
+/// Parses `2026-03-01T10:00:00Z` (or with `.fff`, or a `±HH:MM` offset); false when malformed.
+[[nodiscard]] bool parse_rfc3339(std::string_view text, micros& out);
 
 /// Parses `+02:00`, `-0530`, `UTC`, `Z`, `+2`; false when malformed.
 [[nodiscard]] bool parse_utc_offset(std::string_view text, int& seconds);

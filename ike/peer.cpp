@@ -1,0 +1,44 @@
+#include "ike/peer.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+
+namespace ikewatch::ike {
+
+void evidence_ring::add(micros time, std::string_view text, bool start) noexcept {
+    line* slot = nullptr;
+    if (start) {
+        slot = &lines_[0];
+        pinned_ = true;
+        count_ = 0;
+        next_ = 0;
+    } else {
+        slot = &lines_[1 + next_];
+        next_ = (next_ + 1) % (slots - 1);
+        ++count_;
+    }
+    const std::size_t n = std::min(text.size(), line_bytes);
+    std::memcpy(slot->text.data(), text.data(), n);
+    slot->size = static_cast<std::uint16_t>(n);
+    slot->time = time;
+}
+
+void evidence_ring::clear() noexcept {
+    pinned_ = false;
+    count_ = 0;
+    next_ = 0;
+}
+
+std::string_view peer_record::state_ios() const noexcept {
+    if (reported_unknown || (!reported_state.empty() && is_ios_show_name(reported_state.view()))) {
+        return reported_state.view();
+    }
+    return ios_name(state);
+}
+
+std::string_view peer_record::state_asa() const noexcept {
+    return reported_unknown ? reported_state.view() : asa_name(state);
+}
+
+}  // namespace ikewatch::ike

@@ -1,0 +1,99 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "common/inline_string.hpp"
+#include "common/time.hpp"
+#include "ike/states.hpp"
+#include "parsers/event.hpp"
+
+namespace ikewatch::ike {
+
+/// A bounded ring of the log lines that explain a peer's state: the line that started the current
+/// negotiation is kept, the others rotate. Lines are truncated to `line_bytes`. Allocated only for
+/// peers that have IKE activity.
+class evidence_ring {
+public:
+    static constexpr std::size_t slots = 8;
+    static constexpr std::size_t line_bytes = 240;
+
+    struct line {
+        micros time;
+        std::uint16_t size;
+        std::array<char, line_bytes> text;  // not zeroed: only `size` bytes are ever read
+        [[nodiscard]] std::string_view view() const noexcept { return {text.data(), size}; }
+    };
+
+    /// Adds a line; `start` pins it as the negotiation's first line (slot 0).
+    void add(micros time, std::string_view text, bool start) noexcept;
+    void clear() noexcept;
+
+    /// Calls `f(const line&)` oldest first: the pinned start line, then the rotating ones.
+    template <typename F>
+    void for_each(F&& f) const {
+        if (pinned_) {
+            f(lines_[0]);
+        }
+        const std::size_t ring = slots - 1;
+        const std::size_t n = count_ < ring ? count_ : ring;
+        for (std::size_t i = 0; i < n; ++i) {
+            f(lines_[1 + (next_ + ring - n + i) % ring]);
+        }
+    }
+    [[nodiscard]] std::size_t size() const noexcept {
+        return (pinned_ ? 1 : 0) + (count_ < slots - 1 ? count_ : slots - 1);
+    }
+
+private:
+    std::array<line, slots> lines_;
+    std::size_t next_ = 0;   // next rotating slot (0-based within slots 1..)
+    std::size_t count_ = 0;  // rotating lines written
+    bool pinned_ = false;
+};
+
+/// Everything known about one (device, peer) pair. Fixed size apart from the evidence ring.
+struct peer_record {
+    std::uint32_t device = 0;   ///< interned device id (peer_table::device_name)
+    inline_string<46> peer;     ///< remote IKE address (or IKEv2 host name)
+
+    std::uint8_t ike_version = 0;
+    p1_state state = p1_state::none;
+    p1_status status = p1_status::idle;
+    p2_status phase2 = p2_status::none;
+    parsers::ike_role role = parsers::ike_role::unknown;
+    ike_mode mode = ike_mode::unknown;
+    bool nat_t = false;
+    bool debug_seen = false;  ///< a level-7 IKE message (713236/715065/IOS debug) was seen
+
+    inline_string<32> reported_state;  ///< state as the device last named it (`show`, 713136, IOS)
+    bool reported_unknown = false;     ///< `reported_state` is a name we do not model
+    inline_string<48> group;           ///< tunnel group
+
+    micros since = 0;        ///< when `state` was entered
+    micros first_seen = 0;
+    micros last_event = 0;   ///< time of the last event for this peer
+    micros p2_since = 0;
+    std::uint32_t retransmits = 0;       ///< our resends in the current negotiation
+    std::uint32_t peer_retransmits = 0;  ///< the peer's duplicates of its first message
+    std::uint32_t negotiations = 0;      ///< phase-1 negotiations started
+    std::uint32_t events = 0;
+
+    parsers::ike_exchange last_sent = parsers::ike_exchange::none;      ///< last IKE message sent
+    parsers::ike_exchange last_received = parsers::ike_exchange::none;  ///< … and received
+    parsers::event_kind last_kind = parsers::event_kind::other;
+    parsers::event_kind last_failure = parsers::event_kind::other;
+    micros last_failure_at = 0;
+
+    std::unique_ptr<evidence_ring> evidence;
+
+    /// The IOS/PIX name for display: the one the device reported when it used that vocabulary
+    /// (or a name we do not model), else the mapped one.
+    [[nodiscard]] std::string_view state_ios() const noexcept;
+    /// The ASA name for display (or the reported name when we do not model it).
+    [[nodiscard]] std::string_view state_asa() const noexcept;
+};
+
+}  // namespace ikewatch::ike

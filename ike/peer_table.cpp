@@ -1,0 +1,241 @@
+#include "ike/peer_table.hpp"
+
+namespace ikewatch::ike {
+
+namespace {
+
+std::uint64_t fnv(std::string_view s, std::uint64_t h = 1469598103934665603ULL) noexcept {
+    for (const char c : s) {
+        h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+    }
+    return h;
+}
+
+std::uint32_t peer_hash(std::uint32_t device, std::string_view peer) noexcept {
+    const std::uint64_t h = fnv(peer, 1469598103934665603ULL ^ (device * 0x9E3779B97F4A7C15ULL));
+    return static_cast<std::uint32_t>(h ^ (h >> 32));
+}
+
+}  // namespace
+
+std::size_t peer_table::conn_hash::operator()(const conn_key& k) const noexcept {
+    return static_cast<std::size_t>(fnv(k.conn.view(), k.device * 0x9E3779B97F4A7C15ULL));
+}
+
+peer_table::peer_table(table_options options) : options_(options) {}
+
+void peer_table::set_options(const table_options& options) {
+    options_ = options;
+    while (index_.size() > options_.max_peers && tail_ != nil) {
+        evict_one();
+    }
+}
+
+std::size_t peer_table::bytes_per_peer_estimate() noexcept {
+    // Record and list links, plus the index entry at its maximum load (8 bytes / 0.35 when the
+    // index has just doubled).
+    return sizeof(slot) + 24;
+}
+
+std::uint32_t peer_table::lookup_device(std::string_view device) const {
+    const auto it = device_ids_.find(device);
+    return it == device_ids_.end() ? nil : it->second;
+}
+
+std::uint32_t peer_table::intern(std::string_view device) {
+    if (const std::uint32_t id = lookup_device(device); id != nil) {
+        return id;
+    }
+    if (device_ids_.size() >= options_.max_devices) {
+        // Reclaim devices whose peers have all gone before refusing a new one.
+        for (std::uint32_t id = 0; id < devices_.size(); ++id) {
+            device_entry& d = devices_[id];
+            if (d.peers == 0 && !d.name.empty()) {
+                device_ids_.erase(d.name);
+                d.name.clear();
+                free_devices_.push_back(id);
+            }
+        }
+        // Connection ids name devices by id; a reclaimed id must not inherit them.
+        conns_.clear();
+        if (device_ids_.size() >= options_.max_devices) {
+            return nil;
+        }
+    }
+    std::uint32_t id = 0;
+    if (!free_devices_.empty()) {
+        id = free_devices_.back();
+        free_devices_.pop_back();
+        devices_[id] = device_entry{std::string(device), 0};
+    } else {
+        id = static_cast<std::uint32_t>(devices_.size());
+        devices_.push_back(device_entry{std::string(device), 0});
+    }
+    device_ids_.emplace(std::string(device), id);
+    return id;
+}
+
+std::string_view peer_table::device_name(std::uint32_t id) const noexcept {
+    return id < devices_.size() ? std::string_view(devices_[id].name) : std::string_view{};
+}
+
+void peer_table::unlink(std::uint32_t i) noexcept {
+    slot& s = slots_[i];
+    if (s.prev != nil) {
+        slots_[s.prev].next = s.next;
+    } else {
+        head_ = s.next;
+    }
+    if (s.next != nil) {
+        slots_[s.next].prev = s.prev;
+    } else {
+        tail_ = s.prev;
+    }
+    s.prev = s.next = nil;
+}
+
+void peer_table::push_front(std::uint32_t i) noexcept {
+    slot& s = slots_[i];
+    s.prev = nil;
+    s.next = head_;
+    if (head_ != nil) {
+        slots_[head_].prev = i;
+    }
+    head_ = i;
+    if (tail_ == nil) {
+        tail_ = i;
+    }
+}
+
+std::uint32_t peer_table::find_slot(std::uint32_t device, std::string_view peer,
+                                    std::uint32_t hash) const {
+    return index_.find(hash, [&](std::uint32_t i) {
+        const peer_record& r = slots_[i].rec;
+        return r.device == device && r.peer.view() == peer;
+    });
+}
+
+void peer_table::remove(std::uint32_t i) {
+    slot& s = slots_[i];
+    unlink(i);
+    index_.erase(s.hash, [i](std::uint32_t candidate) { return candidate == i; });
+    if (s.rec.device < devices_.size() && devices_[s.rec.device].peers > 0) {
+        --devices_[s.rec.device].peers;
+    }
+    s.rec = peer_record{};
+    s.referenced = false;
+    free_.push_back(i);
+}
+
+void peer_table::evict_one() {
+    // Second chance: a peer updated since it last reached the tail goes back to the front.
+    for (std::size_t guard = index_.size(); guard > 0 && slots_[tail_].referenced; --guard) {
+        const std::uint32_t i = tail_;
+        slots_[i].referenced = false;
+        unlink(i);
+        push_front(i);
+    }
+    remove(tail_);
+    ++stats_.evicted;
+}
+
+peer_record* peer_table::upsert(std::string_view device, std::string_view peer, micros now,
+                                bool& created) {
+    created = false;
+    std::uint32_t dev = intern(device);
+    // Device table full of devices that still have peers: push out the least recently updated
+    // peers until one device has none left (a flood of forged host names churns the oldest
+    // entries, like a flood of forged peers does).
+    for (int attempt = 0; dev == nil && attempt < 64 && tail_ != nil; ++attempt) {
+        const std::uint32_t old_device = slots_[tail_].rec.device;
+        remove(tail_);
+        ++stats_.evicted;
+        if (old_device < devices_.size() && devices_[old_device].peers == 0) {
+            device_ids_.erase(devices_[old_device].name);
+            devices_[old_device].name.clear();
+            free_devices_.push_back(old_device);
+            conns_.clear();
+            dev = intern(device);
+        }
+    }
+    if (dev == nil) {
+        ++stats_.device_dropped;
+        return nullptr;
+    }
+    const inline_string<46> name(peer);
+    const std::uint32_t hash = peer_hash(dev, name.view());
+    if (const std::uint32_t found = find_slot(dev, name.view(), hash); found != flat_index::npos) {
+        slots_[found].referenced = true;
+        return &slots_[found].rec;
+    }
+    if (index_.size() >= options_.max_peers && tail_ != nil) {
+        evict_one();
+    }
+    std::uint32_t i = 0;
+    if (!free_.empty()) {
+        i = free_.back();
+        free_.pop_back();
+    } else {
+        i = static_cast<std::uint32_t>(slots_.size());
+        slots_.emplace_back();
+    }
+    slot& s = slots_[i];
+    s.hash = hash;
+    s.referenced = false;
+    s.rec.device = dev;
+    s.rec.peer = name;
+    s.rec.first_seen = now;
+    s.rec.last_event = now;
+    index_.insert(hash, i);
+    ++devices_[dev].peers;
+    push_front(i);
+    created = true;
+    return &s.rec;
+}
+
+const peer_record* peer_table::find(std::string_view device, std::string_view peer) const {
+    const std::uint32_t dev = lookup_device(device);
+    if (dev == nil) {
+        return nullptr;
+    }
+    const inline_string<46> name(peer);
+    const std::uint32_t i = find_slot(dev, name.view(), peer_hash(dev, name.view()));
+    return i == flat_index::npos ? nullptr : &slots_[i].rec;
+}
+
+std::size_t peer_table::expire(micros now) {
+    std::size_t n = 0;
+    for (std::uint32_t i = head_; i != nil;) {
+        const std::uint32_t next = slots_[i].next;
+        if (slots_[i].rec.last_event + options_.idle_expiry < now) {
+            remove(i);
+            ++n;
+        }
+        i = next;
+    }
+    stats_.expired += n;
+    return n;
+}
+
+std::string_view peer_table::conn_peer(std::string_view device, std::string_view conn) const {
+    const std::uint32_t dev = lookup_device(device);
+    if (dev == nil) {
+        return {};
+    }
+    const auto it = conns_.find(conn_key{dev, inline_string<24>(conn)});
+    return it == conns_.end() ? std::string_view{} : it->second.view();
+}
+
+void peer_table::bind_conn(std::string_view device, std::string_view conn, std::string_view peer) {
+    const std::uint32_t dev = intern(device);
+    if (dev == nil) {
+        return;
+    }
+    if (conns_.size() >= options_.max_conn_ids) {
+        conns_.clear();
+        ++stats_.conn_ids_cleared;
+    }
+    conns_.insert_or_assign(conn_key{dev, inline_string<24>(conn)}, inline_string<46>(peer));
+}
+
+}  // namespace ikewatch::ike

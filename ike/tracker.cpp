@@ -1,0 +1,489 @@
+#include "ike/tracker.hpp"
+
+#include "common/text.hpp"
+
+namespace ikewatch::ike {
+
+namespace {
+
+using parsers::event;
+using parsers::event_kind;
+using parsers::field;
+using parsers::ike_direction;
+using parsers::ike_exchange;
+using parsers::ike_role;
+
+void enter(peer_record& p, p1_state s, micros t) noexcept {
+    if (p.state != s) {
+        p.state = s;
+        p.since = t;
+    }
+    p.reported_state.clear();
+    p.reported_unknown = false;
+}
+
+// A new phase-1 negotiation. The time-in-state clock is kept when the state does not change, so
+// an initiator retrying every 30 s is still seen as stuck since its first attempt.
+void start(peer_record& p, ike_role role, ike_mode mode, p1_state s, micros t) noexcept {
+    p.role = role;
+    p.mode = mode;
+    p.status = p1_status::negotiating;
+    p.retransmits = 0;
+    p.peer_retransmits = 0;
+    p.last_sent = ike_exchange::none;
+    p.last_received = ike_exchange::none;
+    ++p.negotiations;
+    if (p.phase2 == p2_status::up) {
+        p.phase2 = p2_status::none;
+    }
+    enter(p, s, t);
+}
+
+void fail(peer_record& p, const event& e) noexcept {
+    if (p.status != p1_status::up) {
+        p.status = p1_status::failed;
+    }
+    p.last_failure = e.kind;
+    p.last_failure_at = e.time;
+}
+
+void up(peer_record& p, micros t) noexcept;
+
+// Quick mode runs inside an established phase 1, so a phase-2 failure proves phase 1 was up.
+void fail_phase2(peer_record& p, const event& e) noexcept {
+    if (p.status != p1_status::up && p.status != p1_status::down) {
+        up(p, e.time);
+    }
+    p.phase2 = p2_status::failed;
+    p.p2_since = e.time;
+    p.last_failure = e.kind;
+    p.last_failure_at = e.time;
+}
+
+void phase2(peer_record& p, p2_status s, micros t) noexcept {
+    if (p.phase2 != s) {
+        p.phase2 = s;
+        p.p2_since = t;
+    }
+}
+
+void up(peer_record& p, micros t) noexcept {
+    const p1_state active = p.ike_version == 2          ? p1_state::v2_up
+                            : p.mode == ike_mode::aggressive ? p1_state::am_active
+                                                             : p1_state::mm_active;
+    if (!is_active(p.state)) {
+        enter(p, active, t);
+    }
+    p.status = p1_status::up;
+    p.retransmits = 0;
+}
+
+// A state named by the device itself (IOS packet/show lines, FSM history, 713136).
+void named_state(peer_record& p, std::string_view name, ike_role role, micros t) noexcept {
+    if (const auto s = state_from_name(name, role)) {
+        enter(p, *s, t);
+        p.reported_state.assign(name);
+        return;
+    }
+    // Unknown names (EzVPN `AM_TM_INIT_XAUTH_V6C`) are kept as printed.
+    p.reported_state.assign(name);
+    p.reported_unknown = true;
+}
+
+bool evidence_worthy(event_kind k) noexcept {
+    return k != event_kind::ike_info && k != event_kind::other &&
+           k != event_kind::proposal_accepted && k != event_kind::dpd;
+}
+
+}  // namespace
+
+bool tracker::tracks(event_kind k) noexcept {
+    switch (k) {
+        case event_kind::other:
+        case event_kind::acl_deny:
+        case event_kind::request_discarded:
+        case event_kind::udp_connection:
+        case event_kind::route_failure:
+        case event_kind::login_failed:
+        case event_kind::login_success:
+        case event_kind::isakmp_enabled:
+        case event_kind::count_:
+            return false;
+        default:
+            return true;
+    }
+}
+
+void tracker::apply_asa_packet(peer_record& p, const event& e, bool& started) {
+    const micros t = e.time;
+    const bool sent = e.direction == ike_direction::sent;
+    const bool resent = e.direction == ike_direction::resent;
+    const bool negotiating = p.status == p1_status::negotiating;
+    if (resent) {
+        ++p.retransmits;
+    }
+    switch (e.exchange) {
+        case ike_exchange::mm_sa:
+            if (sent || (resent && !negotiating)) {
+                if (p.role == ike_role::responder && negotiating && p.last_received == ike_exchange::mm_sa) {
+                    enter(p, p1_state::mm_wait_msg3, t);  // responder answers MM1 with MM2
+                } else if (p.role == ike_role::initiator && negotiating &&
+                           p.last_sent == ike_exchange::none) {
+                    p.mode = ike_mode::main;  // MM1 of the negotiation 713041 announced
+                } else {
+                    start(p, ike_role::initiator, ike_mode::main, p1_state::mm_wait_msg2, t);
+                    started = true;
+                }
+            } else if (!resent) {
+                if (p.role == ike_role::responder && negotiating &&
+                    p.state == p1_state::mm_wait_msg3) {
+                    ++p.peer_retransmits;  // MM1 again: our MM2 did not reach the initiator
+                } else if (!(p.role == ike_role::initiator && negotiating &&
+                             p.state == p1_state::mm_wait_msg2)) {
+                    start(p, ike_role::responder, ike_mode::main, p1_state::none, t);
+                    started = true;
+                }
+            }
+            break;
+        case ike_exchange::mm_ke:
+            if (sent) {
+                if (p.role == ike_role::unknown) {
+                    p.role = p.last_received == ike_exchange::mm_ke ? ike_role::responder
+                                                                   : ike_role::initiator;
+                }
+                enter(p, p.role == ike_role::responder ? p1_state::mm_wait_msg5
+                                                       : p1_state::mm_wait_msg4,
+                      t);
+                p.status = p1_status::negotiating;
+            } else if (!resent && p.role == ike_role::unknown) {
+                p.role = p.last_sent == ike_exchange::mm_ke ? ike_role::initiator
+                                                            : ike_role::responder;
+            }
+            break;
+        case ike_exchange::mm_auth:
+            if (p.role == ike_role::unknown) {
+                p.role = (sent && p.last_received == ike_exchange::mm_auth) ||
+                                 (!sent && !resent && p.last_sent != ike_exchange::mm_auth)
+                             ? ike_role::responder
+                             : ike_role::initiator;
+            }
+            if (sent) {
+                if (p.role == ike_role::responder) {
+                    up(p, t);  // MM6 sent: the responder is done
+                } else {
+                    enter(p, p1_state::mm_wait_msg6, t);
+                    p.status = p1_status::negotiating;
+                }
+            } else if (!resent && p.role == ike_role::initiator) {
+                up(p, t);  // MM6 received
+            }
+            break;
+        case ike_exchange::am1:
+            if (sent && p.role == ike_role::initiator && negotiating &&
+                p.last_sent == ike_exchange::none) {
+                p.mode = ike_mode::aggressive;  // AM1 of the negotiation 713041 announced
+                enter(p, p1_state::am_wait_msg2, t);
+            } else if (sent || (resent && !negotiating)) {
+                start(p, ike_role::initiator, ike_mode::aggressive, p1_state::am_wait_msg2, t);
+                started = true;
+            } else if (!resent) {
+                start(p, ike_role::responder, ike_mode::aggressive, p1_state::none, t);
+                started = true;
+            }
+            break;
+        case ike_exchange::am2:
+            p.mode = ike_mode::aggressive;
+            if (sent) {
+                p.role = ike_role::responder;
+                enter(p, p1_state::am_wait_msg3, t);
+                p.status = p1_status::negotiating;
+            }
+            break;
+        case ike_exchange::am3:
+            p.mode = ike_mode::aggressive;
+            if (!resent) {
+                up(p, t);
+            }
+            break;
+        case ike_exchange::quick:
+            if (p.phase2 != p2_status::up) {
+                phase2(p, p2_status::negotiating, t);
+            }
+            break;
+        case ike_exchange::info:
+        case ike_exchange::none:
+            break;
+    }
+    if (sent || resent) {
+        p.last_sent = e.exchange;
+    } else {
+        p.last_received = e.exchange;
+    }
+}
+
+void tracker::apply_packet(peer_record& p, const event& e, bool& started) {
+    if (e.exchange != ike_exchange::none) {
+        apply_asa_packet(p, e, started);
+        return;
+    }
+    // IOS: `sending packet to X (I) MM_NO_STATE` names the show state and the role.
+    if (e.role != ike_role::unknown) {
+        p.role = e.role;
+    }
+    if (e.state_name.empty()) {
+        if (e.direction == ike_direction::received && p.status != p1_status::negotiating) {
+            start(p, ike_role::responder, ike_mode::main, p1_state::none, e.time);  // NEW SA
+            started = true;
+        }
+        return;
+    }
+    const auto s = state_from_name(e.state_name, p.role);
+    if (s == p1_state::mm_wait_msg2 && e.direction == ike_direction::sent &&
+        p.status != p1_status::negotiating) {
+        start(p, p.role == ike_role::unknown ? ike_role::initiator : p.role, ike_mode::main,
+              p1_state::mm_wait_msg2, e.time);
+        started = true;
+    }
+    named_state(p, e.state_name, p.role, e.time);
+    if (s && is_active(*s)) {
+        if (p.status != p1_status::up) {
+            p.status = p1_status::up;
+        }
+    } else if (s && is_waiting(*s)) {
+        p.status = p1_status::negotiating;
+    }
+}
+
+transition tracker::apply(const event& e) {
+    transition t;
+    if (!tracks(e.kind)) {
+        return t;
+    }
+    std::string_view peer = e.peer.view();
+    if (!e.conn_id.empty()) {
+        if (peer.empty()) {
+            peer = table_.conn_peer(e.device, e.conn_id);
+            // IOS assigns the connection id mid-negotiation; until then lines carry `(0)`.
+            if (peer.empty() && e.conn_id != "0") {
+                peer = table_.conn_peer(e.device, "0");
+            }
+            if (!peer.empty()) {
+                table_.bind_conn(e.device, e.conn_id, peer);
+            }
+        } else {
+            table_.bind_conn(e.device, e.conn_id, peer);
+        }
+    }
+    if (peer.empty()) {
+        return t;
+    }
+    // `peer` may point into the connection map, which upsert can change: copy it first.
+    const inline_string<46> peer_copy(peer);
+    peer_record* rec = table_.upsert(e.device, peer_copy.view(), e.time, t.created);
+    if (rec == nullptr) {
+        return t;
+    }
+    peer_record& p = *rec;
+    t.peer = rec;
+    t.old_state = p.state;
+    t.old_status = p.status;
+    t.old_phase2 = p.phase2;
+
+    if (e.time > p.last_event) {
+        p.last_event = e.time;
+    }
+    ++p.events;
+    p.last_kind = e.kind;
+    if (e.ike_version != 0) {
+        p.ike_version = e.ike_version;
+    }
+    if (e.nat_t) {
+        p.nat_t = true;
+    }
+    if (e.severity == 7) {
+        p.debug_seen = true;
+    }
+    if (p.role == ike_role::unknown && e.role != ike_role::unknown) {
+        p.role = e.role;
+    }
+    if (const auto g = e.get(field::group); g && !g->empty()) {
+        p.group.assign(*g);
+    }
+    bool started = false;
+    const micros now = e.time;
+    switch (e.kind) {
+        case event_kind::ike_packet:
+            apply_packet(p, e, started);
+            break;
+        case event_kind::phase1_start: {
+            const bool aggressive = e.aggressive;
+            start(p, e.role == ike_role::unknown ? ike_role::initiator : e.role,
+                  aggressive ? ike_mode::aggressive : ike_mode::main,
+                  aggressive ? p1_state::am_wait_msg2 : p1_state::mm_wait_msg2, now);
+            started = true;
+            break;
+        }
+        case event_kind::state_change: {
+            const std::string_view name = e.state_name;
+            const auto old_state = e.get(field::old_state).value_or("");
+            const ike_role role = text::istarts_with(name, "IKE_I_")   ? ike_role::initiator
+                                  : text::istarts_with(name, "IKE_R_") ? ike_role::responder
+                                                                       : p.role;
+            if (text::istarts_with(name, "IKE_QM_")) {
+                phase2(p, name == "IKE_QM_PHASE2_COMPLETE" ? p2_status::up : p2_status::negotiating,
+                       now);
+            } else if (name == "IKE_DEST_SA") {
+                p.status = p.status == p1_status::up ? p1_status::down : p1_status::failed;
+            } else if (name == "IKE_P1_COMPLETE") {
+                up(p, now);
+            } else if (const auto s = state_from_name(name, role)) {
+                if (old_state == "IKE_READY" || p.status != p1_status::negotiating) {
+                    start(p, role, text::ifind(name, "_AM") != std::string_view::npos ? ike_mode::aggressive : ike_mode::main,
+                          *s, now);
+                    started = true;
+                } else {
+                    p.role = role;
+                    enter(p, *s, now);
+                }
+            }
+            break;
+        }
+        case event_kind::fsm_history:
+        case event_kind::negotiation_timeout:
+            if (e.role != ike_role::unknown) {
+                p.role = e.role;
+            }
+            if (e.aggressive) {
+                p.mode = ike_mode::aggressive;
+            } else if (p.mode == ike_mode::unknown && e.phase == 1) {
+                p.mode = ike_mode::main;
+            }
+            if (!e.state_name.empty()) {
+                named_state(p, e.state_name, p.role, now);
+            }
+            if (e.phase == 2) {
+                fail_phase2(p, e);
+            } else {
+                fail(p, e);
+            }
+            break;
+        case event_kind::phase1_complete:
+            up(p, now);
+            break;
+        case event_kind::phase2_start:
+            if (p.phase2 != p2_status::up) {
+                phase2(p, p2_status::negotiating, now);
+            }
+            break;
+        case event_kind::phase2_negotiated:
+        case event_kind::phase2_complete:
+        case event_kind::ipsec_sa_created:
+            if (!is_active(p.state)) {
+                up(p, now);
+            }
+            phase2(p, p2_status::up, now);
+            break;
+        case event_kind::ipsec_sa_deleted:
+        case event_kind::connection_terminated:
+            if (p.phase2 == p2_status::up) {
+                phase2(p, p2_status::down, now);
+            }
+            break;
+        case event_kind::session_disconnected:
+            // Remote-access and SSL sessions have their own lifecycle; only LAN-to-LAN ends a
+            // tunnel.
+            if (e.get(field::tunnel_type).value_or("") == "l2l") {
+                p.status = p1_status::down;
+                phase2(p, p2_status::down, now);
+                enter(p, p1_state::none, now);
+            }
+            break;
+        case event_kind::teardown:
+        case event_kind::peer_dead:
+            // The SA is gone either way; a tunnel that was up is down, one that never came up
+            // failed.
+            p.status = p.status == p1_status::up ? p1_status::down : p1_status::failed;
+            if (p.phase2 == p2_status::up) {
+                phase2(p, p2_status::down, now);
+            }
+            enter(p, p1_state::none, now);
+            p.last_failure = e.kind;
+            p.last_failure_at = now;
+            break;
+        case event_kind::proposal_rejected:
+        case event_kind::mode_failure:
+        case event_kind::attribute_mismatch:
+            if (e.phase == 2) {
+                fail_phase2(p, e);
+            } else {
+                fail(p, e);
+            }
+            break;
+        case event_kind::tunnel_group_missing:
+        case event_kind::invalid_cookie:
+        case event_kind::no_matching_sa:
+        case event_kind::malformed_message:
+        case event_kind::auth_failed:
+        case event_kind::crypto_map_missing:
+        case event_kind::no_crypto_policy:
+            fail(p, e);
+            break;
+        case event_kind::crypto_acl_mismatch:
+        case event_kind::phase2_failed:
+            fail_phase2(p, e);
+            break;
+        case event_kind::duplicate_packet:
+            ++p.peer_retransmits;
+            break;
+        case event_kind::retransmit:
+            ++p.retransmits;
+            break;
+        case event_kind::tunnel_group_found:
+            if (const auto g = e.get(field::group)) {
+                p.group.assign(*g);
+            }
+            break;
+        case event_kind::ikev2_start:
+            p.ike_version = 2;
+            start(p, ike_role::responder, ike_mode::unknown, p1_state::v2_negotiating, now);
+            started = true;
+            break;
+        case event_kind::ikev2_up:
+            p.ike_version = 2;
+            up(p, now);
+            break;
+        case event_kind::ikev2_failed:
+            p.ike_version = 2;
+            if (p.state == p1_state::none) {
+                enter(p, p1_state::v2_negotiating, now);
+            }
+            fail(p, e);
+            break;
+        case event_kind::tunnel_up:
+            up(p, now);
+            break;
+        case event_kind::show_state:
+            if (e.role != ike_role::unknown) {
+                p.role = e.role;
+            }
+            named_state(p, e.state_name, p.role, now);
+            if (is_active(p.state) && !p.reported_unknown) {
+                p.status = p1_status::up;
+            } else {
+                p.status = p1_status::negotiating;
+            }
+            break;
+        default:
+            break;
+    }
+    if (evidence_worthy(e.kind) && !e.raw.empty()) {
+        if (!p.evidence) {
+            p.evidence = std::make_unique_for_overwrite<evidence_ring>();
+        }
+        p.evidence->add(now, text::trim(e.raw), started);
+    }
+    t.changed = p.state != t.old_state || p.status != t.old_status || p.phase2 != t.old_phase2;
+    return t;
+}
+
+}  // namespace ikewatch::ike

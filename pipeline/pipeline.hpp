@@ -1,0 +1,57 @@
+#pragma once
+
+#include <functional>
+#include <string_view>
+
+#include "common/time.hpp"
+#include "ike/tracker.hpp"
+#include "parsers/record_decoder.hpp"
+#include "parsers/show_sa_parser.hpp"
+
+namespace ikewatch::pipeline {
+
+struct pipeline_options {
+    parsers::time_options time;
+    ike::table_options table;
+};
+
+/// The one place that calls the stages, in order: record → frame/decode/time → (show output) →
+/// IKE state. The engine clock is the latest event time seen; it never moves backwards.
+class pipeline {
+public:
+    explicit pipeline(pipeline_options options = {});
+
+    /// Processes one record. `source` names the device when the header has none (the sender's
+    /// address, or the file name); `received` is the arrival time (live) or the reference time.
+    void process(std::string_view record, std::string_view source, micros received);
+
+    /// Called for every event that changed a peer's state (for `peers --transitions`).
+    using transition_hook = std::function<void(const parsers::event&, const ike::transition&)>;
+    void on_transition(transition_hook hook) { transition_hook_ = std::move(hook); }
+
+    /// Ends the input (flushes pending `show` tables).
+    void finish(std::string_view source);
+
+    [[nodiscard]] micros clock() const noexcept { return clock_; }
+    [[nodiscard]] const ike::tracker& tracker() const noexcept { return tracker_; }
+    [[nodiscard]] const parsers::decode_stats& decode_stats() const noexcept {
+        return decoder_.stats();
+    }
+    [[nodiscard]] std::uint64_t show_rows() const noexcept { return show_rows_; }
+
+private:
+    void on_event(const parsers::event& e);
+    void feed_show(std::string_view record, std::string_view source, micros received);
+
+    parsers::record_decoder decoder_;
+    parsers::decoded decoded_;
+    parsers::show_sa_parser show_;
+    parsers::event show_event_;
+    ike::tracker tracker_;
+    micros clock_ = 0;
+    std::uint64_t show_rows_ = 0;
+    micros received_ = 0;
+    transition_hook transition_hook_;
+};
+
+}  // namespace ikewatch::pipeline

@@ -1,0 +1,94 @@
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "parsers/show_sa_parser.hpp"
+
+using namespace ikewatch::parsers;
+
+namespace {
+
+std::vector<show_row> parse(const std::vector<std::string>& lines) {
+    show_sa_parser p;
+    std::vector<show_row> out;
+    for (const auto& l : lines) {
+        for (const auto& r : p.feed(l)) {
+            out.push_back(r);
+        }
+    }
+    for (const auto& r : p.finish()) {
+        out.push_back(r);
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST(ShowSa, AsaBlockForm) {
+    const auto rows = parse({"ASA-LAB1# show isakmp sa", "1   IKE Peer: 50.56.229.98",
+                             "    Type    : L2L             Role    : initiator ",
+                             "    Rekey   : no              State   : MM_ACTIVE <<annotation"});
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].device, "ASA-LAB1");
+    EXPECT_EQ(rows[0].peer, "50.56.229.98");
+    EXPECT_EQ(rows[0].state, "MM_ACTIVE");
+    EXPECT_EQ(rows[0].role, ike_role::initiator);
+}
+
+TEST(ShowSa, AsaCollapsedOntoOneLine) {
+    const auto rows = parse({"(ASA) 1 IKE Peer: 172.18.254.89 Type : user Role : responder Rekey : "
+                             "no State : MM_WAIT_MSG3"});
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].state, "MM_WAIT_MSG3");
+    EXPECT_EQ(rows[0].role, ike_role::responder);
+}
+
+TEST(ShowSa, IosTableFindsTheLocalAddress) {
+    const auto rows = parse({"Hub-RTR#show crypto isakmp sa", "IPv4 Crypto ISAKMP SA",
+                             "dst             src             state          conn-id status",
+                             "203.0.113.1     203.0.113.20    QM_IDLE           1002 ACTIVE",
+                             "203.0.113.10    203.0.113.1     QM_IDLE           1001 ACTIVE",
+                             "IPv6 Crypto ISAKMP SA"});
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0].peer, "203.0.113.20");
+    EXPECT_EQ(rows[0].role, ike_role::responder);
+    EXPECT_EQ(rows[1].peer, "203.0.113.10");
+    EXPECT_EQ(rows[1].role, ike_role::initiator);
+}
+
+TEST(ShowSa, IosCollapsedTableOnThePromptLine) {
+    const auto rows = parse({"r3640# show crypto isakmp sa dst src state conn-id slot status "
+                             "192.1.1.40 192.1.1.20 QM_IDLE 1 0 ACTIVE"});
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].device, "r3640");
+    EXPECT_EQ(rows[0].peer, "192.1.1.40");
+    EXPECT_EQ(rows[0].state, "QM_IDLE");
+}
+
+TEST(ShowSa, AsaIkev2Table) {
+    const auto rows = parse({"Tunnel-id Local                 Remote                 Status   Role",
+                             "  3686011 2001:db8:2:1::1/500   2001:db8:2:1::2/500    READY    INITIATOR",
+                             "Child sa: local selector  2001:db8:1:2::/0 - 2001:db8:1:2:ffff/65535",
+                             "          remote selector 2001:db8:3:2::/0 - 2001:db8:3:2:ffff/65535"});
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].peer, "2001:db8:2:1::2");
+    EXPECT_EQ(rows[0].ike_version, 2);
+}
+
+TEST(ShowSa, MixedCaseAndUnknownStatesAreKept) {
+    const auto rows = parse({"IKE Peer      Type  Dir   Rky  State      Encrypt Hash  Auth    Lifetime",
+                             "1 209.165.200.225 User  Resp  No   AM_Active  3des    SHA   preshrd 86400",
+                             "1   IKE Peer: {Public IP address of London ASA}",
+                             "    Type    : user            Role    : initiator",
+                             "    Rekey   : no              State   : AM_TM_INIT_XAUTH_V6C"});
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0].state, "AM_Active");
+    EXPECT_EQ(rows[0].role, ike_role::responder);
+    EXPECT_EQ(rows[1].state, "AM_TM_INIT_XAUTH_V6C");
+    EXPECT_EQ(rows[1].peer, "{Public IP address of London ASA}");
+}
+
+TEST(ShowSa, GarbageProducesNothing) {
+    EXPECT_TRUE(parse({"IKE Peer:", "State :", "dst src state", "1 2 3 4 5 6", "#", "::::"}).empty());
+}

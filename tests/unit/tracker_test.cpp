@@ -1,0 +1,192 @@
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "ike/tracker.hpp"
+#include "parsers/show_sa_parser.hpp"
+#include "tests/unit/test_support.hpp"
+
+using namespace ikewatch;
+using namespace ikewatch::ike;
+
+namespace {
+
+// Feeds lines through the real decoder and the tracker, one second apart.
+class feed {
+public:
+    explicit feed(table_options opt = {}) : tracker_(opt) {
+        parsers::time_options t;
+        t.assume_year = 2026;
+        decoder_ = parsers::record_decoder(t);
+    }
+    transition line(const std::string& text) {
+        lines_.push_back(text);
+        decoder_.decode(lines_.back(), "fw01", now_, d_);
+        now_ += micros_per_second;
+        d_.ev.time = now_;
+        return tracker_.apply(d_.ev);
+    }
+    const peer_record& peer(std::string_view addr) const {
+        const peer_record* p = tracker_.table().find("fw01", addr);
+        EXPECT_NE(p, nullptr) << addr;
+        static const peer_record empty;
+        return p ? *p : empty;
+    }
+    ike::tracker& tracker() { return tracker_; }
+    micros now() const { return now_; }
+
+private:
+    parsers::record_decoder decoder_;
+    parsers::decoded d_;
+    ike::tracker tracker_;
+    std::vector<std::string> lines_{};
+    micros now_ = 1'000 * micros_per_second;
+};
+
+std::string packet(const char* dir, const char* payloads, const char* msgid = "0") {
+    return std::string("%ASA-7-713236: IP = 203.0.113.5, IKE_DECODE ") + dir +
+           " Message (msgid=" + msgid + ") with payloads : HDR + " + payloads +
+           " + NONE (0) total length : 100";
+}
+
+}  // namespace
+
+TEST(Tracker, InitiatorStuckAtMsg4KeepsItsSinceAndCountsResends) {
+    feed f;
+    f.line("%ASA-5-713041: IP = 203.0.113.5, IKE Initiator: New Phase 1, Intf outside, IKE Peer "
+           "203.0.113.5  local Proxy Address 10.1.0.0, remote Proxy Address 10.2.0.0,  Crypto map (M)");
+    f.line(packet("SENDING", "SA (1) + VENDOR (13)"));
+    EXPECT_EQ(f.peer("203.0.113.5").state, p1_state::mm_wait_msg2);
+    f.line(packet("RECEIVED", "SA (1)"));
+    const auto t = f.line(packet("SENDING", "KE (4) + NONCE (10)"));
+    EXPECT_TRUE(t.changed);
+    EXPECT_EQ(t.old_state, p1_state::mm_wait_msg2);
+    const micros entered = f.peer("203.0.113.5").since;
+    f.line(packet("RESENDING", "KE (4) + NONCE (10)"));
+    f.line(packet("RESENDING", "KE (4) + NONCE (10)"));
+    const peer_record& p = f.peer("203.0.113.5");
+    EXPECT_EQ(p.state, p1_state::mm_wait_msg4);
+    EXPECT_EQ(p.state_ios(), "MM_SA_SETUP");
+    EXPECT_EQ(p.role, parsers::ike_role::initiator);
+    EXPECT_EQ(p.retransmits, 2u);
+    EXPECT_EQ(p.since, entered);
+    EXPECT_EQ(p.negotiations, 1u);
+    EXPECT_EQ(p.status, p1_status::negotiating);
+}
+
+TEST(Tracker, ResponderWalksMsg3Msg5Active) {
+    feed f;
+    f.line(packet("RECEIVED", "SA (1)"));
+    EXPECT_EQ(f.peer("203.0.113.5").role, parsers::ike_role::responder);
+    f.line(packet("SENDING", "SA (1)"));
+    EXPECT_EQ(f.peer("203.0.113.5").state, p1_state::mm_wait_msg3);
+    f.line(packet("RECEIVED", "SA (1)"));  // MM1 again: our MM2 was lost
+    EXPECT_EQ(f.peer("203.0.113.5").peer_retransmits, 1u);
+    f.line(packet("RECEIVED", "KE (4) + NONCE (10)"));
+    f.line(packet("SENDING", "KE (4) + NONCE (10)"));
+    EXPECT_EQ(f.peer("203.0.113.5").state, p1_state::mm_wait_msg5);
+    f.line(packet("RECEIVED", "ID (5) + HASH (8)"));
+    f.line(packet("SENDING", "ID (5) + HASH (8)"));
+    EXPECT_EQ(f.peer("203.0.113.5").state, p1_state::mm_active);
+    EXPECT_EQ(f.peer("203.0.113.5").status, p1_status::up);
+}
+
+TEST(Tracker, RoleInferredMidStream) {
+    feed f;
+    // Joining after MM1/MM2: we receive KE first, so we answer MM3 as responder.
+    f.line(packet("RECEIVED", "KE (4) + NONCE (10)"));
+    f.line(packet("SENDING", "KE (4) + NONCE (10)"));
+    EXPECT_EQ(f.peer("203.0.113.5").role, parsers::ike_role::responder);
+    EXPECT_EQ(f.peer("203.0.113.5").state, p1_state::mm_wait_msg5);
+}
+
+TEST(Tracker, FsmHistorySetsWhereItDiedAndFails) {
+    feed f;
+    f.line("%ASA-7-715065: IP = 203.0.113.5, IKE MM Initiator FSM error history (struct "
+           "&0x1)  <state>, <event>:  MM_DONE, EV_ERROR-->MM_WAIT_MSG4, EV_TIMEOUT-->"
+           "MM_WAIT_MSG4, NullEvent-->MM_SND_MSG3");
+    const peer_record& p = f.peer("203.0.113.5");
+    EXPECT_EQ(p.state, p1_state::mm_wait_msg4);
+    EXPECT_EQ(p.status, p1_status::failed);
+    EXPECT_EQ(p.last_failure, parsers::event_kind::fsm_history);
+}
+
+TEST(Tracker, LowLevelMilestonesWithoutDebug) {
+    feed f;
+    f.line("%ASA-5-713119: Group = 203.0.113.5, IP = 203.0.113.5, PHASE 1 COMPLETED");
+    EXPECT_EQ(f.peer("203.0.113.5").state, p1_state::mm_active);
+    EXPECT_FALSE(f.peer("203.0.113.5").debug_seen);
+    f.line("%ASA-5-713120: Group = 203.0.113.5, IP = 203.0.113.5, PHASE 2 COMPLETED (msgid=1)");
+    EXPECT_EQ(f.peer("203.0.113.5").phase2, p2_status::up);
+    // A remote-access session ending does not end a tunnel; a LAN-to-LAN one does.
+    f.line("%ASA-4-113019: Group = G, Username = u, IP = 203.0.113.5, Session disconnected. "
+           "Session Type: SSL, Duration: 0h:01m:00s, Bytes xmt: 1, Bytes rcv: 1, Reason: Idle");
+    EXPECT_EQ(f.peer("203.0.113.5").status, p1_status::up);
+    f.line("%ASA-4-113019: Group = 203.0.113.5, Username = 203.0.113.5, IP = 203.0.113.5, "
+           "Session disconnected. Session Type: LAN-to-LAN, Duration: 0h:32m:16s, Bytes xmt: 1, "
+           "Bytes rcv: 1, Reason: User Requested");
+    EXPECT_EQ(f.peer("203.0.113.5").status, p1_status::down);
+    EXPECT_EQ(f.peer("203.0.113.5").phase2, p2_status::down);
+}
+
+TEST(Tracker, PhaseTwoFailureImpliesPhaseOneUp) {
+    feed f;
+    f.line("[IKEv1]: Group = 203.0.113.5, IP = 203.0.113.5, Rejecting IPSec tunnel: no matching "
+           "crypto map entry for remote proxy 10.9.0.0/255.255.255.0/0/0 local proxy "
+           "10.1.0.0/255.255.255.0/0/0 on interface outside");
+    EXPECT_EQ(f.peer("203.0.113.5").status, p1_status::up);
+    EXPECT_EQ(f.peer("203.0.113.5").phase2, p2_status::failed);
+}
+
+TEST(Tracker, IosConnectionIdsReachTheirPeer) {
+    feed f;
+    f.line("ISAKMP: (0):Created a peer struct for 203.0.113.1, peer port 500");
+    f.line("ISAKMP: (0):Old State = IKE_READY  New State = IKE_I_MM1");
+    EXPECT_EQ(f.peer("203.0.113.1").state, p1_state::mm_wait_msg2);
+    // The id is assigned mid-negotiation; lines without an address still reach the peer.
+    const auto t = f.line("ISAKMP: (1001):Old State = IKE_I_MM4  New State = IKE_I_MM5");
+    ASSERT_NE(t.peer, nullptr);
+    EXPECT_EQ(t.peer->peer.view(), "203.0.113.1");
+    EXPECT_EQ(f.peer("203.0.113.1").state, p1_state::mm_wait_msg6);
+    f.line("ISAKMP: (1001):Old State = IKE_I_MM6  New State = IKE_P1_COMPLETE");
+    EXPECT_EQ(f.peer("203.0.113.1").status, p1_status::up);
+}
+
+TEST(Tracker, UnknownShowStatesAreKept) {
+    feed f;
+    parsers::event e;
+    parsers::show_row row{"asa", "203.0.113.7", "AM_TM_INIT_XAUTH_V6C", parsers::ike_role::initiator, 1};
+    parsers::to_event(row, "fw01", e);
+    e.time = f.now();
+    f.tracker().apply(e);
+    const peer_record* p = f.tracker().table().find("asa", "203.0.113.7");
+    ASSERT_NE(p, nullptr);
+    EXPECT_EQ(p->state_asa(), "AM_TM_INIT_XAUTH_V6C");
+    EXPECT_EQ(p->state_ios(), "AM_TM_INIT_XAUTH_V6C");
+}
+
+TEST(Tracker, TrafficAndLoginsDoNotCreatePeers) {
+    feed f;
+    f.line("%ASA-4-106023: Deny udp src outside:203.0.113.5/500 dst outside:198.51.100.1/500 by "
+           "access-group \"IN\"");
+    f.line("%ASA-6-605004: Login denied from 192.0.2.1/2222 to outside:198.51.100.1/ssh for user "
+           "\"root\"");
+    EXPECT_EQ(f.tracker().table().size(), 0u);
+}
+
+TEST(Tracker, EvidenceKeepsTheStartAndTheLatestLines) {
+    feed f;
+    f.line("%ASA-5-713041: IP = 203.0.113.5, IKE Initiator: New Phase 1, Intf outside, IKE Peer "
+           "203.0.113.5  local Proxy Address 10.1.0.0, remote Proxy Address 10.2.0.0,  Crypto map (M)");
+    for (int i = 0; i < 20; ++i) {
+        f.line(packet("RESENDING", "SA (1) + VENDOR (13)"));
+    }
+    const peer_record& p = f.peer("203.0.113.5");
+    ASSERT_TRUE(p.evidence);
+    EXPECT_EQ(p.evidence->size(), evidence_ring::slots);
+    std::vector<std::string> seen;
+    p.evidence->for_each([&](const evidence_ring::line& l) { seen.emplace_back(l.view()); });
+    EXPECT_NE(seen.front().find("713041"), std::string::npos);
+    EXPECT_NE(seen.back().find("RESENDING"), std::string::npos);
+}
