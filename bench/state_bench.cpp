@@ -1,11 +1,11 @@
 // IKE state tracking: cost per event on the IKE part of the realistic mix (events decoded once,
 // up front), so it can be compared with the parsing cost per line.
 
-#include <benchmark/benchmark.h>
-
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <benchmark/benchmark.h>
 
 #include "bench/workload.hpp"
 #include "ike/tracker.hpp"

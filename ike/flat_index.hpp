@@ -9,7 +9,7 @@ namespace ikewatch::ike {
 /// backward-shift deletion. The caller keeps the keys (in its slots) and passes an equality test,
 /// so a lookup costs one probe sequence in a compact array instead of a chain of heap nodes.
 class flat_index {
-public:
+  public:
     static constexpr std::uint32_t npos = 0xFFFFFFFF;
 
     explicit flat_index(std::size_t expected = 16) { rehash(capacity_for(expected)); }
@@ -59,7 +59,8 @@ public:
             }
             const std::size_t home = e.hash & mask_;
             // Move e into the hole when its home is not in (hole, j] (cyclically).
-            const bool between = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
+            const bool between =
+                hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
             if (!between) {
                 table_[hole] = e;
                 hole = j;
@@ -77,7 +78,7 @@ public:
         size_ = 0;
     }
 
-private:
+  private:
     struct entry {
         std::uint32_t hash = 0;
         std::uint32_t slot = 0;  // slot + 1; 0 = empty

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstring>
 
-
 namespace ikewatch::ike {
 
 void evidence_ring::add(micros time, std::string_view text, bool start) noexcept {

@@ -16,7 +16,7 @@ namespace ikewatch::ike {
 /// negotiation is kept, the others rotate. Lines are truncated to `line_bytes`. Allocated only for
 /// peers that have IKE activity.
 class evidence_ring {
-public:
+  public:
     static constexpr std::size_t slots = 8;
     static constexpr std::size_t line_bytes = 240;
 
@@ -47,7 +47,7 @@ public:
         return (pinned_ ? 1 : 0) + (count_ < slots - 1 ? count_ : slots - 1);
     }
 
-private:
+  private:
     std::array<line, slots> lines_;
     std::size_t next_ = 0;   // next rotating slot (0-based within slots 1..)
     std::size_t count_ = 0;  // rotating lines written
@@ -56,8 +56,8 @@ private:
 
 /// Everything known about one (device, peer) pair. Fixed size apart from the evidence ring.
 struct peer_record {
-    std::uint32_t device = 0;   ///< interned device id (peer_table::device_name)
-    inline_string<46> peer;     ///< remote IKE address (or IKEv2 host name)
+    std::uint32_t device = 0;  ///< interned device id (peer_table::device_name)
+    inline_string<46> peer;    ///< remote IKE address (or IKEv2 host name)
 
     std::uint8_t ike_version = 0;
     p1_state state = p1_state::none;
@@ -72,9 +72,9 @@ struct peer_record {
     bool reported_unknown = false;     ///< `reported_state` is a name we do not model
     inline_string<48> group;           ///< tunnel group
 
-    micros since = 0;        ///< when `state` was entered
+    micros since = 0;  ///< when `state` was entered
     micros first_seen = 0;
-    micros last_event = 0;   ///< time of the last event for this peer
+    micros last_event = 0;  ///< time of the last event for this peer
     micros p2_since = 0;
     std::uint32_t retransmits = 0;       ///< our resends in the current negotiation
     std::uint32_t peer_retransmits = 0;  ///< the peer's duplicates of its first message

@@ -14,16 +14,16 @@
 namespace ikewatch::ike {
 
 struct table_options {
-    std::size_t max_peers = 100'000;    ///< beyond this the least recently updated peer goes
+    std::size_t max_peers = 100'000;  ///< beyond this the least recently updated peer goes
     micros idle_expiry = 24 * 3600 * micros_per_second;  ///< peers silent this long are dropped
-    std::size_t max_devices = 65'536;   ///< device names remembered (header hostnames are untrusted)
+    std::size_t max_devices = 65'536;  ///< device names remembered (header hostnames are untrusted)
     std::size_t max_conn_ids = 65'536;  ///< IOS connection ids remembered across devices
 };
 
 struct table_stats {
-    std::uint64_t evicted = 0;        ///< peers pushed out by max_peers (least recently updated)
-    std::uint64_t expired = 0;        ///< peers removed after idle_expiry
-    std::uint64_t device_dropped = 0; ///< events refused because the device table was full
+    std::uint64_t evicted = 0;         ///< peers pushed out by max_peers (least recently updated)
+    std::uint64_t expired = 0;         ///< peers removed after idle_expiry
+    std::uint64_t device_dropped = 0;  ///< events refused because the device table was full
     std::uint64_t conn_ids_cleared = 0;
 };
 
@@ -33,7 +33,7 @@ struct table_stats {
 /// update. Devices are interned to small ids. Also remembers which peer each IOS connection id
 /// (`(1001)`, `(0:2)`) belongs to.
 class peer_table {
-public:
+  public:
     explicit peer_table(table_options options = {});
 
     /// Finds the record, creating it when absent (evicting the least recently updated when
@@ -69,7 +69,7 @@ public:
     /// Bytes held per peer, for the memory benchmark (record, links, index node; no evidence).
     [[nodiscard]] static std::size_t bytes_per_peer_estimate() noexcept;
 
-private:
+  private:
     static constexpr std::uint32_t nil = 0xFFFFFFFF;
 
     struct slot {

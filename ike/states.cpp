@@ -105,40 +105,56 @@ std::string_view ios_name(p1_state s) noexcept {
 
 std::string_view to_string(p1_status s) noexcept {
     switch (s) {
-        case p1_status::idle: return "idle";
-        case p1_status::negotiating: return "negotiating";
-        case p1_status::up: return "up";
-        case p1_status::failed: return "failed";
-        case p1_status::down: return "down";
+        case p1_status::idle:
+            return "idle";
+        case p1_status::negotiating:
+            return "negotiating";
+        case p1_status::up:
+            return "up";
+        case p1_status::failed:
+            return "failed";
+        case p1_status::down:
+            return "down";
     }
     return "idle";
 }
 
 std::string_view to_string(p2_status s) noexcept {
     switch (s) {
-        case p2_status::none: return "none";
-        case p2_status::negotiating: return "negotiating";
-        case p2_status::up: return "up";
-        case p2_status::failed: return "failed";
-        case p2_status::down: return "down";
+        case p2_status::none:
+            return "none";
+        case p2_status::negotiating:
+            return "negotiating";
+        case p2_status::up:
+            return "up";
+        case p2_status::failed:
+            return "failed";
+        case p2_status::down:
+            return "down";
     }
     return "none";
 }
 
 std::string_view to_string(ike_mode m) noexcept {
     switch (m) {
-        case ike_mode::main: return "main";
-        case ike_mode::aggressive: return "aggressive";
-        case ike_mode::unknown: break;
+        case ike_mode::main:
+            return "main";
+        case ike_mode::aggressive:
+            return "aggressive";
+        case ike_mode::unknown:
+            break;
     }
     return "unknown";
 }
 
 std::string_view to_string(ike_role r) noexcept {
     switch (r) {
-        case ike_role::initiator: return "initiator";
-        case ike_role::responder: return "responder";
-        case ike_role::unknown: break;
+        case ike_role::initiator:
+            return "initiator";
+        case ike_role::responder:
+            return "responder";
+        case ike_role::unknown:
+            break;
     }
     return "unknown";
 }
@@ -183,10 +199,9 @@ bool is_known_state_name(std::string_view name) noexcept {
 }
 
 bool is_ios_show_name(std::string_view name) noexcept {
-    static constexpr std::array<std::string_view, 8> ios{"MM_NO_STATE", "MM_SA_SETUP",
-                                                         "MM_KEY_EXCH", "MM_KEY_AUTH",
-                                                         "AG_NO_STATE", "AG_INIT_EXCH",
-                                                         "AG_AUTH",     "QM_IDLE"};
+    static constexpr std::array<std::string_view, 8> ios{
+        "MM_NO_STATE", "MM_SA_SETUP",  "MM_KEY_EXCH", "MM_KEY_AUTH",
+        "AG_NO_STATE", "AG_INIT_EXCH", "AG_AUTH",     "QM_IDLE"};
     for (std::string_view n : ios) {
         if (text::iequals(n, name)) {
             return true;

@@ -68,7 +68,7 @@ void phase2(peer_record& p, p2_status s, micros t) noexcept {
 }
 
 void up(peer_record& p, micros t) noexcept {
-    const p1_state active = p.ike_version == 2          ? p1_state::v2_up
+    const p1_state active = p.ike_version == 2               ? p1_state::v2_up
                             : p.mode == ike_mode::aggressive ? p1_state::am_active
                                                              : p1_state::mm_active;
     if (!is_active(p.state)) {
@@ -125,7 +125,8 @@ void tracker::apply_asa_packet(peer_record& p, const event& e, bool& started) {
     switch (e.exchange) {
         case ike_exchange::mm_sa:
             if (sent || (resent && !negotiating)) {
-                if (p.role == ike_role::responder && negotiating && p.last_received == ike_exchange::mm_sa) {
+                if (p.role == ike_role::responder && negotiating &&
+                    p.last_received == ike_exchange::mm_sa) {
                     enter(p, p1_state::mm_wait_msg3, t);  // responder answers MM1 with MM2
                 } else if (p.role == ike_role::initiator && negotiating &&
                            p.last_sent == ike_exchange::none) {
@@ -149,15 +150,16 @@ void tracker::apply_asa_packet(peer_record& p, const event& e, bool& started) {
             if (sent) {
                 if (p.role == ike_role::unknown) {
                     p.role = p.last_received == ike_exchange::mm_ke ? ike_role::responder
-                                                                   : ike_role::initiator;
+                                                                    : ike_role::initiator;
                 }
-                enter(p, p.role == ike_role::responder ? p1_state::mm_wait_msg5
-                                                       : p1_state::mm_wait_msg4,
-                      t);
+                enter(
+                    p,
+                    p.role == ike_role::responder ? p1_state::mm_wait_msg5 : p1_state::mm_wait_msg4,
+                    t);
                 p.status = p1_status::negotiating;
             } else if (!resent && p.role == ike_role::unknown) {
-                p.role = p.last_sent == ike_exchange::mm_ke ? ike_role::initiator
-                                                            : ike_role::responder;
+                p.role =
+                    p.last_sent == ike_exchange::mm_ke ? ike_role::initiator : ike_role::responder;
             }
             break;
         case ike_exchange::mm_auth:
@@ -338,7 +340,9 @@ transition tracker::apply(const event& e) {
                 up(p, now);
             } else if (const auto s = state_from_name(name, role)) {
                 if (old_state == "IKE_READY" || p.status != p1_status::negotiating) {
-                    start(p, role, text::ifind(name, "_AM") != std::string_view::npos ? ike_mode::aggressive : ike_mode::main,
+                    start(p, role,
+                          text::ifind(name, "_AM") != std::string_view::npos ? ike_mode::aggressive
+                                                                             : ike_mode::main,
                           *s, now);
                     started = true;
                 } else {

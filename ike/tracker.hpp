@@ -22,7 +22,7 @@ struct transition {
 /// milestones (713119, 713120, 713049, 602303/602304, 113019 for LAN-to-LAN sessions) and the
 /// failure messages. Pure: time comes from the events; `expire` takes the engine clock.
 class tracker {
-public:
+  public:
     explicit tracker(table_options options = {}) : table_(options) {}
 
     /// Applies one event. Events that name no IKE peer (traffic, logins) leave the table alone.
@@ -37,7 +37,7 @@ public:
     /// True when the kind can change IKE peer state (the others are for rules only).
     [[nodiscard]] static bool tracks(parsers::event_kind k) noexcept;
 
-private:
+  private:
     void apply_packet(peer_record& p, const parsers::event& e, bool& started);
     void apply_asa_packet(peer_record& p, const parsers::event& e, bool& started);
 

@@ -114,20 +114,20 @@ std::string peers_text(const nlohmann::json& peers, micros now) {
         std::snprintf(line, sizeof line, "%s — %zu IKE peer%s\n", device.c_str(), list.size(),
                       list.size() == 1 ? "" : "s");
         out += line;
-        std::snprintf(line, sizeof line, "  %-18s %-3s %-9s %-10s %-14s %-13s %-11s %-9s %-6s %4s  %s\n",
-                      "IKE Peer", "Ver", "Role", "Mode", "State", "IOS state", "Status", "For",
-                      "P2", "Retx", "Last event");
+        std::snprintf(line, sizeof line,
+                      "  %-18s %-3s %-9s %-10s %-14s %-13s %-11s %-9s %-6s %4s  %s\n", "IKE Peer",
+                      "Ver", "Role", "Mode", "State", "IOS state", "Status", "For", "P2", "Retx",
+                      "Last event");
         out += line;
         for (const nlohmann::json* p : list) {
             const micros since = parse_time(p->value("since", nlohmann::json()));
             const std::string age = since != 0 && now >= since ? format_duration(now - since) : "-";
-            std::snprintf(line, sizeof line,
-                          "  %-18s %-3s %-9s %-10s %-14s %-13s %-11s %-9s %-6s %4s  %s\n",
-                          str(*p, "peer").c_str(), str(*p, "ike_version").c_str(),
-                          str(*p, "role").c_str(), str(*p, "mode").c_str(),
-                          str(*p, "state").c_str(), str(*p, "state_ios").c_str(),
-                          str(*p, "status").c_str(), age.c_str(), str(*p, "phase2").c_str(),
-                          str(*p, "retransmits").c_str(), str(*p, "last_event_kind").c_str());
+            std::snprintf(
+                line, sizeof line, "  %-18s %-3s %-9s %-10s %-14s %-13s %-11s %-9s %-6s %4s  %s\n",
+                str(*p, "peer").c_str(), str(*p, "ike_version").c_str(), str(*p, "role").c_str(),
+                str(*p, "mode").c_str(), str(*p, "state").c_str(), str(*p, "state_ios").c_str(),
+                str(*p, "status").c_str(), age.c_str(), str(*p, "phase2").c_str(),
+                str(*p, "retransmits").c_str(), str(*p, "last_event_kind").c_str());
             out += line;
         }
         out += '\n';

@@ -106,9 +106,9 @@ void show_sa_parser::flush_ios() {
     std::string local;
     if (pending_.size() > 1) {
         for (const std::string& cand : {pending_[0].dst, pending_[0].src}) {
-            const bool everywhere = std::all_of(pending_.begin(), pending_.end(), [&](const ios_row& r) {
-                return r.dst == cand || r.src == cand;
-            });
+            const bool everywhere =
+                std::all_of(pending_.begin(), pending_.end(),
+                            [&](const ios_row& r) { return r.dst == cand || r.src == cand; });
             if (everywhere) {
                 local = cand;
                 break;
@@ -158,8 +158,8 @@ void show_sa_parser::asa_fields(std::string_view line) {
         // A placeholder some posters put in: `{Public IP address of London ASA}`.
         const std::size_t open = text::find(line, peer);
         const std::size_t close = line.find('}', open);
-        peer = line.substr(open, close == std::string_view::npos ? std::string_view::npos
-                                                                 : close - open + 1);
+        peer = line.substr(
+            open, close == std::string_view::npos ? std::string_view::npos : close - open + 1);
     }
     if (!peer.empty()) {
         asa_peer_ = std::string(peer);
@@ -214,9 +214,9 @@ std::span<const show_row> show_sa_parser::feed(std::string_view line) {
         }
     }
     // IOS table header (possibly collapsed with its rows onto one line).
-    if (const std::size_t dst = index_of(t, "dst");
-        dst != std::string_view::npos && dst + 2 < t.size() && t[dst + 1] == "src" &&
-        t[dst + 2] == "state") {
+    if (const std::size_t dst = index_of(t, "dst"); dst != std::string_view::npos &&
+                                                    dst + 2 < t.size() && t[dst + 1] == "src" &&
+                                                    t[dst + 2] == "state") {
         flush_ios();
         table_ = table::ios;
         const std::size_t status = index_of(t, "status");

@@ -14,7 +14,7 @@ namespace ikewatch::parsers {
 struct show_row {
     std::string device;  ///< prompt host name (`Hub-RTR#`), empty when no prompt was seen
     std::string peer;
-    std::string state;   ///< as printed (`MM_ACTIVE`, `QM_IDLE`, `AM_Active`, `READY`)
+    std::string state;  ///< as printed (`MM_ACTIVE`, `QM_IDLE`, `AM_Active`, `READY`)
     ike_role role = ike_role::unknown;
     std::uint8_t ike_version = 1;
 };
@@ -29,13 +29,13 @@ struct show_row {
 /// a table is taken as local (and remembered per device); with one row, `src` (the initiator) is
 /// taken as local and `dst` as the peer.
 class show_sa_parser {
-public:
+  public:
     /// Feeds one physical line; returns the rows it completed (valid until the next call).
     std::span<const show_row> feed(std::string_view line);
     /// Flushes a pending IOS table at the end of the input.
     std::span<const show_row> finish();
 
-private:
+  private:
     enum class table : std::uint8_t { none, ios, ios_detail, ntc, ikev2 };
     struct ios_row {
         std::string dst;

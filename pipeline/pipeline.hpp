@@ -18,7 +18,7 @@ struct pipeline_options {
 /// The one place that calls the stages, in order: record → frame/decode/time → (show output) →
 /// IKE state. The engine clock is the latest event time seen; it never moves backwards.
 class pipeline {
-public:
+  public:
     explicit pipeline(pipeline_options options = {});
 
     /// Processes one record. `source` names the device when the header has none (the sender's
@@ -39,7 +39,7 @@ public:
     }
     [[nodiscard]] std::uint64_t show_rows() const noexcept { return show_rows_; }
 
-private:
+  private:
     void on_event(const parsers::event& e);
     void feed_show(std::string_view record, std::string_view source, micros received);
 

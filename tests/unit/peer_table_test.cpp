@@ -1,8 +1,8 @@
-#include <gtest/gtest.h>
+#include "ike/peer_table.hpp"
 
 #include <string>
 
-#include "ike/peer_table.hpp"
+#include <gtest/gtest.h>
 
 using namespace ikewatch;
 using namespace ikewatch::ike;

@@ -1,10 +1,10 @@
 // Every shared scenario (tests/scenarios/, lines from the corpus) ends in the state its source
 // reports (corpus SCENARIOS.md).
 
-#include <gtest/gtest.h>
-
 #include <fstream>
 #include <sstream>
+
+#include <gtest/gtest.h>
 
 #include "parsers/record_splitter.hpp"
 #include "pipeline/pipeline.hpp"
@@ -36,7 +36,7 @@ struct run {
         return p ? *p : none;
     }
 
-private:
+  private:
     static pipeline::pipeline_options options() {
         pipeline::pipeline_options o;
         o.time.assume_year = 2026;
@@ -80,12 +80,16 @@ TEST(Scenarios, FailuresEndFailedWithTheirCause) {
         parsers::event_kind cause;
     };
     const expect cases[] = {
-        {"S05-tunnel-group-missing.log", nullptr, "31.204.98.143", parsers::event_kind::malformed_message},
-        {"S06-crypto-map-not-applied.log", nullptr, "206.54.167.110", parsers::event_kind::crypto_map_missing},
-        {"S07-phase1-proposal-mismatch.log", nullptr, "206.54.167.110", parsers::event_kind::proposal_rejected},
+        {"S05-tunnel-group-missing.log", nullptr, "31.204.98.143",
+         parsers::event_kind::malformed_message},
+        {"S06-crypto-map-not-applied.log", nullptr, "206.54.167.110",
+         parsers::event_kind::crypto_map_missing},
+        {"S07-phase1-proposal-mismatch.log", nullptr, "206.54.167.110",
+         parsers::event_kind::proposal_rejected},
         {"S13-ios-sanity-check.log", nullptr, "1.2.3.22", parsers::event_kind::malformed_message},
         {"S18-ios-sa-out-of-sync.log", nullptr, "10.10.10.10", parsers::event_kind::no_matching_sa},
-        {"S20-ikev2-auth-timeout.log", "asa1.pofp.internal", "2.3.4.5", parsers::event_kind::ikev2_failed},
+        {"S20-ikev2-auth-timeout.log", "asa1.pofp.internal", "2.3.4.5",
+         parsers::event_kind::ikev2_failed},
     };
     for (const auto& c : cases) {
         run r(c.file);

@@ -1,9 +1,9 @@
-#include <gtest/gtest.h>
+#include "parsers/show_sa_parser.hpp"
 
 #include <string>
 #include <vector>
 
-#include "parsers/show_sa_parser.hpp"
+#include <gtest/gtest.h>
 
 using namespace ikewatch::parsers;
 
@@ -37,8 +37,9 @@ TEST(ShowSa, AsaBlockForm) {
 }
 
 TEST(ShowSa, AsaCollapsedOntoOneLine) {
-    const auto rows = parse({"(ASA) 1 IKE Peer: 172.18.254.89 Type : user Role : responder Rekey : "
-                             "no State : MM_WAIT_MSG3"});
+    const auto rows =
+        parse({"(ASA) 1 IKE Peer: 172.18.254.89 Type : user Role : responder Rekey : "
+               "no State : MM_WAIT_MSG3"});
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_EQ(rows[0].state, "MM_WAIT_MSG3");
     EXPECT_EQ(rows[0].role, ike_role::responder);
@@ -58,8 +59,9 @@ TEST(ShowSa, IosTableFindsTheLocalAddress) {
 }
 
 TEST(ShowSa, IosCollapsedTableOnThePromptLine) {
-    const auto rows = parse({"r3640# show crypto isakmp sa dst src state conn-id slot status "
-                             "192.1.1.40 192.1.1.20 QM_IDLE 1 0 ACTIVE"});
+    const auto rows =
+        parse({"r3640# show crypto isakmp sa dst src state conn-id slot status "
+               "192.1.1.40 192.1.1.20 QM_IDLE 1 0 ACTIVE"});
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_EQ(rows[0].device, "r3640");
     EXPECT_EQ(rows[0].peer, "192.1.1.40");
@@ -67,21 +69,23 @@ TEST(ShowSa, IosCollapsedTableOnThePromptLine) {
 }
 
 TEST(ShowSa, AsaIkev2Table) {
-    const auto rows = parse({"Tunnel-id Local                 Remote                 Status   Role",
-                             "  3686011 2001:db8:2:1::1/500   2001:db8:2:1::2/500    READY    INITIATOR",
-                             "Child sa: local selector  2001:db8:1:2::/0 - 2001:db8:1:2:ffff/65535",
-                             "          remote selector 2001:db8:3:2::/0 - 2001:db8:3:2:ffff/65535"});
+    const auto rows =
+        parse({"Tunnel-id Local                 Remote                 Status   Role",
+               "  3686011 2001:db8:2:1::1/500   2001:db8:2:1::2/500    READY    INITIATOR",
+               "Child sa: local selector  2001:db8:1:2::/0 - 2001:db8:1:2:ffff/65535",
+               "          remote selector 2001:db8:3:2::/0 - 2001:db8:3:2:ffff/65535"});
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_EQ(rows[0].peer, "2001:db8:2:1::2");
     EXPECT_EQ(rows[0].ike_version, 2);
 }
 
 TEST(ShowSa, MixedCaseAndUnknownStatesAreKept) {
-    const auto rows = parse({"IKE Peer      Type  Dir   Rky  State      Encrypt Hash  Auth    Lifetime",
-                             "1 209.165.200.225 User  Resp  No   AM_Active  3des    SHA   preshrd 86400",
-                             "1   IKE Peer: {Public IP address of London ASA}",
-                             "    Type    : user            Role    : initiator",
-                             "    Rekey   : no              State   : AM_TM_INIT_XAUTH_V6C"});
+    const auto rows =
+        parse({"IKE Peer      Type  Dir   Rky  State      Encrypt Hash  Auth    Lifetime",
+               "1 209.165.200.225 User  Resp  No   AM_Active  3des    SHA   preshrd 86400",
+               "1   IKE Peer: {Public IP address of London ASA}",
+               "    Type    : user            Role    : initiator",
+               "    Rekey   : no              State   : AM_TM_INIT_XAUTH_V6C"});
     ASSERT_EQ(rows.size(), 2u);
     EXPECT_EQ(rows[0].state, "AM_Active");
     EXPECT_EQ(rows[0].role, ike_role::responder);
@@ -90,5 +94,6 @@ TEST(ShowSa, MixedCaseAndUnknownStatesAreKept) {
 }
 
 TEST(ShowSa, GarbageProducesNothing) {
-    EXPECT_TRUE(parse({"IKE Peer:", "State :", "dst src state", "1 2 3 4 5 6", "#", "::::"}).empty());
+    EXPECT_TRUE(
+        parse({"IKE Peer:", "State :", "dst src state", "1 2 3 4 5 6", "#", "::::"}).empty());
 }

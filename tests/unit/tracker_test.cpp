@@ -1,9 +1,10 @@
-#include <gtest/gtest.h>
+#include "ike/tracker.hpp"
 
 #include <string>
 #include <vector>
 
-#include "ike/tracker.hpp"
+#include <gtest/gtest.h>
+
 #include "parsers/show_sa_parser.hpp"
 #include "tests/unit/test_support.hpp"
 
@@ -14,7 +15,7 @@ namespace {
 
 // Feeds lines through the real decoder and the tracker, one second apart.
 class feed {
-public:
+  public:
     explicit feed(table_options opt = {}) : tracker_(opt) {
         parsers::time_options t;
         t.assume_year = 2026;
@@ -36,7 +37,7 @@ public:
     ike::tracker& tracker() { return tracker_; }
     micros now() const { return now_; }
 
-private:
+  private:
     parsers::record_decoder decoder_;
     parsers::decoded d_;
     ike::tracker tracker_;
@@ -54,8 +55,10 @@ std::string packet(const char* dir, const char* payloads, const char* msgid = "0
 
 TEST(Tracker, InitiatorStuckAtMsg4KeepsItsSinceAndCountsResends) {
     feed f;
-    f.line("%ASA-5-713041: IP = 203.0.113.5, IKE Initiator: New Phase 1, Intf outside, IKE Peer "
-           "203.0.113.5  local Proxy Address 10.1.0.0, remote Proxy Address 10.2.0.0,  Crypto map (M)");
+    f.line(
+        "%ASA-5-713041: IP = 203.0.113.5, IKE Initiator: New Phase 1, Intf outside, IKE Peer "
+        "203.0.113.5  local Proxy Address 10.1.0.0, remote Proxy Address 10.2.0.0,  Crypto map "
+        "(M)");
     f.line(packet("SENDING", "SA (1) + VENDOR (13)"));
     EXPECT_EQ(f.peer("203.0.113.5").state, p1_state::mm_wait_msg2);
     f.line(packet("RECEIVED", "SA (1)"));
@@ -103,9 +106,10 @@ TEST(Tracker, RoleInferredMidStream) {
 
 TEST(Tracker, FsmHistorySetsWhereItDiedAndFails) {
     feed f;
-    f.line("%ASA-7-715065: IP = 203.0.113.5, IKE MM Initiator FSM error history (struct "
-           "&0x1)  <state>, <event>:  MM_DONE, EV_ERROR-->MM_WAIT_MSG4, EV_TIMEOUT-->"
-           "MM_WAIT_MSG4, NullEvent-->MM_SND_MSG3");
+    f.line(
+        "%ASA-7-715065: IP = 203.0.113.5, IKE MM Initiator FSM error history (struct "
+        "&0x1)  <state>, <event>:  MM_DONE, EV_ERROR-->MM_WAIT_MSG4, EV_TIMEOUT-->"
+        "MM_WAIT_MSG4, NullEvent-->MM_SND_MSG3");
     const peer_record& p = f.peer("203.0.113.5");
     EXPECT_EQ(p.state, p1_state::mm_wait_msg4);
     EXPECT_EQ(p.status, p1_status::failed);
@@ -120,21 +124,24 @@ TEST(Tracker, LowLevelMilestonesWithoutDebug) {
     f.line("%ASA-5-713120: Group = 203.0.113.5, IP = 203.0.113.5, PHASE 2 COMPLETED (msgid=1)");
     EXPECT_EQ(f.peer("203.0.113.5").phase2, p2_status::up);
     // A remote-access session ending does not end a tunnel; a LAN-to-LAN one does.
-    f.line("%ASA-4-113019: Group = G, Username = u, IP = 203.0.113.5, Session disconnected. "
-           "Session Type: SSL, Duration: 0h:01m:00s, Bytes xmt: 1, Bytes rcv: 1, Reason: Idle");
+    f.line(
+        "%ASA-4-113019: Group = G, Username = u, IP = 203.0.113.5, Session disconnected. "
+        "Session Type: SSL, Duration: 0h:01m:00s, Bytes xmt: 1, Bytes rcv: 1, Reason: Idle");
     EXPECT_EQ(f.peer("203.0.113.5").status, p1_status::up);
-    f.line("%ASA-4-113019: Group = 203.0.113.5, Username = 203.0.113.5, IP = 203.0.113.5, "
-           "Session disconnected. Session Type: LAN-to-LAN, Duration: 0h:32m:16s, Bytes xmt: 1, "
-           "Bytes rcv: 1, Reason: User Requested");
+    f.line(
+        "%ASA-4-113019: Group = 203.0.113.5, Username = 203.0.113.5, IP = 203.0.113.5, "
+        "Session disconnected. Session Type: LAN-to-LAN, Duration: 0h:32m:16s, Bytes xmt: 1, "
+        "Bytes rcv: 1, Reason: User Requested");
     EXPECT_EQ(f.peer("203.0.113.5").status, p1_status::down);
     EXPECT_EQ(f.peer("203.0.113.5").phase2, p2_status::down);
 }
 
 TEST(Tracker, PhaseTwoFailureImpliesPhaseOneUp) {
     feed f;
-    f.line("[IKEv1]: Group = 203.0.113.5, IP = 203.0.113.5, Rejecting IPSec tunnel: no matching "
-           "crypto map entry for remote proxy 10.9.0.0/255.255.255.0/0/0 local proxy "
-           "10.1.0.0/255.255.255.0/0/0 on interface outside");
+    f.line(
+        "[IKEv1]: Group = 203.0.113.5, IP = 203.0.113.5, Rejecting IPSec tunnel: no matching "
+        "crypto map entry for remote proxy 10.9.0.0/255.255.255.0/0/0 local proxy "
+        "10.1.0.0/255.255.255.0/0/0 on interface outside");
     EXPECT_EQ(f.peer("203.0.113.5").status, p1_status::up);
     EXPECT_EQ(f.peer("203.0.113.5").phase2, p2_status::failed);
 }
@@ -156,7 +163,8 @@ TEST(Tracker, IosConnectionIdsReachTheirPeer) {
 TEST(Tracker, UnknownShowStatesAreKept) {
     feed f;
     parsers::event e;
-    parsers::show_row row{"asa", "203.0.113.7", "AM_TM_INIT_XAUTH_V6C", parsers::ike_role::initiator, 1};
+    parsers::show_row row{"asa", "203.0.113.7", "AM_TM_INIT_XAUTH_V6C",
+                          parsers::ike_role::initiator, 1};
     parsers::to_event(row, "fw01", e);
     e.time = f.now();
     f.tracker().apply(e);
@@ -168,17 +176,21 @@ TEST(Tracker, UnknownShowStatesAreKept) {
 
 TEST(Tracker, TrafficAndLoginsDoNotCreatePeers) {
     feed f;
-    f.line("%ASA-4-106023: Deny udp src outside:203.0.113.5/500 dst outside:198.51.100.1/500 by "
-           "access-group \"IN\"");
-    f.line("%ASA-6-605004: Login denied from 192.0.2.1/2222 to outside:198.51.100.1/ssh for user "
-           "\"root\"");
+    f.line(
+        "%ASA-4-106023: Deny udp src outside:203.0.113.5/500 dst outside:198.51.100.1/500 by "
+        "access-group \"IN\"");
+    f.line(
+        "%ASA-6-605004: Login denied from 192.0.2.1/2222 to outside:198.51.100.1/ssh for user "
+        "\"root\"");
     EXPECT_EQ(f.tracker().table().size(), 0u);
 }
 
 TEST(Tracker, EvidenceKeepsTheStartAndTheLatestLines) {
     feed f;
-    f.line("%ASA-5-713041: IP = 203.0.113.5, IKE Initiator: New Phase 1, Intf outside, IKE Peer "
-           "203.0.113.5  local Proxy Address 10.1.0.0, remote Proxy Address 10.2.0.0,  Crypto map (M)");
+    f.line(
+        "%ASA-5-713041: IP = 203.0.113.5, IKE Initiator: New Phase 1, Intf outside, IKE Peer "
+        "203.0.113.5  local Proxy Address 10.1.0.0, remote Proxy Address 10.2.0.0,  Crypto map "
+        "(M)");
     for (int i = 0; i < 20; ++i) {
         f.line(packet("RESENDING", "SA (1) + VENDOR (13)"));
     }
