@@ -19,7 +19,8 @@ struct generator {
     std::uint32_t pick(std::uint32_t n) { return static_cast<std::uint32_t>(rng() % n); }
 
     std::string header(std::uint32_t device, int severity, const char* id) {
-        const std::uint64_t t = 1'700'000 + second / 50;
+        // 2,000 lines per second of log time (a busy fleet).
+        const std::uint64_t t = 1'700'000 + second / 2000;
         char buf[160];
         std::snprintf(buf, sizeof buf,
                       "<%d>%s %2u %02u:%02u:%02u fw%04u : %%ASA-%d-%s: ", 160 + severity,
@@ -141,21 +142,28 @@ std::vector<std::string> make_workload(const workload_options& o) {
     generator g{std::mt19937_64(o.seed), o};
     std::vector<std::string> out;
     out.reserve(o.lines);
-    // Each peer belongs to one device and walks through its negotiation one step per IKE line.
-    std::vector<std::uint8_t> step(o.peers, 0);
     const auto devices = static_cast<std::uint32_t>(o.devices);
     const auto peers = static_cast<std::uint32_t>(o.peers);
     const auto ike_per_mille = static_cast<std::uint32_t>(o.ike_share * 1000);
     const auto failing_per_mille = static_cast<std::uint32_t>(o.failing_share * 1000);
+    // IKE lines come as whole negotiations (a burst of lines for one peer, as devices log them),
+    // mixed into the traffic. A negotiation is 9 lines when it succeeds, 7 when it fails.
+    std::uint32_t peer = 0;
+    unsigned step = 0;
+    unsigned last = 0;
+    bool failing = false;
+    bool in_negotiation = false;
     while (out.size() < o.lines) {
-        if (g.pick(1000) < ike_per_mille) {
-            const std::uint32_t peer = g.pick(peers);
-            const std::uint32_t device = peer % devices;
-            const bool failing = (peer * 2654435761u) % 1000 < failing_per_mille;
-            const unsigned s = step[peer];
-            out.push_back(g.ike_step(device, peer, s, failing));
-            const unsigned last = failing ? 6 : 8;
-            step[peer] = static_cast<std::uint8_t>(s >= last ? 0 : s + 1);
+        if (in_negotiation || g.pick(1000 * 8) < ike_per_mille) {
+            if (!in_negotiation) {
+                peer = g.pick(peers);
+                failing = (peer * 2654435761u) % 1000 < failing_per_mille;
+                step = 0;
+                last = failing ? 6 : 8;
+                in_negotiation = true;
+            }
+            out.push_back(g.ike_step(peer % devices, peer, step, failing));
+            in_negotiation = step++ < last;
         } else {
             out.push_back(g.traffic(g.pick(devices)));
         }

@@ -37,6 +37,29 @@ struct peers_options {
 
 [[nodiscard]] int run_peers(const peers_options& options);
 
+struct replay_options {
+    std::vector<std::string> inputs;
+    std::vector<std::string> rules;
+    std::string format = "json";
+    bool no_drain = false;
+    std::size_t max_peers = 100'000;
+    time_flags time;
+};
+
+[[nodiscard]] int run_replay(const replay_options& options);
+
+[[nodiscard]] int run_validate(const std::vector<std::string>& paths);
+
+struct test_rules_options {
+    std::string dir;
+    std::vector<std::string> rules;
+    bool verbose = false;
+};
+
+[[nodiscard]] int run_test_rules(const test_rules_options& options);
+
+[[nodiscard]] int run_explain(const std::string& what);
+
 /// Base name of an input path, used as the device name when lines carry none ("-" = stdin).
 [[nodiscard]] std::string source_name(const std::string& path);
 

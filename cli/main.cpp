@@ -48,6 +48,41 @@ int main(int argc, char** argv) {
                         "Also print every state change as it happened");
     add_time_flags(peers_cmd, peers.time);
 
+    cli::replay_options replay;
+    auto* replay_cmd = app.add_subcommand(
+        "replay", "Replay logs through the IKE state tracker and the rules; print the alerts");
+    replay_cmd->add_option("inputs", replay.inputs, "Log files, or - for standard input")
+        ->required();
+    replay_cmd->add_option("--rules", replay.rules,
+                           "Extra rule file or directory (repeatable; the shipped pack is "
+                           "always loaded first)");
+    replay_cmd->add_option("--format", replay.format, "json (one alert per line) or text")
+        ->check(CLI::IsMember({"json", "text"}));
+    replay_cmd->add_flag("--no-drain", replay.no_drain,
+                         "Do not fire pending timers at the end of the input");
+    replay_cmd->add_option("--max-peers", replay.max_peers, "Peers kept")
+        ->check(CLI::Range(1, 10'000'000));
+    add_time_flags(replay_cmd, replay.time);
+
+    std::vector<std::string> validate_paths;
+    auto* validate_cmd = app.add_subcommand(
+        "validate", "Check rule files (with the shipped pack); exit 1 on errors");
+    validate_cmd->add_option("paths", validate_paths, "Rule files or directories");
+
+    cli::test_rules_options test_rules;
+    auto* test_rules_cmd =
+        app.add_subcommand("test-rules", "Run golden rule tests (log excerpt -> expected alerts)");
+    test_rules_cmd->add_option("dir", test_rules.dir, "Directory of test files (*.yaml)")
+        ->required();
+    test_rules_cmd->add_option("--rules", test_rules.rules, "Extra rule file or directory");
+    test_rules_cmd->add_flag("-v,--verbose", test_rules.verbose, "Show every alert");
+
+    std::string explain_what;
+    auto* explain_cmd = app.add_subcommand(
+        "explain", "What a state, diagnosis code or rule means and what to check");
+    explain_cmd->add_option("what", explain_what, "e.g. MM_WAIT_MSG4, MM_KEY_EXCH, psk-mismatch")
+        ->required();
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -59,6 +94,18 @@ int main(int argc, char** argv) {
     }
     if (peers_cmd->parsed()) {
         return cli::run_peers(peers);
+    }
+    if (replay_cmd->parsed()) {
+        return cli::run_replay(replay);
+    }
+    if (validate_cmd->parsed()) {
+        return cli::run_validate(validate_paths);
+    }
+    if (test_rules_cmd->parsed()) {
+        return cli::run_test_rules(test_rules);
+    }
+    if (explain_cmd->parsed()) {
+        return cli::run_explain(explain_what);
     }
     return cli::exit_usage;
 }

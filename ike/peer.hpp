@@ -78,6 +78,7 @@ struct peer_record {
     micros p2_since = 0;
     std::uint32_t retransmits = 0;       ///< our resends in the current negotiation
     std::uint32_t peer_retransmits = 0;  ///< the peer's duplicates of its first message
+    std::uint32_t replies = 0;           ///< IKE messages received in the current negotiation
     std::uint32_t negotiations = 0;      ///< phase-1 negotiations started
     std::uint32_t events = 0;
 

@@ -79,6 +79,20 @@ std::string_view peer_table::device_name(std::uint32_t id) const noexcept {
     return id < devices_.size() ? std::string_view(devices_[id].name) : std::string_view{};
 }
 
+bool peer_table::device_debug(std::string_view device) const {
+    return device_debug(lookup_device(device));
+}
+
+bool peer_table::device_debug(std::uint32_t id) const noexcept {
+    return id < devices_.size() && devices_[id].debug;
+}
+
+void peer_table::mark_debug(std::uint32_t id) noexcept {
+    if (id < devices_.size()) {
+        devices_[id].debug = true;
+    }
+}
+
 void peer_table::unlink(std::uint32_t i) noexcept {
     slot& s = slots_[i];
     if (s.prev != nil) {

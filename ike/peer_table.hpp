@@ -45,6 +45,11 @@ class peer_table {
 
     [[nodiscard]] std::string_view device_name(std::uint32_t id) const noexcept;
 
+    /// Whether the device has sent debug-level (7) IKE messages for any of its peers.
+    [[nodiscard]] bool device_debug(std::string_view device) const;
+    [[nodiscard]] bool device_debug(std::uint32_t id) const noexcept;
+    void mark_debug(std::uint32_t id) noexcept;
+
     /// Drops peers whose last event is older than `now - idle_expiry` (a full scan: call it every
     /// few seconds, not per event). Returns how many.
     std::size_t expire(micros now);
@@ -82,6 +87,7 @@ class peer_table {
     struct device_entry {
         std::string name;
         std::uint32_t peers = 0;
+        bool debug = false;
     };
     struct conn_key {
         std::uint32_t device = 0;

@@ -32,6 +32,7 @@ void start(peer_record& p, ike_role role, ike_mode mode, p1_state s, micros t) n
     p.peer_retransmits = 0;
     p.last_sent = ike_exchange::none;
     p.last_received = ike_exchange::none;
+    p.replies = 0;
     ++p.negotiations;
     if (p.phase2 == p2_status::up) {
         p.phase2 = p2_status::none;
@@ -220,6 +221,7 @@ void tracker::apply_asa_packet(peer_record& p, const event& e, bool& started) {
         p.last_sent = e.exchange;
     } else {
         p.last_received = e.exchange;
+        ++p.replies;
     }
 }
 
@@ -232,6 +234,7 @@ void tracker::apply_packet(peer_record& p, const event& e, bool& started) {
     if (e.role != ike_role::unknown) {
         p.role = e.role;
     }
+    const bool received = e.direction == ike_direction::received;
     if (e.state_name.empty()) {
         if (e.direction == ike_direction::received && p.status != p1_status::negotiating) {
             start(p, ike_role::responder, ike_mode::main, p1_state::none, e.time);  // NEW SA
@@ -247,6 +250,9 @@ void tracker::apply_packet(peer_record& p, const event& e, bool& started) {
         started = true;
     }
     named_state(p, e.state_name, p.role, e.time);
+    if (received && !started) {
+        ++p.replies;
+    }
     if (s && is_active(*s)) {
         if (p.status != p1_status::up) {
             p.status = p1_status::up;
@@ -304,6 +310,7 @@ transition tracker::apply(const event& e) {
     }
     if (e.severity == 7) {
         p.debug_seen = true;
+        table_.mark_debug(p.device);
     }
     if (p.role == ike_role::unknown && e.role != ike_role::unknown) {
         p.role = e.role;

@@ -478,13 +478,15 @@ void ike_attribute_mismatch(std::string_view text, event& e) noexcept {
     if (!cls.empty()) {
         e.set(field::attribute, cls);
     }
-    const std::string_view rcvd = word_after(text, "Rcv'd: ", " ");
-    if (!rcvd.empty()) {
-        e.set(field::received, rcvd);
-    }
-    const std::string_view cfgd = word_after(text, "Cfg'd: ", " ");
-    if (!cfgd.empty()) {
-        e.set(field::configured, cfgd);
+    // `Rcv'd: Group 2 Cfg'd: Group 14`: values may contain spaces.
+    if (const std::size_t r = text::find(text, "Rcv'd: "); r != std::string_view::npos) {
+        std::string_view rcvd = text.substr(r + 7);
+        const std::size_t c = text::find(rcvd, " Cfg'd: ");
+        if (c != std::string_view::npos) {
+            e.set(field::configured, text::trim(rcvd.substr(c + 8)));
+            rcvd = rcvd.substr(0, c);
+        }
+        e.set(field::received, text::trim(rcvd));
     }
     if (contains(text, "UDP-Tunnel") || contains(text, "UDP-Transport")) {
         e.nat_t = true;

@@ -189,11 +189,11 @@ cisco_message decode_cisco(std::string_view body) noexcept {
         m.fam = family::asa;
         m.source = message_source::console;
         m.ike_version = body.size() > 5 && body[5] == '2' ? 2 : 1;
+        // `[IKEv1]:` and `[IKEv1 DEBUG]:` lines are the output of `debug crypto ikev1`:
+        // debug level, whatever the prefix says.
+        m.severity = 7;
         const std::size_t close = body.find(']');
         if (close != std::string_view::npos) {
-            if (body.substr(0, close).find("DEBUG") != std::string_view::npos) {
-                m.severity = 7;
-            }
             m.text = after_tag(body, close + 1);
         }
         return m;
@@ -214,6 +214,7 @@ cisco_message decode_cisco(std::string_view body) noexcept {
     if (starts(body, "Group = ") || starts(body, "IP = ")) {
         m.fam = family::asa;
         m.source = message_source::console;
+        m.severity = 7;  // debug output copied without its prefix
         return m;
     }
     // Bare numeric id: `302020: Built inbound …`

@@ -1,22 +1,28 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string_view>
 
 #include "common/time.hpp"
 #include "ike/tracker.hpp"
 #include "parsers/record_decoder.hpp"
 #include "parsers/show_sa_parser.hpp"
+#include "rules/engine.hpp"
 
 namespace ikewatch::pipeline {
 
 struct pipeline_options {
     parsers::time_options time;
     ike::table_options table;
+    rules::engine_options engine;
+    std::shared_ptr<const rules::rule_set> rules;  ///< null: no diagnoses (state only)
+    rules::alert_sink* sink = nullptr;             ///< required when `rules` is set
 };
 
 /// The one place that calls the stages, in order: record → frame/decode/time → (show output) →
-/// IKE state. The engine clock is the latest event time seen; it never moves backwards.
+/// IKE state → rules → alerts. The engine clock is the latest event time seen; it never moves
+/// backwards.
 class pipeline {
   public:
     explicit pipeline(pipeline_options options = {});
@@ -25,15 +31,29 @@ class pipeline {
     /// address, or the file name); `received` is the arrival time (live) or the reference time.
     void process(std::string_view record, std::string_view source, micros received);
 
+    /// Live mode: lets the engine clock follow the wall clock since the last event, so a peer
+    /// that went silent still times out.
+    void tick(micros wall_now);
+
+    /// Ends an input (flushes pending `show` tables).
+    void finish(std::string_view source);
+
+    /// End of a replay: fires every pending timer (see rules::engine::drain).
+    void drain();
+
+    /// Swaps the rule set; peer state and raised alerts are kept.
+    void set_rules(std::shared_ptr<const rules::rule_set> rules);
+
+    /// Drops idle peers (call every few seconds of engine time).
+    std::size_t expire() { return tracker_.expire(clock_); }
+
     /// Called for every event that changed a peer's state (for `peers --transitions`).
     using transition_hook = std::function<void(const parsers::event&, const ike::transition&)>;
     void on_transition(transition_hook hook) { transition_hook_ = std::move(hook); }
 
-    /// Ends the input (flushes pending `show` tables).
-    void finish(std::string_view source);
-
     [[nodiscard]] micros clock() const noexcept { return clock_; }
     [[nodiscard]] const ike::tracker& tracker() const noexcept { return tracker_; }
+    [[nodiscard]] const rules::engine* engine() const noexcept { return engine_.get(); }
     [[nodiscard]] const parsers::decode_stats& decode_stats() const noexcept {
         return decoder_.stats();
     }
@@ -48,9 +68,11 @@ class pipeline {
     parsers::show_sa_parser show_;
     parsers::event show_event_;
     ike::tracker tracker_;
+    std::unique_ptr<rules::engine> engine_;
     micros clock_ = 0;
-    std::uint64_t show_rows_ = 0;
     micros received_ = 0;
+    micros last_wall_ = 0;  // wall time of the last event (live mode)
+    std::uint64_t show_rows_ = 0;
     transition_hook transition_hook_;
 };
 

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "rules/alert.hpp"
+
+namespace ikewatch::outputs {
+
+/// The alert as ECS-aligned nested JSON: `@timestamp`, `event` {kind, action, severity},
+/// `rule` {id, name, version, severity}, `diagnosis` {code, cause, checks, confidence},
+/// `observer.hostname`, `ike` {peer, version, phase, state, state_ios, role, mode, state_since,
+/// …}, `evidence` [{time, line}], `alert` {id, count, raised_at}, `message`.
+[[nodiscard]] nlohmann::json alert_json(const rules::alert& a);
+
+/// One readable line, then the checks and the evidence indented beneath it. Untrusted text is
+/// made printable (no control characters reach the terminal).
+[[nodiscard]] std::string alert_text(const rules::alert& a);
+
+}  // namespace ikewatch::outputs

@@ -1,0 +1,273 @@
+#include "rules/conditions.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <optional>
+
+#include "common/text.hpp"
+
+namespace ikewatch::rules {
+
+namespace {
+
+std::optional<double> number(std::string_view s) noexcept {
+    s = text::trim(s);
+    if (s.empty()) {
+        return std::nullopt;
+    }
+    double v = 0;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc{} || ptr != s.data() + s.size()) {
+        return std::nullopt;
+    }
+    return v;
+}
+
+// A decimal integer fast path; other numbers go through from_chars(double).
+std::optional<double> value_number(std::string_view s) noexcept {
+    if (s.empty() || s.size() > 18) {
+        return std::nullopt;
+    }
+    std::int64_t v = 0;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec == std::errc{} && ptr == s.data() + s.size()) {
+        return static_cast<double>(v);
+    }
+    if (s.find('.') == std::string_view::npos) {
+        return std::nullopt;
+    }
+    return number(s);
+}
+
+bool equal(std::string_view value, const std::string& want,
+           const std::optional<double>& want_number) noexcept {
+    if (value == want || text::iequals(value, want)) {
+        return true;
+    }
+    if (!want_number) {
+        return false;
+    }
+    const auto v = value_number(value);
+    return v && *v == *want_number;
+}
+
+// Compares one present value with the predicate's operands.
+bool compare(op o, std::string_view value, const std::vector<std::string>& want,
+             const std::vector<std::optional<double>>& nums) {
+    auto any_equal = [&] {
+        for (std::size_t i = 0; i < want.size(); ++i) {
+            if (equal(value, want[i], i < nums.size() ? nums[i] : std::nullopt)) {
+                return true;
+            }
+        }
+        return false;
+    };
+    switch (o) {
+        case op::eq:
+        case op::in:
+            return any_equal();
+        case op::ne:
+        case op::not_in:
+            return !any_equal();
+        case op::contains:
+            return std::any_of(want.begin(), want.end(), [&](const std::string& w) {
+                return text::ifind(value, w) != std::string_view::npos;
+            });
+        case op::prefix:
+            return std::any_of(want.begin(), want.end(),
+                               [&](const std::string& w) { return text::istarts_with(value, w); });
+        case op::gt:
+        case op::gte:
+        case op::lt:
+        case op::lte: {
+            const auto v = value_number(value);
+            const auto w = nums.empty() ? std::nullopt : nums.front();
+            if (!v || !w) {
+                return false;
+            }
+            return o == op::gt    ? *v > *w
+                   : o == op::gte ? *v >= *w
+                   : o == op::lt  ? *v < *w
+                                  : *v <= *w;
+        }
+        case op::exists:
+            return true;
+    }
+    return false;
+}
+
+// Absent values satisfy only negative comparisons and `exists: false`.
+bool absent(op o, bool expect) noexcept {
+    return o == op::exists ? !expect : (o == op::ne || o == op::not_in);
+}
+
+bool compare_present(op o, bool expect, std::string_view value,
+                     const std::vector<std::string>& want,
+                     const std::vector<std::optional<double>>& nums) {
+    return o == op::exists ? expect : compare(o, value, want, nums);
+}
+
+std::vector<std::optional<double>> numbers_of(const std::vector<std::string>& values) {
+    std::vector<std::optional<double>> out;
+    out.reserve(values.size());
+    for (const std::string& v : values) {
+        out.push_back(number(v));
+    }
+    return out;
+}
+
+std::string_view phase_text(std::uint8_t phase) noexcept {
+    return phase == 1 ? "1" : phase == 2 ? "2" : "";
+}
+
+}  // namespace
+
+void event_predicate::prepare() {
+    numbers = numbers_of(values);
+}
+
+void peer_predicate::prepare() {
+    numbers = numbers_of(values);
+}
+
+bool event_predicate::matches(const parsers::event& e) const {
+    using F = parsers::field;
+    std::optional<std::string_view> v;
+    switch (subject) {
+        case event_subject::field:
+            v = e.get(this->field);
+            break;
+        case event_subject::any_port:
+        case event_subject::any_address: {
+            const bool port = subject == event_subject::any_port;
+            const auto a = e.get(port ? F::src_port : F::src_ip);
+            const auto b = e.get(port ? F::dst_port : F::dst_ip);
+            if (!a && !b) {
+                return absent(comparison, expect);
+            }
+            if (comparison == op::exists) {
+                return expect;
+            }
+            const bool negative = comparison == op::ne || comparison == op::not_in;
+            const bool ma = a && compare(comparison, *a, values, numbers);
+            const bool mb = b && compare(comparison, *b, values, numbers);
+            // `port: 500` holds when either end is 500; `port: {ne: 500}` when neither is.
+            return negative ? (!a || ma) && (!b || mb) : ma || mb;
+        }
+        case event_subject::msg_id:
+            if (!e.msg_id.empty()) {
+                v = e.msg_id;
+            }
+            break;
+        case event_subject::severity:
+            if (e.severity >= 0) {
+                static constexpr std::string_view digits[] = {"0", "1", "2", "3",
+                                                              "4", "5", "6", "7"};
+                v = digits[static_cast<std::size_t>(e.severity)];
+            }
+            break;
+        case event_subject::family:
+            if (e.fam != parsers::family::none) {
+                v = parsers::to_string(e.fam);
+            }
+            break;
+        case event_subject::peer:
+            if (!e.peer.empty()) {
+                v = e.peer.view();
+            }
+            break;
+        case event_subject::ike_version:
+            if (e.ike_version != 0) {
+                v = e.ike_version == 2 ? "2" : "1";
+            }
+            break;
+        case event_subject::phase:
+            if (e.phase != 0) {
+                v = phase_text(e.phase);
+            }
+            break;
+    }
+    if (!v) {
+        return absent(comparison, expect);
+    }
+    return compare_present(comparison, expect, *v, values, numbers);
+}
+
+bool peer_predicate::matches(const ike::peer_record* p, const device_facts& d) const {
+    if (attr == peer_attr::exists) {
+        return (p != nullptr) == expect;
+    }
+    if (device_level) {
+        return d.debug_seen == expect;
+    }
+    if (p == nullptr) {
+        return absent(comparison, expect);
+    }
+    auto flag = [&](bool v) { return v == expect; };
+    auto num = [&](std::uint32_t v) {
+        char buf[16];
+        const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+        return compare(comparison, std::string_view(buf, static_cast<std::size_t>(end - buf)),
+                       values, numbers);
+    };
+    switch (attr) {
+        case peer_attr::state: {
+            const bool hit = p->reported_unknown ? std::any_of(unmodelled.begin(), unmodelled.end(),
+                                                               [&](const std::string& n) {
+                                                                   return text::iequals(
+                                                                       n, p->reported_state.view());
+                                                               })
+                                                 : states.test(static_cast<std::size_t>(p->state));
+            return (comparison == op::ne || comparison == op::not_in) ? !hit : hit;
+        }
+        case peer_attr::role:
+            return compare(comparison, ike::to_string(p->role), values, numbers);
+        case peer_attr::mode:
+            return compare(comparison, ike::to_string(p->mode), values, numbers);
+        case peer_attr::status:
+            return compare(comparison, ike::to_string(p->status), values, numbers);
+        case peer_attr::phase2:
+            return compare(comparison, ike::to_string(p->phase2), values, numbers);
+        case peer_attr::retransmits:
+            return num(p->retransmits);
+        case peer_attr::peer_retransmits:
+            return num(p->peer_retransmits);
+        case peer_attr::replies:
+            return num(p->replies);
+        case peer_attr::negotiations:
+            return num(p->negotiations);
+        case peer_attr::ike_version:
+            return num(p->ike_version == 0 ? 1U : p->ike_version);
+        case peer_attr::nat_t:
+            return flag(p->nat_t);
+        case peer_attr::debug_seen:
+            return flag(p->debug_seen);
+        case peer_attr::group:
+            if (p->group.empty()) {
+                return absent(comparison, expect);
+            }
+            return compare_present(comparison, expect, p->group.view(), values, numbers);
+        case peer_attr::last_failure:
+            if (p->last_failure == parsers::event_kind::other) {
+                return absent(comparison, expect);
+            }
+            return compare_present(comparison, expect, parsers::to_string(p->last_failure), values,
+                                   numbers);
+        case peer_attr::exists:
+            break;
+    }
+    return false;
+}
+
+bool all_match(const std::vector<event_predicate>& ps, const parsers::event& e) {
+    return std::all_of(ps.begin(), ps.end(),
+                       [&](const event_predicate& p) { return p.matches(e); });
+}
+
+bool all_match(const std::vector<peer_predicate>& ps, const ike::peer_record* p,
+               const device_facts& d) {
+    return std::all_of(ps.begin(), ps.end(),
+                       [&](const peer_predicate& pp) { return pp.matches(p, d); });
+}
+
+}  // namespace ikewatch::rules

@@ -1,0 +1,91 @@
+#pragma once
+
+#include <bitset>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ike/peer.hpp"
+#include "parsers/event.hpp"
+
+namespace ikewatch::rules {
+
+/// Comparison of a rule condition.
+enum class op : std::uint8_t { eq, ne, in, not_in, gt, gte, lt, lte, exists, contains, prefix };
+
+/// What a condition on an event looks at.
+enum class event_subject : std::uint8_t {
+    field,        ///< a decoded field (`protocol`, `dst_port`, `reason`, …)
+    any_port,     ///< `port`: src_port or dst_port
+    any_address,  ///< `address`: src_ip or dst_ip
+    msg_id,
+    severity,
+    family,
+    peer,
+    ike_version,
+    phase,
+};
+
+/// A condition on the triggering event, e.g. `dst_port: {in: [500, 4500]}`.
+struct event_predicate {
+    event_subject subject = event_subject::field;
+    parsers::field field = parsers::field::reason;
+    op comparison = op::eq;
+    std::vector<std::string> values;  ///< strings as written (numbers compared numerically)
+    bool expect = true;               ///< for `exists`
+
+    /// Fills `numbers` from `values`; call once after building the predicate.
+    void prepare();
+    [[nodiscard]] bool matches(const parsers::event& e) const;
+
+    std::vector<std::optional<double>> numbers;  ///< `values` that are numbers
+};
+
+/// What a condition on the peer record looks at.
+enum class peer_attr : std::uint8_t {
+    state,
+    role,
+    mode,
+    status,
+    phase2,
+    retransmits,
+    peer_retransmits,
+    replies,
+    nat_t,
+    debug_seen,
+    ike_version,
+    group,
+    last_failure,
+    negotiations,
+    exists
+};
+
+/// Extra facts about the device a peer belongs to.
+struct device_facts {
+    bool debug_seen = false;  ///< the device sent level-7 IKE messages for any peer
+};
+
+/// A condition on the peer's IKE state, e.g. `role: initiator`, `retransmits: {gte: 2}`.
+struct peer_predicate {
+    peer_attr attr = peer_attr::exists;
+    op comparison = op::eq;
+    std::vector<std::string> values;
+    std::bitset<ike::p1_state_count> states;     ///< for `state`
+    std::vector<std::string> unmodelled;         ///< state names kept as printed (`AM_TM_…`)
+    bool expect = true;                          ///< for booleans and `exists`
+    bool device_level = false;                   ///< `device_debug_seen` instead of the peer's
+    std::vector<std::optional<double>> numbers;  ///< `values` that are numbers
+
+    void prepare();
+
+    /// `p` may be null (no IKE record for the key): only `exists: false` holds then.
+    [[nodiscard]] bool matches(const ike::peer_record* p, const device_facts& d) const;
+};
+
+[[nodiscard]] bool all_match(const std::vector<event_predicate>& ps, const parsers::event& e);
+[[nodiscard]] bool all_match(const std::vector<peer_predicate>& ps, const ike::peer_record* p,
+                             const device_facts& d);
+
+}  // namespace ikewatch::rules

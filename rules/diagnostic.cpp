@@ -1,0 +1,14 @@
+#include "rules/diagnostic.hpp"
+
+namespace ikewatch::rules {
+
+std::string diagnostic::to_string() const {
+    std::string out = file;
+    if (line > 0) {
+        out += ':' + std::to_string(line) + ':' + std::to_string(column);
+    }
+    out += ": " + code + ": " + message;
+    return out;
+}
+
+}  // namespace ikewatch::rules

@@ -1,0 +1,708 @@
+#include "rules/engine.hpp"
+
+#include <algorithm>
+
+#include "common/text.hpp"
+
+namespace ikewatch::rules {
+
+namespace {
+
+using parsers::event;
+
+std::string make_key_id(std::string_view device, std::string_view key, bool peer_key) {
+    std::string id;
+    id.reserve(device.size() + key.size() + 3);
+    id.append(device).push_back('\x1f');
+    id.append(key).push_back('\x1f');
+    id.push_back(peer_key ? 'p' : 'o');
+    return id;
+}
+
+void add_evidence(std::vector<evidence_line>& out, micros time, std::string_view text,
+                  std::size_t max) {
+    text = ikewatch::text::trim(text);
+    if (text.empty() || out.size() >= max) {
+        return;
+    }
+    const bool dup = std::any_of(out.begin(), out.end(), [&](const evidence_line& l) {
+        return l.text == text && l.time == time;
+    });
+    if (!dup) {
+        out.push_back({time, std::string(text)});
+    }
+}
+
+}  // namespace
+
+engine::engine(std::shared_ptr<const rule_set> rules, alert_sink& sink, engine_options options)
+    : rules_(std::move(rules)), sink_(sink), options_(options) {}
+
+void engine::set_rules(std::shared_ptr<const rule_set> rules, const ike::peer_table& peers) {
+    rules_ = std::move(rules);
+    peers_ = &peers;
+    // Per-rule windows refer to rule positions in the old set: start them afresh.
+    for (auto& [id, k] : keys_) {
+        k.states.clear();
+    }
+    timers_ = {};
+    // Alerts whose rule is gone resolve now; the others keep counting under the new rule.
+    std::vector<std::string> gone;
+    micros latest = 0;
+    for (const auto& [id, a] : alerts_) {
+        latest = std::max(latest, a.data.last_seen);
+        if (rules_->find(a.data.rule_id) == nullptr) {
+            gone.push_back(id);
+        }
+    }
+    for (const std::string& id : gone) {
+        resolve(id, latest);
+    }
+    for (const auto& [id, a] : alerts_) {
+        const rule* r = rules_->find(a.data.rule_id);
+        if (r != nullptr && r->resolve.after > 0) {
+            schedule({a.data.last_seen + r->resolve.after,
+                      static_cast<std::uint32_t>(rules_->find_index(a.data.rule_id)), 0, id,
+                      timer::what::resolve});
+        }
+    }
+    peers.for_each(
+        [&](const ike::peer_record& p) { schedule_state_timers(p, peers.device_name(p.device)); });
+}
+
+engine::key_entry& engine::entry(std::string_view device, std::string_view key, bool peer_key,
+                                 std::string& key_id) {
+    key_id = make_key_id(device, key, peer_key);
+    auto it = keys_.find(key_id);
+    if (it != keys_.end()) {
+        return it->second;
+    }
+    if (keys_.size() >= options_.max_keys) {
+        // Drop some keys that carry no raised alert (their windows restart if they come back).
+        int scanned = 0;
+        for (auto e = keys_.begin(); e != keys_.end() && scanned < 64;) {
+            ++scanned;
+            if (e->second.alerts.empty()) {
+                e = keys_.erase(e);
+                ++stats_.keys_evicted;
+                if (keys_.size() < options_.max_keys) {
+                    break;
+                }
+            } else {
+                ++e;
+            }
+        }
+    }
+    key_entry k;
+    k.device = std::string(device);
+    k.key = std::string(key);
+    k.peer_key = peer_key;
+    return keys_.emplace(key_id, std::move(k)).first->second;
+}
+
+engine::rule_state& engine::state_of(key_entry& k, std::uint32_t rule) {
+    for (rule_state& s : k.states) {
+        if (s.rule == rule) {
+            return s;
+        }
+    }
+    k.states.push_back(rule_state{});
+    k.states.back().rule = rule;
+    return k.states.back();
+}
+
+const ike::peer_record* engine::peer_of(const key_entry& k, const ike::peer_table& peers) const {
+    return k.peer_key ? peers.find(k.device, k.key) : nullptr;
+}
+
+device_facts engine::facts(std::string_view device, const ike::peer_table& peers) const {
+    return device_facts{peers.device_debug(device)};
+}
+
+bool engine::state_rule_holds(const rule& r, const ike::peer_record* p, const device_facts& d,
+                              micros now) const {
+    return p != nullptr && !p->reported_unknown &&
+           r.states.test(static_cast<std::size_t>(p->state)) && now - p->since >= r.for_ &&
+           all_match(r.peer, p, d);
+}
+
+void engine::schedule(timer t) {
+    if (timers_.size() >= options_.max_timers && peers_ != nullptr) {
+        prune_timers(*peers_);
+    }
+    if (timers_.size() >= options_.max_timers) {
+        ++stats_.timers_dropped;
+        return;
+    }
+    timers_.push(std::move(t));
+}
+
+void engine::schedule_state_timers(const ike::peer_record& p, std::string_view device) {
+    if (p.reported_unknown) {
+        return;
+    }
+    for (const std::uint32_t ri : rules_->by_state[static_cast<std::size_t>(p.state)]) {
+        const rule& r = rules_->rules[ri];
+        schedule({p.since + r.for_, ri, static_cast<std::uint64_t>(p.since),
+                  make_key_id(device, p.peer.view(), true), timer::what::state});
+    }
+}
+
+void engine::prune_timers(const ike::peer_table& peers) {
+    std::vector<timer> keep;
+    while (!timers_.empty()) {
+        const timer& t = timers_.top();
+        bool valid = false;
+        const auto k = keys_.find(t.key_id);
+        switch (t.kind) {
+            case timer::what::resolve:
+                valid = true;
+                break;
+            case timer::what::absence:
+                if (k != keys_.end()) {
+                    for (const rule_state& s : k->second.states) {
+                        valid = valid || (s.rule == t.rule && s.pending && s.gen == t.gen);
+                    }
+                }
+                break;
+            case timer::what::state: {
+                // key_id is device \x1f peer \x1f p
+                const std::size_t a = t.key_id.find('\x1f');
+                const std::size_t b = t.key_id.find('\x1f', a + 1);
+                const ike::peer_record* p =
+                    peers.find(std::string_view(t.key_id).substr(0, a),
+                               std::string_view(t.key_id).substr(a + 1, b - a - 1));
+                valid = p != nullptr && static_cast<std::uint64_t>(p->since) == t.gen;
+                break;
+            }
+        }
+        if (valid) {
+            keep.push_back(t);
+        }
+        timers_.pop();
+    }
+    for (timer& t : keep) {
+        timers_.push(std::move(t));
+    }
+}
+
+void engine::on_event(const event& e, const ike::transition& t, const ike::peer_table& peers,
+                      micros now) {
+    peers_ = &peers;
+    const rule_set& rs = *rules_;
+    const auto kind = static_cast<std::size_t>(e.kind);
+    // The peer the event is about: the tracker's record (IOS lines reach it by connection id).
+    const std::string_view event_peer = t.peer != nullptr ? t.peer->peer.view() : e.peer.view();
+
+    // 1. Correlated events (e.g. an ACL deny of UDP 500) are remembered for each candidate peer.
+    for (const std::uint32_t ri : rs.by_correlation[kind]) {
+        const rule& r = rs.rules[ri];
+        if (!all_match(r.with.where, e)) {
+            continue;
+        }
+        for (const std::string_view cand : {e.peer.view(), e.peer2.view()}) {
+            if (cand.empty()) {
+                continue;
+            }
+            std::string key_id;
+            key_entry& k = entry(e.device, cand, true, key_id);
+            rule_state& s = state_of(k, ri);
+            s.corr_at = e.time;
+            s.corr_line = {e.time, std::string(e.raw)};
+            s.corr_fields.clear();
+            for (std::size_t i = 0; i < e.field_size(); ++i) {
+                s.corr_fields.emplace_back(e.field_at(i), std::string(e.value_at(i)));
+            }
+            if (s.trigger_at >= 0 && e.time - s.trigger_at <= r.with.within) {
+                trigger tr;
+                tr.peer = peer_of(k, peers);
+                tr.time = now;
+                tr.state = &s;
+                raise(ri, k, key_id, tr);
+                s.trigger_at = -1;
+            }
+        }
+    }
+
+    // 2. Rules triggered by this kind of event.
+    for (const std::uint32_t ri : rs.by_event[kind]) {
+        const rule& r = rs.rules[ri];
+        if (!all_match(r.where, e)) {
+            continue;
+        }
+        std::string_view key;
+        bool peer_key = false;
+        switch (r.key) {
+            case key_kind::peer:
+                key = event_peer;
+                peer_key = true;
+                break;
+            case key_kind::device:
+                key = "";
+                break;
+            case key_kind::field:
+                key = e.get(r.key_field).value_or("");
+                break;
+        }
+        if (key.empty() && r.key != key_kind::device) {
+            continue;
+        }
+        const ike::peer_record* p = nullptr;
+        if (peer_key) {
+            p = t.peer != nullptr ? t.peer : peers.find(e.device, key);
+            // Traffic lines name two ends; the one we negotiate with is the peer.
+            if (p == nullptr && !e.peer2.empty()) {
+                if (const ike::peer_record* other = peers.find(e.device, e.peer2.view())) {
+                    p = other;
+                    key = e.peer2.view();
+                }
+            }
+        }
+        if (!all_match(r.peer, p, facts(e.device, peers))) {
+            continue;
+        }
+        std::string key_id;
+        key_entry& k = entry(e.device, key, peer_key, key_id);
+        trigger tr;
+        tr.event = &e;
+        tr.peer = p;
+        tr.time = now;
+        switch (r.kind) {
+            case rule::type::event:
+                fire(ri, k, key_id, tr);
+                break;
+            case rule::type::threshold: {
+                rule_state& s = state_of(k, ri);
+                s.times.erase(std::remove_if(s.times.begin(), s.times.end(),
+                                             [&](micros x) { return x < e.time - r.within; }),
+                              s.times.end());
+                s.times.push_back(e.time);
+                if (s.times.size() > r.count) {
+                    s.times.erase(s.times.begin());
+                }
+                if (!peer_key) {
+                    add_evidence(s.lines, e.time, e.raw, options_.max_evidence);
+                    if (s.lines.size() >= options_.max_evidence) {
+                        s.lines.erase(s.lines.begin());
+                    }
+                }
+                if (s.times.size() >= r.count) {
+                    tr.state = &s;
+                    tr.count = static_cast<std::uint32_t>(s.times.size());
+                    fire(ri, k, key_id, tr);
+                }
+                break;
+            }
+            case rule::type::absence: {
+                rule_state& s = state_of(k, ri);
+                if (!s.pending) {
+                    s.pending = true;
+                    s.gen = next_gen_++;
+                    s.trigger_line = {e.time, std::string(e.raw)};
+                    schedule({e.time + r.within, ri, s.gen, key_id, timer::what::absence});
+                }
+                break;
+            }
+            case rule::type::state:
+                break;
+        }
+    }
+
+    // 3. Follow-ups cancel pending absences.
+    for (const std::uint32_t ri : rs.by_followup[kind]) {
+        const rule& r = rs.rules[ri];
+        const std::string_view key = r.key == key_kind::peer     ? event_peer
+                                     : r.key == key_kind::device ? std::string_view{}
+                                                                 : e.get(r.key_field).value_or("");
+        const std::string key_id = make_key_id(e.device, key, r.key == key_kind::peer);
+        const auto it = keys_.find(key_id);
+        if (it != keys_.end()) {
+            for (rule_state& s : it->second.states) {
+                if (s.rule == ri) {
+                    s.pending = false;
+                }
+            }
+        }
+    }
+
+    if (t.peer == nullptr) {
+        return;
+    }
+    // 4. Time in state: already long enough (e.g. a condition that became true late), or start
+    //    the clock when the state was entered.
+    const ike::peer_record& p = *t.peer;
+    const device_facts d = facts(e.device, peers);
+    if (!p.reported_unknown) {
+        for (const std::uint32_t ri : rs.by_state[static_cast<std::size_t>(p.state)]) {
+            const rule& r = rs.rules[ri];
+            if (state_rule_holds(r, &p, d, now)) {
+                std::string key_id;
+                key_entry& k = entry(e.device, p.peer.view(), true, key_id);
+                trigger tr;
+                tr.event = &e;
+                tr.peer = &p;
+                tr.time = now;
+                fire(ri, k, key_id, tr);
+            } else if (t.created || t.old_state != p.state || p.since == e.time) {
+                schedule({p.since + r.for_, ri, static_cast<std::uint64_t>(p.since),
+                          make_key_id(e.device, p.peer.view(), true), timer::what::state});
+            }
+        }
+    }
+    // 5. Raised alerts of this peer that the new state or this event clears.
+    const auto it = keys_.find(make_key_id(e.device, p.peer.view(), true));
+    if (it != keys_.end() && !it->second.alerts.empty()) {
+        check_resolution(it->second, &e, &p, now);
+    }
+}
+
+void engine::check_resolution(key_entry& k, const event* e, const ike::peer_record* p, micros now) {
+    const device_facts d = peers_ != nullptr ? facts(k.device, *peers_) : device_facts{};
+    const std::vector<std::string> ids = k.alerts;  // resolve() edits the list
+    for (const std::string& id : ids) {
+        const auto a = alerts_.find(id);
+        if (a == alerts_.end()) {
+            continue;
+        }
+        const rule* r = rules_->find(a->second.data.rule_id);
+        if (r == nullptr) {
+            continue;
+        }
+        bool clears = false;
+        if (r->kind == rule::type::state) {
+            // A time-in-state diagnosis holds while the peer stays in the state.
+            clears = p == nullptr || p->reported_unknown ||
+                     !r->states.test(static_cast<std::size_t>(p->state)) ||
+                     !all_match(r->peer, p, d);
+        }
+        if (!r->resolve.peer.empty() && all_match(r->resolve.peer, p, d)) {
+            clears = true;
+        }
+        if (e != nullptr && r->resolve.events.test(static_cast<std::size_t>(e->kind))) {
+            clears = true;
+        }
+        if (clears) {
+            resolve(id, now);
+        }
+    }
+}
+
+void engine::fire(std::uint32_t ri, key_entry& k, const std::string& key_id, const trigger& t) {
+    const rule& r = rules_->rules[ri];
+    if (r.with.enabled) {
+        rule_state& s = state_of(k, ri);
+        if (s.corr_at < 0 || t.time - s.corr_at > r.with.within) {
+            // Wait for the correlated event (it may come after the trigger).
+            s.trigger_at = t.time;
+            if (t.event != nullptr) {
+                s.trigger_line = {t.event->time, std::string(t.event->raw)};
+            }
+            return;
+        }
+        trigger with_state = t;
+        with_state.state = &s;
+        raise(ri, k, key_id, with_state);
+        return;
+    }
+    raise(ri, k, key_id, t);
+}
+
+void engine::raise(std::uint32_t ri, key_entry& k, const std::string& key_id, const trigger& t) {
+    const rule& r = rules_->rules[ri];
+    std::string id = r.id;
+    id.push_back('/');
+    id.append(k.device).push_back('/');
+    id.append(k.key);
+    if (const auto a = alerts_.find(id); a != alerts_.end()) {
+        ++a->second.data.count;
+        a->second.data.last_seen = t.time;
+        ++stats_.repeats;
+        if (r.resolve.after > 0) {
+            schedule({t.time + r.resolve.after, ri, 0, id, timer::what::resolve});
+        }
+        return;
+    }
+    if (const auto done = resolved_at_.find(id);
+        done != resolved_at_.end() && r.suppress > 0 && t.time - done->second < r.suppress) {
+        ++stats_.suppressed;
+        return;
+    }
+
+    alert a;
+    a.action = alert::action_t::raised;
+    a.id = id;
+    a.time = t.time;
+    a.raised_at = t.time;
+    a.last_seen = t.time;
+    a.count = 1;
+    a.rule_id = r.id;
+    a.rule_name = r.name;
+    a.rule_version = r.version;
+    a.sev = r.sev;
+    a.conf = r.conf;
+    a.code = r.code;
+    a.device = k.device;
+    a.key = k.key;
+    a.peer_key = k.peer_key;
+    const ike::peer_record* p = t.peer;
+    if (p != nullptr) {
+        a.peer = std::string(p->peer.view());
+        a.ike_version = p->ike_version == 0 ? 1 : p->ike_version;
+        a.state = std::string(p->state_asa());
+        a.state_ios = std::string(p->state_ios());
+        a.role = std::string(ike::to_string(p->role));
+        a.mode = std::string(ike::to_string(p->mode));
+        a.status = std::string(ike::to_string(p->status));
+        a.phase2 = std::string(ike::to_string(p->phase2));
+        a.state_since = p->since;
+        a.retransmits = p->retransmits;
+        a.nat_t = p->nat_t;
+        a.group = std::string(p->group.view());
+        a.phase = p->phase2 == ike::p2_status::failed && !ike::is_waiting(p->state) ? 2 : 1;
+    } else if (k.peer_key) {
+        a.peer = k.key;
+    }
+    if (t.event != nullptr && t.event->phase != 0) {
+        a.phase = t.event->phase;
+    }
+
+    // Placeholders: the peer's state first, then the trigger's (or the correlated event's)
+    // fields, then a few facts about the rule.
+    const micros since = p != nullptr ? p->since : t.time;
+    const auto lookup = [&](std::string_view name) -> std::optional<std::string> {
+        if (name == "device") {
+            return k.device;
+        }
+        if (name == "peer" || name == "key") {
+            return k.key.empty() ? std::optional<std::string>() : k.key;
+        }
+        if (name == "duration") {
+            return format_duration(t.time - since);
+        }
+        if (name == "count") {
+            return std::to_string(t.count != 0 ? t.count : 1);
+        }
+        if (name == "window") {
+            return format_duration(r.within != 0 ? r.within : r.for_);
+        }
+        if (name == "for") {
+            return format_duration(r.for_);
+        }
+        if (name == "code") {
+            return r.code;
+        }
+        if (name == "rule") {
+            return r.id;
+        }
+        if (name == "confidence") {
+            return std::string(to_string(r.conf));
+        }
+        if (p != nullptr) {
+            if (name == "state") {
+                return a.state;
+            }
+            if (name == "state_ios") {
+                return a.state_ios;
+            }
+            if (name == "role") {
+                return a.role;
+            }
+            if (name == "mode") {
+                return a.mode;
+            }
+            if (name == "status") {
+                return a.status;
+            }
+            if (name == "phase2") {
+                return a.phase2;
+            }
+            if (name == "retransmits") {
+                return std::to_string(p->retransmits);
+            }
+            if (name == "peer_retransmits") {
+                return std::to_string(p->peer_retransmits);
+            }
+            if (name == "replies") {
+                return std::to_string(p->replies);
+            }
+            if (name == "ike_version") {
+                return std::to_string(a.ike_version);
+            }
+            if (name == "group" && !a.group.empty()) {
+                return a.group;
+            }
+        }
+        if (const auto f = parsers::field_from(name)) {
+            if (t.event != nullptr) {
+                if (const auto v = t.event->get(*f)) {
+                    return std::string(*v);
+                }
+            }
+            if (t.state != nullptr) {
+                for (const auto& [cf, v] : t.state->corr_fields) {
+                    if (cf == *f) {
+                        return v;
+                    }
+                }
+            }
+        }
+        if (name == "group") {
+            return std::string("(not logged)");
+        }
+        return std::nullopt;
+    };
+    a.message = r.title.render(lookup);
+    a.cause = r.cause.render(lookup);
+    for (const text_template& c : r.checks) {
+        a.checks.push_back(c.render(lookup));
+    }
+
+    // Evidence: the peer's ring (negotiation start and latest lines), the trigger, the
+    // correlated line, or the recent lines of a non-peer key.
+    const std::size_t max = options_.max_evidence;
+    if (p != nullptr && p->evidence) {
+        p->evidence->for_each([&](const ike::evidence_ring::line& l) {
+            add_evidence(a.evidence, l.time, l.view(), max);
+        });
+    }
+    if (t.state != nullptr) {
+        for (const evidence_line& l : t.state->lines) {
+            add_evidence(a.evidence, l.time, l.text, max);
+        }
+        if (!t.state->trigger_line.text.empty()) {
+            add_evidence(a.evidence, t.state->trigger_line.time, t.state->trigger_line.text, max);
+        }
+        if (!t.state->corr_line.text.empty()) {
+            add_evidence(a.evidence, t.state->corr_line.time, t.state->corr_line.text, max);
+        }
+    }
+    if (t.event != nullptr) {
+        add_evidence(a.evidence, t.event->time, t.event->raw, max);
+    }
+    std::stable_sort(
+        a.evidence.begin(), a.evidence.end(),
+        [](const evidence_line& x, const evidence_line& y) { return x.time < y.time; });
+
+    sink_.emit(a);
+    ++stats_.raised;
+    if (alerts_.size() >= options_.max_alerts) {
+        ++stats_.untracked;  // emitted, but it will not resolve
+        return;
+    }
+    k.alerts.push_back(id);
+    if (r.resolve.after > 0) {
+        schedule({t.time + r.resolve.after, ri, 0, id, timer::what::resolve});
+    }
+    alerts_.emplace(std::move(id), active_alert{std::move(a), key_id});
+}
+
+void engine::resolve(const std::string& alert_id, micros now) {
+    const auto it = alerts_.find(alert_id);
+    if (it == alerts_.end()) {
+        return;
+    }
+    alert a = std::move(it->second.data);
+    const std::string key_id = it->second.key_id;
+    alerts_.erase(it);
+    if (const auto k = keys_.find(key_id); k != keys_.end()) {
+        auto& ids = k->second.alerts;
+        ids.erase(std::remove(ids.begin(), ids.end(), alert_id), ids.end());
+    }
+    a.action = alert::action_t::resolved;
+    a.time = std::max(now, a.last_seen);
+    sink_.emit(a);
+    ++stats_.resolved;
+    if (resolved_at_.size() > options_.max_alerts) {
+        resolved_at_.clear();  // suppression memory is best effort
+    }
+    resolved_at_[alert_id] = a.time;
+}
+
+void engine::run_timer(const timer& t, const ike::peer_table& peers) {
+    ++stats_.timers_fired;
+    if (t.kind == timer::what::resolve) {
+        const auto a = alerts_.find(t.key_id);
+        if (a != alerts_.end() &&
+            a->second.data.last_seen + (t.at - a->second.data.last_seen) <= t.at) {
+            const rule* r = rules_->find(a->second.data.rule_id);
+            if (r != nullptr && r->resolve.after > 0 &&
+                a->second.data.last_seen + r->resolve.after <= t.at) {
+                resolve(t.key_id, t.at);
+            }
+        }
+        return;
+    }
+    const auto kit = keys_.find(t.key_id);
+    if (t.kind == timer::what::absence) {
+        if (kit == keys_.end()) {
+            return;
+        }
+        for (rule_state& s : kit->second.states) {
+            if (s.rule == t.rule && s.pending && s.gen == t.gen) {
+                s.pending = false;
+                const ike::peer_record* p = peer_of(kit->second, peers);
+                const rule& r = rules_->rules[t.rule];
+                if (!all_match(r.peer, p, facts(kit->second.device, peers))) {
+                    return;
+                }
+                trigger tr;
+                tr.peer = p;
+                tr.time = t.at;
+                tr.state = &s;
+                fire(t.rule, kit->second, t.key_id, tr);
+                return;
+            }
+        }
+        return;
+    }
+    // Time in state: still there, and still since the same moment?
+    const std::size_t a = t.key_id.find('\x1f');
+    const std::size_t b = t.key_id.find('\x1f', a + 1);
+    const std::string_view device = std::string_view(t.key_id).substr(0, a);
+    const std::string_view peer = std::string_view(t.key_id).substr(a + 1, b - a - 1);
+    const ike::peer_record* p = peers.find(device, peer);
+    if (p == nullptr || static_cast<std::uint64_t>(p->since) != t.gen) {
+        return;
+    }
+    const rule& r = rules_->rules[t.rule];
+    if (!state_rule_holds(r, p, facts(device, peers), t.at)) {
+        return;
+    }
+    std::string key_id;
+    key_entry& k = entry(device, peer, true, key_id);
+    trigger tr;
+    tr.peer = p;
+    tr.time = t.at;
+    fire(t.rule, k, key_id, tr);
+}
+
+void engine::advance(micros now, const ike::peer_table& peers) {
+    peers_ = &peers;
+    while (!timers_.empty() && timers_.top().at <= now) {
+        const timer t = timers_.top();
+        timers_.pop();
+        run_timer(t, peers);
+    }
+}
+
+micros engine::drain(const ike::peer_table& peers) {
+    peers_ = &peers;
+    micros latest = 0;
+    std::vector<timer> resolves;
+    while (!timers_.empty()) {
+        const timer t = timers_.top();
+        timers_.pop();
+        if (t.kind == timer::what::resolve) {
+            resolves.push_back(t);
+            continue;
+        }
+        latest = std::max(latest, t.at);
+        run_timer(t, peers);
+    }
+    for (timer& t : resolves) {
+        timers_.push(std::move(t));
+    }
+    return latest;
+}
+
+}  // namespace ikewatch::rules

@@ -1,0 +1,139 @@
+#pragma once
+
+#include <memory>
+#include <queue>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ike/tracker.hpp"
+#include "rules/alert.hpp"
+#include "rules/rule_set.hpp"
+
+namespace ikewatch::rules {
+
+struct engine_options {
+    std::size_t max_keys = 200'000;    ///< (device, key) pairs with rule state
+    std::size_t max_alerts = 100'000;  ///< raised alerts tracked until they resolve
+    std::size_t max_timers = 1'000'000;
+    std::size_t max_evidence = 12;  ///< evidence lines per alert
+};
+
+struct engine_stats {
+    std::uint64_t raised = 0;
+    std::uint64_t resolved = 0;
+    std::uint64_t repeats = 0;     ///< triggers counted on an alert already raised
+    std::uint64_t suppressed = 0;  ///< triggers within `suppress` after a resolve
+    std::uint64_t untracked = 0;   ///< alerts emitted while max_alerts was reached
+    std::uint64_t keys_evicted = 0;
+    std::uint64_t timers_dropped = 0;
+    std::uint64_t timers_fired = 0;
+};
+
+/// Runs a compiled rule set over events, peer transitions and the engine clock, and emits
+/// alerts: one raised alert per (rule, device, key) until it resolves. Pure: time is passed in;
+/// timers fire in `advance`, never on their own.
+class engine {
+  public:
+    engine(std::shared_ptr<const rule_set> rules, alert_sink& sink, engine_options options = {});
+
+    /// Swaps the rule set (validated beforehand). Raised alerts stay raised when their rule id
+    /// still exists; per-rule counters and windows start afresh; time-in-state timers are
+    /// rebuilt from the peer table.
+    void set_rules(std::shared_ptr<const rule_set> rules, const ike::peer_table& peers);
+
+    /// One event and what it did to its peer. Call `advance(now)` first.
+    void on_event(const parsers::event& e, const ike::transition& t, const ike::peer_table& peers,
+                  micros now);
+
+    /// Fires the timers due at or before `now` (time in state, absence, quiet-period resolve).
+    void advance(micros now, const ike::peer_table& peers);
+
+    /// End of a replay: fires every pending time-in-state and absence timer, as if the clock had
+    /// moved far enough. Quiet-period resolves are not fired. Returns the latest time reached.
+    micros drain(const ike::peer_table& peers);
+
+    template <typename F>
+    void for_each_active(F&& f) const {
+        for (const auto& [id, a] : alerts_) {
+            f(a.data);
+        }
+    }
+    [[nodiscard]] std::size_t active_count() const noexcept { return alerts_.size(); }
+    [[nodiscard]] const engine_stats& stats() const noexcept { return stats_; }
+    [[nodiscard]] std::size_t key_count() const noexcept { return keys_.size(); }
+    [[nodiscard]] std::size_t timer_count() const noexcept { return timers_.size(); }
+    [[nodiscard]] const rule_set& rules() const noexcept { return *rules_; }
+
+  private:
+    struct rule_state {
+        std::uint32_t rule = 0;
+        std::vector<micros> times;  // threshold window
+        bool pending = false;       // absence
+        std::uint64_t gen = 0;
+        micros corr_at = -1;     // last correlated event
+        micros trigger_at = -1;  // trigger waiting for a correlated event
+        std::vector<std::pair<parsers::field, std::string>> corr_fields;
+        evidence_line corr_line;
+        evidence_line trigger_line;
+        std::vector<evidence_line> lines;  // recent triggering lines (non-peer keys)
+    };
+    struct key_entry {
+        std::string device;
+        std::string key;
+        bool peer_key = true;
+        std::vector<rule_state> states;
+        std::vector<std::string> alerts;  // active alert ids
+    };
+    struct active_alert {
+        alert data;
+        std::string key_id;  // into keys_
+    };
+    struct timer {
+        micros at = 0;
+        std::uint32_t rule = 0;
+        std::uint64_t gen = 0;
+        std::string key_id;
+        enum class what : std::uint8_t { state, absence, resolve } kind = what::state;
+        bool operator>(const timer& o) const noexcept { return at > o.at; }
+    };
+    // Context of one trigger, for rendering and evidence.
+    struct trigger {
+        const parsers::event* event = nullptr;
+        const ike::peer_record* peer = nullptr;
+        micros time = 0;
+        const rule_state* state = nullptr;
+        std::uint32_t count = 0;
+    };
+
+    key_entry& entry(std::string_view device, std::string_view key, bool peer_key,
+                     std::string& key_id);
+    rule_state& state_of(key_entry& k, std::uint32_t rule);
+    void fire(std::uint32_t rule, key_entry& k, const std::string& key_id, const trigger& t);
+    void raise(std::uint32_t rule, key_entry& k, const std::string& key_id, const trigger& t);
+    void resolve(const std::string& alert_id, micros now);
+    void check_resolution(key_entry& k, const parsers::event* e, const ike::peer_record* p,
+                          micros now);
+    void schedule(timer t);
+    void schedule_state_timers(const ike::peer_record& p, std::string_view device);
+    void prune_timers(const ike::peer_table& peers);
+    void run_timer(const timer& t, const ike::peer_table& peers);
+    [[nodiscard]] const ike::peer_record* peer_of(const key_entry& k,
+                                                  const ike::peer_table& peers) const;
+    [[nodiscard]] device_facts facts(std::string_view device, const ike::peer_table& peers) const;
+    [[nodiscard]] bool state_rule_holds(const rule& r, const ike::peer_record* p,
+                                        const device_facts& d, micros now) const;
+
+    std::shared_ptr<const rule_set> rules_;
+    alert_sink& sink_;
+    engine_options options_;
+    engine_stats stats_;
+    std::unordered_map<std::string, key_entry> keys_;
+    std::unordered_map<std::string, active_alert> alerts_;
+    std::unordered_map<std::string, micros> resolved_at_;  // for suppression (bounded)
+    std::priority_queue<timer, std::vector<timer>, std::greater<>> timers_;
+    std::uint64_t next_gen_ = 1;
+    const ike::peer_table* peers_ = nullptr;  // the table of the current call
+};
+
+}  // namespace ikewatch::rules

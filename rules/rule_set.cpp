@@ -1,0 +1,95 @@
+#include "rules/rule_set.hpp"
+
+namespace ikewatch::rules {
+
+std::string_view to_string(severity s) noexcept {
+    switch (s) {
+        case severity::info:
+            return "info";
+        case severity::low:
+            return "low";
+        case severity::medium:
+            return "medium";
+        case severity::high:
+            return "high";
+        case severity::critical:
+            return "critical";
+    }
+    return "medium";
+}
+
+std::string_view to_string(confidence c) noexcept {
+    switch (c) {
+        case confidence::low:
+            return "low";
+        case confidence::medium:
+            return "medium";
+        case confidence::high:
+            return "high";
+    }
+    return "high";
+}
+
+int severity_number(severity s) noexcept {
+    switch (s) {
+        case severity::info:
+            return 1;
+        case severity::low:
+            return 21;
+        case severity::medium:
+            return 47;
+        case severity::high:
+            return 73;
+        case severity::critical:
+            return 99;
+    }
+    return 47;
+}
+
+void rule_set::index() {
+    by_event.assign(parsers::event_kind_count, {});
+    by_followup.assign(parsers::event_kind_count, {});
+    by_correlation.assign(parsers::event_kind_count, {});
+    by_resolve_event.assign(parsers::event_kind_count, {});
+    by_state.assign(ike::p1_state_count, {});
+    for (std::uint32_t i = 0; i < rules.size(); ++i) {
+        const rule& r = rules[i];
+        for (std::size_t k = 0; k < parsers::event_kind_count; ++k) {
+            if (r.kind != rule::type::state && r.events.test(k)) {
+                by_event[k].push_back(i);
+            }
+            if (r.followups.test(k)) {
+                by_followup[k].push_back(i);
+            }
+            if (r.with.enabled && r.with.events.test(k)) {
+                by_correlation[k].push_back(i);
+            }
+            if (r.resolve.events.test(k)) {
+                by_resolve_event[k].push_back(i);
+            }
+        }
+        if (r.kind == rule::type::state) {
+            for (std::size_t s = 0; s < ike::p1_state_count; ++s) {
+                if (r.states.test(s)) {
+                    by_state[s].push_back(i);
+                }
+            }
+        }
+    }
+}
+
+const rule* rule_set::find(std::string_view id) const {
+    const std::size_t i = find_index(id);
+    return i == std::string_view::npos ? nullptr : &rules[i];
+}
+
+std::size_t rule_set::find_index(std::string_view id) const {
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+        if (rules[i].id == id) {
+            return i;
+        }
+    }
+    return std::string_view::npos;
+}
+
+}  // namespace ikewatch::rules

@@ -1,0 +1,301 @@
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "parsers/record_splitter.hpp"
+#include "pipeline/pipeline.hpp"
+#include "rules/loader.hpp"
+
+using namespace ikewatch;
+using namespace ikewatch::rules;
+
+namespace {
+
+constexpr const char* header = R"(
+codes:
+  test-code: "a code for tests"
+)";
+
+// A pipeline with only the given rules, fed lines one by one.
+class harness {
+  public:
+    explicit harness(const std::string& rules_yaml) {
+        auto loaded = load_rules({{"test.yaml", std::string(header) + rules_yaml}});
+        EXPECT_TRUE(loaded.ok()) << (loaded.problems.empty() ? "" : loaded.problems[0].to_string());
+        rules_ = loaded.rules;
+        pipeline::pipeline_options o;
+        o.rules = rules_;
+        o.sink = &sink;
+        o.time.assume_year = 2026;
+        o.table.idle_expiry = std::numeric_limits<micros>::max() / 2;
+        pipe = std::make_unique<pipeline::pipeline>(std::move(o));
+    }
+    void line(const std::string& l) {
+        lines_.push_back(l);
+        pipe->process(lines_.back(), "fw", 0);
+    }
+    std::vector<std::string> actions() const {
+        std::vector<std::string> out;
+        for (const alert& a : sink.alerts) {
+            out.push_back(
+                std::string(a.action == alert::action_t::raised ? "raised " : "resolved ") +
+                a.rule_id + " " + a.key + " @" + rfc3339(a.time).substr(11, 8));
+        }
+        return out;
+    }
+    collecting_sink sink;
+    std::unique_ptr<pipeline::pipeline> pipe;
+    std::shared_ptr<const rule_set> rules_;
+
+  private:
+    std::vector<std::string> lines_;
+};
+
+std::string asa(const std::string& hms, const std::string& id, const std::string& body) {
+    return "<167>Jun 01 2026 " + hms + " fw : %ASA-7-" + id + ": " + body;
+}
+
+std::string sent_sa(const std::string& hms, const char* dir = "SENDING") {
+    return asa(hms, "713236",
+               std::string("IP = 203.0.113.5, IKE_DECODE ") + dir +
+                   " Message (msgid=0) with payloads : HDR + SA (1) + NONE (0) "
+                   "total length : 88");
+}
+
+const char* stuck_rule = R"(
+rules:
+  - id: STUCK
+    name: stuck
+    code: test-code
+    severity: high
+    match: {state: MM_WAIT_MSG2, for: 30s}
+    title: "{peer} stuck at {state} for {duration}"
+    cause: "c"
+    checks: ["look at {peer}"]
+)";
+
+}  // namespace
+
+TEST(RuleEngine, TimeInStateFiresOnTheTimerWithoutAnyFurtherLine) {
+    harness h(stuck_rule);
+    h.line(sent_sa("10:00:00"));
+    h.line(asa(
+        "10:00:29", "302013",
+        "Built outbound TCP connection 1 for a:1.1.1.1/1 (1.1.1.1/1) to b:2.2.2.2/2 (2.2.2.2/2)"));
+    EXPECT_TRUE(h.sink.alerts.empty());
+    // Any later line moves the clock past the deadline; the alert carries the deadline's time.
+    h.line(asa(
+        "10:05:00", "302013",
+        "Built outbound TCP connection 2 for a:1.1.1.1/1 (1.1.1.1/1) to b:2.2.2.2/2 (2.2.2.2/2)"));
+    ASSERT_EQ(h.actions(), std::vector<std::string>{"raised STUCK 203.0.113.5 @10:00:30"});
+    const alert& a = h.sink.alerts[0];
+    EXPECT_EQ(a.message, "203.0.113.5 stuck at MM_WAIT_MSG2 for 30s");
+    EXPECT_EQ(a.checks, std::vector<std::string>{"look at 203.0.113.5"});
+    EXPECT_EQ(a.id, "STUCK/fw/203.0.113.5");
+    ASSERT_FALSE(a.evidence.empty());
+    EXPECT_NE(a.evidence.front().text.find("IKE_DECODE SENDING"), std::string::npos);
+}
+
+TEST(RuleEngine, LeavingTheStateBeforeTheDeadlineRaisesNothing) {
+    harness h(stuck_rule);
+    h.line(sent_sa("10:00:00"));
+    h.line(sent_sa("10:00:10", "RECEIVED"));
+    h.line(asa("10:00:11", "713236",
+               "IP = 203.0.113.5, IKE_DECODE SENDING Message (msgid=0) with payloads : HDR + KE "
+               "(4) + NONCE (10) + NONE (0) total length : 256"));
+    h.pipe->drain();
+    EXPECT_TRUE(h.sink.alerts.empty());
+}
+
+TEST(RuleEngine, OneAlertPerKeyRepeatsCountedThenResolved) {
+    harness h(stuck_rule);
+    h.line(sent_sa("10:00:00"));
+    h.line(sent_sa("10:00:40", "RESENDING"));  // still stuck: counted on the raised alert
+    h.line(sent_sa("10:00:50", "RESENDING"));
+    h.line(sent_sa("10:01:00", "RECEIVED"));  // MM2 arrives: still MM_WAIT_MSG2, counted again
+    h.line(asa("10:01:01", "713236",
+               "IP = 203.0.113.5, IKE_DECODE SENDING Message (msgid=0) with payloads : HDR + KE "
+               "(4) + NONCE (10) + NONE (0) total length : 256"));
+    EXPECT_EQ(h.actions(), (std::vector<std::string>{"raised STUCK 203.0.113.5 @10:00:30",
+                                                     "resolved STUCK 203.0.113.5 @10:01:01"}));
+    EXPECT_EQ(h.sink.alerts[1].count, 4u);
+}
+
+TEST(RuleEngine, ThresholdCountsPerKeyWithinTheWindow) {
+    harness h(R"(
+rules:
+  - id: BURST
+    name: b
+    code: test-code
+    severity: low
+    match: {event: login_failed, count: 3, within: 60s, key: src_ip}
+    title: "{count} from {src_ip}"
+    cause: "c"
+    checks: []
+)");
+    auto fail = [&](const std::string& t, const std::string& ip) {
+        h.line("<166>Jun 01 2026 " + t + " fw : %ASA-6-605004: Login denied from " + ip +
+               "/2222 to outside:198.51.100.1/ssh for user \"root\"");
+    };
+    fail("10:00:00", "192.0.2.1");
+    fail("10:00:10", "192.0.2.2");
+    fail("10:00:20", "192.0.2.1");
+    fail("10:01:10", "192.0.2.1");  // the first one has left the window: two in it
+    EXPECT_TRUE(h.sink.alerts.empty());
+    fail("10:01:15", "192.0.2.1");
+    ASSERT_EQ(h.actions(), std::vector<std::string>{"raised BURST 192.0.2.1 @10:01:15"});
+    EXPECT_EQ(h.sink.alerts[0].message, "3 from 192.0.2.1");
+    EXPECT_FALSE(h.sink.alerts[0].peer_key);
+}
+
+TEST(RuleEngine, AbsenceFiresUnlessTheFollowUpArrives) {
+    harness h(R"(
+rules:
+  - id: NOFOLLOW
+    name: a
+    code: test-code
+    severity: low
+    match: {event: phase1_start, not_followed_by: phase1_complete, within: 60s}
+    title: "t"
+    cause: "c"
+    checks: []
+)");
+    h.line(
+        "<165>Jun 01 2026 10:00:00 fw : %ASA-5-713041: IP = 203.0.113.5, IKE Initiator: New Phase "
+        "1, Intf o, IKE Peer 203.0.113.5  local Proxy Address 1.1.1.1, remote Proxy Address "
+        "2.2.2.2,  Crypto map (M)");
+    h.line(
+        "<165>Jun 01 2026 10:00:05 fw : %ASA-5-713041: IP = 203.0.113.6, IKE Initiator: New Phase "
+        "1, Intf o, IKE Peer 203.0.113.6  local Proxy Address 1.1.1.1, remote Proxy Address "
+        "2.2.2.2,  Crypto map (M)");
+    h.line(
+        "<165>Jun 01 2026 10:00:20 fw : %ASA-5-713119: Group = 203.0.113.6, IP = 203.0.113.6, "
+        "PHASE 1 COMPLETED");
+    h.pipe->drain();
+    EXPECT_EQ(h.actions(), std::vector<std::string>{"raised NOFOLLOW 203.0.113.5 @10:01:00"});
+}
+
+TEST(RuleEngine, CorrelationWorksInBothOrders) {
+    const char* rule = R"(
+rules:
+  - id: CORR
+    name: c
+    code: test-code
+    severity: high
+    match:
+      event: fsm_history
+      with: {event: acl_deny, where: {protocol: udp, port: 500}, within: 2m}
+    title: "{peer} denied by {acl}"
+    cause: "c"
+    checks: []
+)";
+    const std::string fsm =
+        "<167>Jun 01 2026 10:01:00 fw : %ASA-7-715065: IP = 203.0.113.5, IKE MM Initiator FSM "
+        "error history (struct &0x1)  <state>, <event>:  MM_DONE, EV_ERROR-->MM_WAIT_MSG2, "
+        "EV_TIMEOUT";
+    const std::string deny =
+        "<164>Jun 01 2026 10:00:30 fw : %ASA-4-106023: Deny udp src outside:203.0.113.5/500 dst "
+        "outside:198.51.100.1/500 by access-group \"IN\" [0x0, 0x0]";
+    {
+        harness h(rule);
+        h.line(deny);
+        h.line(fsm);
+        ASSERT_EQ(h.actions(), std::vector<std::string>{"raised CORR 203.0.113.5 @10:01:00"});
+        EXPECT_EQ(h.sink.alerts[0].message, "203.0.113.5 denied by IN");
+        EXPECT_EQ(h.sink.alerts[0].evidence.size(), 2u);
+    }
+    {
+        harness h(rule);
+        h.line(fsm);
+        EXPECT_TRUE(h.sink.alerts.empty());
+        std::string later = deny;
+        later.replace(later.find("10:00:30"), 8, "10:01:30");
+        h.line(later);
+        EXPECT_EQ(h.actions(), std::vector<std::string>{"raised CORR 203.0.113.5 @10:01:30"});
+    }
+    {
+        harness h(rule);  // too far apart
+        std::string early = deny;
+        early.replace(early.find("10:00:30"), 8, "09:50:00");
+        h.line(early);
+        h.line(fsm);
+        EXPECT_TRUE(h.sink.alerts.empty());
+    }
+}
+
+TEST(RuleEngine, SuppressionAfterResolveAndResolveAfterQuiet) {
+    harness h(R"(
+rules:
+  - id: QUIET
+    name: q
+    code: test-code
+    severity: low
+    match: {event: peer_dead}
+    resolve: {after: 5m}
+    suppress: 10m
+    title: "t"
+    cause: "c"
+    checks: []
+)");
+    auto dead = [&](const std::string& t) {
+        h.line("<163>Jun 01 2026 " + t +
+               " fw : %ASA-3-713123: IP = 203.0.113.5, IKE lost contact with remote peer, deleting "
+               "connection (keepalive type: DPD)");
+    };
+    dead("10:00:00");
+    dead("10:03:00");  // counted, and the quiet period starts again
+    dead("10:09:00");  // resolved at 10:08:00 first, then suppressed
+    dead("10:30:00");  // suppression over: raised again
+    EXPECT_EQ(h.actions(), (std::vector<std::string>{"raised QUIET 203.0.113.5 @10:00:00",
+                                                     "resolved QUIET 203.0.113.5 @10:08:00",
+                                                     "raised QUIET 203.0.113.5 @10:30:00"}));
+    EXPECT_EQ(h.pipe->engine()->stats().suppressed, 1u);
+}
+
+TEST(RuleEngine, ReloadKeepsRaisedAlertsAndPeerState) {
+    harness h(stuck_rule);
+    h.line(sent_sa("10:00:00"));
+    h.line(sent_sa("10:00:40", "RESENDING"));
+    ASSERT_EQ(h.sink.alerts.size(), 1u);
+    auto reloaded = load_rules({{"test.yaml", std::string(header) + stuck_rule}});
+    ASSERT_TRUE(reloaded.ok());
+    h.pipe->set_rules(reloaded.rules);
+    EXPECT_EQ(h.pipe->engine()->active_count(), 1u);
+    h.line(sent_sa("10:00:50", "RESENDING"));
+    EXPECT_EQ(h.sink.alerts.size(), 1u);  // still the same raised alert, counted
+    // A rule set without the rule resolves its alerts.
+    auto without = load_rules({{"test.yaml", std::string(header) + "rules: []\n"}});
+    ASSERT_TRUE(without.ok());
+    h.pipe->set_rules(without.rules);
+    ASSERT_EQ(h.sink.alerts.size(), 2u);
+    EXPECT_EQ(h.sink.alerts[1].action, alert::action_t::resolved);
+}
+
+TEST(RuleEngine, DrainFiresPendingTimersOnly) {
+    harness h(stuck_rule);
+    h.line(sent_sa("10:00:00"));
+    EXPECT_TRUE(h.sink.alerts.empty());
+    h.pipe->drain();
+    EXPECT_EQ(h.actions(), std::vector<std::string>{"raised STUCK 203.0.113.5 @10:00:30"});
+}
+
+TEST(RuleEngine, HostileFieldTextIsKeptVerbatimForTheOutputsToEscape) {
+    harness h(R"(
+rules:
+  - id: GRP
+    name: g
+    code: test-code
+    severity: low
+    match: {event: tunnel_group_missing}
+    title: "no group {group}"
+    cause: "c"
+    checks: []
+)");
+    h.line(
+        "<163>Jun 01 2026 10:00:00 fw : %ASA-3-713902: Group = evil\x1b[31m\"|=], IP = "
+        "203.0.113.5, Can't find a valid tunnel group, aborting...!");
+    ASSERT_EQ(h.sink.alerts.size(), 1u);
+    EXPECT_EQ(h.sink.alerts[0].message, "no group evil\x1b[31m\"|=]");
+}

@@ -1,0 +1,235 @@
+#include <set>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "rules/codes.hpp"
+#include "rules/loader.hpp"
+
+using namespace ikewatch::rules;
+
+namespace {
+
+load_result load(const std::string& text, const std::string& name = "local.yaml") {
+    return load_rules({{name, text}});
+}
+
+const char* minimal = R"(
+rules:
+  - id: T-1
+    name: test
+    code: peer-dead
+    severity: high
+    match:
+      event: peer_dead
+    title: "{device} {peer}"
+    cause: "c"
+    checks: ["x"]
+)";
+
+bool has(const load_result& r, const std::string& code, int line, int col = 0) {
+    for (const diagnostic& d : r.problems) {
+        if (d.code == code && d.line == line && (col == 0 || d.column == col)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+std::string all(const load_result& r) {
+    std::string out;
+    for (const auto& d : r.problems) {
+        out += d.to_string() + "\n";
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST(RuleLoader, MinimalRuleCompilesWithDefaults) {
+    const auto r = load(minimal);
+    ASSERT_TRUE(r.ok()) << all(r);
+    ASSERT_EQ(r.rules->rules.size(), 1u);
+    const rule& x = r.rules->rules[0];
+    EXPECT_EQ(x.kind, rule::type::event);
+    EXPECT_EQ(x.version, 1);
+    EXPECT_EQ(x.conf, confidence::high);
+    // A peer's failure clears when its phase 1 comes up.
+    ASSERT_EQ(x.resolve.peer.size(), 1u);
+    EXPECT_EQ(x.line, 3);
+}
+
+TEST(RuleLoader, EveryProblemIsReportedAtOnceWithItsPosition) {
+    const auto r = load(R"(rules:
+  - id: T-1
+    name: one
+    code: no-such-code
+    severity: urgent
+    colour: red
+    match:
+      state: MM_WAIT_MSG9
+      for: 30 seconds
+      peer: {flavour: x}
+    title: "{device} {nonsense}"
+    cause: "c"
+    checks: []
+  - id: T-1
+    name: dup
+    code: peer-dead
+    severity: high
+    match:
+      event: [peer_dead, no_such_event]
+      where: {no_such_field: 1, macro: missing}
+      count: 2
+    title: "t"
+    cause: "c"
+    checks: []
+)");
+    EXPECT_FALSE(r.ok());
+    EXPECT_TRUE(has(r, "unknown-code", 4, 11)) << all(r);
+    EXPECT_TRUE(has(r, "bad-severity", 5, 15)) << all(r);
+    EXPECT_TRUE(has(r, "unknown-key", 6, 5)) << all(r);
+    EXPECT_TRUE(has(r, "unknown-state", 8)) << all(r);
+    EXPECT_TRUE(has(r, "bad-duration", 9, 12)) << all(r);
+    EXPECT_TRUE(has(r, "unknown-field", 10)) << all(r);
+    EXPECT_TRUE(has(r, "bad-placeholder", 11)) << all(r);
+    EXPECT_TRUE(has(r, "duplicate-id", 14, 9)) << all(r);
+    EXPECT_GE(r.problems.size(), 8u);
+    for (const diagnostic& d : r.problems) {
+        EXPECT_EQ(d.file, "local.yaml");
+    }
+}
+
+TEST(RuleLoader, SecondRuleErrorsStillFoundWhenFirstIsBroken) {
+    const auto r = load(R"(rules:
+  - id: A
+    name: a
+    code: peer-dead
+    severity: high
+    match: {event: no_such_event}
+    title: "t"
+    cause: "c"
+    checks: []
+  - id: B
+    name: b
+    code: peer-dead
+    severity: high
+    match: {event: peer_dead, count: 3}
+    title: "t"
+    cause: "c"
+    checks: []
+)");
+    EXPECT_TRUE(has(r, "unknown-event", 6)) << all(r);
+    EXPECT_TRUE(has(r, "missing-key", 14)) << all(r);  // count without within
+}
+
+TEST(RuleLoader, YamlSyntaxErrorHasAPosition) {
+    const auto r = load("rules:\n  - id: [unclosed\n");
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.problems[0].code, "yaml-syntax");
+    EXPECT_GT(r.problems[0].line, 0);
+}
+
+TEST(RuleLoader, ListsMacrosAndCustomCodes) {
+    const auto r = load(R"(
+lists:
+  waits: [MM_WAIT_MSG2, MM_WAIT_MSG4]
+macros:
+  ike: {protocol: udp, port: 500}
+codes:
+  my-code: "something of ours"
+rules:
+  - id: L-1
+    name: l
+    code: my-code
+    severity: low
+    match: {state: $waits, for: 5s}
+    title: "t"
+    cause: "c"
+    checks: []
+  - id: L-2
+    name: m
+    code: udp500-blocked
+    severity: low
+    match: {event: acl_deny, where: {macro: ike}}
+    title: "t"
+    cause: "c"
+    checks: []
+)");
+    ASSERT_TRUE(r.ok()) << all(r);
+    EXPECT_TRUE(r.rules->rules[0].states.test(
+        static_cast<std::size_t>(ikewatch::ike::p1_state::mm_wait_msg4)));
+    EXPECT_EQ(r.rules->rules[1].where.size(), 2u);
+    EXPECT_EQ(r.rules->custom_codes.count("my-code"), 1u);
+}
+
+TEST(RuleLoader, BuiltInCodesCannotBeRedefined) {
+    const auto r = load("codes:\n  psk-mismatch: \"something else\"\n");
+    EXPECT_TRUE(has(r, "duplicate-id", 2, 3)) << all(r);
+}
+
+TEST(RuleLoader, IosStateNamesStandForTheirAsaStates) {
+    const auto r = load(R"(rules:
+  - id: S-1
+    name: s
+    code: psk-mismatch
+    severity: high
+    match: {state: MM_KEY_EXCH, for: 30s}
+    title: "t"
+    cause: "c"
+    checks: []
+)");
+    ASSERT_TRUE(r.ok()) << all(r);
+    const auto& st = r.rules->rules[0].states;
+    EXPECT_TRUE(st.test(static_cast<std::size_t>(ikewatch::ike::p1_state::mm_wait_msg5)));
+    EXPECT_TRUE(st.test(static_cast<std::size_t>(ikewatch::ike::p1_state::mm_wait_msg6)));
+    EXPECT_FALSE(st.test(static_cast<std::size_t>(ikewatch::ike::p1_state::mm_wait_msg4)));
+}
+
+TEST(RuleLoader, LocalFilesDisableAndOverrideShippedRules) {
+    std::vector<rule_source> sources = shipped_pack();
+    sources.push_back({"local.yaml", R"(
+disable: [IKW-LG-001]
+overrides:
+  - id: IKW-P1-030
+    severity: critical
+    match: {state: MM_WAIT_MSG4, for: 45s, peer: {role: initiator, status: negotiating}}
+)"});
+    const auto r = load_rules(sources);
+    ASSERT_TRUE(r.ok()) << all(r);
+    EXPECT_EQ(r.rules->find("IKW-LG-001"), nullptr);
+    const rule* p = r.rules->find("IKW-P1-030");
+    ASSERT_NE(p, nullptr);
+    EXPECT_EQ(p->sev, severity::critical);
+    EXPECT_EQ(p->for_, 45 * ikewatch::micros_per_second);
+}
+
+TEST(RuleLoader, OverridesOfUnknownRulesAreErrors) {
+    const auto r = load("disable: [NOPE]\noverrides:\n  - {id: ALSO-NOPE, severity: low}\n");
+    EXPECT_TRUE(has(r, "override-unknown-id", 1)) << all(r);
+    EXPECT_TRUE(has(r, "override-unknown-id", 3)) << all(r);
+}
+
+TEST(RuleLoader, ShippedPackLoadsAndCoversEveryDesignCode) {
+    const auto r = load_rules(shipped_pack());
+    ASSERT_TRUE(r.ok()) << all(r);
+    std::set<std::string> used;
+    for (const rule& x : r.rules->rules) {
+        used.insert(x.code);
+        EXPECT_FALSE(x.checks.empty()) << x.id;
+    }
+    for (const code_info& c : builtin_codes()) {
+        EXPECT_EQ(used.count(std::string(c.code)), 1u) << "no shipped rule reports " << c.code;
+    }
+}
+
+TEST(RuleLoader, DispatchOnlyReachesRulesThatCanMatch) {
+    const auto r = load_rules(shipped_pack());
+    ASSERT_TRUE(r.ok());
+    // Traffic lines that are not IKE meet no rule at all.
+    EXPECT_TRUE(
+        r.rules->by_event[static_cast<std::size_t>(ikewatch::parsers::event_kind::other)].empty());
+    const auto& on_deny =
+        r.rules->by_event[static_cast<std::size_t>(ikewatch::parsers::event_kind::acl_deny)];
+    EXPECT_LT(on_deny.size(), 4u);
+}
