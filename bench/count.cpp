@@ -1,7 +1,10 @@
-// Instruction counts per line, for `valgrind --tool=callgrind --toggle-collect='*run_*'`: a
-// figure that does not move with machine load.
-// Usage: ikewatch_count parse|pipeline [lines]
+// One pass over a generated workload, for two figures: instruction counts per line with
+// `valgrind --tool=callgrind --toggle-collect='*run_*'` (they do not move with machine load), and
+// the pass's own time in ns/line (the replay script takes the median of several runs).
+// Usage: ikewatch_count parse|state|pipeline [lines] [passes]
+//   (state: the pipeline without rules; passes > 1 repeats the run, for profilers)
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -46,6 +49,11 @@ class counting_sink final : public ikewatch::rules::alert_sink {
     return n;
 }
 
+double per_line(std::chrono::steady_clock::time_point start, std::size_t lines) {
+    const std::chrono::duration<double, std::nano> d = std::chrono::steady_clock::now() - start;
+    return lines == 0 ? 0.0 : d.count() / static_cast<double>(lines);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -57,18 +65,26 @@ int main(int argc, char** argv) {
         buffer += l;
         buffer += '\n';
     }
-    if (stage == "pipeline") {
-        counting_sink sink;
-        ikewatch::pipeline::pipeline_options po;
-        po.rules = ikewatch::rules::load_with_pack({}).rules;
-        po.sink = &sink;
-        ikewatch::pipeline::pipeline pipe(std::move(po));
-        const std::size_t n = run_pipeline(buffer, pipe);
-        std::printf("stage=pipeline lines=%zu peers=%zu alerts=%zu\n", n,
-                    pipe.tracker().table().size(), sink.alerts);
-        return 0;
+    const unsigned long passes = argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 1;
+    for (unsigned long pass = 1; pass <= passes; ++pass) {
+        if (stage == "pipeline" || stage == "state") {
+            counting_sink sink;
+            ikewatch::pipeline::pipeline_options po;
+            if (stage == "pipeline") {
+                po.rules = ikewatch::rules::load_with_pack({}).rules;
+                po.sink = &sink;
+            }
+            ikewatch::pipeline::pipeline pipe(std::move(po));
+            const auto start = std::chrono::steady_clock::now();
+            const std::size_t n = run_pipeline(buffer, pipe);
+            std::printf("stage=%s lines=%zu peers=%zu alerts=%zu ns_per_line=%.0f\n", stage.c_str(),
+                        n, pipe.tracker().table().size(), sink.alerts, per_line(start, n));
+        } else {
+            const auto start = std::chrono::steady_clock::now();
+            const std::size_t decoded = run_decode(buffer);
+            std::printf("stage=parse lines=%zu decoded=%zu ns_per_line=%.0f\n", o.lines, decoded,
+                        per_line(start, o.lines));
+        }
     }
-    const std::size_t decoded = run_decode(buffer);
-    std::printf("stage=parse lines=%zu decoded=%zu\n", o.lines, decoded);
     return 0;
 }

@@ -59,12 +59,14 @@ int run_peers(const peers_options& options) {
     if (options.transitions) {
         std::cout << '\n';
     }
+    const auto peers = outputs::peers_json(
+        table, [&](std::string_view device) { return pipe.device_now(device); });
     if (options.format == "json") {
-        for (const auto& p : outputs::peers_json(table)) {
+        for (const auto& p : peers) {
             std::cout << outputs::dump_json(p) << '\n';
         }
     } else {
-        std::cout << outputs::peers_text(table, pipe.clock() != 0 ? pipe.clock() : reference);
+        std::cout << outputs::peers_text(peers);
     }
     return status;
 }

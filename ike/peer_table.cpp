@@ -38,8 +38,8 @@ std::size_t peer_table::bytes_per_peer_estimate() noexcept {
 }
 
 std::uint32_t peer_table::lookup_device(std::string_view device) const {
-    const auto it = device_ids_.find(device);
-    return it == device_ids_.end() ? nil : it->second;
+    const std::uint32_t* id = device_ids_.find(device);
+    return id == nullptr ? nil : *id;
 }
 
 std::uint32_t peer_table::intern(std::string_view device) {
@@ -71,7 +71,7 @@ std::uint32_t peer_table::intern(std::string_view device) {
         id = static_cast<std::uint32_t>(devices_.size());
         devices_.push_back(device_entry{std::string(device), 0});
     }
-    device_ids_.emplace(std::string(device), id);
+    *device_ids_.try_emplace(device).first = id;
     return id;
 }
 
@@ -218,10 +218,21 @@ const peer_record* peer_table::find(std::string_view device, std::string_view pe
 }
 
 std::size_t peer_table::expire(micros now) {
+    return expire([now](std::string_view) { return now; });
+}
+
+std::size_t peer_table::expire(const std::function<micros(std::string_view)>& now_of) {
+    // One clock reading per device, not per peer.
+    std::vector<micros> now(devices_.size(), -1);
     std::size_t n = 0;
     for (std::uint32_t i = head_; i != nil;) {
         const std::uint32_t next = slots_[i].next;
-        if (slots_[i].rec.last_event + options_.idle_expiry < now) {
+        const peer_record& rec = slots_[i].rec;
+        micros& dev_now = now[rec.device];
+        if (dev_now < 0) {
+            dev_now = now_of(devices_[rec.device].name);
+        }
+        if (dev_now != 0 && rec.last_event + options_.idle_expiry < dev_now) {
             remove(i);
             ++n;
         }

@@ -1,14 +1,16 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "common/flat_index.hpp"
 #include "common/inline_string.hpp"
+#include "common/name_map.hpp"
 #include "common/time.hpp"
-#include "ike/flat_index.hpp"
 #include "ike/peer.hpp"
 
 namespace ikewatch::ike {
@@ -53,6 +55,8 @@ class peer_table {
     /// Drops peers whose last event is older than `now - idle_expiry` (a full scan: call it every
     /// few seconds, not per event). Returns how many.
     std::size_t expire(micros now);
+    /// The same with each device's own clock, `now_of(device)` (0: keep the device's peers).
+    std::size_t expire(const std::function<micros(std::string_view)>& now_of);
 
     /// The peer an IOS connection id was last seen with on this device, or empty.
     [[nodiscard]] std::string_view conn_peer(std::string_view device, std::string_view conn) const;
@@ -97,12 +101,6 @@ class peer_table {
     struct conn_hash {
         std::size_t operator()(const conn_key& k) const noexcept;
     };
-    struct string_hash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view s) const noexcept {
-            return std::hash<std::string_view>{}(s);
-        }
-    };
 
     [[nodiscard]] std::uint32_t intern(std::string_view device);
     [[nodiscard]] std::uint32_t lookup_device(std::string_view device) const;
@@ -121,7 +119,7 @@ class peer_table {
     flat_index index_;
     std::vector<device_entry> devices_;
     std::vector<std::uint32_t> free_devices_;
-    std::unordered_map<std::string, std::uint32_t, string_hash, std::equal_to<>> device_ids_;
+    name_map<std::uint32_t> device_ids_;
     std::unordered_map<conn_key, inline_string<46>, conn_hash> conns_;
     table_stats stats_;
 };

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 
 #include "ike/peer_table.hpp"
 #include "parsers/event.hpp"
@@ -30,6 +31,9 @@ class tracker {
 
     /// Drops peers idle for longer than the configured expiry.
     std::size_t expire(micros now) { return table_.expire(now); }
+    std::size_t expire(const std::function<micros(std::string_view)>& now_of) {
+        return table_.expire(now_of);
+    }
 
     [[nodiscard]] const peer_table& table() const noexcept { return table_; }
     [[nodiscard]] peer_table& table() noexcept { return table_; }

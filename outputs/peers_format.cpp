@@ -25,7 +25,8 @@ std::string printable(std::string_view s) {
     return out;
 }
 
-nlohmann::json peer_json(const ike::peer_table& table, const ike::peer_record& p) {
+nlohmann::json peer_json(const ike::peer_table& table, const ike::peer_record& p,
+                         const device_now_fn& now_of) {
     nlohmann::json j;
     j["device"] = text_value(table.device_name(p.device));
     j["peer"] = text_value(p.peer.view());
@@ -37,6 +38,10 @@ nlohmann::json peer_json(const ike::peer_table& table, const ike::peer_record& p
     j["mode"] = std::string(ike::to_string(p.mode));
     j["phase2"] = std::string(ike::to_string(p.phase2));
     j["since"] = rfc3339(p.since);
+    const micros now = now_of ? now_of(table.device_name(p.device)) : 0;
+    j["state_for_s"] = now != 0 && now >= p.since
+                           ? nlohmann::json((now - p.since) / micros_per_second)
+                           : nlohmann::json(nullptr);
     j["last_event"] = rfc3339(p.last_event);
     j["last_event_kind"] = std::string(parsers::to_string(p.last_kind));
     j["retransmits"] = p.retransmits;
@@ -59,7 +64,7 @@ nlohmann::json peer_json(const ike::peer_table& table, const ike::peer_record& p
     return j;
 }
 
-nlohmann::json peers_json(const ike::peer_table& table) {
+nlohmann::json peers_json(const ike::peer_table& table, const device_now_fn& now_of) {
     std::vector<const ike::peer_record*> all;
     all.reserve(table.size());
     table.for_each([&](const ike::peer_record& p) { all.push_back(&p); });
@@ -70,28 +75,12 @@ nlohmann::json peers_json(const ike::peer_table& table) {
     });
     nlohmann::json out = nlohmann::json::array();
     for (const ike::peer_record* p : all) {
-        out.push_back(peer_json(table, *p));
+        out.push_back(peer_json(table, *p, now_of));
     }
     return out;
 }
 
 namespace {
-
-micros parse_time(const nlohmann::json& v) {
-    // RFC 3339 as written by rfc3339(): YYYY-MM-DDTHH:MM:SS.mmmZ
-    if (!v.is_string()) {
-        return 0;
-    }
-    const std::string s = v.get<std::string>();
-    civil_time c{};
-    unsigned ms = 0;
-    if (std::sscanf(s.c_str(), "%d-%u-%uT%u:%u:%u.%uZ", &c.year, &c.month, &c.day, &c.hour,
-                    &c.minute, &c.second, &ms) < 6) {
-        return 0;
-    }
-    c.microsecond = ms * 1000;
-    return from_civil(c);
-}
 
 std::string str(const nlohmann::json& j, const char* key) {
     const auto it = j.find(key);
@@ -103,7 +92,7 @@ std::string str(const nlohmann::json& j, const char* key) {
 
 }  // namespace
 
-std::string peers_text(const nlohmann::json& peers, micros now) {
+std::string peers_text(const nlohmann::json& peers) {
     std::map<std::string, std::vector<const nlohmann::json*>> by_device;
     for (const auto& p : peers) {
         by_device[str(p, "device")].push_back(&p);
@@ -120,8 +109,10 @@ std::string peers_text(const nlohmann::json& peers, micros now) {
                       "Last event");
         out += line;
         for (const nlohmann::json* p : list) {
-            const micros since = parse_time(p->value("since", nlohmann::json()));
-            const std::string age = since != 0 && now >= since ? format_duration(now - since) : "-";
+            const auto for_s = p->find("state_for_s");
+            const std::string age = for_s != p->end() && for_s->is_number_integer()
+                                        ? format_duration(for_s->get<micros>() * micros_per_second)
+                                        : "-";
             std::snprintf(
                 line, sizeof line, "  %-18s %-3s %-9s %-10s %-14s %-13s %-11s %-9s %-6s %4s  %s\n",
                 str(*p, "peer").c_str(), str(*p, "ike_version").c_str(), str(*p, "role").c_str(),
@@ -136,10 +127,6 @@ std::string peers_text(const nlohmann::json& peers, micros now) {
         out = "no IKE peers\n";
     }
     return out;
-}
-
-std::string peers_text(const ike::peer_table& table, micros now) {
-    return peers_text(peers_json(table), now);
 }
 
 }  // namespace ikewatch::outputs

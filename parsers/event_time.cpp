@@ -6,19 +6,24 @@ namespace {
 
 constexpr micros half_year = 183 * micros_per_day;
 
-micros at_year(int year, const header_time& t, int offset) noexcept {
-    const civil_time c{year, t.month, t.day, t.hour, t.minute, t.second, t.microsecond};
-    return from_civil(c) - static_cast<micros>(offset) * micros_per_second;
-}
-
 }  // namespace
+
+micros event_time::at_year(int year, const header_time& t, int offset) noexcept {
+    const std::int32_t key = year << 9 | t.month << 5 | t.day;
+    if (key != memo_day_key_) {
+        memo_day_key_ = key;
+        memo_day_start_ = days_from_civil(year, t.month, t.day) * micros_per_day;
+    }
+    return memo_day_start_ +
+           ((t.hour * 60 + t.minute) * 60 + t.second - offset) * micros_per_second + t.microsecond;
+}
 
 int event_time::offset_for(std::string_view device, const header_time& t) const {
     if (t.has_offset) {
         return t.offset_seconds;
     }
     if (!options_.device_offsets.empty()) {
-        const auto it = options_.device_offsets.find(std::string(device));
+        const auto it = options_.device_offsets.find(device);
         if (it != options_.device_offsets.end()) {
             return it->second;
         }
@@ -27,43 +32,45 @@ int event_time::offset_for(std::string_view device, const header_time& t) const 
 }
 
 micros event_time::resolve(std::string_view device, const header_time& t, micros received) {
-    auto it = devices_.find(device);
+    device_clock* known = devices_.find(device);
     if (!t.present || t.uptime_only || t.month == 0) {
-        return it != devices_.end() ? it->second.last : received;
+        return known != nullptr ? known->last : received;
     }
     const int offset = offset_for(device, t);
     micros when = 0;
     if (t.has_year) {
         when = at_year(t.year, t, offset);
-    } else if (it != devices_.end()) {
+    } else if (known != nullptr) {
         // Same year as this device's previous line, unless the clock wrapped around New Year
         // (or the line is an old one from the previous year).
-        const int year = it->second.year;
+        const int year = known->year;
         when = at_year(year, t, offset);
-        if (when < it->second.last - half_year) {
+        if (when < known->last - half_year) {
             when = at_year(year + 1, t, offset);
-        } else if (when > it->second.last + half_year) {
+        } else if (when > known->last + half_year) {
             when = at_year(year - 1, t, offset);
         }
     } else if (options_.assume_year != 0) {
         when = at_year(options_.assume_year, t, offset);
     } else {
-        // A line stamped December that arrives in January belongs to last year.
-        const civil_time ref = to_civil(received);
-        int year = ref.year;
-        if (static_cast<int>(t.month) > static_cast<int>(ref.month) + 1) {
-            --year;
+        // The latest date that is at most a week ahead of the reference: a December line
+        // arriving in January belongs to last year, a January line from a device a little
+        // ahead on New Year's Eve to next year, and an old file replayed today to its own year.
+        constexpr micros week = 7 * micros_per_day;
+        const int year = to_civil(received).year;
+        when = at_year(year + 1, t, offset);
+        for (int y = year; y >= year - 1 && when > received + week; --y) {
+            when = at_year(y, t, offset);
         }
-        when = at_year(year, t, offset);
     }
-    if (it == devices_.end()) {
+    if (known == nullptr) {
         if (devices_.size() >= options_.max_devices) {
             devices_.clear();
             ++evictions_;
         }
-        it = devices_.emplace(std::string(device), device_clock{}).first;
+        known = devices_.try_emplace(device).first;
     }
-    device_clock& dc = it->second;
+    device_clock& dc = *known;
     if (when < dc.year_begin || when >= dc.year_end) {
         dc.year = to_civil(when).year;
         dc.year_begin = days_from_civil(dc.year, 1, 1) * micros_per_day;

@@ -5,6 +5,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "common/name_map.hpp"
+#include "common/string_map.hpp"
 #include "common/time.hpp"
 #include "parsers/syslog_record.hpp"
 
@@ -17,14 +19,14 @@ struct time_options {
     /// UTC offset (seconds) for devices without one of their own and without a zone in the line.
     int default_offset_seconds = 0;
     /// Per-device UTC offsets (seconds), keyed by device name.
-    std::unordered_map<std::string, int> device_offsets;
+    string_map<int> device_offsets;
     /// Devices remembered for rollover and lines without a timestamp; beyond this the memory is
     /// cleared (counted in `evictions`).
     std::size_t max_devices = 65536;
 };
 
 /// Turns header timestamps into UTC event time, per device:
-/// - a year is inferred when absent (near the reference time; never more than a month ahead),
+/// - a year is inferred when absent (the latest date at most a week after the reference time),
 ///   and advanced across New Year when a device's clock wraps from December to January;
 /// - the zone in the line wins, then the device's configured offset, then the default;
 /// - a line without a calendar timestamp (none, or an IOS uptime stamp) takes the previous
@@ -46,23 +48,15 @@ class event_time {
         micros year_begin = 1;  ///< [year_begin, year_end) is that year; empty until set
         micros year_end = 0;
     };
-    // FNV-1a: device names are short, and this runs once per line.
-    struct string_hash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view s) const noexcept {
-            std::uint64_t h = 1469598103934665603ULL;
-            for (const char c : s) {
-                h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
-            }
-            return static_cast<std::size_t>(h);
-        }
-    };
-
     int offset_for(std::string_view device, const header_time& t) const;
+    micros at_year(int year, const header_time& t, int offset) noexcept;
 
     time_options options_;
-    std::unordered_map<std::string, device_clock, string_hash, std::equal_to<>> devices_;
+    name_map<device_clock> devices_;
     std::uint64_t evictions_ = 0;
+    // The last calendar day converted: lines come mostly from the same day.
+    std::int32_t memo_day_key_ = -1;
+    micros memo_day_start_ = 0;
 };
 
 }  // namespace ikewatch::parsers

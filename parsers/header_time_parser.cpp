@@ -358,6 +358,58 @@ bool zone_offset(std::string_view zone, int& offset_seconds) noexcept {
     return false;
 }
 
+std::size_t parse_fixed_stamp(std::string_view s, header_time& out) noexcept {
+    // The digit at s[p] as a number, 10 or more when it is none.
+    const auto digit = [&](std::size_t p) noexcept {
+        return static_cast<unsigned>(static_cast<unsigned char>(s[p])) - '0';
+    };
+    const auto two = [&](std::size_t p) noexcept -> unsigned {
+        const unsigned hi = digit(p);
+        const unsigned lo = digit(p + 1);
+        return hi < 10 && lo < 10 ? hi * 10 + lo : 100;
+    };
+    if (s.size() < 15 || s[3] != ' ' || s[6] != ' ') {
+        return 0;
+    }
+    const int month = month_index(s);
+    const unsigned day = s[4] == ' ' ? (digit(5) < 10 ? digit(5) : 100) : two(4);
+    if (month == 0 || !valid_date(static_cast<unsigned>(month), day)) {
+        return 0;
+    }
+    header_time t;
+    std::size_t p = 7;
+    if (s.size() >= 20 && s[11] == ' ') {
+        const unsigned hi = two(7);
+        const unsigned lo = two(9);
+        if (hi < 100 && lo < 100) {
+            t.has_year = true;
+            t.year = static_cast<std::int16_t>(hi * 100 + lo);
+            p = 12;
+        }
+    }
+    if (p + 8 > s.size() || s[p + 2] != ':' || s[p + 5] != ':') {
+        return 0;
+    }
+    const unsigned h = two(p);
+    const unsigned m = two(p + 3);
+    const unsigned sec = two(p + 6);
+    if (h > 23 || m > 59 || sec > 60) {
+        return 0;
+    }
+    p += 8;
+    if (p < s.size() && s[p] == '.') {
+        return 0;  // fractions: the general parser
+    }
+    t.present = true;
+    t.month = static_cast<std::uint8_t>(month);
+    t.day = static_cast<std::uint8_t>(day);
+    t.hour = static_cast<std::uint8_t>(h);
+    t.minute = static_cast<std::uint8_t>(m);
+    t.second = static_cast<std::uint8_t>(sec > 59 ? 59 : sec);
+    out = t;
+    return p;
+}
+
 std::size_t parse_header_time(std::string_view s, header_time& out) noexcept {
     std::size_t pos = 0;
     header_time t;

@@ -23,6 +23,11 @@ namespace ikewatch::parsers {
 /// The returned span includes the trailing colon when present.
 [[nodiscard]] std::size_t parse_header_time(std::string_view s, header_time& out) noexcept;
 
+/// The common `Mon DD [YYYY ]HH:MM:SS` (day zero- or space-padded) read at fixed positions: the
+/// fast path for the stamps ASA, FTD and PIX send. Returns the bytes read, without any zone or
+/// colon after the clock, or 0 for any other shape (parse_header_time then decides).
+[[nodiscard]] std::size_t parse_fixed_stamp(std::string_view s, header_time& out) noexcept;
+
 /// UTC offset in seconds of a zone abbreviation such as `EDT` or `UTC+07:30`; false if unknown.
 [[nodiscard]] bool zone_offset(std::string_view zone, int& offset_seconds) noexcept;
 

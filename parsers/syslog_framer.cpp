@@ -1,5 +1,7 @@
 #include "parsers/syslog_framer.hpp"
 
+#include <array>
+#include <cstdint>
 #include <cstring>
 
 #include "common/ip_address.hpp"
@@ -416,31 +418,85 @@ std::size_t read_strict_header(std::string_view s, std::size_t i, syslog_record&
     return i;
 }
 
-}  // namespace
+// Character classes of a host in the fast path: letters, digits, `.`, `-`, `_` (0: none).
+constexpr unsigned host_letter = 1;
+constexpr unsigned host_digit = 2;
+constexpr unsigned host_dash = 4;
+constexpr unsigned host_other = 8;
+constexpr auto host_class = [] {
+    std::array<std::uint8_t, 256> t{};
+    for (int c = 0; c < 256; ++c) {
+        const char ch = static_cast<char>(c);
+        t[static_cast<std::size_t>(c)] =
+            static_cast<std::uint8_t>(is_alpha(ch)             ? host_letter
+                                      : is_digit(ch)           ? host_digit
+                                      : ch == '-'              ? host_dash
+                                      : ch == '.' || ch == '_' ? host_other
+                                                               : 0);
+    }
+    return t;
+}();
 
-std::size_t find_marker(std::string_view line) noexcept {
-    // Fast path: the first `%FAC-` that starts a token.
-    for (std::size_t i = line.find('%'); i != std::string_view::npos; i = line.find('%', i + 1)) {
-        if (at_token_start(line, i) && percent_marker(line, i)) {
-            return i;
-        }
+// The usual header after the PRI, read at fixed positions. Returns the marker's position, or
+// npos for the general reading (which gives the same result, only slower).
+std::size_t fast_header(std::string_view s, std::size_t i, syslog_record& r) noexcept {
+    constexpr std::size_t npos = std::string_view::npos;
+    // The general reading looks for stamps only where a capitalised month starts one.
+    header_time t;
+    const std::size_t n = i < s.size() && is_upper(s[i]) ? parse_fixed_stamp(s.substr(i), t) : 0;
+    if (n == 0) {
+        return npos;
     }
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        const char c = line[i];
-        if ((is_upper(c) || c == '[') && at_token_start(line, i) &&
-            (word_marker(line, i) || bare_tag_marker(line, i))) {
-            // A header never contains ` = `; text that does is already a message body
-            // (`AAA user authentication Rejected : … user IP = 1.2.3.4`).
-            if (line.substr(0, i).find(" = ") != std::string_view::npos) {
-                return std::string_view::npos;
+    std::size_t p = i + n;
+    const auto at = [&](std::size_t k) { return k < s.size() ? s[k] : '\0'; };
+    std::string_view host;
+    if (at(p) == ':' && at(p + 1) == ' ') {
+        p += 2;
+    } else if (at(p) == ' ' && at(p + 1) != '%') {
+        // A host of letters, digits, `.`, `-`, `_`; not a shape the general reading takes for
+        // something else (a sequence number, a time-zone name such as `EST` or `UTC-5`).
+        const std::size_t h = ++p;
+        unsigned seen = 0;  // union of the classes met
+        for (; p < s.size() && s[p] != ' ' && s[p] != ':'; ++p) {
+            const unsigned c = host_class[static_cast<unsigned char>(s[p])];
+            if (c == 0) {
+                return npos;
             }
-            return i;
+            seen |= c;
         }
+        const bool letters_only = seen == host_letter;
+        const bool digits_only = seen == host_digit;
+        const bool dash = (seen & host_dash) != 0;
+        host = s.substr(h, p - h);
+        int offset = 0;
+        if (host.empty() || digits_only || (letters_only && host.size() <= 5) ||
+            (dash && zone_offset(host, offset))) {
+            return npos;
+        }
+        if (at(p) == ' ' && at(p + 1) == ':' && at(p + 2) == ' ') {
+            p += 3;
+        } else if (at(p) == ':' && at(p + 1) == ' ') {
+            p += 2;
+        } else if (at(p) == ' ') {
+            p += 1;
+        } else {
+            return npos;
+        }
+    } else if (at(p) == ' ') {
+        ++p;
+    } else {
+        return npos;
     }
-    return std::string_view::npos;
+    if (at(p) != '%' || !percent_marker(s, p)) {
+        return npos;
+    }
+    r.time = t;
+    r.host = host;
+    r.form = t.has_year ? framing::asa_buffer : framing::rfc3164;
+    return p;
 }
 
-result<syslog_record, parse_error> frame_syslog(std::string_view record) noexcept {
+result<syslog_record, parse_error> frame(std::string_view record, bool fast) noexcept {
     const std::string_view trimmed = text::trim(record);
     if (trimmed.empty()) {
         return failure{parse_error::empty};
@@ -469,6 +525,12 @@ result<syslog_record, parse_error> frame_syslog(std::string_view record) noexcep
             i = p + 1;
         } else if (p > 1 && p == s.size()) {
             return failure{parse_error::truncated_header};
+        }
+    }
+    if (fast) {
+        if (const std::size_t m = fast_header(s, i, r); m != std::string_view::npos) {
+            r.body = s.substr(m);
+            return r;
         }
     }
     const std::size_t line_end = first_line_end(s);
@@ -502,6 +564,38 @@ result<syslog_record, parse_error> frame_syslog(std::string_view record) noexcep
     }
     r.body = s.substr(i);
     return r;
+}
+
+}  // namespace
+
+std::size_t find_marker(std::string_view line) noexcept {
+    // Fast path: the first `%FAC-` that starts a token.
+    for (std::size_t i = line.find('%'); i != std::string_view::npos; i = line.find('%', i + 1)) {
+        if (at_token_start(line, i) && percent_marker(line, i)) {
+            return i;
+        }
+    }
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const char c = line[i];
+        if ((is_upper(c) || c == '[') && at_token_start(line, i) &&
+            (word_marker(line, i) || bare_tag_marker(line, i))) {
+            // A header never contains ` = `; text that does is already a message body
+            // (`AAA user authentication Rejected : … user IP = 1.2.3.4`).
+            if (line.substr(0, i).find(" = ") != std::string_view::npos) {
+                return std::string_view::npos;
+            }
+            return i;
+        }
+    }
+    return std::string_view::npos;
+}
+
+result<syslog_record, parse_error> frame_syslog(std::string_view record) noexcept {
+    return frame(record, true);
+}
+
+result<syslog_record, parse_error> frame_syslog_general(std::string_view record) noexcept {
+    return frame(record, false);
 }
 
 }  // namespace ikewatch::parsers

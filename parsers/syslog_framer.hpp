@@ -33,7 +33,13 @@ namespace ikewatch::parsers {
 /// When no marker is found (bare bodies such as `Deny TCP (no connection) …`), only a strict
 /// header is accepted (PRI, sequence numbers, timestamps, and a host right after a timestamp
 /// when followed by a colon or when it is an address) and the rest is the body.
+/// The usual ASA/FTD/PIX header (`<PRI>Mon DD [YYYY ]HH:MM:SS[:] [HOST[ :|:]] %FAC-…`) takes a
+/// fast path read at fixed positions; it gives exactly what the general reading gives.
 [[nodiscard]] result<syslog_record, parse_error> frame_syslog(std::string_view record) noexcept;
+
+/// frame_syslog without the fast path (to check that both agree).
+[[nodiscard]] result<syslog_record, parse_error> frame_syslog_general(
+    std::string_view record) noexcept;
 
 /// The position of the Cisco message marker in `line`, or npos.
 [[nodiscard]] std::size_t find_marker(std::string_view line) noexcept;

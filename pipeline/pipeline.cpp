@@ -1,5 +1,7 @@
 #include "pipeline/pipeline.hpp"
 
+#include <algorithm>
+
 namespace ikewatch::pipeline {
 
 pipeline::pipeline(pipeline_options options)
@@ -17,24 +19,31 @@ void pipeline::set_rules(std::shared_ptr<const rules::rule_set> rules) {
 }
 
 void pipeline::on_event(const parsers::event& e) {
-    // Out-of-order lines never move the clock backwards; timers due before this event fire
-    // first, so they see the state it found.
-    if (e.time > clock_) {
-        clock_ = e.time;
-        if (engine_ != nullptr) {
-            engine_->advance(clock_, tracker_.table());
-        }
+    // Out-of-order lines never move a device's clock backwards; its timers due before this
+    // event fire first, so they see the state it found.
+    const device_clocks::reading clock = clocks_.observe(e.device, e.time, received_);
+    if (clock.moved && engine_ != nullptr) {
+        engine_->advance(e.device, clock.now, tracker_.table());
     }
     const ike::transition t = tracker_.apply(e);
     if (t.changed && transition_hook_) {
         transition_hook_(e, t);
     }
     if (engine_ != nullptr) {
-        engine_->on_event(e, t, tracker_.table(), clock_);
+        engine_->on_event(e, t, tracker_.table(), clock.now);
     }
 }
 
-void pipeline::feed_show(std::string_view record, std::string_view source, micros received) {
+micros pipeline::show_time(std::string_view device) const {
+    // `show` output carries no time: it describes the moment it was taken, the device's latest
+    // log time (or the latest of any device, or the reference time when it comes alone).
+    if (const micros t = clocks_.now(device, received_); t != 0) {
+        return t;
+    }
+    return clocks_.latest() != 0 ? clocks_.latest() : received_;
+}
+
+void pipeline::feed_show(std::string_view record, std::string_view source) {
     std::string_view rest = record;
     while (!rest.empty()) {
         const std::size_t nl = rest.find('\n');
@@ -42,9 +51,7 @@ void pipeline::feed_show(std::string_view record, std::string_view source, micro
         rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
         for (const parsers::show_row& row : show_.feed(line)) {
             parsers::to_event(row, source, show_event_);
-            // `show` output carries no time: it describes the moment it was taken, the latest
-            // log time seen (or the reference time when it comes alone).
-            show_event_.time = clock_ != 0 ? clock_ : received;
+            show_event_.time = show_time(show_event_.device);
             show_event_.raw = line;
             ++show_rows_;
             on_event(show_event_);
@@ -54,37 +61,38 @@ void pipeline::feed_show(std::string_view record, std::string_view source, micro
 
 void pipeline::process(std::string_view record, std::string_view source, micros received) {
     received_ = received;
-    last_wall_ = received;
     decoder_.decode(record, source, received, decoded_);
     if (!decoded_.ok) {
         return;
     }
     // Text that is no Cisco message may be `show crypto isakmp sa` output pasted by a user.
     if (decoded_.ev.fam == parsers::family::none && decoded_.ev.msg_id.empty()) {
-        feed_show(record, source, received);
+        feed_show(record, source);
         return;
     }
     on_event(decoded_.ev);
 }
 
 void pipeline::tick(micros wall_now) {
-    if (last_wall_ == 0 || wall_now <= last_wall_) {
-        return;
-    }
-    // Move the engine clock as far past the last event as the wall clock moved past its
-    // arrival, keeping the device's own time base.
-    const micros target = clock_ + (wall_now - last_wall_);
-    last_wall_ = wall_now;
-    clock_ = target;
+    received_ = std::max(received_, wall_now);
     if (engine_ != nullptr) {
-        engine_->advance(clock_, tracker_.table());
+        engine_->advance_all([&](std::string_view device) { return clocks_.now(device, wall_now); },
+                             tracker_.table());
     }
+}
+
+std::size_t pipeline::expire(micros wall_now) {
+    return tracker_.expire([&](std::string_view device) { return clocks_.now(device, wall_now); });
+}
+
+micros pipeline::device_now(std::string_view device) const {
+    return clocks_.now(device, received_);
 }
 
 void pipeline::finish(std::string_view source) {
     for (const parsers::show_row& row : show_.finish()) {
         parsers::to_event(row, source, show_event_);
-        show_event_.time = clock_ != 0 ? clock_ : received_;
+        show_event_.time = show_time(show_event_.device);
         ++show_rows_;
         on_event(show_event_);
     }
@@ -92,10 +100,7 @@ void pipeline::finish(std::string_view source) {
 
 void pipeline::drain() {
     if (engine_ != nullptr) {
-        const micros latest = engine_->drain(tracker_.table());
-        if (latest > clock_) {
-            clock_ = latest;
-        }
+        engine_->drain(tracker_.table());
     }
 }
 

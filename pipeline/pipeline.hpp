@@ -8,6 +8,7 @@
 #include "ike/tracker.hpp"
 #include "parsers/record_decoder.hpp"
 #include "parsers/show_sa_parser.hpp"
+#include "pipeline/device_clocks.hpp"
 #include "rules/engine.hpp"
 
 namespace ikewatch::pipeline {
@@ -21,8 +22,7 @@ struct pipeline_options {
 };
 
 /// The one place that calls the stages, in order: record → frame/decode/time → (show output) →
-/// IKE state → rules → alerts. The engine clock is the latest event time seen; it never moves
-/// backwards.
+/// IKE state → rules → alerts. Each device runs on its own clock (see device_clocks).
 class pipeline {
   public:
     explicit pipeline(pipeline_options options = {});
@@ -31,8 +31,8 @@ class pipeline {
     /// address, or the file name); `received` is the arrival time (live) or the reference time.
     void process(std::string_view record, std::string_view source, micros received);
 
-    /// Live mode: lets the engine clock follow the wall clock since the last event, so a peer
-    /// that went silent still times out.
+    /// Live mode: lets every device's clock follow the wall clock since its last line, so a
+    /// peer that went silent still times out.
     void tick(micros wall_now);
 
     /// Ends an input (flushes pending `show` tables).
@@ -44,14 +44,18 @@ class pipeline {
     /// Swaps the rule set; peer state and raised alerts are kept.
     void set_rules(std::shared_ptr<const rules::rule_set> rules);
 
-    /// Drops idle peers (call every few seconds of engine time).
-    std::size_t expire() { return tracker_.expire(clock_); }
+    /// Live mode: drops peers idle longer than the table's idle expiry on their device's clock.
+    std::size_t expire(micros wall_now);
+
+    /// A device's clock now (its latest line's time, plus the wall time since in live mode);
+    /// 0 for a device not seen.
+    [[nodiscard]] micros device_now(std::string_view device) const;
 
     /// Called for every event that changed a peer's state (for `peers --transitions`).
     using transition_hook = std::function<void(const parsers::event&, const ike::transition&)>;
     void on_transition(transition_hook hook) { transition_hook_ = std::move(hook); }
 
-    [[nodiscard]] micros clock() const noexcept { return clock_; }
+    [[nodiscard]] micros latest() const noexcept { return clocks_.latest(); }
     [[nodiscard]] const ike::tracker& tracker() const noexcept { return tracker_; }
     [[nodiscard]] const rules::engine* engine() const noexcept { return engine_.get(); }
     [[nodiscard]] const parsers::decode_stats& decode_stats() const noexcept {
@@ -61,7 +65,8 @@ class pipeline {
 
   private:
     void on_event(const parsers::event& e);
-    void feed_show(std::string_view record, std::string_view source, micros received);
+    void feed_show(std::string_view record, std::string_view source);
+    [[nodiscard]] micros show_time(std::string_view device) const;
 
     parsers::record_decoder decoder_;
     parsers::decoded decoded_;
@@ -69,9 +74,8 @@ class pipeline {
     parsers::event show_event_;
     ike::tracker tracker_;
     std::unique_ptr<rules::engine> engine_;
-    micros clock_ = 0;
-    micros received_ = 0;
-    micros last_wall_ = 0;  // wall time of the last event (live mode)
+    device_clocks clocks_;
+    micros received_ = 0;  // arrival of the latest line (live) or the reference time (replay)
     std::uint64_t show_rows_ = 0;
     transition_hook transition_hook_;
 };

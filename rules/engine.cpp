@@ -1,6 +1,7 @@
 #include "rules/engine.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "common/text.hpp"
 
@@ -42,10 +43,9 @@ void engine::set_rules(std::shared_ptr<const rule_set> rules, const ike::peer_ta
     rules_ = std::move(rules);
     peers_ = &peers;
     // Per-rule windows refer to rule positions in the old set: start them afresh.
-    for (auto& [id, k] : keys_) {
-        k.states.clear();
-    }
-    timers_ = {};
+    keys_.for_each([](const std::string&, key_entry& k) { k.states.clear(); });
+    timers_.clear();
+    timer_total_ = 0;
     // Alerts whose rule is gone resolve now; the others keep counting under the new rule.
     std::vector<std::string> gone;
     micros latest = 0;
@@ -61,43 +61,50 @@ void engine::set_rules(std::shared_ptr<const rule_set> rules, const ike::peer_ta
     for (const auto& [id, a] : alerts_) {
         const rule* r = rules_->find(a.data.rule_id);
         if (r != nullptr && r->resolve.after > 0) {
-            schedule({a.data.last_seen + r->resolve.after,
-                      static_cast<std::uint32_t>(rules_->find_index(a.data.rule_id)), 0, id,
-                      timer::what::resolve});
+            schedule(a.data.device, {a.data.last_seen + r->resolve.after,
+                                     static_cast<std::uint32_t>(rules_->find_index(a.data.rule_id)),
+                                     0, id, timer::what::resolve});
         }
     }
     peers.for_each(
         [&](const ike::peer_record& p) { schedule_state_timers(p, peers.device_name(p.device)); });
 }
 
+std::string_view engine::key_of(std::string_view device, std::string_view key, bool peer_key) {
+    // Built in a reused buffer: looking a key up allocates nothing.
+    scratch_.assign(device).push_back('\x1f');
+    scratch_.append(key).push_back('\x1f');
+    scratch_.push_back(peer_key ? 'p' : 'o');
+    return scratch_;
+}
+
 engine::key_entry& engine::entry(std::string_view device, std::string_view key, bool peer_key,
-                                 std::string& key_id) {
-    key_id = make_key_id(device, key, peer_key);
-    auto it = keys_.find(key_id);
-    if (it != keys_.end()) {
-        return it->second;
+                                 const std::string*& key_id) {
+    if (const auto found = keys_.find_ref(key_of(device, key, peer_key)); found.value != nullptr) {
+        key_id = found.name;
+        return *found.value;
     }
     if (keys_.size() >= options_.max_keys) {
-        // Drop some keys that carry no raised alert (their windows restart if they come back).
-        int scanned = 0;
-        for (auto e = keys_.begin(); e != keys_.end() && scanned < 64;) {
-            ++scanned;
-            if (e->second.alerts.empty()) {
-                e = keys_.erase(e);
-                ++stats_.keys_evicted;
-                if (keys_.size() < options_.max_keys) {
-                    break;
-                }
-            } else {
-                ++e;
+        // Drop an eighth of the keys that carry no raised alert (their windows restart if they
+        // come back): one scan pays for many insertions.
+        const std::size_t target = std::max<std::size_t>(1, keys_.size() / 8);
+        std::size_t dropped = 0;
+        keys_.erase_if([&](const std::string&, const key_entry& k) {
+            if (dropped >= target || !k.alerts.empty()) {
+                return false;
             }
-        }
+            ++dropped;
+            return true;
+        });
+        stats_.keys_evicted += dropped;
     }
-    key_entry k;
+    const auto added = keys_.emplace(key_of(device, key, peer_key));
+    key_entry& k = *added.value;
     k.device = std::string(device);
     k.key = std::string(key);
     k.peer_key = peer_key;
-    return keys_.emplace(key_id, std::move(k)).first->second;
+    key_id = added.name;
+    return k;
 }
 
 engine::rule_state& engine::state_of(key_entry& k, std::uint32_t rule) {
@@ -126,15 +133,34 @@ bool engine::state_rule_holds(const rule& r, const ike::peer_record* p, const de
            all_match(r.peer, p, d);
 }
 
-void engine::schedule(timer t) {
-    if (timers_.size() >= options_.max_timers && peers_ != nullptr) {
+void engine::schedule(std::string_view device, timer t) {
+    if (timer_total_ >= options_.max_timers && peers_ != nullptr) {
         prune_timers(*peers_);
     }
-    if (timers_.size() >= options_.max_timers) {
+    if (timer_total_ >= options_.max_timers) {
         ++stats_.timers_dropped;
         return;
     }
-    timers_.push(std::move(t));
+    if (timers_.size() >= sweep_at_) {
+        timers_.erase_if([](const std::string&, const timer_heap& h) { return h.empty(); });
+        sweep_at_ = std::max<std::size_t>(1024, timers_.size() * 2);
+    }
+    timers_.try_emplace(device).first->push(std::move(t));
+    ++timer_total_;
+}
+
+bool engine::pop_due(std::string_view device, micros now, timer& out) {
+    timer_heap* found = timers_.find(device);
+    if (found == nullptr) {
+        return false;
+    }
+    timer_heap& heap = *found;
+    if (heap.empty() || heap.top().at > now) {
+        return false;
+    }
+    out = heap.pop();
+    --timer_total_;
+    return true;
 }
 
 void engine::schedule_state_timers(const ike::peer_record& p, std::string_view device) {
@@ -143,47 +169,45 @@ void engine::schedule_state_timers(const ike::peer_record& p, std::string_view d
     }
     for (const std::uint32_t ri : rules_->by_state[static_cast<std::size_t>(p.state)]) {
         const rule& r = rules_->rules[ri];
-        schedule({p.since + r.for_, ri, static_cast<std::uint64_t>(p.since),
-                  make_key_id(device, p.peer.view(), true), timer::what::state});
+        schedule(device, {p.since + r.for_, ri, static_cast<std::uint64_t>(p.since),
+                          make_key_id(device, p.peer.view(), true), timer::what::state});
     }
 }
 
-void engine::prune_timers(const ike::peer_table& peers) {
-    std::vector<timer> keep;
-    while (!timers_.empty()) {
-        const timer& t = timers_.top();
-        bool valid = false;
-        const auto k = keys_.find(t.key_id);
-        switch (t.kind) {
-            case timer::what::resolve:
-                valid = true;
-                break;
-            case timer::what::absence:
-                if (k != keys_.end()) {
-                    for (const rule_state& s : k->second.states) {
-                        valid = valid || (s.rule == t.rule && s.pending && s.gen == t.gen);
-                    }
-                }
-                break;
-            case timer::what::state: {
-                // key_id is device \x1f peer \x1f p
-                const std::size_t a = t.key_id.find('\x1f');
-                const std::size_t b = t.key_id.find('\x1f', a + 1);
-                const ike::peer_record* p =
-                    peers.find(std::string_view(t.key_id).substr(0, a),
-                               std::string_view(t.key_id).substr(a + 1, b - a - 1));
-                valid = p != nullptr && static_cast<std::uint64_t>(p->since) == t.gen;
-                break;
+bool engine::timer_valid(const timer& t, const ike::peer_table& peers) const {
+    switch (t.kind) {
+        case timer::what::resolve:
+            return true;
+        case timer::what::absence: {
+            const key_entry* k = keys_.find(t.key_id);
+            if (k == nullptr) {
+                return false;
             }
+            return std::any_of(k->states.begin(), k->states.end(), [&](const rule_state& s) {
+                return s.rule == t.rule && s.pending && s.gen == t.gen;
+            });
         }
-        if (valid) {
-            keep.push_back(t);
+        case timer::what::state: {
+            // key_id is device \x1f peer \x1f p
+            const std::size_t a = t.key_id.find('\x1f');
+            const std::size_t b = t.key_id.find('\x1f', a + 1);
+            const ike::peer_record* p =
+                peers.find(std::string_view(t.key_id).substr(0, a),
+                           std::string_view(t.key_id).substr(a + 1, b - a - 1));
+            return p != nullptr && static_cast<std::uint64_t>(p->since) == t.gen;
         }
-        timers_.pop();
     }
-    for (timer& t : keep) {
-        timers_.push(std::move(t));
-    }
+    return false;
+}
+
+void engine::prune_timers(const ike::peer_table& peers) {
+    timers_.for_each([&](const std::string&, timer_heap& heap) {
+        timer_total_ -= heap.items.size();
+        std::erase_if(heap.items, [&](const timer& t) { return !timer_valid(t, peers); });
+        std::make_heap(heap.items.begin(), heap.items.end(), std::greater<>{});
+        timer_total_ += heap.items.size();
+    });
+    timers_.erase_if([](const std::string&, const timer_heap& heap) { return heap.empty(); });
 }
 
 void engine::on_event(const event& e, const ike::transition& t, const ike::peer_table& peers,
@@ -204,7 +228,7 @@ void engine::on_event(const event& e, const ike::transition& t, const ike::peer_
             if (cand.empty()) {
                 continue;
             }
-            std::string key_id;
+            const std::string* key_id = nullptr;
             key_entry& k = entry(e.device, cand, true, key_id);
             rule_state& s = state_of(k, ri);
             s.corr_at = e.time;
@@ -218,7 +242,7 @@ void engine::on_event(const event& e, const ike::transition& t, const ike::peer_
                 tr.peer = peer_of(k, peers);
                 tr.time = now;
                 tr.state = &s;
-                raise(ri, k, key_id, tr);
+                raise(ri, k, *key_id, tr);
                 s.trigger_at = -1;
             }
         }
@@ -261,7 +285,7 @@ void engine::on_event(const event& e, const ike::transition& t, const ike::peer_
         if (!all_match(r.peer, p, facts(e.device, peers))) {
             continue;
         }
-        std::string key_id;
+        const std::string* key_id = nullptr;
         key_entry& k = entry(e.device, key, peer_key, key_id);
         trigger tr;
         tr.event = &e;
@@ -269,7 +293,7 @@ void engine::on_event(const event& e, const ike::transition& t, const ike::peer_
         tr.time = now;
         switch (r.kind) {
             case rule::type::event:
-                fire(ri, k, key_id, tr);
+                fire(ri, k, *key_id, tr);
                 break;
             case rule::type::threshold: {
                 rule_state& s = state_of(k, ri);
@@ -289,7 +313,7 @@ void engine::on_event(const event& e, const ike::transition& t, const ike::peer_
                 if (s.times.size() >= r.count) {
                     tr.state = &s;
                     tr.count = static_cast<std::uint32_t>(s.times.size());
-                    fire(ri, k, key_id, tr);
+                    fire(ri, k, *key_id, tr);
                 }
                 break;
             }
@@ -299,7 +323,8 @@ void engine::on_event(const event& e, const ike::transition& t, const ike::peer_
                     s.pending = true;
                     s.gen = next_gen_++;
                     s.trigger_line = {e.time, std::string(e.raw)};
-                    schedule({e.time + r.within, ri, s.gen, key_id, timer::what::absence});
+                    schedule(e.device,
+                             {e.time + r.within, ri, s.gen, *key_id, timer::what::absence});
                 }
                 break;
             }
@@ -314,10 +339,8 @@ void engine::on_event(const event& e, const ike::transition& t, const ike::peer_
         const std::string_view key = r.key == key_kind::peer     ? event_peer
                                      : r.key == key_kind::device ? std::string_view{}
                                                                  : e.get(r.key_field).value_or("");
-        const std::string key_id = make_key_id(e.device, key, r.key == key_kind::peer);
-        const auto it = keys_.find(key_id);
-        if (it != keys_.end()) {
-            for (rule_state& s : it->second.states) {
+        if (key_entry* k = keys_.find(key_of(e.device, key, r.key == key_kind::peer))) {
+            for (rule_state& s : k->states) {
                 if (s.rule == ri) {
                     s.pending = false;
                 }
@@ -336,23 +359,24 @@ void engine::on_event(const event& e, const ike::transition& t, const ike::peer_
         for (const std::uint32_t ri : rs.by_state[static_cast<std::size_t>(p.state)]) {
             const rule& r = rs.rules[ri];
             if (state_rule_holds(r, &p, d, now)) {
-                std::string key_id;
+                const std::string* key_id = nullptr;
                 key_entry& k = entry(e.device, p.peer.view(), true, key_id);
                 trigger tr;
                 tr.event = &e;
                 tr.peer = &p;
                 tr.time = now;
-                fire(ri, k, key_id, tr);
+                fire(ri, k, *key_id, tr);
             } else if (t.created || t.old_state != p.state || p.since == e.time) {
-                schedule({p.since + r.for_, ri, static_cast<std::uint64_t>(p.since),
+                schedule(e.device,
+                         {p.since + r.for_, ri, static_cast<std::uint64_t>(p.since),
                           make_key_id(e.device, p.peer.view(), true), timer::what::state});
             }
         }
     }
     // 5. Raised alerts of this peer that the new state or this event clears.
-    const auto it = keys_.find(make_key_id(e.device, p.peer.view(), true));
-    if (it != keys_.end() && !it->second.alerts.empty()) {
-        check_resolution(it->second, &e, &p, now);
+    if (key_entry* k = keys_.find(key_of(e.device, p.peer.view(), true));
+        k != nullptr && !k->alerts.empty()) {
+        check_resolution(*k, &e, &p, now);
     }
 }
 
@@ -418,7 +442,7 @@ void engine::raise(std::uint32_t ri, key_entry& k, const std::string& key_id, co
         a->second.data.last_seen = t.time;
         ++stats_.repeats;
         if (r.resolve.after > 0) {
-            schedule({t.time + r.resolve.after, ri, 0, id, timer::what::resolve});
+            schedule(k.device, {t.time + r.resolve.after, ri, 0, id, timer::what::resolve});
         }
         return;
     }
@@ -591,7 +615,7 @@ void engine::raise(std::uint32_t ri, key_entry& k, const std::string& key_id, co
     }
     k.alerts.push_back(id);
     if (r.resolve.after > 0) {
-        schedule({t.time + r.resolve.after, ri, 0, id, timer::what::resolve});
+        schedule(k.device, {t.time + r.resolve.after, ri, 0, id, timer::what::resolve});
     }
     alerts_.emplace(std::move(id), active_alert{std::move(a), key_id});
 }
@@ -604,8 +628,8 @@ void engine::resolve(const std::string& alert_id, micros now) {
     alert a = std::move(it->second.data);
     const std::string key_id = it->second.key_id;
     alerts_.erase(it);
-    if (const auto k = keys_.find(key_id); k != keys_.end()) {
-        auto& ids = k->second.alerts;
+    if (key_entry* k = keys_.find(key_id)) {
+        auto& ids = k->alerts;
         ids.erase(std::remove(ids.begin(), ids.end(), alert_id), ids.end());
     }
     a.action = alert::action_t::resolved;
@@ -632,24 +656,24 @@ void engine::run_timer(const timer& t, const ike::peer_table& peers) {
         }
         return;
     }
-    const auto kit = keys_.find(t.key_id);
     if (t.kind == timer::what::absence) {
-        if (kit == keys_.end()) {
+        key_entry* k = keys_.find(t.key_id);
+        if (k == nullptr) {
             return;
         }
-        for (rule_state& s : kit->second.states) {
+        for (rule_state& s : k->states) {
             if (s.rule == t.rule && s.pending && s.gen == t.gen) {
                 s.pending = false;
-                const ike::peer_record* p = peer_of(kit->second, peers);
+                const ike::peer_record* p = peer_of(*k, peers);
                 const rule& r = rules_->rules[t.rule];
-                if (!all_match(r.peer, p, facts(kit->second.device, peers))) {
+                if (!all_match(r.peer, p, facts(k->device, peers))) {
                     return;
                 }
                 trigger tr;
                 tr.peer = p;
                 tr.time = t.at;
                 tr.state = &s;
-                fire(t.rule, kit->second, t.key_id, tr);
+                fire(t.rule, *k, t.key_id, tr);
                 return;
             }
         }
@@ -668,41 +692,58 @@ void engine::run_timer(const timer& t, const ike::peer_table& peers) {
     if (!state_rule_holds(r, p, facts(device, peers), t.at)) {
         return;
     }
-    std::string key_id;
+    const std::string* key_id = nullptr;
     key_entry& k = entry(device, peer, true, key_id);
     trigger tr;
     tr.peer = p;
     tr.time = t.at;
-    fire(t.rule, k, key_id, tr);
+    fire(t.rule, k, *key_id, tr);
 }
 
-void engine::advance(micros now, const ike::peer_table& peers) {
+void engine::advance(std::string_view device, micros now, const ike::peer_table& peers) {
     peers_ = &peers;
-    while (!timers_.empty() && timers_.top().at <= now) {
-        const timer t = timers_.top();
-        timers_.pop();
+    timer t;
+    while (pop_due(device, now, t)) {
         run_timer(t, peers);
     }
 }
 
-micros engine::drain(const ike::peer_table& peers) {
-    peers_ = &peers;
-    micros latest = 0;
-    std::vector<timer> resolves;
-    while (!timers_.empty()) {
-        const timer t = timers_.top();
-        timers_.pop();
-        if (t.kind == timer::what::resolve) {
-            resolves.push_back(t);
-            continue;
+void engine::advance_all(const std::function<micros(std::string_view)>& now_of,
+                         const ike::peer_table& peers) {
+    std::vector<std::string> devices;
+    devices.reserve(timers_.size());
+    timers_.for_each(
+        [&](const std::string& device, const timer_heap&) { devices.push_back(device); });
+    for (const std::string& device : devices) {
+        const micros now = now_of(device);
+        if (now != 0) {
+            advance(device, now, peers);
         }
-        latest = std::max(latest, t.at);
-        run_timer(t, peers);
     }
-    for (timer& t : resolves) {
-        timers_.push(std::move(t));
+}
+
+void engine::drain(const ike::peer_table& peers) {
+    peers_ = &peers;
+    std::vector<std::string> devices;
+    devices.reserve(timers_.size());
+    timers_.for_each(
+        [&](const std::string& device, const timer_heap&) { devices.push_back(device); });
+    for (const std::string& device : devices) {
+        // Quiet-period resolves stay pending; everything else fires, including timers that
+        // firing schedules.
+        std::vector<timer> resolves;
+        timer t;
+        while (pop_due(device, std::numeric_limits<micros>::max(), t)) {
+            if (t.kind == timer::what::resolve) {
+                resolves.push_back(std::move(t));
+            } else {
+                run_timer(t, peers);
+            }
+        }
+        for (timer& r : resolves) {
+            schedule(device, std::move(r));
+        }
     }
-    return latest;
 }
 
 }  // namespace ikewatch::rules

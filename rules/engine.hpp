@@ -1,11 +1,13 @@
 #pragma once
 
+#include <algorithm>
+#include <functional>
 #include <memory>
-#include <queue>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "common/name_map.hpp"
 #include "ike/tracker.hpp"
 #include "rules/alert.hpp"
 #include "rules/rule_set.hpp"
@@ -42,16 +44,24 @@ class engine {
     /// rebuilt from the peer table.
     void set_rules(std::shared_ptr<const rule_set> rules, const ike::peer_table& peers);
 
-    /// One event and what it did to its peer. Call `advance(now)` first.
+    /// One event and what it did to its peer; `now` is the clock of the event's device. Call
+    /// `advance(device, now)` first.
     void on_event(const parsers::event& e, const ike::transition& t, const ike::peer_table& peers,
                   micros now);
 
-    /// Fires the timers due at or before `now` (time in state, absence, quiet-period resolve).
-    void advance(micros now, const ike::peer_table& peers);
+    /// Fires the device's timers due at or before `now`, its clock (time in state, absence,
+    /// quiet-period resolve). Every device keeps its own time: timers of one device never fire
+    /// on another's clock.
+    void advance(std::string_view device, micros now, const ike::peer_table& peers);
 
-    /// End of a replay: fires every pending time-in-state and absence timer, as if the clock had
-    /// moved far enough. Quiet-period resolves are not fired. Returns the latest time reached.
-    micros drain(const ike::peer_table& peers);
+    /// Fires the due timers of every device; `now_of(device)` gives each device's clock (0: not
+    /// known, its timers wait for its next line).
+    void advance_all(const std::function<micros(std::string_view)>& now_of,
+                     const ike::peer_table& peers);
+
+    /// End of a replay: fires every pending time-in-state and absence timer, as if the clocks had
+    /// moved far enough. Quiet-period resolves are not fired.
+    void drain(const ike::peer_table& peers);
 
     template <typename F>
     void for_each_active(F&& f) const {
@@ -62,7 +72,7 @@ class engine {
     [[nodiscard]] std::size_t active_count() const noexcept { return alerts_.size(); }
     [[nodiscard]] const engine_stats& stats() const noexcept { return stats_; }
     [[nodiscard]] std::size_t key_count() const noexcept { return keys_.size(); }
-    [[nodiscard]] std::size_t timer_count() const noexcept { return timers_.size(); }
+    [[nodiscard]] std::size_t timer_count() const noexcept { return timer_total_; }
     [[nodiscard]] const rule_set& rules() const noexcept { return *rules_; }
 
   private:
@@ -106,16 +116,35 @@ class engine {
         std::uint32_t count = 0;
     };
 
+    std::string_view key_of(std::string_view device, std::string_view key, bool peer_key);
     key_entry& entry(std::string_view device, std::string_view key, bool peer_key,
-                     std::string& key_id);
+                     const std::string*& key_id);
     rule_state& state_of(key_entry& k, std::uint32_t rule);
     void fire(std::uint32_t rule, key_entry& k, const std::string& key_id, const trigger& t);
     void raise(std::uint32_t rule, key_entry& k, const std::string& key_id, const trigger& t);
     void resolve(const std::string& alert_id, micros now);
     void check_resolution(key_entry& k, const parsers::event* e, const ike::peer_record* p,
                           micros now);
-    void schedule(timer t);
+    // One device's timers, a min-heap on `at`.
+    struct timer_heap {
+        std::vector<timer> items;
+        [[nodiscard]] bool empty() const noexcept { return items.empty(); }
+        [[nodiscard]] const timer& top() const noexcept { return items.front(); }
+        void push(timer t) {
+            items.push_back(std::move(t));
+            std::push_heap(items.begin(), items.end(), std::greater<>{});
+        }
+        timer pop() {
+            std::pop_heap(items.begin(), items.end(), std::greater<>{});
+            timer t = std::move(items.back());
+            items.pop_back();
+            return t;
+        }
+    };
+    void schedule(std::string_view device, timer t);
+    bool pop_due(std::string_view device, micros now, timer& out);
     void schedule_state_timers(const ike::peer_record& p, std::string_view device);
+    [[nodiscard]] bool timer_valid(const timer& t, const ike::peer_table& peers) const;
     void prune_timers(const ike::peer_table& peers);
     void run_timer(const timer& t, const ike::peer_table& peers);
     [[nodiscard]] const ike::peer_record* peer_of(const key_entry& k,
@@ -128,10 +157,13 @@ class engine {
     alert_sink& sink_;
     engine_options options_;
     engine_stats stats_;
-    std::unordered_map<std::string, key_entry> keys_;
+    name_map<key_entry> keys_;  // references stay valid only until the next key is added
+    std::string scratch_;       // key_of's buffer
     std::unordered_map<std::string, active_alert> alerts_;
     std::unordered_map<std::string, micros> resolved_at_;  // for suppression (bounded)
-    std::priority_queue<timer, std::vector<timer>, std::greater<>> timers_;
+    name_map<timer_heap> timers_;  // by device; emptied heaps are swept now and then
+    std::size_t sweep_at_ = 1024;
+    std::size_t timer_total_ = 0;
     std::uint64_t next_gen_ = 1;
     const ike::peer_table* peers_ = nullptr;  // the table of the current call
 };

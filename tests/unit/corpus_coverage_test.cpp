@@ -40,6 +40,12 @@ std::vector<corpus_record> load_corpus() {
 
 }  // namespace
 
+TEST(Corpus, FastAndGeneralFramingAgreeOnEveryRecord) {
+    for (const auto& r : load_corpus()) {
+        EXPECT_EQ(ikewatch::test::framing_difference(r.text), "") << r.file << ": " << r.text;
+    }
+}
+
 TEST(Corpus, NinetyNinePercentFramedWithTheirMessageId) {
     const auto records = load_corpus();
     ASSERT_GT(records.size(), 700u);

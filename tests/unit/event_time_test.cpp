@@ -28,14 +28,22 @@ TEST(EventTime, ExplicitYearAndZone) {
               utc(2014, 9, 25, 19, 47, 7));
 }
 
-TEST(EventTime, YearInferredFromReferenceAndNeverAMonthAhead) {
-    event_time clock;
+TEST(EventTime, YearInferredFromReferenceAndNeverAWeekAhead) {
     const micros received = utc(2027, 1, 2, 0, 0, 0);
     // A December line arriving early in January belongs to the previous year.
-    EXPECT_EQ(clock.resolve("a", stamp("Dec 31 23:59:58"), received),
-              utc(2026, 12, 31, 23, 59, 58));
-    event_time other;
-    EXPECT_EQ(other.resolve("b", stamp("Jan  2 00:00:00"), received), utc(2027, 1, 2, 0, 0, 0));
+    event_time a;
+    EXPECT_EQ(a.resolve("a", stamp("Dec 31 23:59:58"), received), utc(2026, 12, 31, 23, 59, 58));
+    event_time b;
+    EXPECT_EQ(b.resolve("b", stamp("Jan  2 00:00:00"), received), utc(2027, 1, 2, 0, 0, 0));
+    // A few days ahead is a device clock running fast; three weeks ahead is last year's file.
+    event_time c;
+    EXPECT_EQ(c.resolve("c", stamp("Jan  6 10:00:00"), received), utc(2027, 1, 6, 10, 0, 0));
+    event_time d;
+    EXPECT_EQ(d.resolve("d", stamp("Jan 23 10:00:00"), received), utc(2026, 1, 23, 10, 0, 0));
+    // A January line from a device ahead of the receiver on New Year's Eve is next year's.
+    event_time e;
+    EXPECT_EQ(e.resolve("e", stamp("Jan  1 00:00:05"), utc(2026, 12, 31, 23, 59, 50)),
+              utc(2027, 1, 1, 0, 0, 5));
 }
 
 TEST(EventTime, NewYearRolloverPerDevice) {

@@ -32,9 +32,9 @@ class harness {
         o.table.idle_expiry = std::numeric_limits<micros>::max() / 2;
         pipe = std::make_unique<pipeline::pipeline>(std::move(o));
     }
-    void line(const std::string& l) {
+    void line(const std::string& l, micros wall = 0) {
         lines_.push_back(l);
-        pipe->process(lines_.back(), "fw", 0);
+        pipe->process(lines_.back(), "fw", wall);
     }
     std::vector<std::string> actions() const {
         std::vector<std::string> out;
@@ -53,15 +53,25 @@ class harness {
     std::vector<std::string> lines_;
 };
 
-std::string asa(const std::string& hms, const std::string& id, const std::string& body) {
-    return "<167>Jun 01 2026 " + hms + " fw : %ASA-7-" + id + ": " + body;
+std::string asa(const std::string& hms, const std::string& id, const std::string& body,
+                const std::string& host = "fw") {
+    return "<167>Jun 01 2026 " + hms + " " + host + " : %ASA-7-" + id + ": " + body;
 }
 
-std::string sent_sa(const std::string& hms, const char* dir = "SENDING") {
+std::string built(const std::string& hms, const std::string& host = "fw") {
+    return asa(
+        hms, "302013",
+        "Built outbound TCP connection 1 for a:1.1.1.1/1 (1.1.1.1/1) to b:2.2.2.2/2 (2.2.2.2/2)",
+        host);
+}
+
+std::string sent_sa(const std::string& hms, const char* dir = "SENDING",
+                    const std::string& host = "fw") {
     return asa(hms, "713236",
                std::string("IP = 203.0.113.5, IKE_DECODE ") + dir +
                    " Message (msgid=0) with payloads : HDR + SA (1) + NONE (0) "
-                   "total length : 88");
+                   "total length : 88",
+               host);
 }
 
 const char* stuck_rule = R"(
@@ -81,14 +91,10 @@ rules:
 TEST(RuleEngine, TimeInStateFiresOnTheTimerWithoutAnyFurtherLine) {
     harness h(stuck_rule);
     h.line(sent_sa("10:00:00"));
-    h.line(asa(
-        "10:00:29", "302013",
-        "Built outbound TCP connection 1 for a:1.1.1.1/1 (1.1.1.1/1) to b:2.2.2.2/2 (2.2.2.2/2)"));
+    h.line(built("10:00:29"));
     EXPECT_TRUE(h.sink.alerts.empty());
     // Any later line moves the clock past the deadline; the alert carries the deadline's time.
-    h.line(asa(
-        "10:05:00", "302013",
-        "Built outbound TCP connection 2 for a:1.1.1.1/1 (1.1.1.1/1) to b:2.2.2.2/2 (2.2.2.2/2)"));
+    h.line(built("10:05:00"));
     ASSERT_EQ(h.actions(), std::vector<std::string>{"raised STUCK 203.0.113.5 @10:00:30"});
     const alert& a = h.sink.alerts[0];
     EXPECT_EQ(a.message, "203.0.113.5 stuck at MM_WAIT_MSG2 for 30s");
@@ -96,6 +102,30 @@ TEST(RuleEngine, TimeInStateFiresOnTheTimerWithoutAnyFurtherLine) {
     EXPECT_EQ(a.id, "STUCK/fw/203.0.113.5");
     ASSERT_FALSE(a.evidence.empty());
     EXPECT_NE(a.evidence.front().text.find("IKE_DECODE SENDING"), std::string::npos);
+}
+
+TEST(RuleEngine, EachDeviceRunsOnItsOwnClock) {
+    harness h(stuck_rule);
+    // fw2's clock is two hours behind fw's: its negotiation is not "stuck for two hours".
+    h.line(built("12:00:00", "fw"));
+    h.line(sent_sa("10:00:00", "SENDING", "fw2"));
+    h.line(built("12:00:40", "fw"));
+    h.line(built("10:00:10", "fw2"));
+    EXPECT_TRUE(h.sink.alerts.empty());
+    h.line(built("10:00:31", "fw2"));
+    ASSERT_EQ(h.actions(), std::vector<std::string>{"raised STUCK 203.0.113.5 @10:00:30"});
+    EXPECT_EQ(h.sink.alerts[0].device, "fw2");
+}
+
+TEST(RuleEngine, LiveClockFollowsTheWallClockBetweenLines) {
+    harness h(stuck_rule);
+    const micros wall = 1'000'000'000 * micros_per_second;  // any arrival time base
+    h.line(sent_sa("10:00:00"), wall);
+    h.pipe->tick(wall + 29 * micros_per_second);
+    EXPECT_TRUE(h.sink.alerts.empty());
+    // No further line from fw: its clock still reaches the deadline.
+    h.pipe->tick(wall + 31 * micros_per_second);
+    ASSERT_EQ(h.actions(), std::vector<std::string>{"raised STUCK 203.0.113.5 @10:00:30"});
 }
 
 TEST(RuleEngine, LeavingTheStateBeforeTheDeadlineRaisesNothing) {

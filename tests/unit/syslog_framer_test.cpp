@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/unit/test_support.hpp"
+
 using namespace ikewatch::parsers;
 
 namespace {
@@ -152,4 +154,34 @@ TEST(Framer, InvalidUtf8IsFramedNotRefused) {
 TEST(Framer, MarkerSearchIgnoresPercentInsideWords) {
     EXPECT_EQ(find_marker("load 100%-ish then %ASA-6-1: x"), 19u);
     EXPECT_EQ(find_marker("no marker here"), std::string_view::npos);
+}
+
+TEST(Framer, FastPathAgreesWithTheGeneralReadingOnEveryHeaderShape) {
+    const char* pris[] = {"", "<166>", "<7>"};
+    const char* stamps[] = {"Jun 12 10:00:01",      "Jun  2 10:00:01", "Jun 2 10:00:01",
+                            "Jun 12 2026 10:00:01", "jun 12 10:00:01", "Jun 12 10:00:01.123",
+                            "Jun 12 10:00:01 UTC",  "Jun 32 10:00:01", "Jun 12 24:00:01",
+                            "Jun 12 10:00:60",      "Jun 12 1:00:01",  "Foo 12 10:00:01"};
+    const char* hosts[] = {"",      "fw01", "asa-vpn-01", "10.1.2.3", "utc-5", "EST",
+                           "12345", "fw:1", "a.b-c_d",    "asa",      "fw[1]", "RP/0/CPU0"};
+    const char* seps[] = {" : ", ": ", " ", ":", "  ", " :"};
+    const char* bodies[] = {"%ASA-6-302013: Built", "%PIX-3-713902: IP = 1.2.3.4, x", "%ASA-",
+                            "% not a marker", "Deny TCP (no connection)"};
+    std::size_t checked = 0;
+    for (const char* pri : pris) {
+        for (const char* stamp : stamps) {
+            for (const char* host : hosts) {
+                for (const char* sep : seps) {
+                    for (const char* body : bodies) {
+                        std::string line = std::string(pri) + stamp;
+                        line += *host != '\0' ? std::string(" ") + host + sep : std::string(sep);
+                        line += body;
+                        EXPECT_EQ(ikewatch::test::framing_difference(line), "") << line;
+                        ++checked;
+                    }
+                }
+            }
+        }
+    }
+    EXPECT_GT(checked, 1000u);
 }

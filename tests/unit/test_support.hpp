@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "parsers/record_decoder.hpp"
+#include "parsers/syslog_framer.hpp"
 
 namespace ikewatch::test {
 
@@ -21,6 +22,42 @@ inline parsers::decoded decode(std::string_view line, std::string_view device = 
 inline std::string value_of(const parsers::event& e, parsers::field f) {
     auto v = e.get(f);
     return v ? std::string(*v) : std::string("<unset>");
+}
+
+/// Both framings of a record agree field by field (the fast path must change nothing); returns
+/// a description of the first difference, or an empty string.
+inline std::string framing_difference(std::string_view record) {
+    const auto a = parsers::frame_syslog(record);
+    const auto b = parsers::frame_syslog_general(record);
+    if (a.ok() != b.ok()) {
+        return "one framing failed";
+    }
+    if (!a.ok()) {
+        return a.error() == b.error() ? "" : "different errors";
+    }
+    const parsers::syslog_record& x = a.value();
+    const parsers::syslog_record& y = b.value();
+    const parsers::header_time& s = x.time;
+    const parsers::header_time& t = y.time;
+    if (x.form != y.form)
+        return "form";
+    if (x.pri != y.pri)
+        return "pri";
+    if (x.host != y.host)
+        return "host: " + std::string(x.host) + " vs " + std::string(y.host);
+    if (x.sender != y.sender || x.tag != y.tag || x.relay_severity != y.relay_severity) {
+        return "sender, tag or relay severity";
+    }
+    if (x.body != y.body)
+        return "body";
+    if (s.present != t.present || s.has_year != t.has_year || s.year != t.year ||
+        s.month != t.month || s.day != t.day || s.hour != t.hour || s.minute != t.minute ||
+        s.second != t.second || s.microsecond != t.microsecond || s.has_offset != t.has_offset ||
+        s.offset_seconds != t.offset_seconds || s.zone != t.zone || s.unsynced != t.unsynced ||
+        s.uptime_only != t.uptime_only) {
+        return "time";
+    }
+    return "";
 }
 
 /// Path of the repository's copy of the shared corpus.

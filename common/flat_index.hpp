@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace ikewatch::ike {
+namespace ikewatch {
 
 /// An open-addressing hash index from a 32-bit hash to a slot number, with linear probing and
 /// backward-shift deletion. The caller keeps the keys (in its slots) and passes an equality test,
@@ -117,4 +117,4 @@ class flat_index {
     std::size_t size_ = 0;
 };
 
-}  // namespace ikewatch::ike
+}  // namespace ikewatch

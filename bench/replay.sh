@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Replay throughput on one core for the three stages of the pipeline — parse (framing, Cisco
+# decoding, event time), state (+ IKE state tracking), pipeline (+ the shipped rule pack and
+# alerts) — on the generated mix of bench/workload.cpp. Prints a table with the median time per
+# line over several runs and the instruction count per line (callgrind), which does not move with
+# machine load.
+# Usage: bash bench/replay.sh [lines] [runs]       (after: cmake --build --preset release)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+lines=${1:-2000000}
+runs=${2:-5}
+bin=${IKEWATCH_COUNT:-build/release/bench/ikewatch_count}
+[ -x "$bin" ] || { echo "build first: cmake --preset release && cmake --build --preset release" >&2; exit 1; }
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2)}'; }
+
+printf '%-9s %10s %12s %12s %14s\n' stage ns/line lines/s instr/line 'runs (ns/line)'
+for stage in parse state pipeline; do
+    all=()
+    for _ in $(seq "$runs"); do
+        all+=("$("$bin" "$stage" "$lines" | sed -n 's/.*ns_per_line=\([0-9]*\).*/\1/p')")
+    done
+    med=$(printf '%s\n' "${all[@]}" | median)
+    instr=-
+    if command -v valgrind >/dev/null; then
+        counted=200000
+        instr=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+                    --toggle-collect='*run_*' "$bin" "$stage" "$counted" 2>&1 |
+                sed -n 's/.*Collected : \([0-9]*\).*/\1/p' | awk -v n="$counted" '{printf "%d", $1 / n}')
+    fi
+    printf '%-9s %10s %12s %12s   %s\n' "$stage" "$med" \
+        "$(awk -v m="$med" 'BEGIN {printf "%.2fM", 1000 / m}')" "$instr" "${all[*]}"
+done

@@ -1,0 +1,63 @@
+#include "common/name_map.hpp"
+
+#include <map>
+#include <random>
+#include <string>
+
+#include <gtest/gtest.h>
+
+using ikewatch::name_map;
+
+TEST(NameMap, FindInsertErase) {
+    name_map<int> m;
+    EXPECT_EQ(m.find("fw01"), nullptr);
+    auto [v, fresh] = m.try_emplace("fw01");
+    EXPECT_TRUE(fresh);
+    *v = 7;
+    EXPECT_FALSE(m.try_emplace("fw01").second);
+    ASSERT_NE(m.find("fw01"), nullptr);
+    EXPECT_EQ(*m.find("fw01"), 7);
+    EXPECT_TRUE(m.erase("fw01"));
+    EXPECT_FALSE(m.erase("fw01"));
+    EXPECT_EQ(m.find("fw01"), nullptr);
+    EXPECT_TRUE(m.empty());
+    // A reused slot starts from a fresh value.
+    EXPECT_EQ(*m.try_emplace("fw02").first, 0);
+}
+
+TEST(NameMap, AgreesWithStdMapUnderRandomOperations) {
+    name_map<int> m;
+    std::map<std::string, int> ref;
+    std::mt19937 rng(42);
+    for (int step = 0; step < 200'000; ++step) {
+        const std::string name = "dev" + std::to_string(rng() % 3000);
+        switch (rng() % 4) {
+            case 0:
+            case 1:
+                *m.try_emplace(name).first = step;
+                ref[name] = step;
+                break;
+            case 2:
+                EXPECT_EQ(m.erase(name), ref.erase(name) == 1);
+                break;
+            default: {
+                const int* v = m.find(name);
+                const auto it = ref.find(name);
+                ASSERT_EQ(v != nullptr, it != ref.end()) << name;
+                if (v != nullptr) {
+                    EXPECT_EQ(*v, it->second);
+                }
+            }
+        }
+        ASSERT_EQ(m.size(), ref.size());
+    }
+    m.erase_if([](const std::string&, const int& v) { return v % 2 == 0; });
+    std::erase_if(ref, [](const auto& kv) { return kv.second % 2 == 0; });
+    std::size_t seen = 0;
+    m.for_each([&](const std::string& name, int& v) {
+        ++seen;
+        ASSERT_TRUE(ref.count(name));
+        EXPECT_EQ(ref[name], v);
+    });
+    EXPECT_EQ(seen, ref.size());
+}
