@@ -93,16 +93,69 @@ std::string describe(const rules::alert& a) {
            a.device + " " + a.key;
 }
 
+constexpr const char* test_keys[] = {"log",   "log_file", "rules",  "reference_time", "year",
+                                     "drain", "exact",    "expect", "description"};
+constexpr const char* expect_keys[] = {"action",     "rule",  "code",  "device",
+                                       "peer",       "key",   "at",    "severity",
+                                       "confidence", "state", "count", "message_contains"};
+
+// A problem with the test file itself: the key, with its line.
+std::string shape_problem(const YAML::Node& t) {
+    const auto known = [](const auto& list, const std::string& k) {
+        return std::find(std::begin(list), std::end(list), k) != std::end(list);
+    };
+    const auto where = [](const YAML::Node& n) { return ":" + std::to_string(n.Mark().line + 1); };
+    if (!t.IsMap()) {
+        return "a test is a map";
+    }
+    for (const auto& kv : t) {
+        if (!known(test_keys, kv.first.Scalar())) {
+            return where(kv.first) + ": unknown key '" + kv.first.Scalar() + "'";
+        }
+    }
+    if (t["rules"] && !t["rules"].IsSequence()) {
+        return where(t["rules"]) + ": 'rules' is a list of paths";
+    }
+    if (const auto expect = t["expect"]) {
+        if (!expect.IsSequence()) {
+            return where(expect) + ": 'expect' is a list of alerts";
+        }
+        for (const auto& want : expect) {
+            if (!want.IsMap()) {
+                return where(want) + ": an expected alert is a map";
+            }
+            for (const auto& kv : want) {
+                if (!known(expect_keys, kv.first.Scalar()) || !kv.second.IsScalar()) {
+                    return where(kv.first) + ": bad expected-alert key '" + kv.first.Scalar() + "'";
+                }
+            }
+        }
+    }
+    return "";
+}
+
+bool run_case_checked(const fs::path& file, const YAML::Node& t,
+                      const std::vector<std::string>& extra_rules, bool verbose);
+
 // Runs one test file; prints what differs; returns true when it passes.
 bool run_case(const fs::path& file, const std::vector<std::string>& extra_rules, bool verbose) {
     const std::string name = file.filename().string();
-    YAML::Node t;
     try {
-        t = YAML::LoadFile(file.string());
+        const YAML::Node t = YAML::LoadFile(file.string());
+        if (const std::string problem = shape_problem(t); !problem.empty()) {
+            std::cout << "FAIL " << name << problem << '\n';
+            return false;
+        }
+        return run_case_checked(file, t, extra_rules, verbose);
     } catch (const YAML::Exception& e) {
         std::cout << "FAIL " << name << ": " << e.what() << '\n';
         return false;
     }
+}
+
+bool run_case_checked(const fs::path& file, const YAML::Node& t,
+                      const std::vector<std::string>& extra_rules, bool verbose) {
+    const std::string name = file.filename().string();
     std::string log;
     std::string source = file.stem().string();
     if (const auto lf = t["log_file"]) {
@@ -201,7 +254,7 @@ int run_test_rules(const test_rules_options& options) {
     std::vector<fs::path> files;
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(options.dir, ec)) {
-        if (e.path().extension() == ".yaml") {
+        if (e.path().extension() == ".yaml" || e.path().extension() == ".yml") {
             files.push_back(e.path());
         }
     }

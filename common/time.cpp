@@ -66,7 +66,7 @@ bool parse_duration(std::string_view text, micros& out) noexcept {
     std::uint64_t number = 0;
     const char* end = text.data() + text.size();
     auto [ptr, ec] = std::from_chars(text.data(), end, number);
-    if (ec != std::errc{} || ptr == text.data() || number > 100ULL * 365 * 86400 * 1000) {
+    if (ec != std::errc{} || ptr == text.data()) {
         return false;
     }
     const std::string_view unit(ptr, static_cast<std::size_t>(end - ptr));
@@ -82,6 +82,11 @@ bool parse_duration(std::string_view text, micros& out) noexcept {
     } else if (unit == "d") {
         scale = micros_per_day;
     } else {
+        return false;
+    }
+    // At most a century, whatever the unit.
+    constexpr micros limit = 100LL * 365 * micros_per_day;
+    if (number > static_cast<std::uint64_t>(limit / scale)) {
         return false;
     }
     out = static_cast<micros>(number) * scale;

@@ -37,9 +37,9 @@ nlohmann::json peer_json(const ike::peer_table& table, const ike::peer_record& p
     j["role"] = std::string(ike::to_string(p.role));
     j["mode"] = std::string(ike::to_string(p.mode));
     j["phase2"] = std::string(ike::to_string(p.phase2));
-    j["since"] = rfc3339(p.since);
+    j["since"] = p.since != 0 ? nlohmann::json(rfc3339(p.since)) : nlohmann::json(nullptr);
     const micros now = now_of ? now_of(table.device_name(p.device)) : 0;
-    j["state_for_s"] = now != 0 && now >= p.since
+    j["state_for_s"] = now != 0 && p.since != 0 && now >= p.since
                            ? nlohmann::json((now - p.since) / micros_per_second)
                            : nlohmann::json(nullptr);
     j["last_event"] = rfc3339(p.last_event);

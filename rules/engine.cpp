@@ -213,6 +213,7 @@ void engine::prune_timers(const ike::peer_table& peers) {
 void engine::on_event(const event& e, const ike::transition& t, const ike::peer_table& peers,
                       micros now) {
     peers_ = &peers;
+    ++event_seq_;
     const rule_set& rs = *rules_;
     const auto kind = static_cast<std::size_t>(e.kind);
     // The peer the event is about: the tracker's record (IOS lines reach it by connection id).
@@ -389,8 +390,8 @@ void engine::check_resolution(key_entry& k, const event* e, const ike::peer_reco
             continue;
         }
         const rule* r = rules_->find(a->second.data.rule_id);
-        if (r == nullptr) {
-            continue;
+        if (r == nullptr || (e != nullptr && a->second.touched_by == event_seq_)) {
+            continue;  // the line that shows a problem does not also clear it
         }
         bool clears = false;
         if (r->kind == rule::type::state) {
@@ -439,6 +440,7 @@ void engine::raise(std::uint32_t ri, key_entry& k, const std::string& key_id, co
     id.append(k.key);
     if (const auto a = alerts_.find(id); a != alerts_.end()) {
         ++a->second.data.count;
+        a->second.touched_by = event_seq_;
         a->second.data.last_seen = t.time;
         ++stats_.repeats;
         if (r.resolve.after > 0) {
@@ -617,7 +619,7 @@ void engine::raise(std::uint32_t ri, key_entry& k, const std::string& key_id, co
     if (r.resolve.after > 0) {
         schedule(k.device, {t.time + r.resolve.after, ri, 0, id, timer::what::resolve});
     }
-    alerts_.emplace(std::move(id), active_alert{std::move(a), key_id});
+    alerts_.emplace(std::move(id), active_alert{std::move(a), key_id, event_seq_});
 }
 
 void engine::resolve(const std::string& alert_id, micros now) {

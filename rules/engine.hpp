@@ -97,7 +97,8 @@ class engine {
     };
     struct active_alert {
         alert data;
-        std::string key_id;  // into keys_
+        std::string key_id;            // into keys_
+        std::uint64_t touched_by = 0;  // the event that last raised or counted it
     };
     struct timer {
         micros at = 0;
@@ -165,6 +166,7 @@ class engine {
     std::size_t sweep_at_ = 1024;
     std::size_t timer_total_ = 0;
     std::uint64_t next_gen_ = 1;
+    std::uint64_t event_seq_ = 0;             // numbers on_event calls
     const ike::peer_table* peers_ = nullptr;  // the table of the current call
 };
 

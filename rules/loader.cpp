@@ -77,6 +77,11 @@ const std::set<std::string> placeholders{"device",
 
 // A rule before compilation: its keys with the file each came from (an override replaces some
 // keys of a rule loaded from another file, and messages must point at the right one).
+//
+// A YAML::Node is a handle, and assigning one handle to another rewrites the node it refers to
+// (every alias of it, every rule sharing an anchor). So nodes here are only ever constructed,
+// never assigned: a replaced key is erased and emplaced again, and a disabled rule is flagged,
+// not erased from the middle of a vector.
 struct raw_rule {
     std::string file;  // where the rule was defined
     YAML::Node id_node;
@@ -85,24 +90,16 @@ struct raw_rule {
         std::string file;
         YAML::Node node;
     };
-    std::vector<std::pair<std::string, value>> keys;
+    std::map<std::string, value> keys;
+    bool disabled = false;
 
     [[nodiscard]] const value* get(const std::string& key) const {
-        for (const auto& [k, v] : keys) {
-            if (k == key) {
-                return &v;
-            }
-        }
-        return nullptr;
+        const auto it = keys.find(key);
+        return it == keys.end() ? nullptr : &it->second;
     }
-    void set(const std::string& key, value v) {
-        for (auto& [k, old] : keys) {
-            if (k == key) {
-                old = std::move(v);
-                return;
-            }
-        }
-        keys.emplace_back(key, std::move(v));
+    void set(const std::string& key, const value& v) {
+        keys.erase(key);
+        keys.emplace(key, v);
     }
 };
 
@@ -191,7 +188,9 @@ bool compiler::duration(const std::string& file, const YAML::Node& n, micros& ou
     }
     if (!parse_duration(s, out)) {
         error(file, n, "bad-duration",
-              "'" + s + "' is not a duration (use a number with s, m, h or d, e.g. 30s, 10m)");
+              "'" + s +
+                  "' is not a duration (a whole number with ms, s, m, h or d, e.g. 30s, 10m; a "
+                  "bare number is seconds)");
         return false;
     }
     return true;
@@ -520,6 +519,10 @@ void compiler::load(const rule_source& src) {
                           "code '" + code + "' is built in; its meaning cannot change");
                     continue;
                 }
+                if (codes_.count(code) != 0) {
+                    error(file, kv.first, "duplicate-id", "code '" + code + "' is declared twice");
+                    continue;
+                }
                 std::string meaning;
                 if (scalar(file, kv.second, meaning, "a code's meaning")) {
                     codes_[code] = meaning;
@@ -554,7 +557,7 @@ void compiler::load(const rule_source& src) {
                               " (use 'overrides' or 'disable' to change a rule)");
                     continue;
                 }
-                raw_rule raw{file, id, r, {}};
+                raw_rule raw{file, id, r, {}, false};
                 for (const auto& kv : r) {
                     const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "?";
                     if (rule_keys.count(key) == 0) {
@@ -569,14 +572,15 @@ void compiler::load(const rule_source& src) {
     }
     if (const auto disable = doc["disable"]) {
         for (const std::string& id : values(file, disable)) {
-            const auto it = std::remove_if(raws_.begin(), raws_.end(), [&](const raw_rule& x) {
+            const auto it = std::find_if(raws_.begin(), raws_.end(), [&](const raw_rule& x) {
                 return x.id_node.Scalar() == id;
             });
             if (it == raws_.end()) {
                 error(file, disable, "override-unknown-id",
                       "cannot disable unknown rule '" + id + "'");
+            } else {
+                it->disabled = true;
             }
-            raws_.erase(it, raws_.end());
         }
     }
     if (const auto overrides = doc["overrides"]) {
@@ -618,9 +622,16 @@ void compiler::compile(const raw_rule& raw, rule_set& set) {
                             std::string::npos) {
         error(raw.file, raw.id_node, "bad-value", "rule ids use letters, digits, '-', '_' and '.'");
     }
-    if (const auto* enabled = raw.get("enabled");
-        enabled != nullptr && enabled->node.IsScalar() && enabled->node.Scalar() == "false") {
+    if (raw.disabled) {
         return;
+    }
+    if (const auto* enabled = raw.get("enabled")) {
+        bool on = true;
+        if (!enabled->node.IsScalar() || !YAML::convert<bool>::decode(enabled->node, on)) {
+            error(enabled->file, enabled->node, "bad-type", "'enabled' takes true or false");
+        } else if (!on) {
+            return;
+        }
     }
     // Each key's problems are reported in the file the key came from.
     std::string file = raw.file;
@@ -723,7 +734,9 @@ void compiler::compile(const raw_rule& raw, rule_set& set) {
         if (has_event) {
             (void)kinds(file, m["event"], r.events);
         }
-        if (const auto v = m["msg_id"]) {
+        if (const auto v = m["msg_id"]; v && has_state) {
+            error(file, v, "bad-match", "'msg_id' applies to events, not to a time in state");
+        } else if (v) {
             event_predicate p;
             p.subject = event_subject::msg_id;
             p.values = values(file, v);
@@ -743,7 +756,12 @@ void compiler::compile(const raw_rule& raw, rule_set& set) {
         if (has_state) {
             r.kind = rule::type::state;
             std::vector<peer_predicate> st;
-            peer_condition(file, "state", m["state"], st);
+            if (!m["state"].IsScalar() && !m["state"].IsSequence()) {
+                error(file, m["state"], "bad-type",
+                      "'state' names a state, a list of states or a $list");
+            } else {
+                peer_condition(file, "state", m["state"], st);
+            }
             if (!st.empty()) {
                 r.states = st.front().states;
             }
@@ -790,7 +808,9 @@ void compiler::compile(const raw_rule& raw, rule_set& set) {
             error(file, m["within"], "bad-match",
                   "'within' goes with 'count' or 'not_followed_by'");
         }
-        if (const auto v = m["key"]) {
+        if (const auto v = m["key"]; v && has_state) {
+            error(file, v, "bad-match", "a time-in-state rule is always keyed by peer");
+        } else if (v) {
             std::string s;
             if (scalar(file, v, s, "key")) {
                 if (s == "peer") {
@@ -851,6 +871,11 @@ void compiler::compile(const raw_rule& raw, rule_set& set) {
             }
             if (const auto v = res["after"]) {
                 (void)duration(file, v, r.resolve.after);
+            }
+            if (r.key != key_kind::peer && (!r.resolve.peer.empty() || r.resolve.events.any())) {
+                error(file, res, "bad-match",
+                      "only 'after' resolves a rule not keyed by peer (state, status, phase2, "
+                      "peer and event describe a peer)");
             }
         }
     } else if (r.kind != rule::type::state) {

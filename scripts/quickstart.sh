@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Fresh Debian 12 machine -> dependencies, a release build, and ikewatch run on the shipped
-# example log. Usage: bash scripts/quickstart.sh
+# Fresh Debian 12 machine -> dependencies, a release build, and ikewatch's main job on the shipped
+# example logs: replay them through the IKE state tracker and the shipped rules, print the
+# diagnoses. Usage: bash scripts/quickstart.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 cmake --preset release >/dev/null
-cmake --build --preset release --target ikewatch ikewatchd 2>/dev/null || cmake --build --preset release --target ikewatch
+cmake --build --preset release --target ikewatch
 echo
-echo "== ikewatch parse examples/asa-l2l-bringup.log (first 5 records) =="
-./build/release/cli/ikewatch parse examples/asa-l2l-bringup.log | head -5
+echo "== ikewatch replay --format text examples/*.log =="
+./build/release/cli/ikewatch replay --format text examples/*.log
 echo
-echo "== per-family counts =="
-./build/release/cli/ikewatch parse --stats examples/asa-l2l-bringup.log
+echo "== ikewatch peers examples/*.log =="
+./build/release/cli/ikewatch peers examples/*.log

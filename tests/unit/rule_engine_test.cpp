@@ -329,3 +329,25 @@ rules:
     ASSERT_EQ(h.sink.alerts.size(), 1u);
     EXPECT_EQ(h.sink.alerts[0].message, "no group evil\x1b[31m\"|=]");
 }
+
+TEST(RuleEngine, TheLineThatRaisesAnAlertDoesNotAlsoResolveIt) {
+    // The default resolve of a peer rule is "phase 1 up"; a problem reported by the very line
+    // that brings phase 1 up stays raised until a later line clears it.
+    harness h(R"(
+rules:
+  - id: UP
+    name: up
+    code: test-code
+    severity: low
+    match: {event: phase1_complete}
+    title: "{peer} up"
+    cause: "c"
+    checks: ["x"]
+)");
+    h.line(asa("10:00:00", "713119", "Group = 203.0.113.5, IP = 203.0.113.5, PHASE 1 COMPLETED"));
+    EXPECT_EQ(h.actions(), std::vector<std::string>{"raised UP 203.0.113.5 @10:00:00"});
+    h.line(asa("10:00:05", "713120",
+               "Group = 203.0.113.5, IP = 203.0.113.5, PHASE 2 COMPLETED (msgid=01020304)"));
+    EXPECT_EQ(h.actions(), (std::vector<std::string>{"raised UP 203.0.113.5 @10:00:00",
+                                                     "resolved UP 203.0.113.5 @10:00:05"}));
+}

@@ -233,3 +233,98 @@ TEST(RuleLoader, DispatchOnlyReachesRulesThatCanMatch) {
         r.rules->by_event[static_cast<std::size_t>(ikewatch::parsers::event_kind::acl_deny)];
     EXPECT_LT(on_deny.size(), 4u);
 }
+
+namespace {
+
+std::string two_rules(const std::string& extra) {
+    return R"(
+rules:
+  - id: A-1
+    name: first
+    code: peer-dead
+    severity: high
+    match: &m
+      event: peer_dead
+    title: "a"
+    cause: "c"
+    checks: ["x"]
+  - id: A-2
+    name: second
+    code: peer-dead
+    severity: low
+    match: *m
+    title: "b"
+    cause: "c"
+    checks: ["x"]
+  - id: A-3
+    name: third
+    code: peer-dead
+    severity: medium
+    match:
+      event: peer_dead
+    title: "c"
+    cause: "c"
+    checks: ["x"]
+)" + extra;
+}
+
+std::set<std::string> ids(const load_result& r) {
+    std::set<std::string> out;
+    for (const rule& x : r.rules->rules) {
+        out.insert(x.id + ":" + x.name);
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST(RuleLoader, DisableRemovesOnlyThatRule) {
+    const auto r = load_rules({{"base.yaml", two_rules("")}, {"local.yaml", "disable: [A-1]\n"}});
+    ASSERT_TRUE(r.ok()) << all(r);
+    EXPECT_EQ(ids(r), (std::set<std::string>{"A-2:second", "A-3:third"}));
+}
+
+TEST(RuleLoader, OverrideOfAnAnchoredKeyLeavesTheOtherRuleAlone) {
+    const auto r = load_rules({{"base.yaml", two_rules("")}, {"local.yaml", R"(
+overrides:
+  - id: A-1
+    match:
+      event: keepalive_mismatch
+)"}});
+    ASSERT_TRUE(r.ok()) << all(r);
+    for (const rule& x : r.rules->rules) {
+        const bool dpd = x.events.test(
+            static_cast<std::size_t>(ikewatch::parsers::event_kind::keepalive_mismatch));
+        EXPECT_EQ(dpd, x.id == "A-1") << x.id;
+    }
+}
+
+TEST(RuleLoader, EnabledIsABooleanAndStateTakesNoOperator) {
+    auto r = load_rules({{"base.yaml", two_rules("")},
+                         {"local.yaml", "overrides:\n  - id: A-3\n    enabled: no\n"}});
+    ASSERT_TRUE(r.ok()) << all(r);
+    EXPECT_EQ(ids(r), (std::set<std::string>{"A-1:first", "A-2:second"}));
+    r = load_rules({{"base.yaml", two_rules("")},
+                    {"local.yaml", "overrides:\n  - id: A-3\n    enabled: banana\n"}});
+    EXPECT_TRUE(has(r, "bad-type", 3, 14)) << all(r);
+    r = load(R"(
+rules:
+  - id: S-1
+    name: s
+    code: peer-dead
+    severity: high
+    match: {state: {ne: MM_ACTIVE}, for: 30s}
+    title: "t"
+    cause: "c"
+    checks: ["x"]
+)");
+    EXPECT_TRUE(has(r, "bad-type", 7)) << all(r);
+}
+
+TEST(RuleLoader, CodesDeclaredOnceAndDurationsBounded) {
+    auto r = load_rules(
+        {{"a.yaml", "codes:\n  my-code: one\n"}, {"b.yaml", "codes:\n  my-code: two\n"}});
+    EXPECT_TRUE(has(r, "duplicate-id", 2, 3)) << all(r);
+    r = load(std::string(minimal) + "    suppress: 99999999999999d\n");
+    EXPECT_TRUE(has(r, "bad-duration", 12)) << all(r);
+}
