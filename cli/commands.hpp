@@ -60,6 +60,13 @@ struct test_rules_options {
 
 [[nodiscard]] int run_explain(const std::string& what);
 
+struct status_options {
+    std::string url = "http://127.0.0.1:9514";
+    bool alerts = false;
+    std::string format = "text";
+};
+[[nodiscard]] int run_status(const status_options& options);
+
 /// Base name of an input path, used as the device name when lines carry none ("-" = stdin).
 [[nodiscard]] std::string source_name(const std::string& path);
 

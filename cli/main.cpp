@@ -83,6 +83,14 @@ int main(int argc, char** argv) {
     explain_cmd->add_option("what", explain_what, "e.g. MM_WAIT_MSG4, MM_KEY_EXCH, psk-mismatch")
         ->required();
 
+    cli::status_options status;
+    auto* status_cmd = app.add_subcommand(
+        "status", "Ask a running ikewatchd for its peers (or --alerts) over its status endpoint");
+    status_cmd->add_option("--url", status.url, "Status endpoint (default http://127.0.0.1:9514)");
+    status_cmd->add_flag("--alerts", status.alerts, "Show the active alerts instead of the peers");
+    status_cmd->add_option("--format", status.format, "text or json")
+        ->check(CLI::IsMember({"json", "text"}));
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -106,6 +114,9 @@ int main(int argc, char** argv) {
     }
     if (explain_cmd->parsed()) {
         return cli::run_explain(explain_what);
+    }
+    if (status_cmd->parsed()) {
+        return cli::run_status(status);
     }
     return cli::exit_usage;
 }

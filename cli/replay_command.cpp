@@ -25,7 +25,7 @@ int run_replay(const replay_options& options) {
     }
     rules::load_result loaded = rules::load_with_pack(options.rules);
     if (!loaded.ok()) {
-        for (const rules::diagnostic& d : loaded.problems) {
+        for (const ikewatch::diagnostic& d : loaded.problems) {
             std::cerr << d.to_string() << '\n';
         }
         std::cerr << "ikewatch replay: the rule set has " << loaded.problems.size()

@@ -6,35 +6,6 @@
 
 namespace ikewatch::cli {
 
-bool parse_utc_offset(std::string_view text, int& seconds) {
-    text = ikewatch::text::trim(text);
-    if (text.empty()) {
-        return false;
-    }
-    if (text[0] != '+' && text[0] != '-') {
-        return parsers::zone_offset(text, seconds);
-    }
-    const int sign = text[0] == '-' ? -1 : 1;
-    std::string_view rest = text.substr(1);
-    std::string_view hours = rest;
-    std::string_view minutes;
-    if (const std::size_t colon = rest.find(':'); colon != std::string_view::npos) {
-        hours = rest.substr(0, colon);
-        minutes = rest.substr(colon + 1);
-    } else if (rest.size() == 4) {
-        hours = rest.substr(0, 2);
-        minutes = rest.substr(2);
-    }
-    const auto h = ikewatch::text::to_number<int>(hours);
-    const auto m =
-        minutes.empty() ? std::optional<int>(0) : ikewatch::text::to_number<int>(minutes);
-    if (!h || !m || *h > 14 || *m > 59) {
-        return false;
-    }
-    seconds = sign * (*h * 3600 + *m * 60);
-    return true;
-}
-
 bool parse_rfc3339(std::string_view text, micros& out) {
     parsers::header_time t;
     if (parsers::parse_header_time(text, t) != text.size() || !t.has_year || t.month == 0) {
@@ -62,7 +33,7 @@ bool reference_time(const time_flags& flags, micros& out, std::string& error) {
 bool to_time_options(const time_flags& flags, parsers::time_options& out, std::string& error) {
     out.assume_year = flags.year;
     if (!flags.utc_offset.empty() &&
-        !parse_utc_offset(flags.utc_offset, out.default_offset_seconds)) {
+        !parsers::parse_utc_offset(flags.utc_offset, out.default_offset_seconds)) {
         error = "--utc-offset: not an offset: " + flags.utc_offset;
         return false;
     }
@@ -70,7 +41,7 @@ bool to_time_options(const time_flags& flags, parsers::time_options& out, std::s
         const std::size_t eq = spec.find('=');
         int seconds = 0;
         if (eq == std::string::npos || eq == 0 ||
-            !parse_utc_offset(std::string_view(spec).substr(eq + 1), seconds)) {
+            !parsers::parse_utc_offset(std::string_view(spec).substr(eq + 1), seconds)) {
             error = "--device-offset: expected DEVICE=+HH:MM, got " + spec;
             return false;
         }

@@ -19,7 +19,4 @@ namespace ikewatch::cli {
 /// Parses `2026-03-01T10:00:00Z` (or with `.fff`, or a `±HH:MM` offset); false when malformed.
 [[nodiscard]] bool parse_rfc3339(std::string_view text, micros& out);
 
-/// Parses `+02:00`, `-0530`, `UTC`, `Z`, `+2`; false when malformed.
-[[nodiscard]] bool parse_utc_offset(std::string_view text, int& seconds);
-
 }  // namespace ikewatch::cli

@@ -7,7 +7,7 @@ namespace ikewatch::cli {
 
 int run_validate(const std::vector<std::string>& paths) {
     const rules::load_result loaded = rules::load_with_pack(paths);
-    for (const rules::diagnostic& d : loaded.problems) {
+    for (const ikewatch::diagnostic& d : loaded.problems) {
         std::cout << d.to_string() << '\n';
     }
     if (!loaded.ok()) {

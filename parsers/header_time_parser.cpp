@@ -459,4 +459,32 @@ std::size_t parse_header_time(std::string_view s, header_time& out) noexcept {
     return pos;
 }
 
+bool parse_utc_offset(std::string_view text, int& seconds) {
+    text = text::trim(text);
+    if (text.empty()) {
+        return false;
+    }
+    if (text[0] != '+' && text[0] != '-') {
+        return zone_offset(text, seconds);
+    }
+    const int sign = text[0] == '-' ? -1 : 1;
+    std::string_view rest = text.substr(1);
+    std::string_view hours = rest;
+    std::string_view minutes;
+    if (const std::size_t colon = rest.find(':'); colon != std::string_view::npos) {
+        hours = rest.substr(0, colon);
+        minutes = rest.substr(colon + 1);
+    } else if (rest.size() == 4) {
+        hours = rest.substr(0, 2);
+        minutes = rest.substr(2);
+    }
+    const auto h = text::to_number<int>(hours);
+    const auto m = minutes.empty() ? std::optional<int>(0) : text::to_number<int>(minutes);
+    if (!h || !m || *h > 14 || *m > 59) {
+        return false;
+    }
+    seconds = sign * (*h * 3600 + *m * 60);
+    return true;
+}
+
 }  // namespace ikewatch::parsers

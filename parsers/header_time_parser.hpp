@@ -31,4 +31,8 @@ namespace ikewatch::parsers {
 /// UTC offset in seconds of a zone abbreviation such as `EDT` or `UTC+07:30`; false if unknown.
 [[nodiscard]] bool zone_offset(std::string_view zone, int& offset_seconds) noexcept;
 
+/// A UTC offset as configured: `+02:00`, `-0530`, `+2`, or a zone name (`UTC`, `EDT`); false
+/// when malformed.
+[[nodiscard]] bool parse_utc_offset(std::string_view text, int& seconds);
+
 }  // namespace ikewatch::parsers

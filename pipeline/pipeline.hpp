@@ -44,12 +44,21 @@ class pipeline {
     /// Swaps the rule set; peer state and raised alerts are kept.
     void set_rules(std::shared_ptr<const rules::rule_set> rules);
 
+    /// New zone and year settings for the lines that follow (a reload).
+    void set_time_options(parsers::time_options options) {
+        decoder_.clock().set_options(std::move(options));
+    }
+
     /// Live mode: drops peers idle longer than the table's idle expiry on their device's clock.
     std::size_t expire(micros wall_now);
 
     /// A device's clock now (its latest line's time, plus the wall time since in live mode);
     /// 0 for a device not seen.
     [[nodiscard]] micros device_now(std::string_view device) const;
+    /// The same at wall time `wall` (live mode, between lines).
+    [[nodiscard]] micros device_now_at(std::string_view device, micros wall) const {
+        return clocks_.now(device, wall);
+    }
 
     /// Called for every event that changed a peer's state (for `peers --transitions`).
     using transition_hook = std::function<void(const parsers::event&, const ike::transition&)>;

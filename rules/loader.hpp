@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "rules/diagnostic.hpp"
+#include "common/diagnostic.hpp"
 #include "rules/rule_set.hpp"
 
 namespace ikewatch::rules {

@@ -7,6 +7,7 @@
 #include "rules/loader.hpp"
 
 using namespace ikewatch::rules;
+using ikewatch::diagnostic;
 
 namespace {
 

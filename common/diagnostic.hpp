@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-namespace ikewatch::rules {
+namespace ikewatch {
 
 /// One problem found while loading rules or configuration: `file:line:col: code: message`.
 struct diagnostic {
@@ -18,4 +18,4 @@ struct diagnostic {
 
 using diagnostics = std::vector<diagnostic>;
 
-}  // namespace ikewatch::rules
+}  // namespace ikewatch

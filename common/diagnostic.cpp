@@ -1,6 +1,6 @@
-#include "rules/diagnostic.hpp"
+#include "common/diagnostic.hpp"
 
-namespace ikewatch::rules {
+namespace ikewatch {
 
 std::string diagnostic::to_string() const {
     std::string out = file;
@@ -11,4 +11,4 @@ std::string diagnostic::to_string() const {
     return out;
 }
 
-}  // namespace ikewatch::rules
+}  // namespace ikewatch

@@ -1,0 +1,389 @@
+#include "daemon/app.hpp"
+
+#include <chrono>
+#include <csignal>
+
+#include <spdlog/spdlog.h>
+
+#include "config/config_loader.hpp"
+#include "outputs/alert_format.hpp"
+#include "outputs/parse_json.hpp"
+#include "outputs/peers_format.hpp"
+#include "rules/loader.hpp"
+
+namespace ikewatch::daemon {
+
+namespace {
+
+micros wall_now() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+micros steady_now() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+constexpr micros expire_every = 60 * micros_per_second;
+
+tcp_limits limits_of(const config::daemon_config& c) {
+    return {c.tcp_max_connections, c.max_message_size, c.tcp_idle_timeout};
+}
+
+bool same(const std::vector<config::endpoint>& a, const std::vector<config::endpoint>& b) {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (a[i].to_string() != b[i].to_string()) {
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+loaded_setup load_setup(const launch& how) {
+    loaded_setup out;
+    if (!how.config_path.empty()) {
+        config::config_result r = config::load_config(how.config_path);
+        out.config = std::move(r.config);
+        out.problems = std::move(r.problems);
+    }
+    if (how.overrides) {
+        how.overrides(out.config);
+    }
+    if (out.config.udp.empty() && out.config.tcp.empty()) {
+        out.problems.push_back({how.config_path.empty() ? "ikewatchd" : how.config_path, 0, 0,
+                                "no-listener",
+                                "nothing to listen on: set listen.udp or listen.tcp (or --udp, "
+                                "--tcp)"});
+    }
+    rules::load_result rules = rules::load_with_pack(out.config.rule_paths);
+    out.rules = rules.rules;
+    out.problems.insert(out.problems.end(), rules.problems.begin(), rules.problems.end());
+    return out;
+}
+
+app::app(launch how, loaded_setup setup)
+    : how_(std::move(how)),
+      config_(std::move(setup.config)),
+      signals_(io_, SIGHUP, SIGUSR1, SIGTERM),
+      tick_(io_) {
+    signals_.add(SIGINT);
+    policy_ =
+        std::make_unique<sender_policy>(config_.allow, config_.rate_limit, config_.rate_burst);
+    alert_log_ = std::make_unique<outputs::alert_log>(
+        config_.alert_log, config_.alert_format == "json", config_.alert_queue);
+    pipeline::pipeline_options o;
+    o.time = config_.time;
+    o.table.max_peers = config_.max_peers;
+    o.table.idle_expiry = config_.idle_expiry;
+    o.rules = setup.rules;
+    o.sink = alert_log_.get();
+    pipeline_ = std::make_unique<pipeline::pipeline>(std::move(o));
+}
+
+app::~app() = default;
+
+bool app::bind(std::string& error) {
+    const auto handler = [this](std::string_view m, const ip_address& s, transport t) {
+        on_message(m, s, t);
+    };
+    std::string what;
+    try {
+        for (const config::endpoint& e : config_.udp) {
+            what = "udp " + e.to_string();
+            udp_.push_back(std::make_unique<udp_listener>(
+                io_, e, config_.udp_receive_buffer, config_.max_message_size, handler, stats_));
+        }
+        for (const config::endpoint& e : config_.tcp) {
+            what = "tcp " + e.to_string();
+            tcp_.push_back(std::make_unique<tcp_listener>(io_, e, limits_of(config_), *policy_,
+                                                          handler, stats_));
+        }
+        if (config_.status) {
+            what = "status " + config_.status->to_string();
+            status_ = std::make_unique<status_server>(
+                io_, *config_.status, [this](const std::string& t) { return route(t); });
+        }
+    } catch (const boost::system::system_error& e) {
+        error = "cannot listen on " + what + ": " + e.code().message();
+        return false;
+    }
+    std::string log_error;
+    if (!alert_log_->open(log_error)) {
+        // Not fatal: alerts wait in the queue and the log is retried every second.
+        spdlog::error("alert log: {} (alerts are kept in memory until it can be written)",
+                      log_error);
+    }
+    return true;
+}
+
+int app::run() {
+    for (auto& u : udp_) {
+        u->start();
+        spdlog::info("listening on udp {} (receive buffer {} bytes)", u->port(),
+                     u->receive_buffer());
+    }
+    for (auto& t : tcp_) {
+        t->start();
+        spdlog::info("listening on tcp {}", t->port());
+    }
+    if (status_) {
+        status_->start();
+        spdlog::info("status endpoint on http://{}:{}/", config_.status->address, status_->port());
+    }
+    spdlog::info("{} rules loaded; alerts to {}", pipeline_->engine()->rules().rules.size(),
+                 config_.alert_log.empty() ? "standard output" : config_.alert_log);
+    wait_signals();
+    last_expire_ = last_stats_ = steady_now();
+    schedule_tick();
+    io_.run();
+    return 0;
+}
+
+void app::stop() {
+    if (stopping_) {
+        return;
+    }
+    stopping_ = true;
+    // What the kernel already holds for us is read and processed before we go.
+    for (auto& u : udp_) {
+        u->drain_and_close();
+    }
+    for (auto& t : tcp_) {
+        t->close();
+    }
+    if (status_) {
+        status_->close();
+    }
+    boost::system::error_code ignored;
+    signals_.cancel(ignored);
+    tick_.cancel();
+    if (!alert_log_->flush()) {
+        spdlog::error("alert log: {} ({} alerts could not be written)", alert_log_->last_error(),
+                      alert_log_->queued());
+    }
+    log_stats("exit");
+    io_.stop();
+}
+
+void app::on_message(std::string_view message, const ip_address& sender, transport how) {
+    (void)how;
+    switch (policy_->admit(sender, steady_now())) {
+        case sender_policy::verdict::not_allowed:
+            ++stats_.dropped_not_allowed;
+            return;
+        case sender_policy::verdict::rate_limited:
+            ++stats_.dropped_rate_limited;
+            return;
+        case sender_policy::verdict::accept:
+            break;
+    }
+    // The sender's address names the device when the header has no host name.
+    if (source_.empty() || !(sender == last_sender_)) {
+        last_sender_ = sender;
+        source_ = sender.to_string();
+    }
+    pipeline_->process(message, source_, wall_now());
+}
+
+void app::wait_signals() {
+    signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
+        if (ec) {
+            return;
+        }
+        switch (signo) {
+            case SIGHUP:
+                spdlog::info("SIGHUP: reloading configuration and rules");
+                reload();
+                break;
+            case SIGUSR1:
+                reopen_alert_log();
+                break;
+            default:
+                spdlog::info("{}: reading what is queued, then exiting",
+                             signo == SIGTERM ? "SIGTERM" : "SIGINT");
+                stop();
+                return;
+        }
+        wait_signals();
+    });
+}
+
+void app::schedule_tick() {
+    tick_.expires_after(std::chrono::seconds(1));
+    tick_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec || stopping_) {
+            return;
+        }
+        const micros wall = wall_now();
+        // Devices' clocks move on with the wall clock: silent peers time out.
+        pipeline_->tick(wall);
+        if (alert_log_->queued() > 0 && alert_log_->flush()) {
+            spdlog::info("alert log: writable again, queued alerts written");
+        }
+        const micros now = steady_now();
+        if (now - last_expire_ >= expire_every) {
+            last_expire_ = now;
+            if (const std::size_t n = pipeline_->expire(wall); n > 0) {
+                spdlog::debug("{} idle peers expired", n);
+            }
+        }
+        if (now - last_stats_ >= config_.stats_interval) {
+            last_stats_ = now;
+            log_stats("periodic");
+        }
+        schedule_tick();
+    });
+}
+
+bool app::reload() {
+    loaded_setup next = load_setup(how_);
+    if (!next.ok()) {
+        for (const diagnostic& d : next.problems) {
+            spdlog::error("{}", d.to_string());
+        }
+        ++stats_.reloads_failed;
+        spdlog::error(
+            "reload refused ({} problems): still running the previous configuration "
+            "and {} rules",
+            next.problems.size(), pipeline_->engine()->rules().rules.size());
+        return false;
+    }
+    const config::daemon_config& c = next.config;
+    if (!same(c.udp, config_.udp) || !same(c.tcp, config_.tcp) ||
+        (c.status.has_value() != config_.status.has_value()) ||
+        (c.status && c.status->to_string() != config_.status->to_string()) ||
+        c.alert_log != config_.alert_log || c.udp_receive_buffer != config_.udp_receive_buffer ||
+        c.max_peers != config_.max_peers) {
+        spdlog::warn(
+            "listener, status, alert log path and max_peers changes take effect at the "
+            "next restart");
+    }
+    policy_->reconfigure(c.allow, c.rate_limit, c.rate_burst);
+    for (auto& t : tcp_) {
+        t->set_limits(limits_of(c));
+    }
+    alert_log_->set_format(c.alert_format == "json");
+    pipeline_->set_time_options(c.time);
+    pipeline_->set_rules(next.rules);
+    spdlog::set_level(spdlog::level::from_str(c.log_level));
+    // What cannot change without a restart keeps its running value.
+    config::daemon_config applied = c;
+    applied.udp = config_.udp;
+    applied.tcp = config_.tcp;
+    applied.status = config_.status;
+    applied.alert_log = config_.alert_log;
+    applied.udp_receive_buffer = config_.udp_receive_buffer;
+    applied.max_peers = config_.max_peers;
+    config_ = std::move(applied);
+    ++stats_.reloads_ok;
+    spdlog::info("reloaded: {} rules; peer state and raised alerts kept",
+                 pipeline_->engine()->rules().rules.size());
+    return true;
+}
+
+void app::reopen_alert_log() {
+    std::string error;
+    if (alert_log_->reopen(error)) {
+        ++stats_.alert_log_reopens;
+        spdlog::info("alert log reopened: {}",
+                     config_.alert_log.empty() ? "standard output" : config_.alert_log);
+    } else {
+        spdlog::error("alert log: cannot reopen ({}); still writing to the previous file", error);
+    }
+}
+
+std::vector<std::uint16_t> app::udp_ports() const {
+    std::vector<std::uint16_t> out;
+    for (const auto& u : udp_) {
+        out.push_back(u->port());
+    }
+    return out;
+}
+
+std::vector<std::uint16_t> app::tcp_ports() const {
+    std::vector<std::uint16_t> out;
+    for (const auto& t : tcp_) {
+        out.push_back(t->port());
+    }
+    return out;
+}
+
+std::uint16_t app::status_port() const {
+    return status_ ? status_->port() : 0;
+}
+
+pipeline_figures app::figures() const {
+    pipeline_figures f;
+    f.decode = pipeline_->decode_stats();
+    f.show_rows = pipeline_->show_rows();
+    const ike::peer_table& table = pipeline_->tracker().table();
+    f.peers = table.size();
+    f.peers_evicted = table.stats().evicted;
+    f.peers_expired = table.stats().expired;
+    if (const rules::engine* e = pipeline_->engine()) {
+        f.alerts_raised = e->stats().raised;
+        f.alerts_resolved = e->stats().resolved;
+        f.alerts_active = e->active_count();
+        f.timers = e->timer_count();
+        f.rules = e->rules().rules.size();
+    }
+    f.alert_log_queue = alert_log_->queued();
+    f.alert_log_written = alert_log_->stats().written;
+    f.alert_log_failures = alert_log_->stats().failures;
+    f.alert_log_dropped = alert_log_->stats().dropped;
+    return f;
+}
+
+void app::log_stats(const char* when) const {
+    const pipeline_figures f = figures();
+    std::uint64_t errors = 0;
+    for (const std::uint64_t n : f.decode.errors) {
+        errors += n;
+    }
+    // `received=` is read by benchmark harnesses to count loss.
+    spdlog::info(
+        "stats ({}): received={} udp={} tcp={} dropped_not_allowed={} "
+        "dropped_rate_limited={} truncated={} parse_errors={} peers={} alerts_raised={} "
+        "alerts_resolved={} alerts_active={} alert_log_queue={} alert_log_failures={}",
+        when, stats_.received(), stats_.udp_datagrams.load(), stats_.tcp_messages.load(),
+        stats_.dropped_not_allowed.load(), stats_.dropped_rate_limited.load(),
+        stats_.udp_truncated.load() + stats_.tcp_truncated.load(), errors, f.peers, f.alerts_raised,
+        f.alerts_resolved, f.alerts_active, f.alert_log_queue, f.alert_log_failures);
+}
+
+std::optional<status_reply> app::route(const std::string& target) const {
+    const std::string path = target.substr(0, target.find('?'));
+    if (path == "/healthz") {
+        return status_reply{"ok\n", "text/plain"};
+    }
+    if (path == "/metrics") {
+        return status_reply{render_metrics(stats_, figures()),
+                            "text/plain; version=0.0.4; charset=utf-8"};
+    }
+    if (path == "/peers") {
+        const micros wall = wall_now();
+        const auto peers = outputs::peers_json(
+            pipeline_->tracker().table(),
+            [&](std::string_view device) { return pipeline_->device_now_at(device, wall); });
+        return status_reply{outputs::dump_json(peers) + "\n", "application/json"};
+    }
+    if (path == "/alerts") {
+        nlohmann::json all = nlohmann::json::array();
+        if (const rules::engine* e = pipeline_->engine()) {
+            e->for_each_active(
+                [&](const rules::alert& a) { all.push_back(outputs::alert_json(a)); });
+        }
+        return status_reply{outputs::dump_json(all) + "\n", "application/json"};
+    }
+    return std::nullopt;
+}
+
+}  // namespace ikewatch::daemon

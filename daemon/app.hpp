@@ -1,0 +1,96 @@
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/diagnostic.hpp"
+#include "config/daemon_config.hpp"
+#include "daemon/metrics.hpp"
+#include "daemon/sender_policy.hpp"
+#include "daemon/status_server.hpp"
+#include "daemon/tcp_listener.hpp"
+#include "daemon/udp_listener.hpp"
+#include "outputs/alert_log.hpp"
+#include "pipeline/pipeline.hpp"
+#include "rules/rule_set.hpp"
+
+namespace ikewatch::daemon {
+
+/// How the daemon was started: the configuration file (re-read on SIGHUP) and the command-line
+/// settings that override it (kept across reloads).
+struct launch {
+    std::string config_path;  ///< empty: flags only
+    std::function<void(config::daemon_config&)> overrides;
+};
+
+/// Loads the configuration (file, then flags) and the rules it names; every problem goes to
+/// `problems`. Used at start, by --check-config and on SIGHUP.
+struct loaded_setup {
+    config::daemon_config config;
+    std::shared_ptr<const rules::rule_set> rules;
+    diagnostics problems;
+    [[nodiscard]] bool ok() const noexcept { return problems.empty() && rules != nullptr; }
+};
+[[nodiscard]] loaded_setup load_setup(const launch& how);
+
+/// ikewatchd: listeners → pipeline → alert log, with the status endpoint, signals and timers, all
+/// on one event loop (so the pipeline needs no locks).
+class app {
+  public:
+    app(launch how, loaded_setup setup);
+    ~app();
+    app(const app&) = delete;
+    app& operator=(const app&) = delete;
+
+    /// Binds every socket; false with `error` when one cannot be bound.
+    bool bind(std::string& error);
+    /// Runs until SIGTERM/SIGINT (or stop()); returns the exit status.
+    int run();
+    /// Ends the event loop after reading what the sockets already hold.
+    void stop();
+
+    /// Re-reads configuration and rules; on any problem keeps the running ones. True if applied.
+    bool reload();
+    /// Reopens the alert log (after logrotate moved it).
+    void reopen_alert_log();
+
+    // For tests and the status endpoint.
+    [[nodiscard]] std::vector<std::uint16_t> udp_ports() const;
+    [[nodiscard]] std::vector<std::uint16_t> tcp_ports() const;
+    [[nodiscard]] std::uint16_t status_port() const;
+    [[nodiscard]] const counters& stats() const noexcept { return stats_; }
+    [[nodiscard]] pipeline_figures figures() const;
+    [[nodiscard]] boost::asio::io_context& io() noexcept { return io_; }
+
+  private:
+    void on_message(std::string_view message, const ip_address& sender, transport how);
+    void wait_signals();
+    void schedule_tick();
+    void log_stats(const char* when) const;
+    [[nodiscard]] std::optional<status_reply> route(const std::string& target) const;
+
+    launch how_;
+    config::daemon_config config_;
+    boost::asio::io_context io_;
+    counters stats_;
+    std::unique_ptr<sender_policy> policy_;
+    std::unique_ptr<outputs::alert_log> alert_log_;
+    std::unique_ptr<pipeline::pipeline> pipeline_;
+    std::vector<std::unique_ptr<udp_listener>> udp_;
+    std::vector<std::unique_ptr<tcp_listener>> tcp_;
+    std::unique_ptr<status_server> status_;
+    boost::asio::signal_set signals_;
+    boost::asio::steady_timer tick_;
+    micros last_expire_ = 0;
+    micros last_stats_ = 0;
+    std::string source_;  // the last sender's address, as a device name
+    ip_address last_sender_;
+    bool stopping_ = false;
+};
+
+}  // namespace ikewatch::daemon

@@ -1,0 +1,120 @@
+#include "daemon/metrics.hpp"
+
+#include <cstdio>
+
+#include "parsers/cisco_message.hpp"
+
+namespace ikewatch::daemon {
+
+namespace {
+
+class exposition {
+  public:
+    void family(const char* name, const char* type, const char* help) {
+        out_ += "# HELP ikewatch_";
+        out_ += name;
+        out_ += ' ';
+        out_ += help;
+        out_ += "\n# TYPE ikewatch_";
+        out_ += name;
+        out_ += ' ';
+        out_ += type;
+        out_ += '\n';
+    }
+    void sample(const char* name, std::uint64_t value, const char* label = nullptr,
+                std::string_view label_value = {}) {
+        out_ += "ikewatch_";
+        out_ += name;
+        if (label != nullptr) {
+            out_ += '{';
+            out_ += label;
+            out_ += "=\"";
+            out_ += label_value;
+            out_ += "\"}";
+        }
+        out_ += ' ';
+        out_ += std::to_string(value);
+        out_ += '\n';
+    }
+    std::string take() { return std::move(out_); }
+
+  private:
+    std::string out_;
+};
+
+}  // namespace
+
+std::string render_metrics(const counters& c, const pipeline_figures& p) {
+    exposition e;
+    e.family("messages_received_total", "counter", "Syslog messages received, by transport.");
+    e.sample("messages_received_total", c.udp_datagrams, "transport", "udp");
+    e.sample("messages_received_total", c.tcp_messages, "transport", "tcp");
+    e.family("bytes_received_total", "counter", "Syslog bytes received, by transport.");
+    e.sample("bytes_received_total", c.udp_bytes, "transport", "udp");
+    e.sample("bytes_received_total", c.tcp_bytes, "transport", "tcp");
+    e.family("messages_dropped_total", "counter", "Messages not processed, by reason.");
+    e.sample("messages_dropped_total", c.dropped_not_allowed, "reason", "sender_not_allowed");
+    e.sample("messages_dropped_total", c.dropped_rate_limited, "reason", "rate_limited");
+    e.family("messages_truncated_total", "counter",
+             "Messages longer than max_message_size, cut to it.");
+    e.sample("messages_truncated_total", c.udp_truncated, "transport", "udp");
+    e.sample("messages_truncated_total", c.tcp_truncated, "transport", "tcp");
+    e.family("udp_receive_errors_total", "counter", "Errors reading the UDP sockets.");
+    e.sample("udp_receive_errors_total", c.udp_receive_errors);
+    e.family("tcp_connections_total", "counter", "TCP connections, by outcome.");
+    e.sample("tcp_connections_total", c.tcp_accepted, "outcome", "accepted");
+    e.sample("tcp_connections_total", c.tcp_rejected_limit, "outcome", "rejected_limit");
+    e.sample("tcp_connections_total", c.tcp_rejected_sender, "outcome", "rejected_sender");
+    e.sample("tcp_connections_total", c.tcp_idle_closed, "outcome", "closed_idle");
+    e.family("tcp_connections_open", "gauge", "TCP connections open now.");
+    e.sample("tcp_connections_open",
+             static_cast<std::uint64_t>(std::max<std::int64_t>(c.tcp_open.load(), 0)));
+    e.family("tcp_incomplete_frames_total", "counter",
+             "TCP connections closed in the middle of a message.");
+    e.sample("tcp_incomplete_frames_total", c.tcp_incomplete);
+
+    e.family("records_total", "counter", "Records read by the parser.");
+    e.sample("records_total", p.decode.records);
+    e.family("parse_errors_total", "counter", "Records that could not be framed, by code.");
+    for (std::size_t i = 0; i < p.decode.errors.size(); ++i) {
+        e.sample("parse_errors_total", p.decode.errors[i], "code",
+                 parsers::to_string(static_cast<parsers::parse_error>(i)));
+    }
+    e.family("records_decoded_total", "counter", "Records decoded to an event, by family.");
+    for (std::size_t i = 0; i < p.decode.decoded.size(); ++i) {
+        const std::string_view name = parsers::to_string(static_cast<parsers::family>(i));
+        e.sample("records_decoded_total", p.decode.decoded[i], "family",
+                 name.empty() ? "none" : name);
+    }
+    e.family("show_rows_total", "counter", "Rows of pasted show crypto output read.");
+    e.sample("show_rows_total", p.show_rows);
+    e.family("peers_tracked", "gauge", "IKE peers in the state table.");
+    e.sample("peers_tracked", p.peers);
+    e.family("peers_removed_total", "counter", "Peers removed from the table, by reason.");
+    e.sample("peers_removed_total", p.peers_evicted, "reason", "max_peers");
+    e.sample("peers_removed_total", p.peers_expired, "reason", "idle");
+    e.family("alerts_total", "counter", "Alerts emitted, by action.");
+    e.sample("alerts_total", p.alerts_raised, "action", "raised");
+    e.sample("alerts_total", p.alerts_resolved, "action", "resolved");
+    e.family("alerts_active", "gauge", "Alerts raised and not yet resolved.");
+    e.sample("alerts_active", p.alerts_active);
+    e.family("timers_pending", "gauge", "Rule timers waiting (time in state, absence, resolve).");
+    e.sample("timers_pending", p.timers);
+    e.family("rules_loaded", "gauge", "Rules in the active rule set.");
+    e.sample("rules_loaded", p.rules);
+    e.family("alert_log_queue", "gauge", "Alerts waiting to be written to the alert log.");
+    e.sample("alert_log_queue", p.alert_log_queue);
+    e.family("alert_log_lines_total", "counter", "Alert log lines, by outcome.");
+    e.sample("alert_log_lines_total", p.alert_log_written, "outcome", "written");
+    e.sample("alert_log_lines_total", p.alert_log_dropped, "outcome", "dropped_queue_full");
+    e.family("alert_log_write_failures_total", "counter", "Failed writes to the alert log.");
+    e.sample("alert_log_write_failures_total", p.alert_log_failures);
+    e.family("alert_log_reopens_total", "counter", "Alert log reopened (SIGUSR1).");
+    e.sample("alert_log_reopens_total", c.alert_log_reopens);
+    e.family("reloads_total", "counter", "Configuration reloads (SIGHUP), by result.");
+    e.sample("reloads_total", c.reloads_ok, "result", "ok");
+    e.sample("reloads_total", c.reloads_failed, "result", "failed");
+    return e.take();
+}
+
+}  // namespace ikewatch::daemon

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "parsers/record_decoder.hpp"
+
+namespace ikewatch::daemon {
+
+/// What the listeners and the daemon count. Atomic: listener threads may count while the status
+/// endpoint reads.
+struct counters {
+    using counter = std::atomic<std::uint64_t>;
+    counter udp_datagrams{0};
+    counter udp_bytes{0};
+    counter udp_truncated{0};  ///< longer than max_message_size (cut)
+    counter udp_receive_errors{0};
+    counter tcp_accepted{0};
+    counter tcp_rejected_limit{0};   ///< tcp_max_connections reached
+    counter tcp_rejected_sender{0};  ///< not in the allow list
+    counter tcp_idle_closed{0};
+    counter tcp_messages{0};
+    counter tcp_bytes{0};
+    counter tcp_truncated{0};
+    counter tcp_incomplete{0};  ///< connection closed in the middle of a frame
+    std::atomic<std::int64_t> tcp_open{0};
+    counter dropped_not_allowed{0};
+    counter dropped_rate_limited{0};
+    counter reloads_ok{0};
+    counter reloads_failed{0};
+    counter alert_log_reopens{0};
+
+    [[nodiscard]] std::uint64_t received() const noexcept {
+        return udp_datagrams.load() + tcp_messages.load();
+    }
+};
+
+/// The state of the stages behind the listeners, sampled for /metrics.
+struct pipeline_figures {
+    parsers::decode_stats decode;
+    std::uint64_t show_rows = 0;
+    std::size_t peers = 0;
+    std::uint64_t peers_evicted = 0;
+    std::uint64_t peers_expired = 0;
+    std::uint64_t alerts_raised = 0;
+    std::uint64_t alerts_resolved = 0;
+    std::size_t alerts_active = 0;
+    std::size_t timers = 0;
+    std::size_t alert_log_queue = 0;
+    std::uint64_t alert_log_written = 0;
+    std::uint64_t alert_log_failures = 0;
+    std::uint64_t alert_log_dropped = 0;
+    std::size_t rules = 0;
+};
+
+/// Prometheus text exposition, every name prefixed `ikewatch_`.
+[[nodiscard]] std::string render_metrics(const counters& c, const pipeline_figures& p);
+
+}  // namespace ikewatch::daemon

@@ -1,0 +1,185 @@
+#include "daemon/tcp_listener.hpp"
+
+#include <boost/asio/ip/address.hpp>
+
+#include <array>
+#include <chrono>
+
+namespace ikewatch::daemon {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+class tcp_listener::session : public std::enable_shared_from_this<session> {
+  public:
+    session(tcp_listener& owner, tcp::socket socket, ip_address peer)
+        : owner_(owner),
+          socket_(std::move(socket)),
+          idle_(socket_.get_executor()),
+          framer_(owner.limits_.max_message),
+          peer_(peer) {}
+
+    void start() {
+        arm_idle();
+        read();
+    }
+
+    // Reads what the kernel already holds for this connection (bytes the sender considers
+    // delivered), delivers a final unterminated line, and closes.
+    void stop() {
+        if (stopped_) {
+            return;
+        }
+        stopped_ = true;
+        boost::system::error_code ec;
+        socket_.non_blocking(true, ec);
+        // Bounded: a sender that never pauses does not hold the shutdown up.
+        for (int reads = 0; !ec && reads < 256; ++reads) {
+            const std::size_t n = socket_.read_some(asio::buffer(buffer_), ec);
+            if (n > 0) {
+                owner_.stats_.tcp_bytes += n;
+                framer_.feed(std::string_view(buffer_.data(), n),
+                             [&](std::string_view m) { deliver(m); });
+            }
+        }
+        framer_.finish([&](std::string_view m) { deliver(m); });
+        flush_counters();
+        boost::system::error_code ignored;
+        idle_.cancel();
+        socket_.shutdown(tcp::socket::shutdown_both, ignored);
+        socket_.close(ignored);
+    }
+
+  private:
+    void read() {
+        auto self = shared_from_this();
+        socket_.async_read_some(asio::buffer(buffer_),
+                                [this, self](const boost::system::error_code& ec, std::size_t n) {
+                                    if (stopped_) {
+                                        return;
+                                    }
+                                    if (ec) {
+                                        end();
+                                        return;
+                                    }
+                                    owner_.stats_.tcp_bytes += n;
+                                    arm_idle();
+                                    framer_.feed(std::string_view(buffer_.data(), n),
+                                                 [&](std::string_view m) { deliver(m); });
+                                    flush_counters();
+                                    read();
+                                });
+    }
+
+    void arm_idle() {
+        idle_.expires_after(std::chrono::microseconds(owner_.limits_.idle_timeout));
+        auto self = shared_from_this();
+        idle_.async_wait([this, self](const boost::system::error_code& ec) {
+            if (!ec && !stopped_) {
+                ++owner_.stats_.tcp_idle_closed;
+                end();
+            }
+        });
+    }
+
+    void deliver(std::string_view m) {
+        ++owner_.stats_.tcp_messages;
+        owner_.handler_(m, peer_, transport::tcp);
+    }
+
+    void flush_counters() {
+        owner_.stats_.tcp_truncated += framer_.truncated() - truncated_seen_;
+        truncated_seen_ = framer_.truncated();
+        owner_.stats_.tcp_incomplete += framer_.incomplete() - incomplete_seen_;
+        incomplete_seen_ = framer_.incomplete();
+    }
+
+    void end() {
+        stop();
+        --owner_.stats_.tcp_open;
+        owner_.sessions_.erase(shared_from_this());
+    }
+
+    tcp_listener& owner_;
+    tcp::socket socket_;
+    asio::steady_timer idle_;
+    tcp_framer framer_;
+    ip_address peer_;
+    std::array<char, 16 * 1024> buffer_{};
+    std::uint64_t truncated_seen_ = 0;
+    std::uint64_t incomplete_seen_ = 0;
+    bool stopped_ = false;
+};
+
+tcp_listener::tcp_listener(asio::io_context& io, const config::endpoint& at, tcp_limits limits,
+                           const sender_policy& policy, message_handler handler, counters& stats)
+    : io_(io),
+      acceptor_(io),
+      limits_(limits),
+      policy_(policy),
+      handler_(std::move(handler)),
+      stats_(stats) {
+    const tcp::endpoint ep(asio::ip::make_address(at.address), at.port);
+    acceptor_.open(ep.protocol());
+    acceptor_.set_option(asio::socket_base::reuse_address(true));
+    acceptor_.bind(ep);
+    acceptor_.listen(asio::socket_base::max_listen_connections);
+}
+
+tcp_listener::~tcp_listener() {
+    close();
+}
+
+std::uint16_t tcp_listener::port() const {
+    return acceptor_.local_endpoint().port();
+}
+
+void tcp_listener::start() {
+    accept();
+}
+
+void tcp_listener::accept() {
+    acceptor_.async_accept([this](const boost::system::error_code& ec, tcp::socket socket) {
+        if (closed_) {
+            return;
+        }
+        if (!ec) {
+            boost::system::error_code peer_ec;
+            const tcp::endpoint remote = socket.remote_endpoint(peer_ec);
+            ip_address peer;
+            if (!peer_ec) {
+                peer = from_sockaddr(remote.data(), static_cast<unsigned>(remote.size()));
+            }
+            if (peer_ec || !policy_.allowed(peer)) {
+                ++stats_.tcp_rejected_sender;
+                ++stats_.dropped_not_allowed;
+            } else if (sessions_.size() >= limits_.max_connections) {
+                ++stats_.tcp_rejected_limit;
+            } else {
+                ++stats_.tcp_accepted;
+                ++stats_.tcp_open;
+                auto s = std::make_shared<session>(*this, std::move(socket), peer);
+                sessions_.insert(s);
+                s->start();
+            }
+            // A refused socket is closed when it goes out of scope here.
+        }
+        accept();
+    });
+}
+
+void tcp_listener::close() {
+    if (closed_) {
+        return;
+    }
+    closed_ = true;
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    for (const auto& s : sessions_) {
+        s->stop();
+        --stats_.tcp_open;
+    }
+    sessions_.clear();
+}
+
+}  // namespace ikewatch::daemon

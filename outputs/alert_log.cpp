@@ -1,0 +1,113 @@
+#include "outputs/alert_log.hpp"
+
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "outputs/alert_format.hpp"
+#include "outputs/parse_json.hpp"
+
+namespace ikewatch::outputs {
+
+alert_log::alert_log(std::string path, bool json, std::size_t max_queue)
+    : path_(std::move(path)), json_(json), max_queue_(max_queue == 0 ? 1 : max_queue) {}
+
+alert_log::~alert_log() {
+    flush();
+    if (fd_ > STDERR_FILENO) {
+        ::close(fd_);
+    }
+}
+
+int alert_log::open_fd(std::string& error) const {
+    if (path_.empty()) {
+        return STDOUT_FILENO;
+    }
+    const int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0) {
+        error = path_ + ": " + std::strerror(errno);
+    }
+    return fd;
+}
+
+bool alert_log::open(std::string& error) {
+    if (fd_ >= 0) {
+        return true;
+    }
+    fd_ = open_fd(error);
+    if (fd_ < 0) {
+        ++stats_.failures;
+        last_error_ = error;
+        return false;
+    }
+    return true;
+}
+
+void alert_log::emit(const rules::alert& a) {
+    if (queue_.size() >= max_queue_) {
+        // The oldest unwritten line goes first; a line partly written stays, so the file never
+        // holds half a line followed by another.
+        const bool keep_head = head_written_ > 0;
+        queue_.erase(queue_.begin() + (keep_head ? 1 : 0));
+        ++stats_.dropped;
+    }
+    queue_.push_back(json_ ? dump_json(alert_json(a)) + '\n' : alert_text(a));
+    flush();
+}
+
+bool alert_log::flush() {
+    if (fd_ < 0) {
+        std::string error;
+        if (!open(error)) {
+            return queue_.empty();
+        }
+    }
+    while (!queue_.empty()) {
+        const std::string& line = queue_.front();
+        const ssize_t n = ::write(fd_, line.data() + head_written_, line.size() - head_written_);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            ++stats_.failures;
+            last_error_ = path_ + ": " + std::strerror(errno);
+            return false;
+        }
+        head_written_ += static_cast<std::size_t>(n);
+        if (head_written_ == line.size()) {
+            queue_.pop_front();
+            head_written_ = 0;
+            ++stats_.written;
+        }
+    }
+    return true;
+}
+
+bool alert_log::reopen(std::string& error) {
+    if (path_.empty()) {
+        return true;
+    }
+    const int fd = open_fd(error);
+    if (fd < 0) {
+        ++stats_.failures;
+        last_error_ = error;
+        return false;
+    }
+    // Finish the line in progress in the old file, then switch.
+    if (fd_ >= 0 && head_written_ > 0) {
+        flush();
+    }
+    if (fd_ > STDERR_FILENO) {
+        ::close(fd_);
+    }
+    fd_ = fd;
+    // A line the old file could not take whole is written whole to the new one.
+    head_written_ = 0;
+    ++stats_.reopens;
+    flush();
+    return true;
+}
+
+}  // namespace ikewatch::outputs

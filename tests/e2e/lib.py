@@ -1,0 +1,415 @@
+"""Shared helpers for the end-to-end tests of ikewatchd (python3 standard library only).
+
+Each test is a script that calls `run(main)`. `main(t)` gets a `Test` with a fresh temporary
+directory; every process started through it is stopped and the directory removed when the script
+ends, whether it passes, fails or is interrupted. The daemon and the CLI come from the IKEWATCHD
+and IKEWATCH environment variables (set by tests/e2e/CMakeLists.txt).
+"""
+
+import ctypes
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.error
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE = os.path.abspath(os.path.join(HERE, "..", ".."))
+SCENARIOS = os.path.join(SOURCE, "tests", "scenarios")
+GOLDEN = os.path.join(SOURCE, "tests", "golden")
+
+SEVERITY_ORDER = ["info", "low", "medium", "high", "critical"]
+
+
+class Failure(Exception):
+    """An expectation of the test did not hold."""
+
+
+def check(condition, message):
+    if not condition:
+        raise Failure(message)
+
+
+def _die_with_parent():
+    # The child gets SIGKILL if the test process dies without cleaning up (ctest timeout).
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def wait_until(what, probe, timeout=20.0, interval=0.05):
+    """Polls `probe()` until it returns a true value (returned) or the deadline passes."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while True:
+        last = probe()
+        if last:
+            return last
+        if time.monotonic() >= deadline:
+            raise Failure(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})")
+        time.sleep(interval)
+
+
+def free_port(kind="tcp"):
+    """A port the kernel has just handed out on 127.0.0.1 (free at the time of the call)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if kind == "tcp" else socket.SOCK_DGRAM)
+    try:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+    finally:
+        s.close()
+
+
+def udp_port_bound(port):
+    """True when some process has a UDP socket bound to 127.0.0.1:port or 0.0.0.0:port."""
+    wanted = {f"0100007F:{port:04X}", f"00000000:{port:04X}"}
+    with open("/proc/net/udp") as f:
+        return any(line.split()[1] in wanted for line in f.readlines()[1:])
+
+
+# ---------------------------------------------------------------------------------------------
+# Scenarios and their expectations (from tests/scenarios and tests/golden)
+
+
+def scenario_path(prefix):
+    """tests/scenarios file whose name starts with `prefix-` (S05 -> S05-tunnel-group-missing.log)."""
+    for name in sorted(os.listdir(SCENARIOS)):
+        if name.startswith(prefix + "-"):
+            return os.path.join(SCENARIOS, name)
+    raise Failure(f"no scenario {prefix} in {SCENARIOS}")
+
+
+def scenario_lines(prefix):
+    """The log lines of a scenario, without comments and blank lines."""
+    with open(scenario_path(prefix), encoding="utf-8") as f:
+        return [l.rstrip("\n") for l in f if l.strip() and not l.startswith("#")]
+
+
+def expected_code(prefix):
+    """The diagnosis code tests/golden/expected-diagnoses.txt lists for a scenario ("none")."""
+    name = os.path.basename(scenario_path(prefix))
+    with open(os.path.join(GOLDEN, "expected-diagnoses.txt")) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 2 and parts[0] == name:
+                return parts[1]
+    raise Failure(f"{name} is not in expected-diagnoses.txt")
+
+
+def expected_peers(prefix, tag):
+    """(device, peer) pairs the scenario leaves in the state table, from tests/golden/states.
+
+    The replay names a device after its file unless the lines carry a name of their own (a relay
+    prefix such as `172.16.200.253:514 :` or a host after the device's timestamp); sent with
+    logger, the tag takes the file's place and such a name still wins.
+    """
+    name = os.path.basename(scenario_path(prefix))
+    pairs = set()
+    with open(os.path.join(GOLDEN, "states", name + ".out")) as f:
+        for line in f:
+            if line.startswith("{"):
+                p = json.loads(line)
+                pairs.add((tag if p["device"] == name else p["device"], p["peer"]))
+    return pairs
+
+
+# ---------------------------------------------------------------------------------------------
+# Sending
+
+
+def logger_send(port, tag, lines, mode):
+    """Sends lines with util-linux logger, one message per line, in one logger run.
+
+    mode: "udp", "tcp-octet" (RFC 6587 octet counting) or "tcp-line" (newline framing).
+    """
+    cmd = ["logger", "-n", "127.0.0.1", "-P", str(port), "--rfc3164", "-t", tag, "--skip-empty"]
+    cmd += {"udp": ["-d"], "tcp-octet": ["-T", "--octet-count"], "tcp-line": ["-T"]}[mode]
+    data = "".join(l + "\n" for l in lines)
+    r = subprocess.run(cmd, input=data.encode(), capture_output=True, timeout=30)
+    check(r.returncode == 0, f"logger failed ({r.returncode}): {r.stderr.decode(errors='replace')}")
+
+
+def syslog_line(tag, text, host="e2ehost"):
+    """An RFC 3164 message as logger would send it."""
+    return f"<13>{time.strftime('%b %e %H:%M:%S')} {host} {tag}: {text}"
+
+
+def udp_send(port, messages, source="127.0.0.1"):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind((source, 0))
+        for m in messages:
+            s.sendto(m if isinstance(m, bytes) else m.encode(), ("127.0.0.1", port))
+
+
+def tcp_send(port, messages, framing="octet"):
+    """Sends messages over one TCP connection and closes it cleanly.
+
+    framing: "octet" (RFC 6587 octet counting), "line" (newline after each) or "raw" (as is).
+    """
+    frame = {"octet": lambda b: b"%d %s" % (len(b), b), "line": lambda b: b + b"\n",
+             "raw": lambda b: b}[framing]
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        for m in messages:
+            s.sendall(frame(m if isinstance(m, bytes) else m.encode()))
+        s.shutdown(socket.SHUT_WR)
+
+
+# ---------------------------------------------------------------------------------------------
+# Alert logs
+
+
+def read_alerts(*paths):
+    """Every alert in the given alert logs (JSON lines; a missing file has none)."""
+    out = []
+    for p in paths:
+        if not os.path.exists(p):
+            continue
+        with open(p, "rb") as f:
+            for n, line in enumerate(f, 1):
+                if line.strip():
+                    try:
+                        out.append(json.loads(line.decode("utf-8")))
+                    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+                        raise Failure(f"{p}:{n}: not a UTF-8 JSON line ({e}): {line[:200]!r}")
+    return out
+
+
+def summary(alert):
+    return (alert["event"]["action"], alert["rule"]["id"], alert["rule"]["severity"],
+            alert["diagnosis"]["code"], alert["observer"]["hostname"], alert["ike"].get("peer"))
+
+
+def raised(alerts, device=None, code=None):
+    return [a for a in alerts if a["event"]["action"] == "raised"
+            and (device is None or a["observer"]["hostname"] == device)
+            and (code is None or a["diagnosis"]["code"] == code)]
+
+
+def above_info(alerts):
+    return [a for a in alerts if SEVERITY_ORDER.index(a["rule"]["severity"]) > 0]
+
+
+# ---------------------------------------------------------------------------------------------
+# The daemon
+
+
+class Daemon:
+    """One ikewatchd on 127.0.0.1, on ports picked for it; stderr goes to a file."""
+
+    def __init__(self, test, name="ikewatchd", config=None, udp=True, tcp=True, rules=None,
+                 alert_log=None, extra=(), ephemeral=False):
+        self.test = test
+        self.name = name
+        self.dir = os.path.join(test.tmp, name)
+        os.makedirs(self.dir, exist_ok=True)
+        self.alert_log = alert_log or os.path.join(self.dir, "alerts.json")
+        self.stderr_path = os.path.join(self.dir, "stderr.log")
+        self.config_path = None
+        if config is not None:
+            self.config_path = os.path.join(self.dir, "ikewatch.yaml")
+            with open(self.config_path, "w") as f:
+                f.write(config)
+        self.want_udp, self.want_tcp = udp, tcp
+        self.rules = rules
+        self.extra = list(extra)
+        # ephemeral: ADDR:0 on the command line, the kernel picks the ports; otherwise ports
+        # found free just before the start are passed.
+        self.ephemeral = ephemeral
+        self.proc = None
+        self.udp_port = self.tcp_port = self.status_port = None
+
+    def args(self):
+        def port(kind):
+            return f"127.0.0.1:{0 if self.ephemeral else free_port(kind)}"
+
+        a = [self.test.ikewatchd]
+        if self.config_path:
+            a += ["--config", self.config_path]
+        if self.want_udp:
+            a += ["--udp", port("udp")]
+        if self.want_tcp:
+            a += ["--tcp", port("tcp")]
+        a += ["--status", port("tcp"), "--alert-log", self.alert_log]
+        for r in ([self.rules] if isinstance(self.rules, str) else self.rules or []):
+            a += ["--rules", r]
+        return a + self.extra
+
+    def start(self, attempts=3):
+        # A port picked free can be taken by someone else before the daemon binds it: retry.
+        for attempt in range(attempts):
+            err = open(self.stderr_path, "w")
+            self.proc = subprocess.Popen(self.args(), stdin=subprocess.DEVNULL,
+                                         stdout=subprocess.DEVNULL, stderr=err,
+                                         preexec_fn=_die_with_parent)
+            err.close()
+            self.test.processes.append(self.proc)
+            ready = wait_until("the daemon to listen or exit", lambda: (
+                self.proc.poll() is not None or "status endpoint on" in self.stderr()), 30)
+            if self.proc.poll() is None:
+                break
+            if "cannot listen" not in self.stderr() or attempt == attempts - 1:
+                raise Failure(f"{self.name} exited with {self.proc.returncode} at start:\n"
+                              + self.stderr())
+        log = self.stderr()
+        if self.want_udp:
+            self.udp_port = int(re.search(r"listening on udp (\d+)", log).group(1))
+        if self.want_tcp:
+            self.tcp_port = int(re.search(r"listening on tcp (\d+)", log).group(1))
+        self.status_port = int(re.search(r"status endpoint on http://[^:]+:(\d+)/", log).group(1))
+        wait_until("/healthz", lambda: self.healthz() == "ok", 10)
+        return self
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def stderr(self):
+        with open(self.stderr_path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def get(self, path, timeout=5):
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.status_port}{path}",
+                                    timeout=timeout) as r:
+            return r.read().decode()
+
+    def healthz(self):
+        try:
+            return self.get("/healthz").strip()
+        except (OSError, urllib.error.URLError):
+            return None
+
+    def peers(self):
+        return {(p["device"], p["peer"]): p for p in json.loads(self.get("/peers"))}
+
+    def metrics(self):
+        """{'name{labels}': value} from /metrics, names without the ikewatch_ prefix."""
+        out = {}
+        for line in self.get("/metrics").splitlines():
+            if line and not line.startswith("#"):
+                key, value = line.rsplit(" ", 1)
+                out[key.removeprefix("ikewatch_")] = int(value)
+        return out
+
+    def metric(self, key):
+        m = self.metrics()
+        check(key in m, f"metric {key} not exported (have: {', '.join(sorted(m))})")
+        return m[key]
+
+    def wait_metric(self, key, at_least, timeout=20):
+        """Waits until a counter reaches `at_least`; returns its value then."""
+        return wait_until(f"{key} >= {at_least}",
+                          lambda: (v := self.metric(key)) >= at_least and v, timeout)
+
+    def alerts(self):
+        return read_alerts(self.alert_log)
+
+    def wait_alert(self, device, code, timeout=20, paths=None):
+        def probe():
+            return raised(read_alerts(*(paths or [self.alert_log])), device, code)
+        return wait_until(f"alert {code} for {device}", probe, timeout)[0]
+
+    def signal(self, signo):
+        os.kill(self.proc.pid, signo)
+
+    def rss_kb(self):
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            return int(re.search(r"^VmRSS:\s+(\d+) kB", f.read(), re.M).group(1))
+
+    def stop(self, timeout=30):
+        """SIGTERM and wait; returns the exit status."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise Failure(f"{self.name} did not exit within {timeout}s of SIGTERM")
+
+
+# ---------------------------------------------------------------------------------------------
+# Test runner
+
+
+class Test:
+    def __init__(self, name):
+        self.name = name
+        self.ikewatchd = os.environ.get("IKEWATCHD") or os.path.join(
+            SOURCE, "build", "debug", "daemon", "ikewatchd")
+        self.ikewatch = os.environ.get("IKEWATCH") or os.path.join(
+            SOURCE, "build", "debug", "cli", "ikewatch")
+        self.tmp = tempfile.mkdtemp(prefix=f"ikewatch-e2e-{name}-")
+        self.processes = []
+        self.daemons = []
+        self.started = time.monotonic()
+
+    def daemon(self, **kw):
+        d = Daemon(self, **kw)
+        self.daemons.append(d)
+        return d.start()
+
+    def step(self, text):
+        print(f"[{time.monotonic() - self.started:6.2f}s] {text}", flush=True)
+
+    def cleanup(self):
+        for p in self.processes:
+            if p.poll() is None:
+                p.terminate()
+        for p in self.processes:
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def dump(self):
+        for d in self.daemons:
+            if not os.path.exists(d.stderr_path):
+                continue
+            print(f"--- {d.name} stderr (last 40 lines)")
+            print("\n".join(d.stderr().splitlines()[-40:]))
+            try:
+                alerts = read_alerts(d.alert_log)
+            except Failure as e:
+                print(f"--- {d.name} alert log: {e}")
+                continue
+            print(f"--- {d.name} alert log: {len(alerts)} alerts (last 20)")
+            for a in alerts[-20:]:
+                print("   ", summary(a))
+
+
+def run(main):
+    name = os.path.splitext(os.path.basename(sys.argv[0]))[0]
+    t = Test(name)
+
+    def on_signal(signo, _frame):
+        raise SystemExit(128 + signo)
+
+    for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(s, on_signal)
+    status = 1
+    try:
+        main(t)
+        status = 0
+        t.step(f"PASS {name}")
+    except Failure as e:
+        print(f"FAIL {name}: {e}", flush=True)
+        t.dump()
+    except Exception:
+        traceback.print_exc()
+        t.dump()
+    finally:
+        t.cleanup()
+    sys.exit(status)

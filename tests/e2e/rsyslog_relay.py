@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Firewall -> rsyslog -> ikewatchd: a real rsyslogd receives the scenario lines over UDP (sent
+with logger) and forwards every message twice, with omfwd over TCP with octet counting to one
+ikewatchd and over UDP to a second one. Both must raise each scenario's diagnosis."""
+
+import os
+import subprocess
+
+from lib import (Failure, _die_with_parent, above_info, check, expected_code, expected_peers,
+                 free_port, logger_send, run, scenario_lines, summary, udp_port_bound, wait_until)
+
+SCENARIOS = [("S05", "relay-s05"), ("S06", "relay-s06"), ("S07", "relay-s07"),
+             ("S08", "relay-s08"), ("S12", "relay-s12"), ("S20", "relay-s20"),
+             ("S00", "relay-s00")]
+
+RSYSLOG_CONF = """\
+global(workDirectory="{work}")
+module(load="imudp")
+input(type="imudp" address="127.0.0.1" port="{port}" ruleset="relay")
+ruleset(name="relay") {{
+    action(type="omfwd" target="127.0.0.1" port="{tcp}" protocol="tcp"
+           TCP_Framing="octet-counted" template="RSYSLOG_TraditionalForwardFormat"
+           action.resumeRetryCount="-1")
+    action(type="omfwd" target="127.0.0.1" port="{udp}" protocol="udp"
+           template="RSYSLOG_TraditionalForwardFormat")
+}}
+"""
+
+
+def start_rsyslog(t, tcp_port, udp_port):
+    work = os.path.join(t.tmp, "rsyslog")
+    os.makedirs(work)
+    port = free_port("udp")
+    conf = os.path.join(work, "rsyslog.conf")
+    with open(conf, "w") as f:
+        f.write(RSYSLOG_CONF.format(work=work, port=port, tcp=tcp_port, udp=udp_port))
+    log = open(os.path.join(work, "rsyslogd.log"), "w")
+    proc = subprocess.Popen(["rsyslogd", "-n", "-f", conf, "-i", os.path.join(work, "pid")],
+                            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                            preexec_fn=_die_with_parent)
+    log.close()
+    t.processes.append(proc)
+
+    def ready():
+        if proc.poll() is not None:
+            with open(os.path.join(work, "rsyslogd.log")) as f:
+                raise Failure(f"rsyslogd exited with {proc.returncode}:\n{f.read()}")
+        return udp_port_bound(port)
+
+    wait_until(f"rsyslogd to listen on udp {port}", ready, 20)
+    return proc, port
+
+
+def main(t):
+    via_tcp = t.daemon(name="ikewatchd-tcp", udp=False)
+    via_udp = t.daemon(name="ikewatchd-udp", tcp=False)
+    rsyslog, port = start_rsyslog(t, via_tcp.tcp_port, via_udp.udp_port)
+    t.step(f"rsyslogd {rsyslog.pid} on udp {port} -> tcp {via_tcp.tcp_port}, udp {via_udp.udp_port}")
+
+    total = 0
+    for scenario, tag in SCENARIOS:
+        lines = scenario_lines(scenario)
+        logger_send(port, tag, lines, "udp")
+        total += len(lines)
+    t.step(f"sent {total} lines to rsyslogd")
+
+    # rsyslog delivers every message to both daemons, each over its own transport.
+    for d, transport in ((via_tcp, "tcp"), (via_udp, "udp")):
+        key = f'messages_received_total{{transport="{transport}"}}'
+        got = d.wait_metric(key, total, 30)
+        check(got == total, f"{d.name}: {key} = {got}, sent {total}")
+
+    for d in (via_tcp, via_udp):
+        for scenario, tag in SCENARIOS:
+            code = expected_code(scenario)
+            for device, peer in expected_peers(scenario, tag):
+                if code != "none":
+                    a = d.wait_alert(device, code)
+                    check(a["ike"]["peer"] == peer, f"{d.name} {scenario}: peer {a['ike']['peer']}")
+                    t.step(f"{d.name} {scenario}: {summary(a)}")
+        healthy = [a for a in d.alerts() if a["observer"]["hostname"] == "relay-s00"]
+        check(not above_info(healthy), f"{d.name}: healthy S00 raised "
+              f"{[summary(a) for a in healthy]}")
+        check(("relay-s00", "22.22.22.22") in d.peers(), f"{d.name}: S00 peer missing in /peers")
+
+    rsyslog.terminate()
+    check(rsyslog.wait(20) == 0, f"rsyslogd exited with {rsyslog.returncode}")
+    for d in (via_tcp, via_udp):
+        check(d.stop() == 0, f"{d.name} exit status {d.proc.returncode}")
+
+
+run(main)

@@ -1,0 +1,96 @@
+#include "config/config_loader.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace ikewatch;
+using namespace ikewatch::config;
+
+namespace {
+
+bool has(const config_result& r, const std::string& code, int line, int col) {
+    for (const diagnostic& d : r.problems) {
+        if (d.code == code && d.line == line && d.column == col) {
+            return true;
+        }
+    }
+    return false;
+}
+
+std::string all(const config_result& r) {
+    std::string out;
+    for (const diagnostic& d : r.problems) {
+        out += d.to_string() + "\n";
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST(ConfigLoader, ShippedExampleIsValid) {
+    const auto r = load_config(IKEWATCH_SOURCE_DIR "/config/ikewatch.yaml");
+    ASSERT_TRUE(r.ok()) << all(r);
+    ASSERT_EQ(r.config.udp.size(), 1u);
+    EXPECT_EQ(r.config.udp[0].to_string(), "0.0.0.0:514");
+    EXPECT_EQ(r.config.udp_receive_buffer, 8u << 20);
+    EXPECT_EQ(r.config.max_message_size, 64u << 10);
+    EXPECT_EQ(r.config.alert_log, "/var/log/ikewatch/alerts.json");
+    ASSERT_TRUE(r.config.status.has_value());
+    EXPECT_EQ(r.config.status->to_string(), "127.0.0.1:9514");
+}
+
+TEST(ConfigLoader, EveryProblemWithItsPosition) {
+    const auto r = parse_config(R"(listen:
+  udp: ["0.0.0.0:514", "fw01:514"]
+  udp_receive_buffer: 8 parsecs
+  tcp_idle_timeout: soon
+senders:
+  allow: [10.0.0.0/8, 10.0.0.0/33]
+  rate_limit: -1
+time:
+  utc_offset: "+25:00"
+  devices: {fw01: "+02:00", fw02: nowhere}
+alerts: {format: xml}
+status: {listen: "localhost:9514"}
+log: {level: chatty}
+colour: blue
+)",
+                                "ikewatch.yaml");
+    EXPECT_TRUE(has(r, "bad-address", 2, 24)) << all(r);
+    EXPECT_TRUE(has(r, "bad-value", 3, 23)) << all(r);
+    EXPECT_TRUE(has(r, "bad-duration", 4, 21)) << all(r);
+    EXPECT_TRUE(has(r, "bad-address", 6, 23)) << all(r);
+    EXPECT_TRUE(has(r, "bad-value", 7, 15)) << all(r);
+    EXPECT_TRUE(has(r, "bad-value", 9, 15)) << all(r);
+    EXPECT_TRUE(has(r, "bad-value", 10, 35)) << all(r);
+    EXPECT_TRUE(has(r, "bad-value", 11, 18)) << all(r);
+    EXPECT_TRUE(has(r, "bad-address", 12, 18)) << all(r);
+    EXPECT_TRUE(has(r, "bad-value", 13, 14)) << all(r);
+    EXPECT_TRUE(has(r, "unknown-key", 14, 1)) << all(r);
+    EXPECT_EQ(r.problems.size(), 11u) << all(r);
+}
+
+TEST(ConfigLoader, SyntaxErrorsAndOddShapesDoNotThrow) {
+    auto r = parse_config("listen: [unclosed\n", "x.yaml");
+    EXPECT_TRUE(has(r, "yaml-syntax", 2, 1)) << all(r);
+    r = parse_config("listen: 5\nsenders: {allow: {a: b}}\n", "x.yaml");
+    EXPECT_FALSE(r.ok());
+    r = parse_config("", "empty.yaml");
+    EXPECT_TRUE(r.ok());
+    r = parse_config("status: {listen: \"\"}\nlisten: {udp: \"[::1]:5514\"}\n", "x.yaml");
+    ASSERT_TRUE(r.ok()) << all(r);
+    EXPECT_FALSE(r.config.status.has_value());
+    EXPECT_EQ(r.config.udp.at(0).to_string(), "[::1]:5514");
+}
+
+TEST(ConfigLoader, Sizes) {
+    std::size_t n = 0;
+    EXPECT_TRUE(parse_size("4096", n));
+    EXPECT_EQ(n, 4096u);
+    EXPECT_TRUE(parse_size("64KiB", n));
+    EXPECT_EQ(n, 65536u);
+    EXPECT_TRUE(parse_size("2 M", n));
+    EXPECT_EQ(n, 2'000'000u);
+    EXPECT_FALSE(parse_size("1.5MiB", n));
+    EXPECT_FALSE(parse_size("99999999999999TiB", n));
+    EXPECT_FALSE(parse_size("", n));
+}
