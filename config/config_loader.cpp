@@ -83,6 +83,19 @@ bool parse_size(std::string_view text, std::size_t& out) {
     return true;
 }
 
+bool forward_url_ok(std::string_view url) {
+    const std::size_t sep = url.find("://");
+    if (sep == std::string_view::npos) {
+        return false;
+    }
+    const std::string_view scheme = url.substr(0, sep);
+    std::string_view rest = url.substr(sep + 3);
+    rest = rest.substr(0, rest.find('/'));
+    return (scheme == "udp" || scheme == "tcp" || scheme == "tls" || scheme == "http" ||
+            scheme == "https") &&
+           !rest.empty() && rest.front() != ':';
+}
+
 namespace {
 
 // Reads one configuration document, collecting problems with their positions.
@@ -223,6 +236,67 @@ class reader {
     std::string file_;
     diagnostics& problems_;
 };
+
+void read_forwarder(const YAML::Node& n, reader& r, forwarder_config& f) {
+    using handler = std::function<void(const YAML::Node&)>;
+    const auto one_of = [&](const YAML::Node& v, std::string& out, const char* what,
+                            std::initializer_list<const char*> allowed) {
+        if (!r.scalar(v, out, what)) {
+            return;
+        }
+        for (const char* a : allowed) {
+            if (out == a) {
+                return;
+            }
+        }
+        std::string list;
+        for (const char* a : allowed) {
+            list += (list.empty() ? "" : ", ") + std::string(a);
+        }
+        r.error(v, "bad-value", std::string(what) + " is one of " + list);
+    };
+    r.section(
+        n, "a forwarder",
+        std::map<std::string, handler>{
+            {"name", [&](const YAML::Node& v) { r.scalar(v, f.name, "name"); }},
+            {"url",
+             [&](const YAML::Node& v) {
+                 if (r.scalar(v, f.url, "url") && !forward_url_ok(f.url)) {
+                     r.error(v, "bad-address",
+                             "'" + f.url +
+                                 "' is not udp://, tcp://, tls://, http:// or https:// "
+                                 "HOST[:PORT][/PATH]");
+                 }
+             }},
+            {"format",
+             [&](const YAML::Node& v) {
+                 one_of(v, f.format, "format", {"rfc5424", "cef", "leef", "json"});
+             }},
+            {"min_severity",
+             [&](const YAML::Node& v) {
+                 one_of(v, f.min_severity, "min_severity",
+                        {"info", "low", "medium", "high", "critical"});
+             }},
+            {"codes", [&](const YAML::Node& v) { f.codes = r.list(v, "codes"); }},
+            {"ca_file", [&](const YAML::Node& v) { r.scalar(v, f.ca_file, "ca_file"); }},
+            {"cert_file", [&](const YAML::Node& v) { r.scalar(v, f.cert_file, "cert_file"); }},
+            {"key_file", [&](const YAML::Node& v) { r.scalar(v, f.key_file, "key_file"); }},
+            {"server_name",
+             [&](const YAML::Node& v) { r.scalar(v, f.server_name, "server_name"); }},
+            {"verify", [&](const YAML::Node& v) { r.boolean(v, f.verify, "verify"); }},
+            {"token", [&](const YAML::Node& v) { r.scalar(v, f.token, "token"); }},
+            {"spool_max_bytes",
+             [&](const YAML::Node& v) { r.size(v, f.spool_max_bytes, "spool_max_bytes", 4096); }}});
+    if (f.url.empty() && n.IsMap()) {
+        r.error(n, "missing-key", "a forwarder needs a 'url'");
+    }
+    if (!f.cert_file.empty() && f.key_file.empty()) {
+        r.error(n, "missing-key", "'cert_file' needs 'key_file'");
+    }
+    if (f.name.empty()) {
+        f.name = f.url;
+    }
+}
 
 void read(const YAML::Node& doc, reader& r, daemon_config& c) {
     using handler = std::function<void(const YAML::Node&)>;
@@ -369,6 +443,19 @@ void read(const YAML::Node& doc, reader& r, daemon_config& c) {
                                  r.duration(v, c.stats_interval, "stats_interval");
                              }}});
              }},
+            {"forwarders",
+             [&](const YAML::Node& n) {
+                 if (!n.IsSequence()) {
+                     r.error(n, "bad-type", "'forwarders' is a list");
+                     return;
+                 }
+                 for (const auto& item : n) {
+                     forwarder_config f;
+                     read_forwarder(item, r, f);
+                     c.forwarders.push_back(std::move(f));
+                 }
+             }},
+            {"state_dir", [&](const YAML::Node& v) { r.scalar(v, c.state_dir, "state_dir"); }},
             {"user", [&](const YAML::Node& v) { r.scalar(v, c.user, "user"); }},
             {"allow_root", [&](const YAML::Node& v) { r.boolean(v, c.allow_root, "allow_root"); }},
         });

@@ -27,11 +27,18 @@ struct config_result {
 /// status:   {listen: "127.0.0.1:9514"}          # "" turns the endpoint off
 /// limits:   {max_peers: 200000, idle_expiry: 24h}
 /// log:      {level: info, stats_interval: 60s}
+/// forwarders: [{url: tls://siem:6514, format: rfc5424|cef|leef|json, min_severity: info,
+///               codes: [...], ca_file, cert_file, key_file, server_name, verify: true,
+///               token, spool_max_bytes: 64MiB, name}]
+/// state_dir: /var/lib/ikewatch                   # forwarders' spools
 /// user: ikewatch                                 # drop to it after binding, when root
 /// allow_root: false
 /// ```
 [[nodiscard]] config_result parse_config(const std::string& text, const std::string& file);
 [[nodiscard]] config_result load_config(const std::string& path);
+
+/// A forwarding URL's shape: `udp|tcp|tls|http|https://HOST[:PORT][/PATH]`.
+[[nodiscard]] bool forward_url_ok(std::string_view url);
 
 /// Sizes as written in the configuration: a number of bytes, or with K, M, G, KiB, MiB, GiB.
 [[nodiscard]] bool parse_size(std::string_view text, std::size_t& out);

@@ -22,6 +22,22 @@ struct endpoint {
     [[nodiscard]] static std::optional<endpoint> parse(std::string_view text);
 };
 
+/// One SIEM destination for alerts (see outputs/forwarder.hpp).
+struct forwarder_config {
+    std::string name;  ///< for logs, metrics and the spool directory; defaults to the URL
+    std::string url;   ///< udp://, tcp://, tls://, http://, https://
+    std::string format = "rfc5424";  ///< rfc5424, cef, leef, json
+    std::string min_severity = "info";
+    std::vector<std::string> codes;  ///< empty: every diagnosis code
+    std::string ca_file;
+    std::string cert_file;
+    std::string key_file;
+    std::string server_name;
+    bool verify = true;
+    std::string token;
+    std::size_t spool_max_bytes = 64ULL << 20;
+};
+
 /// Everything ikewatchd runs with. Defaults are what a package install gets.
 struct daemon_config {
     // Listeners
@@ -46,6 +62,8 @@ struct daemon_config {
     std::string alert_format = "json";  ///< json or text
     std::size_t alert_queue = 10'000;   ///< alerts kept while the log cannot be written
     std::optional<endpoint> status = endpoint{"127.0.0.1", 9514};  ///< nullopt: no endpoint
+    std::vector<forwarder_config> forwarders;
+    std::string state_dir;  ///< forwarders' spools live here; empty: in memory only
 
     // Limits
     std::size_t max_peers = 200'000;

@@ -1,9 +1,11 @@
 #include "daemon/app.hpp"
 
+#include <cctype>
 #include <chrono>
 #include <csignal>
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include "config/config_loader.hpp"
 #include "outputs/alert_format.hpp"
@@ -84,11 +86,59 @@ app::app(launch how, loaded_setup setup)
     o.table.max_peers = config_.max_peers;
     o.table.idle_expiry = config_.idle_expiry;
     o.rules = setup.rules;
-    o.sink = alert_log_.get();
+    o.sink = &fanout_;
     pipeline_ = std::make_unique<pipeline::pipeline>(std::move(o));
 }
 
 app::~app() = default;
+
+void app::fanout::emit(const rules::alert& a) {
+    rules::alert stamped = a;
+    stamped.created = wall_now();
+    owner_.alert_log_->emit(stamped);
+    for (const auto& f : owner_.forwarders_) {
+        f->submit(stamped);
+    }
+}
+
+bool app::start_forwarders(std::string& error) {
+    outputs::siem_options options;
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) == 0 && host[0] != '\0') {
+        options.hostname = host;
+    }
+    for (const config::forwarder_config& c : config_.forwarders) {
+        outputs::forwarder_settings s;
+        s.name = c.name;
+        s.url = c.url;
+        s.format = outputs::siem_format_from(c.format).value_or(outputs::siem_format::rfc5424);
+        s.min_severity = rules::severity_from(c.min_severity).value_or(rules::severity::info);
+        s.codes = c.codes;
+        s.ca_file = c.ca_file;
+        s.cert_file = c.cert_file;
+        s.key_file = c.key_file;
+        s.server_name = c.server_name;
+        s.verify = c.verify;
+        s.token = c.token;
+        s.spool_max_bytes = c.spool_max_bytes;
+        if (!config_.state_dir.empty()) {
+            // One spool directory per forwarder, named after it.
+            std::string dir;
+            for (const char ch : c.name) {
+                dir += std::isalnum(static_cast<unsigned char>(ch)) != 0 ? ch : '_';
+            }
+            s.spool_dir = config_.state_dir + "/spool/" + dir;
+        }
+        auto f = std::make_unique<outputs::forwarder>(std::move(s), options);
+        if (!f->start(error)) {
+            return false;
+        }
+        spdlog::info("forwarding alerts to {} as {}{}", c.url, c.format,
+                     config_.state_dir.empty() ? " (spool in memory only: set state_dir)" : "");
+        forwarders_.push_back(std::move(f));
+    }
+    return true;
+}
 
 bool app::bind(std::string& error) {
     const auto handler = [this](std::string_view m, const ip_address& s, transport t) {
@@ -113,6 +163,9 @@ bool app::bind(std::string& error) {
         }
     } catch (const boost::system::system_error& e) {
         error = "cannot listen on " + what + ": " + e.code().message();
+        return false;
+    }
+    if (!start_forwarders(error)) {
         return false;
     }
     std::string log_error;
@@ -168,6 +221,17 @@ void app::stop() {
     if (!alert_log_->flush()) {
         spdlog::error("alert log: {} ({} alerts could not be written)", alert_log_->last_error(),
                       alert_log_->queued());
+    }
+    for (const auto& f : forwarders_) {
+        // A little time to deliver what waits; the rest stays spooled for the next start.
+        f->stop(2 * micros_per_second);
+        const outputs::forwarder_stats fs = f->stats();
+        if (fs.pending > 0) {
+            spdlog::warn("forwarder {}: {} alerts not yet delivered{}", f->settings().name,
+                         fs.pending,
+                         f->settings().spool_dir.empty() ? " and lost (no state_dir)"
+                                                         : ", kept in the spool");
+        }
     }
     log_stats("exit");
     io_.stop();
@@ -235,6 +299,12 @@ void app::schedule_tick() {
                 spdlog::debug("{} idle peers expired", n);
             }
         }
+        for (const auto& f : forwarders_) {
+            if (const std::string problem = f->take_problem(); !problem.empty()) {
+                spdlog::warn("forwarder {}: {} (alerts wait in its spool)", f->settings().name,
+                             problem);
+            }
+        }
         if (now - last_stats_ >= config_.stats_interval) {
             last_stats_ = now;
             log_stats("periodic");
@@ -282,6 +352,8 @@ bool app::reload() {
     applied.alert_log = config_.alert_log;
     applied.udp_receive_buffer = config_.udp_receive_buffer;
     applied.max_peers = config_.max_peers;
+    applied.forwarders = config_.forwarders;
+    applied.state_dir = config_.state_dir;
     config_ = std::move(applied);
     ++stats_.reloads_ok;
     spdlog::info("reloaded: {} rules; peer state and raised alerts kept",
@@ -339,6 +411,9 @@ pipeline_figures app::figures() const {
     f.alert_log_written = alert_log_->stats().written;
     f.alert_log_failures = alert_log_->stats().failures;
     f.alert_log_dropped = alert_log_->stats().dropped;
+    for (const auto& fw : forwarders_) {
+        f.forwarders.push_back({fw->settings().name, fw->stats()});
+    }
     return f;
 }
 

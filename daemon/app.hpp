@@ -16,6 +16,7 @@
 #include "daemon/tcp_listener.hpp"
 #include "daemon/udp_listener.hpp"
 #include "outputs/alert_log.hpp"
+#include "outputs/forwarder.hpp"
 #include "pipeline/pipeline.hpp"
 #include "rules/rule_set.hpp"
 
@@ -68,6 +69,17 @@ class app {
     [[nodiscard]] boost::asio::io_context& io() noexcept { return io_; }
 
   private:
+    // Every alert goes to the alert log and to each forwarder, stamped with the wall-clock time.
+    class fanout final : public rules::alert_sink {
+      public:
+        explicit fanout(app& owner) : owner_(owner) {}
+        void emit(const rules::alert& a) override;
+
+      private:
+        app& owner_;
+    };
+
+    bool start_forwarders(std::string& error);
     void on_message(std::string_view message, const ip_address& sender, transport how);
     void wait_signals();
     void schedule_tick();
@@ -80,6 +92,8 @@ class app {
     counters stats_;
     std::unique_ptr<sender_policy> policy_;
     std::unique_ptr<outputs::alert_log> alert_log_;
+    std::vector<std::unique_ptr<outputs::forwarder>> forwarders_;
+    fanout fanout_{*this};
     std::unique_ptr<pipeline::pipeline> pipeline_;
     std::vector<std::unique_ptr<udp_listener>> udp_;
     std::vector<std::unique_ptr<tcp_listener>> tcp_;

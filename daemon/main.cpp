@@ -32,6 +32,9 @@ int main(int argc, char** argv) {
     std::string alert_format;
     std::string status;
     std::string log_level;
+    std::vector<std::string> forwards;
+    std::string forward_format = "rfc5424";
+    std::string state_dir;
     bool check_only = false;
     cli.add_option("--config", config_path,
                    "Configuration file (YAML), e.g. /etc/ikewatch/ikewatch.yaml");
@@ -50,6 +53,13 @@ int main(int argc, char** argv) {
                    "Status endpoint ADDR:PORT, or off (replaces status.listen)");
     cli.add_option("--log-level", log_level, "trace, debug, info, warn, error")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+    cli.add_option("--forward", forwards,
+                   "Forward alerts to udp://, tcp://, tls://, http:// or https:// HOST:PORT "
+                   "(repeatable; replaces the configured forwarders)");
+    cli.add_option("--forward-format", forward_format, "rfc5424, cef, leef or json (for --forward)")
+        ->check(CLI::IsMember({"rfc5424", "cef", "leef", "json"}));
+    cli.add_option("--state-dir", state_dir,
+                   "Directory for the forwarders' spools (replaces state_dir)");
     cli.add_flag("--check-config", check_only,
                  "Validate configuration and rules, then exit 0 (ok) or 78");
     CLI11_PARSE(cli, argc, argv);
@@ -85,6 +95,13 @@ int main(int argc, char** argv) {
             usage_error = true;
         }
     }
+    for (const std::string& url : forwards) {
+        if (!ikewatch::config::forward_url_ok(url)) {
+            std::cerr << "ikewatchd: --forward '" << url
+                      << "' is not udp://, tcp://, tls://, http:// or https:// HOST[:PORT]\n";
+            usage_error = true;
+        }
+    }
     if (usage_error) {
         return exit_usage;
     }
@@ -111,6 +128,19 @@ int main(int argc, char** argv) {
         }
         if (!log_level.empty()) {
             c.log_level = log_level;
+        }
+        if (!forwards.empty()) {
+            c.forwarders.clear();
+            for (const std::string& url : forwards) {
+                ikewatch::config::forwarder_config f;
+                f.name = url;
+                f.url = url;
+                f.format = forward_format;
+                c.forwarders.push_back(std::move(f));
+            }
+        }
+        if (!state_dir.empty()) {
+            c.state_dir = state_dir;
         }
     };
 

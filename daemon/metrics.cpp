@@ -21,18 +21,45 @@ class exposition {
         out_ += type;
         out_ += '\n';
     }
-    void sample(const char* name, std::uint64_t value, const char* label = nullptr,
+    // A label value as Prometheus text wants it: `\`, `"` and newlines escaped.
+    static std::string label(std::string_view v) {
+        std::string out;
+        for (const char c : v) {
+            if (c == '\\' || c == '"') {
+                out += '\\';
+                out += c;
+            } else if (c == '\n') {
+                out += "\\n";
+            } else {
+                out += c;
+            }
+        }
+        return out;
+    }
+    void sample(const char* name, std::uint64_t value, const char* label_name = nullptr,
                 std::string_view label_value = {}) {
         out_ += "ikewatch_";
         out_ += name;
-        if (label != nullptr) {
+        if (label_name != nullptr) {
             out_ += '{';
-            out_ += label;
+            out_ += label_name;
             out_ += "=\"";
-            out_ += label_value;
+            out_ += label(label_value);
             out_ += "\"}";
         }
         out_ += ' ';
+        out_ += std::to_string(value);
+        out_ += '\n';
+    }
+    void sample2(const char* name, std::uint64_t value, std::string_view forwarder,
+                 std::string_view outcome) {
+        out_ += "ikewatch_";
+        out_ += name;
+        out_ += "{forwarder=\"";
+        out_ += label(forwarder);
+        out_ += "\",outcome=\"";
+        out_ += outcome;
+        out_ += "\"} ";
         out_ += std::to_string(value);
         out_ += '\n';
     }
@@ -111,6 +138,27 @@ std::string render_metrics(const counters& c, const pipeline_figures& p) {
     e.sample("alert_log_write_failures_total", p.alert_log_failures);
     e.family("alert_log_reopens_total", "counter", "Alert log reopened (SIGUSR1).");
     e.sample("alert_log_reopens_total", c.alert_log_reopens);
+    e.family("forward_alerts_total", "counter",
+             "Alerts per forwarder, by outcome (sent counts resends too).");
+    for (const auto& f : p.forwarders) {
+        e.sample2("forward_alerts_total", f.stats.submitted, f.name, "queued");
+        e.sample2("forward_alerts_total", f.stats.filtered, f.name, "filtered");
+        e.sample2("forward_alerts_total", f.stats.sent, f.name, "sent");
+        e.sample2("forward_alerts_total", f.stats.delivered, f.name, "delivered");
+        e.sample2("forward_alerts_total", f.stats.lost, f.name, "lost");
+    }
+    e.family("forward_pending", "gauge", "Alerts waiting in a forwarder's spool.");
+    for (const auto& f : p.forwarders) {
+        e.sample("forward_pending", f.stats.pending, "forwarder", f.name);
+    }
+    e.family("forward_failures_total", "counter", "Failed connects and sends, per forwarder.");
+    for (const auto& f : p.forwarders) {
+        e.sample("forward_failures_total", f.stats.failures, "forwarder", f.name);
+    }
+    e.family("forward_connected", "gauge", "1 while a forwarder is connected to its collector.");
+    for (const auto& f : p.forwarders) {
+        e.sample("forward_connected", f.stats.connected ? 1 : 0, "forwarder", f.name);
+    }
     e.family("reloads_total", "counter", "Configuration reloads (SIGHUP), by result.");
     e.sample("reloads_total", c.reloads_ok, "result", "ok");
     e.sample("reloads_total", c.reloads_failed, "result", "failed");

@@ -3,7 +3,9 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <vector>
 
+#include "outputs/forwarder.hpp"
 #include "parsers/record_decoder.hpp"
 
 namespace ikewatch::daemon {
@@ -52,6 +54,11 @@ struct pipeline_figures {
     std::uint64_t alert_log_failures = 0;
     std::uint64_t alert_log_dropped = 0;
     std::size_t rules = 0;
+    struct forwarder_figures {
+        std::string name;
+        outputs::forwarder_stats stats;
+    };
+    std::vector<forwarder_figures> forwarders;
 };
 
 /// Prometheus text exposition, every name prefixed `ikewatch_`.

@@ -14,6 +14,9 @@ nlohmann::json alert_json(const rules::alert& a) {
                   {"severity", rules::severity_number(a.sev)},
                   {"category", "network"},
                   {"dataset", "ikewatch.alert"}};
+    if (a.created != 0) {
+        j["event"]["created"] = rfc3339(a.created);
+    }
     j["rule"] = {{"id", a.rule_id},
                  {"name", text_value(a.rule_name)},
                  {"version", a.rule_version},

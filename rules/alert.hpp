@@ -20,8 +20,9 @@ struct alert {
     enum class action_t : std::uint8_t { raised, resolved };
 
     action_t action = action_t::raised;
-    std::string id;   ///< stable dedup key: rule + device + key
-    micros time = 0;  ///< event time of this raise or resolve
+    std::string id;      ///< stable dedup key: rule + device + key
+    micros time = 0;     ///< event time of this raise or resolve (the device's clock, UTC)
+    micros created = 0;  ///< wall-clock time the daemon emitted it (0 in a replay)
     micros raised_at = 0;
     micros last_seen = 0;     ///< last time the condition triggered
     std::uint32_t count = 1;  ///< triggers counted while raised

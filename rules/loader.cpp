@@ -673,16 +673,10 @@ void compiler::compile(const raw_rule& raw, rule_set& set) {
     if (const auto v = required("severity")) {
         std::string s;
         if (scalar(file, v, s, "severity")) {
-            static const std::map<std::string, severity> sev{{"info", severity::info},
-                                                             {"low", severity::low},
-                                                             {"medium", severity::medium},
-                                                             {"high", severity::high},
-                                                             {"critical", severity::critical}};
-            const auto it = sev.find(s);
-            if (it == sev.end()) {
-                error(file, v, "bad-severity", "severity is info, low, medium, high or critical");
+            if (const auto sev = severity_from(s)) {
+                r.sev = *sev;
             } else {
-                r.sev = it->second;
+                error(file, v, "bad-severity", "severity is info, low, medium, high or critical");
             }
         }
     }

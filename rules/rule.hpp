@@ -2,6 +2,7 @@
 
 #include <bitset>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@ enum class severity : std::uint8_t { info, low, medium, high, critical };
 enum class confidence : std::uint8_t { low, medium, high };
 
 [[nodiscard]] std::string_view to_string(severity s) noexcept;
+[[nodiscard]] std::optional<severity> severity_from(std::string_view name) noexcept;
 [[nodiscard]] std::string_view to_string(confidence c) noexcept;
 /// ECS-style number for a severity: info 1, low 21, medium 47, high 73, critical 99.
 [[nodiscard]] int severity_number(severity s) noexcept;

@@ -18,6 +18,16 @@ std::string_view to_string(severity s) noexcept {
     return "medium";
 }
 
+std::optional<severity> severity_from(std::string_view name) noexcept {
+    for (const severity s :
+         {severity::info, severity::low, severity::medium, severity::high, severity::critical}) {
+        if (to_string(s) == name) {
+            return s;
+        }
+    }
+    return std::nullopt;
+}
+
 std::string_view to_string(confidence c) noexcept {
     switch (c) {
         case confidence::low:

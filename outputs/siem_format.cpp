@@ -1,0 +1,410 @@
+#include "outputs/siem_format.hpp"
+
+#include <cstdio>
+
+#include "common/ip_address.hpp"
+#include "outputs/alert_format.hpp"
+#include "outputs/parse_json.hpp"
+
+namespace ikewatch::outputs {
+
+namespace {
+
+constexpr std::string_view product_version = "0.1.0";
+constexpr std::string_view sd_id = "ikewatch@32473";  // 32473: the documentation enterprise
+constexpr char leef_delimiter = '^';
+
+// Length of the valid UTF-8 sequence at s[i], or 0 when the bytes there are not one.
+std::size_t utf8_length(std::string_view s, std::size_t i) noexcept {
+    const auto b = static_cast<unsigned char>(s[i]);
+    std::size_t n = 0;
+    if (b < 0x80) {
+        return 1;
+    }
+    if ((b & 0xE0) == 0xC0 && b >= 0xC2) {
+        n = 2;
+    } else if ((b & 0xF0) == 0xE0) {
+        n = 3;
+    } else if ((b & 0xF8) == 0xF0 && b <= 0xF4) {
+        n = 4;
+    } else {
+        return 0;
+    }
+    if (i + n > s.size()) {
+        return 0;
+    }
+    for (std::size_t k = 1; k < n; ++k) {
+        if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) {
+            return 0;
+        }
+    }
+    // Overlong three-byte forms and UTF-16 surrogates are not text either.
+    if (n == 3) {
+        const auto b1 = static_cast<unsigned char>(s[i + 1]);
+        if ((b == 0xE0 && b1 < 0xA0) || (b == 0xED && b1 >= 0xA0)) {
+            return 0;
+        }
+    }
+    if (n == 4) {
+        const auto b1 = static_cast<unsigned char>(s[i + 1]);
+        if ((b == 0xF0 && b1 < 0x90) || (b == 0xF4 && b1 >= 0x90)) {
+            return 0;
+        }
+    }
+    return n;
+}
+
+// Walks `s` as text: calls `on_char(c)` for printable ASCII, `on_control(c)` for control
+// characters, appends other valid UTF-8 as is, and U+FFFD for bytes that are not UTF-8.
+template <typename Char, typename Control>
+std::string walk(std::string_view s, Char&& on_char, Control&& on_control) {
+    std::string out;
+    out.reserve(s.size() + 8);
+    for (std::size_t i = 0; i < s.size();) {
+        const auto b = static_cast<unsigned char>(s[i]);
+        if (b < 0x20 || b == 0x7F) {
+            on_control(out, static_cast<char>(b));
+            ++i;
+        } else if (b < 0x80) {
+            on_char(out, static_cast<char>(b));
+            ++i;
+        } else if (const std::size_t n = utf8_length(s, i); n > 0) {
+            out.append(s.substr(i, n));
+            i += n;
+        } else {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        }
+    }
+    return out;
+}
+
+// A control character as visible text (`\x1B`), its backslash written as `backslash`.
+void visible(std::string& out, char c, std::string_view backslash) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "x%02X", static_cast<unsigned>(static_cast<unsigned char>(c)));
+    out += backslash;
+    out += buf;
+}
+
+std::string iso_ms(micros t) {
+    return rfc3339(t);
+}
+
+std::string epoch_ms(micros t) {
+    return std::to_string(t / 1000);
+}
+
+micros sent_at(const rules::alert& a) {
+    return a.created != 0 ? a.created : a.time;
+}
+
+std::string joined_evidence(const rules::alert& a, const siem_options& o, std::string_view sep) {
+    std::string out;
+    std::size_t n = 0;
+    for (const rules::evidence_line& l : a.evidence) {
+        if (n++ == o.max_evidence) {
+            break;
+        }
+        if (!out.empty()) {
+            out += sep;
+        }
+        out += l.text.substr(0, o.max_line);
+    }
+    return out;
+}
+
+std::string joined_checks(const rules::alert& a) {
+    std::string out;
+    for (const std::string& c : a.checks) {
+        if (!out.empty()) {
+            out += " / ";
+        }
+        out += c;
+    }
+    return out;
+}
+
+bool raised(const rules::alert& a) {
+    return a.action == rules::alert::action_t::raised;
+}
+
+// RFC 5424 MSGID and other header fields: printable US-ASCII without spaces, at most `max`.
+std::string header_token(std::string_view s, std::size_t max) {
+    std::string out;
+    for (const char c : s) {
+        if (out.size() == max) {
+            break;
+        }
+        out += c > 32 && c < 127 ? c : '_';
+    }
+    return out.empty() ? "-" : out;
+}
+
+std::string rfc5424(const rules::alert& a, const siem_options& o) {
+    const severity_levels sev = severity_of(a);
+    std::string out = "<" + std::to_string(o.facility * 8 + sev.syslog) + ">1 ";
+    out += iso_ms(sent_at(a));
+    out += ' ';
+    out += header_token(o.hostname, 255);
+    out += " ikewatch - ";
+    out += header_token(a.rule_id, 32);
+    out += " [";
+    out += sd_id;
+    const auto param = [&](std::string_view name, std::string_view value) {
+        out += ' ';
+        out += name;
+        out += "=\"";
+        out += escape_sd_value(value);
+        out += '"';
+    };
+    param("action", raised(a) ? "raised" : "resolved");
+    param("alert_id", a.id);
+    param("rule_id", a.rule_id);
+    param("rule_version", std::to_string(a.rule_version));
+    param("code", a.code);
+    param("severity", rules::to_string(a.sev));
+    param("device", a.device);
+    param(a.peer_key ? "peer" : "key", a.key);
+    param("device_time", iso_ms(a.time));
+    param("count", std::to_string(a.count));
+    if (!a.state.empty()) {
+        param("state", a.state);
+    }
+    out += ']';
+    if (!a.evidence.empty()) {
+        out += "[evidence@32473";
+        std::size_t n = 0;
+        for (const rules::evidence_line& l : a.evidence) {
+            if (n++ == o.max_evidence) {
+                break;
+            }
+            param("line", l.text.substr(0, o.max_line));
+        }
+        out += ']';
+    }
+    out += ' ';
+    out += dump_json(alert_json(a));
+    return out;
+}
+
+std::string cef(const rules::alert& a, const siem_options& o) {
+    const severity_levels sev = severity_of(a);
+    std::string out = "CEF:0|ikewatch|ikewatch|";
+    out += escape_cef_header(product_version);
+    out += '|';
+    out += escape_cef_header(a.rule_id);
+    out += '|';
+    out += escape_cef_header(a.message);
+    out += '|';
+    out += std::to_string(sev.cef);
+    out += '|';
+    bool first = true;
+    const auto ext = [&](std::string_view key, std::string_view value) {
+        if (!first) {
+            out += ' ';
+        }
+        first = false;
+        out += key;
+        out += '=';
+        out += escape_cef_value(value);
+    };
+    ext("rt", epoch_ms(sent_at(a)));
+    ext("start", epoch_ms(a.time));
+    ext("act", raised(a) ? "raised" : "resolved");
+    ext("cat", a.code);
+    ext("externalId", a.id);
+    ext("dvchost", a.device);
+    if (a.peer_key && ip_address::parse(a.key)) {
+        ext("dst", a.key);
+    } else if (!a.peer_key && ip_address::parse(a.key)) {
+        ext("src", a.key);
+    }
+    ext("msg", a.cause);
+    ext("cs1Label", "checks");
+    ext("cs1", joined_checks(a));
+    ext("cs2Label", "evidence");
+    ext("cs2", joined_evidence(a, o, "\n"));
+    ext("cs3Label", "ikeState");
+    ext("cs3", a.state);
+    ext("cs4Label", "confidence");
+    ext("cs4", rules::to_string(a.conf));
+    ext("cn1Label", "count");
+    ext("cn1", std::to_string(a.count));
+    ext("cn2Label", "ruleVersion");
+    ext("cn2", std::to_string(a.rule_version));
+    return out;
+}
+
+std::string leef(const rules::alert& a, const siem_options& o) {
+    const severity_levels sev = severity_of(a);
+    std::string out = "LEEF:2.0|ikewatch|ikewatch|";
+    out += escape_cef_header(product_version);
+    out += '|';
+    out += escape_cef_header(a.rule_id);
+    out += '|';
+    out += leef_delimiter;
+    out += '|';
+    bool first = true;
+    const auto attr = [&](std::string_view key, std::string_view value) {
+        if (!first) {
+            out += leef_delimiter;
+        }
+        first = false;
+        out += key;
+        out += '=';
+        out += escape_leef_value(value);
+    };
+    attr("devTime", iso_ms(a.time));
+    attr("devTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSX");
+    attr("sev", std::to_string(sev.cef));
+    attr("cat", a.code);
+    attr("action", raised(a) ? "raised" : "resolved");
+    attr("alertId", a.id);
+    attr("ruleVersion", std::to_string(a.rule_version));
+    attr("identHostName", a.device);
+    if (ip_address::parse(a.key)) {
+        attr(a.peer_key ? "dst" : "src", a.key);
+    } else {
+        attr("key", a.key);
+    }
+    attr("ikeState", a.state);
+    attr("msg", a.message);
+    attr("cause", a.cause);
+    attr("checks", joined_checks(a));
+    attr("evidence", joined_evidence(a, o, "\n"));
+    attr("count", std::to_string(a.count));
+    attr("sentTime", iso_ms(sent_at(a)));
+    return out;
+}
+
+}  // namespace
+
+std::optional<siem_format> siem_format_from(std::string_view name) noexcept {
+    if (name == "rfc5424" || name == "syslog") {
+        return siem_format::rfc5424;
+    }
+    if (name == "cef") {
+        return siem_format::cef;
+    }
+    if (name == "leef") {
+        return siem_format::leef;
+    }
+    if (name == "json" || name == "ecs") {
+        return siem_format::json;
+    }
+    return std::nullopt;
+}
+
+std::string_view to_string(siem_format f) noexcept {
+    switch (f) {
+        case siem_format::rfc5424:
+            return "rfc5424";
+        case siem_format::cef:
+            return "cef";
+        case siem_format::leef:
+            return "leef";
+        case siem_format::json:
+            return "json";
+    }
+    return "json";
+}
+
+severity_levels severity_of(const rules::alert& a) noexcept {
+    if (!raised(a)) {
+        return {5, 1};
+    }
+    switch (a.sev) {
+        case rules::severity::critical:
+            return {2, 10};
+        case rules::severity::high:
+            return {3, 8};
+        case rules::severity::medium:
+            return {4, 5};
+        case rules::severity::low:
+            return {5, 3};
+        case rules::severity::info:
+            return {6, 1};
+    }
+    return {4, 5};
+}
+
+std::string escape_sd_value(std::string_view s) {
+    return walk(
+        s,
+        [](std::string& out, char c) {
+            if (c == '"' || c == '\\' || c == ']') {
+                out += '\\';
+            }
+            out += c;
+        },
+        [](std::string& out, char c) { visible(out, c, "\\\\"); });
+}
+
+std::string escape_cef_header(std::string_view s) {
+    return walk(
+        s,
+        [](std::string& out, char c) {
+            if (c == '|' || c == '\\') {
+                out += '\\';
+            }
+            out += c;
+        },
+        [](std::string& out, char c) { visible(out, c, "\\\\"); });
+}
+
+std::string escape_cef_value(std::string_view s) {
+    return walk(
+        s,
+        [](std::string& out, char c) {
+            if (c == '=' || c == '\\') {
+                out += '\\';
+            }
+            out += c;
+        },
+        [](std::string& out, char c) {
+            if (c == '\n') {
+                out += "\\n";
+            } else if (c == '\r') {
+                out += "\\r";
+            } else {
+                visible(out, c, "\\\\");
+            }
+        });
+}
+
+std::string escape_leef_value(std::string_view s) {
+    return walk(
+        s,
+        [](std::string& out, char c) {
+            if (c == leef_delimiter || c == '\\') {
+                out += '\\';
+            }
+            out += c;
+        },
+        [](std::string& out, char c) {
+            if (c == '\n') {
+                out += "\\n";
+            } else if (c == '\t') {
+                out += "\\t";
+            } else {
+                visible(out, c, "\\\\");
+            }
+        });
+}
+
+std::string format_alert(const rules::alert& a, siem_format f, const siem_options& options) {
+    switch (f) {
+        case siem_format::rfc5424:
+            return rfc5424(a, options);
+        case siem_format::cef:
+            return cef(a, options);
+        case siem_format::leef:
+            return leef(a, options);
+        case siem_format::json:
+            return dump_json(alert_json(a));
+    }
+    return dump_json(alert_json(a));
+}
+
+}  // namespace ikewatch::outputs

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "rules/alert.hpp"
+
+namespace ikewatch::outputs {
+
+/// The formats alerts are forwarded in.
+enum class siem_format : std::uint8_t { rfc5424, cef, leef, json };
+[[nodiscard]] std::optional<siem_format> siem_format_from(std::string_view name) noexcept;
+[[nodiscard]] std::string_view to_string(siem_format f) noexcept;
+
+/// One severity scale for every format, from the rule's severity:
+///
+/// | rule.severity | syslog (RFC 5424) | CEF | LEEF `sev` |
+/// |---|---|---|---|
+/// | critical | 2 critical | 10 | 10 |
+/// | high     | 3 error    | 8  | 8  |
+/// | medium   | 4 warning  | 5  | 5  |
+/// | low      | 5 notice   | 3  | 3  |
+/// | info     | 6 informational | 1 | 1 |
+///
+/// A resolved alert is sent at syslog severity 5 (notice), CEF/LEEF 1, whatever the rule's.
+struct severity_levels {
+    int syslog;
+    int cef;
+};
+[[nodiscard]] severity_levels severity_of(const rules::alert& a) noexcept;
+
+struct siem_options {
+    std::string hostname = "-";  ///< the ikewatch host (RFC 5424 HOSTNAME)
+    int facility = 20;           ///< local4
+    std::size_t max_evidence = 8;
+    std::size_t max_line = 512;  ///< evidence line length kept in CEF and LEEF
+};
+
+/// One message for the SIEM, without any transport framing: the RFC 5424 line (alert JSON as
+/// MSG, the key facts as structured data), a CEF or LEEF 2.0 event, or the alert JSON. Every
+/// value taken from logs is escaped as its format requires; control characters never pass.
+[[nodiscard]] std::string format_alert(const rules::alert& a, siem_format f,
+                                       const siem_options& options);
+
+/// Escaping, exposed for tests: RFC 5424 PARAM-VALUE (`"`, `\` and `]`), CEF header fields
+/// (`|` and `\`), CEF extension values (`=`, `\`, newlines), LEEF values (the `^` delimiter,
+/// tabs and newlines). All replace other control characters and invalid UTF-8.
+[[nodiscard]] std::string escape_sd_value(std::string_view s);
+[[nodiscard]] std::string escape_cef_header(std::string_view s);
+[[nodiscard]] std::string escape_cef_value(std::string_view s);
+[[nodiscard]] std::string escape_leef_value(std::string_view s);
+
+}  // namespace ikewatch::outputs
