@@ -1,5 +1,7 @@
 #include "daemon/app.hpp"
 
+#include <boost/asio/post.hpp>
+
 #include <cctype>
 #include <chrono>
 #include <csignal>
@@ -165,6 +167,10 @@ bool app::bind(std::string& error) {
         error = "cannot listen on " + what + ": " + e.code().message();
         return false;
     }
+    return true;
+}
+
+bool app::open_outputs(std::string& error) {
     if (!start_forwarders(error)) {
         return false;
     }
@@ -205,19 +211,28 @@ void app::stop() {
         return;
     }
     stopping_ = true;
-    // What the kernel already holds for us is read and processed before we go.
+    // What the kernel already holds for us is read and processed before we go. UDP is read here;
+    // TCP reads already in flight complete first (their handlers are queued ahead of the second
+    // step), then each connection's remaining bytes are read.
     for (auto& u : udp_) {
         u->drain_and_close();
     }
+    for (auto& t : tcp_) {
+        t->begin_close();
+    }
+    boost::system::error_code ignored;
+    signals_.cancel(ignored);
+    tick_.cancel();
+    boost::asio::post(io_, [this] { finish_stop(); });
+}
+
+void app::finish_stop() {
     for (auto& t : tcp_) {
         t->close();
     }
     if (status_) {
         status_->close();
     }
-    boost::system::error_code ignored;
-    signals_.cancel(ignored);
-    tick_.cancel();
     if (!alert_log_->flush()) {
         spdlog::error("alert log: {} ({} alerts could not be written)", alert_log_->last_error(),
                       alert_log_->queued());

@@ -50,10 +50,14 @@ class app {
 
     /// Binds every socket; false with `error` when one cannot be bound.
     bool bind(std::string& error);
+    /// Opens the alert log and starts the forwarders (after privileges were dropped, so files are
+    /// created by the user the daemon runs as).
+    bool open_outputs(std::string& error);
     /// Runs until SIGTERM/SIGINT (or stop()); returns the exit status.
     int run();
     /// Ends the event loop after reading what the sockets already hold.
     void stop();
+    void finish_stop();
 
     /// Re-reads configuration and rules; on any problem keeps the running ones. True if applied.
     bool reload();

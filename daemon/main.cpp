@@ -7,9 +7,11 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include "config/config_loader.hpp"
 #include "daemon/app.hpp"
+#include "daemon/privileges.hpp"
 
 namespace {
 
@@ -35,6 +37,8 @@ int main(int argc, char** argv) {
     std::vector<std::string> forwards;
     std::string forward_format = "rfc5424";
     std::string state_dir;
+    std::string user;
+    bool allow_root = false;
     bool check_only = false;
     cli.add_option("--config", config_path,
                    "Configuration file (YAML), e.g. /etc/ikewatch/ikewatch.yaml");
@@ -60,6 +64,8 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"rfc5424", "cef", "leef", "json"}));
     cli.add_option("--state-dir", state_dir,
                    "Directory for the forwarders' spools (replaces state_dir)");
+    cli.add_option("--user", user, "When started as root: the user to become after binding");
+    cli.add_flag("--allow-root", allow_root, "Run as root (refused otherwise)");
     cli.add_flag("--check-config", check_only,
                  "Validate configuration and rules, then exit 0 (ok) or 78");
     CLI11_PARSE(cli, argc, argv);
@@ -142,6 +148,12 @@ int main(int argc, char** argv) {
         if (!state_dir.empty()) {
             c.state_dir = state_dir;
         }
+        if (!user.empty()) {
+            c.user = user;
+        }
+        if (allow_root) {
+            c.allow_root = true;
+        }
     };
 
     ikewatch::daemon::loaded_setup setup = ikewatch::daemon::load_setup(how);
@@ -159,9 +171,25 @@ int main(int argc, char** argv) {
     }
     spdlog::set_level(spdlog::level::from_str(setup.config.log_level));
 
-    ikewatch::daemon::app daemon(how, std::move(setup));
+    const ikewatch::daemon::privilege_plan privileges{setup.config.user, setup.config.allow_root};
     std::string error;
+    if (!ikewatch::daemon::check_privileges(privileges, error)) {
+        spdlog::critical("{}", error);
+        return exit_config;
+    }
+    ikewatch::daemon::app daemon(how, std::move(setup));
     if (!daemon.bind(error)) {
+        spdlog::critical("{}", error);
+        return exit_runtime;
+    }
+    if (!ikewatch::daemon::drop_privileges(privileges, error)) {
+        spdlog::critical("{}", error);
+        return exit_runtime;
+    }
+    if (!privileges.user.empty() && ::getuid() != 0) {
+        spdlog::info("running as {}", privileges.user);
+    }
+    if (!daemon.open_outputs(error)) {
         spdlog::critical("{}", error);
         return exit_runtime;
     }

@@ -24,21 +24,32 @@ class tcp_listener::session : public std::enable_shared_from_this<session> {
         read();
     }
 
-    // Reads what the kernel already holds for this connection (bytes the sender considers
+    // First step of a shutdown: the read in flight completes (with the bytes it may already
+    // hold) and no new one starts.
+    void cancel_read() {
+        draining_ = true;
+        boost::system::error_code ignored;
+        socket_.cancel(ignored);
+    }
+
+    // Reads what the kernel still holds for this connection (bytes the sender considers
     // delivered), delivers a final unterminated line, and closes.
     void stop() {
         if (stopped_) {
             return;
         }
         stopped_ = true;
+        draining_ = true;
         boost::system::error_code ec;
         socket_.non_blocking(true, ec);
+        // Its own buffer: buffer_ may still belong to a read the event loop has not finished.
+        std::array<char, 16 * 1024> rest{};
         // Bounded: a sender that never pauses does not hold the shutdown up.
         for (int reads = 0; !ec && reads < 256; ++reads) {
-            const std::size_t n = socket_.read_some(asio::buffer(buffer_), ec);
+            const std::size_t n = socket_.read_some(asio::buffer(rest), ec);
             if (n > 0) {
                 owner_.stats_.tcp_bytes += n;
-                framer_.feed(std::string_view(buffer_.data(), n),
+                framer_.feed(std::string_view(rest.data(), n),
                              [&](std::string_view m) { deliver(m); });
             }
         }
@@ -55,18 +66,22 @@ class tcp_listener::session : public std::enable_shared_from_this<session> {
         auto self = shared_from_this();
         socket_.async_read_some(asio::buffer(buffer_),
                                 [this, self](const boost::system::error_code& ec, std::size_t n) {
-                                    if (stopped_) {
+                                    // Bytes a read brought are processed even when a shutdown
+                                    // began meanwhile: the sender considers them delivered.
+                                    if (n > 0 && !stopped_) {
+                                        owner_.stats_.tcp_bytes += n;
+                                        framer_.feed(std::string_view(buffer_.data(), n),
+                                                     [&](std::string_view m) { deliver(m); });
+                                        flush_counters();
+                                    }
+                                    if (stopped_ || draining_) {
                                         return;
                                     }
                                     if (ec) {
                                         end();
                                         return;
                                     }
-                                    owner_.stats_.tcp_bytes += n;
                                     arm_idle();
-                                    framer_.feed(std::string_view(buffer_.data(), n),
-                                                 [&](std::string_view m) { deliver(m); });
-                                    flush_counters();
                                     read();
                                 });
     }
@@ -109,6 +124,7 @@ class tcp_listener::session : public std::enable_shared_from_this<session> {
     std::uint64_t truncated_seen_ = 0;
     std::uint64_t incomplete_seen_ = 0;
     bool stopped_ = false;
+    bool draining_ = false;
 };
 
 tcp_listener::tcp_listener(asio::io_context& io, const config::endpoint& at, tcp_limits limits,
@@ -166,6 +182,14 @@ void tcp_listener::accept() {
         }
         accept();
     });
+}
+
+void tcp_listener::begin_close() {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    for (const auto& s : sessions_) {
+        s->cancel_read();
+    }
 }
 
 void tcp_listener::close() {

@@ -32,7 +32,9 @@ class tcp_listener {
     ~tcp_listener();
 
     void start();
-    /// Stops accepting, delivers what each connection has framed, closes them.
+    /// Shutdown, first step: stops accepting and lets the reads in flight complete.
+    void begin_close();
+    /// Delivers what each connection still holds and what it has framed, closes them.
     void close();
     [[nodiscard]] std::uint16_t port() const;
     void set_limits(const tcp_limits& limits) { limits_ = limits; }

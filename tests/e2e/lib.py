@@ -18,7 +18,6 @@ import sys
 import tempfile
 import time
 import traceback
-import urllib.error
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -38,7 +37,7 @@ def check(condition, message):
         raise Failure(message)
 
 
-def _die_with_parent():
+def die_with_parent():
     # The child gets SIGKILL if the test process dies without cleaning up (ctest timeout).
     try:
         libc = ctypes.CDLL(None, use_errno=True)
@@ -60,8 +59,21 @@ def wait_until(what, probe, timeout=20.0, interval=0.05):
         time.sleep(interval)
 
 
+SKIP = 77  # exit status ctest reports as skipped (SKIP_RETURN_CODE)
+
+
+def tool(name):
+    """Path of an external program; the test is skipped when it is not installed."""
+    path = shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin")
+    if not path:
+        print(f"SKIP: {name} is not installed", flush=True)
+        sys.exit(SKIP)
+    return path
+
+
 def free_port(kind="tcp"):
-    """A port the kernel has just handed out on 127.0.0.1 (free at the time of the call)."""
+    """A port the kernel has just handed out on 127.0.0.1 (free at the time of the call), for
+    programs that cannot take port 0 and report the one they got."""
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if kind == "tcp" else socket.SOCK_DGRAM)
     try:
         s.bind(("127.0.0.1", 0))
@@ -82,7 +94,7 @@ def udp_port_bound(port):
 
 
 def scenario_path(prefix):
-    """tests/scenarios file whose name starts with `prefix-` (S05 -> S05-tunnel-group-missing.log)."""
+    """The tests/scenarios file named `prefix-...` (S05 -> S05-tunnel-group-missing.log)."""
     for name in sorted(os.listdir(SCENARIOS)):
         if name.startswith(prefix + "-"):
             return os.path.join(SCENARIOS, name)
@@ -132,7 +144,8 @@ def logger_send(port, tag, lines, mode):
 
     mode: "udp", "tcp-octet" (RFC 6587 octet counting) or "tcp-line" (newline framing).
     """
-    cmd = ["logger", "-n", "127.0.0.1", "-P", str(port), "--rfc3164", "-t", tag, "--skip-empty"]
+    cmd = [tool("logger"), "-n", "127.0.0.1", "-P", str(port), "--rfc3164", "-t", tag,
+           "--skip-empty"]
     cmd += {"udp": ["-d"], "tcp-octet": ["-T", "--octet-count"], "tcp-line": ["-T"]}[mode]
     data = "".join(l + "\n" for l in lines)
     r = subprocess.run(cmd, input=data.encode(), capture_output=True, timeout=30)
@@ -204,15 +217,14 @@ def above_info(alerts):
 
 
 class Daemon:
-    """One ikewatchd on 127.0.0.1, on ports picked for it; stderr goes to a file."""
+    """One ikewatchd on 127.0.0.1 ports the kernel picks; its stderr goes to a file."""
 
-    def __init__(self, test, name="ikewatchd", config=None, udp=True, tcp=True, rules=None,
-                 alert_log=None, extra=(), ephemeral=False):
+    def __init__(self, test, name="ikewatchd", config=None, udp=True, tcp=True, rules=None):
         self.test = test
         self.name = name
         self.dir = os.path.join(test.tmp, name)
         os.makedirs(self.dir, exist_ok=True)
-        self.alert_log = alert_log or os.path.join(self.dir, "alerts.json")
+        self.alert_log = os.path.join(self.dir, "alerts.json")
         self.stderr_path = os.path.join(self.dir, "stderr.log")
         self.config_path = None
         if config is not None:
@@ -221,45 +233,35 @@ class Daemon:
                 f.write(config)
         self.want_udp, self.want_tcp = udp, tcp
         self.rules = rules
-        self.extra = list(extra)
-        # ephemeral: ADDR:0 on the command line, the kernel picks the ports; otherwise ports
-        # found free just before the start are passed.
-        self.ephemeral = ephemeral
         self.proc = None
         self.udp_port = self.tcp_port = self.status_port = None
 
     def args(self):
-        def port(kind):
-            return f"127.0.0.1:{0 if self.ephemeral else free_port(kind)}"
-
+        # Port 0 everywhere: the kernel picks free ports, read back from the daemon's log.
         a = [self.test.ikewatchd]
         if self.config_path:
             a += ["--config", self.config_path]
         if self.want_udp:
-            a += ["--udp", port("udp")]
+            a += ["--udp", "127.0.0.1:0"]
         if self.want_tcp:
-            a += ["--tcp", port("tcp")]
-        a += ["--status", port("tcp"), "--alert-log", self.alert_log]
+            a += ["--tcp", "127.0.0.1:0"]
+        a += ["--status", "127.0.0.1:0", "--alert-log", self.alert_log]
+        if os.geteuid() == 0:
+            a += ["--allow-root"]  # CI runs as root; the daemon refuses that unless told
         for r in ([self.rules] if isinstance(self.rules, str) else self.rules or []):
             a += ["--rules", r]
-        return a + self.extra
+        return a
 
-    def start(self, attempts=3):
-        # A port picked free can be taken by someone else before the daemon binds it: retry.
-        for attempt in range(attempts):
-            err = open(self.stderr_path, "w")
+    def start(self):
+        with open(self.stderr_path, "w") as err:
             self.proc = subprocess.Popen(self.args(), stdin=subprocess.DEVNULL,
                                          stdout=subprocess.DEVNULL, stderr=err,
-                                         preexec_fn=_die_with_parent)
-            err.close()
-            self.test.processes.append(self.proc)
-            ready = wait_until("the daemon to listen or exit", lambda: (
-                self.proc.poll() is not None or "status endpoint on" in self.stderr()), 30)
-            if self.proc.poll() is None:
-                break
-            if "cannot listen" not in self.stderr() or attempt == attempts - 1:
-                raise Failure(f"{self.name} exited with {self.proc.returncode} at start:\n"
-                              + self.stderr())
+                                         preexec_fn=die_with_parent)
+        self.test.processes.append(self.proc)
+        wait_until("the daemon to listen or exit", lambda: (
+            self.proc.poll() is not None or "status endpoint on" in self.stderr()), 30)
+        check(self.proc.poll() is None,
+              f"{self.name} exited with {self.proc.returncode} at start:\n{self.stderr()}")
         log = self.stderr()
         if self.want_udp:
             self.udp_port = int(re.search(r"listening on udp (\d+)", log).group(1))
@@ -268,10 +270,6 @@ class Daemon:
         self.status_port = int(re.search(r"status endpoint on http://[^:]+:(\d+)/", log).group(1))
         wait_until("/healthz", lambda: self.healthz() == "ok", 10)
         return self
-
-    @property
-    def pid(self):
-        return self.proc.pid
 
     def stderr(self):
         with open(self.stderr_path, encoding="utf-8", errors="replace") as f:
@@ -288,7 +286,7 @@ class Daemon:
     def healthz(self):
         try:
             return self.get("/healthz").strip()
-        except (OSError, urllib.error.URLError):
+        except OSError:  # refused, reset, timed out (URLError is an OSError)
             return None
 
     def peers(self):
@@ -309,17 +307,17 @@ class Daemon:
         return m[key]
 
     def wait_metric(self, key, at_least, timeout=20):
-        """Waits until a counter reaches `at_least`; returns its value then."""
+        """Waits until a counter reaches `at_least` (>= 1); returns its value then."""
         return wait_until(f"{key} >= {at_least}",
                           lambda: (v := self.metric(key)) >= at_least and v, timeout)
 
     def alerts(self):
         return read_alerts(self.alert_log)
 
-    def wait_alert(self, device, code, timeout=20, paths=None):
-        def probe():
-            return raised(read_alerts(*(paths or [self.alert_log])), device, code)
-        return wait_until(f"alert {code} for {device}", probe, timeout)[0]
+    def wait_alert(self, device, code, timeout=20):
+        """Waits for a raised alert with this code for this device; returns the first one."""
+        return wait_until(f"alert {code} for {device}",
+                          lambda: raised(self.alerts(), device, code), timeout)[0]
 
     def signal(self, signo):
         os.kill(self.proc.pid, signo)
@@ -358,6 +356,15 @@ class Test:
         d = Daemon(self, **kw)
         self.daemons.append(d)
         return d.start()
+
+    def finish(self):
+        """Every daemon still running stops cleanly on SIGTERM; no sanitizer reported anything."""
+        for d in self.daemons:
+            if d.alive():
+                check(d.stop() == 0, f"{d.name}: exit status {d.proc.returncode} after SIGTERM")
+            log = d.stderr()
+            check("Sanitizer" not in log and "runtime error:" not in log,
+                  f"{d.name}: sanitizer report on stderr")
 
     def step(self, text):
         print(f"[{time.monotonic() - self.started:6.2f}s] {text}", flush=True)
@@ -402,6 +409,7 @@ def run(main):
     status = 1
     try:
         main(t)
+        t.finish()
         status = 0
         t.step(f"PASS {name}")
     except Failure as e:

@@ -5,20 +5,24 @@
            after the file is fixed SIGHUP applies it.
   rotate   alerts.json moved away and SIGUSR1 sent while alerts are being written: later alerts
            go to a new alerts.json and the two files together hold every alert once.
-  sigterm  N messages sent, SIGTERM at once: exit 0, `stats (exit): received=N`, every alert in
-           the log.
+  sigterm  N messages sent over UDP and TCP, SIGTERM at once (while they are all still in the
+           daemon's sockets): exit 0, `stats (exit): received=N`, every alert in the log.
 
 Usage: reload_and_rotate.py [reload|rotate|sigterm]... (default: all three)
 """
 
+import fcntl
 import os
 import re
 import signal
+import socket
+import struct
 import subprocess
 import sys
+import termios
 
 from lib import (check, expected_code, logger_send, raised, read_alerts, run, scenario_lines,
-                 summary, syslog_line, tcp_send, udp_send, wait_until)
+                 syslog_line, tcp_send, udp_send, wait_until)
 
 # An override of a shipped rule: visible in every alert it raises.
 RULE = """\
@@ -78,7 +82,6 @@ def reload(t):
     d.wait_metric('reloads_total{result="ok"}', 1)
     check(d.metric('reloads_total{result="failed"}') == 1, "reloads_total{failed} changed")
     check(severity_for("hup-fixed") == "medium", "the fixed rule file was not applied")
-    check(d.stop() == 0, "exit status after the reloads")
 
 
 def rotate(t):
@@ -90,9 +93,11 @@ def rotate(t):
     def send(devices):
         tcp_send(d.tcp_port, [syslog_line(dev, s06) for dev in devices])
 
-    # The move and SIGUSR1 fall between two batches sent back to back, so the daemon is busy
-    # writing alerts when it reopens; the last batch is sent once the reopen is counted.
+    # The file is moved once the first alerts are in it; SIGUSR1 goes just before the second
+    # batch, so the reopen races with alerts being written. The last batch is sent once the
+    # reopen is counted.
     send(batches[0])
+    d.wait_metric('alerts_total{action="raised"}', 1)
     os.rename(d.alert_log, old)
     d.signal(signal.SIGUSR1)
     send(batches[1])
@@ -113,46 +118,56 @@ def rotate(t):
     new_devices = {a["observer"]["hostname"] for a in in_new}
     check(set(batches[2]) <= new_devices, "alerts after the reopen are not in the new file")
     check(in_old, "nothing was written to the moved file")
-    check(d.stop() == 0, "exit status after the rotation")
+
+
+def unacknowledged(sock):
+    """Bytes sent on a TCP socket that the receiving kernel has not acknowledged yet."""
+    return struct.unpack("i", fcntl.ioctl(sock, termios.TIOCOUTQ, b"\0" * 4))[0]
 
 
 def sigterm(t):
     d = t.daemon(name="sigterm")
     cycle = ["S05", "S06", "S07", "S08"]
-    plan = {"udp": [], "tcp": []}  # (device, scenario) per transport
-    for transport in plan:
-        plan[transport] = [(f"term-{transport}-{i}", cycle[i % 4]) for i in range(200)]
+    plan = {transport: [(f"term-{transport}-{i}", cycle[i % 4]) for i in range(n)]
+            for transport, n in (("udp", 200), ("tcp", 100))}
 
     def messages(transport):
         return [syslog_line(dev, line) for dev, s in plan[transport] for line in scenario_lines(s)]
 
     udp, tcp = messages("udp"), messages("tcp")
-    udp_send(d.udp_port, udp)
-    tcp_send(d.tcp_port, tcp)
-    d.signal(signal.SIGTERM)
-    rc = d.proc.wait(60)
+    # The daemon is stopped (SIGSTOP) while the messages are sent, so they are all still in its
+    # sockets when SIGTERM comes: the datagrams in the UDP receive queue, the stream in the
+    # receive queue of a TCP connection accepted beforehand (acknowledged by the kernel, as far
+    # as the sender knows delivered).
+    with socket.create_connection(("127.0.0.1", d.tcp_port), timeout=10) as c:
+        d.wait_metric('tcp_connections_total{outcome="accepted"}', 1)
+        d.signal(signal.SIGSTOP)
+        try:
+            udp_send(d.udp_port, udp)
+            c.sendall(b"".join(b"%d %s" % (len(m.encode()), m.encode()) for m in tcp))
+            wait_until("the daemon's kernel to acknowledge the TCP stream",
+                       lambda: unacknowledged(c) == 0, 10)
+            d.signal(signal.SIGTERM)
+        finally:
+            d.signal(signal.SIGCONT)
+        rc = d.proc.wait(60)
     check(rc == 0, f"exit status {rc} after SIGTERM")
     stats = [l for l in d.stderr().splitlines() if "stats (exit):" in l]
     check(len(stats) == 1, f"{len(stats)} exit stats lines")
     t.step(stats[0].split("info ", 1)[-1][:80])
     got = {k: int(v) for k, v in re.findall(r" (received|udp|tcp)=(\d+)", stats[0])}
-    alerts = d.alerts()
-    found = {(a["observer"]["hostname"], a["diagnosis"]["code"]) for a in raised(alerts)}
-
-    def lost(transport):
-        return [dev for dev, s in plan[transport] if (dev, expected_code(s)) not in found]
-
-    # Datagrams already queued on the UDP socket are read before exit.
     check(got["udp"] == len(udp), f"exit stats udp={got['udp']}, sent {len(udp)}")
-    check(not lost("udp"), f"{len(lost('udp'))} UDP devices without their alert: {lost('udp')[:5]}")
-    # Known daemon bug, kept failing on purpose: at SIGTERM the TCP sessions are closed without
-    # reading what the kernel already accepted for them (only UDP is drained), so part of a
-    # stream that was completely sent (and even closed by the sender) is lost.
-    check(got["tcp"] == len(tcp), f"exit stats tcp={got['tcp']}, sent {len(tcp)} over one "
-          "connection closed before SIGTERM (TCP not drained at exit)")
+    # Known daemon bug, this check fails on purpose until it is fixed: when the event loop has
+    # already read a chunk of the TCP stream (up to the session's 16 KiB buffer) but not yet run
+    # its handler as SIGTERM is handled, the session's stop() reads the rest into the same buffer
+    # and the pending handler then returns early (stopped_), so that chunk is lost.
+    check(got["tcp"] == len(tcp), f"exit stats tcp={got['tcp']}, sent {len(tcp)}")
     check(got["received"] == len(udp) + len(tcp),
           f"exit stats received={got['received']}, sent {len(udp) + len(tcp)}")
-    check(not lost("tcp"), f"{len(lost('tcp'))} TCP devices without their alert")
+    found = {(a["observer"]["hostname"], a["diagnosis"]["code"]) for a in raised(d.alerts())}
+    for transport in plan:
+        lost = [dev for dev, s in plan[transport] if (dev, expected_code(s)) not in found]
+        check(not lost, f"{len(lost)} {transport} devices without their alert: {lost[:5]}")
 
 
 PARTS = {"reload": reload, "rotate": rotate, "sigterm": sigterm}

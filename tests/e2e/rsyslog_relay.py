@@ -6,8 +6,9 @@ ikewatchd and over UDP to a second one. Both must raise each scenario's diagnosi
 import os
 import subprocess
 
-from lib import (Failure, _die_with_parent, above_info, check, expected_code, expected_peers,
-                 free_port, logger_send, run, scenario_lines, summary, udp_port_bound, wait_until)
+from lib import (Failure, die_with_parent, above_info, check, expected_code, expected_peers,
+                 free_port, logger_send, run, scenario_lines, summary, tool, udp_port_bound,
+                 wait_until)
 
 SCENARIOS = [("S05", "relay-s05"), ("S06", "relay-s06"), ("S07", "relay-s07"),
              ("S08", "relay-s08"), ("S12", "relay-s12"), ("S20", "relay-s20"),
@@ -27,7 +28,7 @@ ruleset(name="relay") {{
 """
 
 
-def start_rsyslog(t, tcp_port, udp_port):
+def start_rsyslog(t, rsyslogd, tcp_port, udp_port):
     work = os.path.join(t.tmp, "rsyslog")
     os.makedirs(work)
     port = free_port("udp")
@@ -35,9 +36,9 @@ def start_rsyslog(t, tcp_port, udp_port):
     with open(conf, "w") as f:
         f.write(RSYSLOG_CONF.format(work=work, port=port, tcp=tcp_port, udp=udp_port))
     log = open(os.path.join(work, "rsyslogd.log"), "w")
-    proc = subprocess.Popen(["rsyslogd", "-n", "-f", conf, "-i", os.path.join(work, "pid")],
+    proc = subprocess.Popen([rsyslogd, "-n", "-f", conf, "-i", os.path.join(work, "pid")],
                             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                            preexec_fn=_die_with_parent)
+                            preexec_fn=die_with_parent)
     log.close()
     t.processes.append(proc)
 
@@ -52,10 +53,13 @@ def start_rsyslog(t, tcp_port, udp_port):
 
 
 def main(t):
+    rsyslogd = tool("rsyslogd")
+    tool("logger")
     via_tcp = t.daemon(name="ikewatchd-tcp", udp=False)
     via_udp = t.daemon(name="ikewatchd-udp", tcp=False)
-    rsyslog, port = start_rsyslog(t, via_tcp.tcp_port, via_udp.udp_port)
-    t.step(f"rsyslogd {rsyslog.pid} on udp {port} -> tcp {via_tcp.tcp_port}, udp {via_udp.udp_port}")
+    rsyslog, port = start_rsyslog(t, rsyslogd, via_tcp.tcp_port, via_udp.udp_port)
+    t.step(f"rsyslogd {rsyslog.pid} on udp {port} -> ikewatchd tcp {via_tcp.tcp_port}, "
+           f"ikewatchd udp {via_udp.udp_port}")
 
     total = 0
     for scenario, tag in SCENARIOS:
@@ -85,8 +89,6 @@ def main(t):
 
     rsyslog.terminate()
     check(rsyslog.wait(20) == 0, f"rsyslogd exited with {rsyslog.returncode}")
-    for d in (via_tcp, via_udp):
-        check(d.stop() == 0, f"{d.name} exit status {d.proc.returncode}")
 
 
 run(main)

@@ -70,7 +70,8 @@ def main(t):
                   if (a["observer"]["hostname"], a["diagnosis"]["code"]) not in expected]
     check(not unexpected, f"unexpected alerts: {unexpected}")
     # /alerts lists the same diagnoses as active.
-    active = {(a["observer"]["hostname"], a["diagnosis"]["code"]) for a in json.loads(d.get("/alerts"))}
+    active = {(a["observer"]["hostname"], a["diagnosis"]["code"])
+              for a in json.loads(d.get("/alerts"))}
     check(expected <= active, f"not active in /alerts: {expected - active}")
     check(d.metric('alerts_total{action="raised"}') == len(raised(alerts)),
           "alerts_total{action=raised} differs from the raised alerts in the log")

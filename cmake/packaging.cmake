@@ -1,0 +1,96 @@
+# Installation layout and the Debian package (CPack DEB). Included from the top-level
+# CMakeLists.txt for every build except the fuzzing one.
+#
+#   cmake --build --preset release
+#   cd build/release && cpack -G DEB          # -> ikewatch_<version>-1_<arch>.deb
+#
+# Paths under the prefix (binaries, documentation, the reference copy of the rule pack) are
+# relative; the package uses the prefix /usr. Configuration, logrotate and the systemd unit
+# belong to fixed system locations and use absolute destinations. CPack stages those through
+# DESTDIR (CPACK_SET_DESTDIR), so building the package never touches the real /etc or /lib.
+# A plain `cmake --install` writes them to the live system unless DESTDIR is set.
+
+set(IKEWATCH_PACKAGING_DIR "${PROJECT_SOURCE_DIR}/packaging")
+
+# --- what gets installed ---------------------------------------------------------------------
+
+# The CLI installs itself to bin (cli/CMakeLists.txt), i.e. /usr/bin/ikewatch in the package.
+install(TARGETS ikewatchd RUNTIME DESTINATION sbin)
+
+install(FILES "${PROJECT_SOURCE_DIR}/config/ikewatch.yaml"
+        DESTINATION /etc/ikewatch)
+install(FILES "${IKEWATCH_PACKAGING_DIR}/rules.d/README"
+        DESTINATION /etc/ikewatch/rules.d)
+install(FILES "${IKEWATCH_PACKAGING_DIR}/ikewatch.logrotate"
+        DESTINATION /etc/logrotate.d
+        RENAME ikewatch)
+install(FILES "${IKEWATCH_PACKAGING_DIR}/ikewatch.service"
+        DESTINATION /lib/systemd/system)
+
+install(FILES "${PROJECT_SOURCE_DIR}/README.md" "${PROJECT_SOURCE_DIR}/docs/rules.md"
+        DESTINATION share/doc/ikewatch)
+# The pack is compiled into both binaries; this copy is only there to read and to start
+# local overrides from.
+file(GLOB IKEWATCH_PACK_FILES CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/rules/pack/*.yaml")
+install(FILES ${IKEWATCH_PACK_FILES} DESTINATION share/ikewatch/rules)
+
+# --- the Debian package ----------------------------------------------------------------------
+
+set(CPACK_GENERATOR "DEB")
+set(CPACK_PACKAGE_NAME "ikewatch")
+set(CPACK_PACKAGE_VENDOR "ikewatch")
+set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
+set(CPACK_PACKAGE_CONTACT "ikewatch maintainers <ikewatch@localhost>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
+
+# Staging: everything under DESTDIR, with /usr as the prefix for the relative destinations.
+set(CPACK_SET_DESTDIR ON)
+set(CPACK_INSTALL_PREFIX "/usr")
+set(CPACK_PACKAGING_INSTALL_PREFIX "/usr")
+set(CPACK_INSTALL_DEFAULT_DIRECTORY_PERMISSIONS
+    OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
+set(CPACK_STRIP_FILES ON)
+
+set(CPACK_DEBIAN_PACKAGE_NAME "ikewatch")
+set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_MAINTAINER "ikewatch maintainers <ikewatch@localhost>")
+set(CPACK_DEBIAN_PACKAGE_SECTION "net")
+set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
+# dpkg-shlibdeps adds the shared libraries the binaries link (yaml-cpp, spdlog, fmt, libstdc++,
+# libc ...) to these; adduser is needed by the postinst.
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "logrotate")
+set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
+    "ikewatch reads the syslog of Cisco ASA, FTD, PIX and IOS devices, rebuilds the
+IKE negotiation state of every peer and explains, with the log lines as
+evidence, why an IPsec tunnel does not come up.
+.
+This package contains the ikewatchd syslog receiver (UDP and TCP, with a
+systemd unit and logrotate configuration) and the ikewatch command for
+replaying logs, checking rule files and explaining states and codes.")
+set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
+    "${IKEWATCH_PACKAGING_DIR}/debian/postinst"
+    "${IKEWATCH_PACKAGING_DIR}/debian/prerm"
+    "${IKEWATCH_PACKAGING_DIR}/debian/postrm"
+    "${IKEWATCH_PACKAGING_DIR}/debian/conffiles")
+# Maintainer scripts 0755 and conffiles 0644 whatever their mode in the checkout.
+set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
+
+set(CPACK_SOURCE_GENERATOR "TGZ")
+# Regular expressions; the backslashes are doubled again because CPack writes them into its
+# configuration file unescaped.
+set(CPACK_SOURCE_IGNORE_FILES "/\\\\.git/" "/build/" "\\\\.swp$" "/__pycache__/")
+
+include(CPack)
+
+# --- the package test ------------------------------------------------------------------------
+
+add_test(NAME packaging_deb
+         COMMAND ${CMAKE_COMMAND} -E env
+                 "CPACK=${CMAKE_CPACK_COMMAND}"
+                 "IKEWATCH_BUILD_DIR=${PROJECT_BINARY_DIR}"
+                 "IKEWATCH_VERSION=${PROJECT_VERSION}"
+                 bash "${PROJECT_SOURCE_DIR}/tests/packaging/check_package.sh")
+set_tests_properties(packaging_deb PROPERTIES LABELS packaging TIMEOUT 900)
