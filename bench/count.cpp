@@ -1,8 +1,9 @@
 // One pass over a generated workload, for two figures: instruction counts per line with
 // `valgrind --tool=callgrind --toggle-collect='*run_*'` (they do not move with machine load), and
 // the pass's own time in ns/line (the replay script takes the median of several runs).
-// Usage: ikewatch_count parse|state|pipeline [lines] [passes]
-//   (state: the pipeline without rules; passes > 1 repeats the run, for profilers)
+// Usage: ikewatch_count parse|state|pipeline [lines] [passes] [threads]
+//   (state: the pipeline without rules; passes > 1 repeats the run, for profilers; threads > 1
+//   runs the pipeline sharded by device over that many worker threads, this thread feeding them)
 
 #include <chrono>
 #include <cstdio>
@@ -11,7 +12,7 @@
 
 #include "bench/workload.hpp"
 #include "parsers/record_decoder.hpp"
-#include "pipeline/pipeline.hpp"
+#include "pipeline/sharded_pipeline.hpp"
 #include "rules/loader.hpp"
 
 namespace {
@@ -37,7 +38,7 @@ class counting_sink final : public ikewatch::rules::alert_sink {
 };
 
 [[gnu::noinline]] std::size_t run_pipeline(const std::string& buffer,
-                                           ikewatch::pipeline::pipeline& pipe) {
+                                           ikewatch::pipeline::sharded_pipeline& pipe) {
     std::string_view rest = buffer;
     std::size_t n = 0;
     while (!rest.empty()) {
@@ -46,6 +47,8 @@ class counting_sink final : public ikewatch::rules::alert_sink {
         rest.remove_prefix(nl + 1);
         ++n;
     }
+    pipe.wait_idle();
+    pipe.collect();
     return n;
 }
 
@@ -66,6 +69,7 @@ int main(int argc, char** argv) {
         buffer += '\n';
     }
     const unsigned long passes = argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 1;
+    const unsigned long threads = argc > 4 ? std::strtoul(argv[4], nullptr, 10) : 1;
     for (unsigned long pass = 1; pass <= passes; ++pass) {
         if (stage == "pipeline" || stage == "state") {
             counting_sink sink;
@@ -74,11 +78,16 @@ int main(int argc, char** argv) {
                 po.rules = ikewatch::rules::load_with_pack({}).rules;
                 po.sink = &sink;
             }
-            ikewatch::pipeline::pipeline pipe(std::move(po));
+            ikewatch::pipeline::sharded_pipeline pipe(std::move(po), threads);
             const auto start = std::chrono::steady_clock::now();
             const std::size_t n = run_pipeline(buffer, pipe);
-            std::printf("stage=%s lines=%zu peers=%zu alerts=%zu ns_per_line=%.0f\n", stage.c_str(),
-                        n, pipe.tracker().table().size(), sink.alerts, per_line(start, n));
+            const double ns = per_line(start, n);
+            std::size_t peers = 0;
+            pipe.for_each_shard([&](const ikewatch::pipeline::pipeline& p) {
+                peers += p.tracker().table().size();
+            });
+            std::printf("stage=%s threads=%lu lines=%zu peers=%zu alerts=%zu ns_per_line=%.0f\n",
+                        stage.c_str(), threads, n, peers, sink.alerts, ns);
         } else {
             const auto start = std::chrono::steady_clock::now();
             const std::size_t decoded = run_decode(buffer);

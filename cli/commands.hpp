@@ -43,6 +43,7 @@ struct replay_options {
     std::string format = "json";
     bool no_drain = false;
     std::size_t max_peers = 100'000;
+    std::size_t threads = 1;
     time_flags time;
 };
 

@@ -62,6 +62,11 @@ int main(int argc, char** argv) {
                          "Do not fire pending timers at the end of the input");
     replay_cmd->add_option("--max-peers", replay.max_peers, "Peers kept")
         ->check(CLI::Range(1, 10'000'000));
+    replay_cmd
+        ->add_option("--threads", replay.threads,
+                     "Pipeline threads, sharded by device: each device's alerts keep "
+                     "their order, different devices' may interleave differently")
+        ->check(CLI::Range(1, 64));
     add_time_flags(replay_cmd, replay.time);
 
     std::vector<std::string> validate_paths;

@@ -6,7 +6,7 @@
 #include "cli/commands.hpp"
 #include "cli/record_reader.hpp"
 #include "cli/time_flags.hpp"
-#include "pipeline/pipeline.hpp"
+#include "pipeline/sharded_pipeline.hpp"
 #include "rules/loader.hpp"
 
 namespace ikewatch::cli {
@@ -37,14 +37,20 @@ int run_replay(const replay_options& options) {
     popt.sink = &printer;
     popt.table.max_peers = options.max_peers;
     popt.table.idle_expiry = std::numeric_limits<micros>::max() / 2;
-    pipeline::pipeline pipe(std::move(popt));
+    pipeline::sharded_pipeline pipe(std::move(popt), options.threads);
     int status = exit_ok;
+    std::size_t since_collect = 0;
     for (const std::string& path : options.inputs) {
         const std::string source = source_name(path);
         if (!read_records(
                 path,
                 [&](std::string_view record, std::size_t) {
                     pipe.process(record, source, reference);
+                    // With threads, alerts are printed as the workers raise them.
+                    if (++since_collect == 65536) {
+                        since_collect = 0;
+                        pipe.collect();
+                    }
                 },
                 error)) {
             std::cerr << "ikewatch replay: " << error << '\n';
@@ -55,13 +61,22 @@ int run_replay(const replay_options& options) {
     if (!options.no_drain) {
         pipe.drain();
     }
+    pipe.wait_idle();
+    pipe.collect();
     std::fflush(stdout);
-    const auto& stats = pipe.decode_stats();
+    parsers::decode_stats stats;
+    std::size_t peers = 0;
+    std::size_t active = 0;
+    pipe.for_each_shard([&](const pipeline::pipeline& p) {
+        stats.merge(p.decode_stats());
+        peers += p.tracker().table().size();
+        active += p.engine()->active_count();
+    });
     std::fprintf(stderr,
                  "ikewatch replay: %llu records, %zu peers, %zu alerts raised, %zu resolved, %zu "
                  "still raised\n",
-                 static_cast<unsigned long long>(stats.records), pipe.tracker().table().size(),
-                 printer.raised, printer.resolved, pipe.engine()->active_count());
+                 static_cast<unsigned long long>(stats.records), peers, printer.raised,
+                 printer.resolved, active);
     return status;
 }
 

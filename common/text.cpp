@@ -87,4 +87,47 @@ std::string_view next_token(std::string_view s, std::string_view& rest) noexcept
     return s.substr(0, end);
 }
 
+utf8_char utf8_decode(std::string_view s) noexcept {
+    if (s.empty()) {
+        return {};
+    }
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+    const unsigned char b0 = byte(0);
+    if (b0 < 0x80) {
+        return {b0, 1};
+    }
+    // Lead byte: length and the range the code point must fall in (no overlong forms).
+    std::size_t n = 0;
+    char32_t code = 0;
+    char32_t min = 0;
+    if (b0 >= 0xc2 && b0 <= 0xdf) {
+        n = 2;
+        code = b0 & 0x1fU;
+        min = 0x80;
+    } else if (b0 >= 0xe0 && b0 <= 0xef) {
+        n = 3;
+        code = b0 & 0x0fU;
+        min = 0x800;
+    } else if (b0 >= 0xf0 && b0 <= 0xf4) {
+        n = 4;
+        code = b0 & 0x07U;
+        min = 0x10000;
+    } else {
+        return {};
+    }
+    if (s.size() < n) {
+        return {};
+    }
+    for (std::size_t i = 1; i < n; ++i) {
+        if ((byte(i) & 0xc0U) != 0x80) {
+            return {};
+        }
+        code = (code << 6) | (byte(i) & 0x3fU);
+    }
+    if (code < min || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) {
+        return {};
+    }
+    return {code, n};
+}
+
 }  // namespace ikewatch::text

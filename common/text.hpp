@@ -103,4 +103,24 @@ template <typename T>
 /// Splits off the first token delimited by spaces; `rest` receives what follows (left-trimmed).
 [[nodiscard]] std::string_view next_token(std::string_view s, std::string_view& rest) noexcept;
 
+/// One UTF-8 sequence at the start of `s`: its code point and its length in bytes; `size` is 0
+/// when the bytes there are not well-formed UTF-8 (a stray continuation byte, an overlong form,
+/// a surrogate, a code point beyond U+10FFFF, a sequence cut short).
+struct utf8_char {
+    char32_t code = 0;
+    std::size_t size = 0;
+};
+[[nodiscard]] utf8_char utf8_decode(std::string_view s) noexcept;
+
+/// Code points that change how text is laid out or read when it is shown, rather than being
+/// shown: the C0 controls (newline, CR, ESC…), DEL, the C1 controls (U+0080–U+009F: NEL, CSI,
+/// OSC, which some terminals obey), the line and paragraph separators (U+2028, U+2029) and the
+/// bidirectional formatting characters (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069),
+/// which reorder what is displayed. Log text must never reach a person with these raw.
+[[nodiscard]] constexpr bool is_layout_control(char32_t c) noexcept {
+    return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029 || c == 0x061c ||
+           c == 0x200e || c == 0x200f || (c >= 0x202a && c <= 0x202e) ||
+           (c >= 0x2066 && c <= 0x2069);
+}
+
 }  // namespace ikewatch::text

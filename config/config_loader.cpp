@@ -89,11 +89,36 @@ bool forward_url_ok(std::string_view url) {
         return false;
     }
     const std::string_view scheme = url.substr(0, sep);
+    if (scheme != "udp" && scheme != "tcp" && scheme != "tls" && scheme != "http" &&
+        scheme != "https") {
+        return false;
+    }
     std::string_view rest = url.substr(sep + 3);
     rest = rest.substr(0, rest.find('/'));
-    return (scheme == "udp" || scheme == "tcp" || scheme == "tls" || scheme == "http" ||
-            scheme == "https") &&
-           !rest.empty() && rest.front() != ':';
+    // HOST, HOST:PORT, [V6] or [V6]:PORT; the port (when given) is 1-65535, as the forwarder
+    // needs it: a URL accepted here never fails at start.
+    std::string_view host = rest;
+    std::string_view port;
+    if (!rest.empty() && rest.front() == '[') {
+        const std::size_t close = rest.find(']');
+        if (close == std::string_view::npos ||
+            (close + 1 < rest.size() && rest[close + 1] != ':')) {
+            return false;
+        }
+        host = rest.substr(1, close - 1);
+        port = close + 1 < rest.size() ? rest.substr(close + 2) : std::string_view{};
+    } else if (const std::size_t colon = rest.rfind(':'); colon != std::string_view::npos) {
+        host = rest.substr(0, colon);
+        port = rest.substr(colon + 1);
+    }
+    if (host.empty()) {
+        return false;
+    }
+    if (port.empty()) {
+        return true;
+    }
+    const auto number = text::to_number<unsigned>(port);
+    return number && *number >= 1 && *number <= 65535;
 }
 
 namespace {
@@ -293,6 +318,14 @@ void read_forwarder(const YAML::Node& n, reader& r, forwarder_config& f) {
     if (!f.cert_file.empty() && f.key_file.empty()) {
         r.error(n, "missing-key", "'cert_file' needs 'key_file'");
     }
+    // HTTP(S) posts JSON lines (or Splunk HEC events): another format cannot go that way.
+    if (f.url.starts_with("http://") || f.url.starts_with("https://")) {
+        if (n.IsMap() && n["format"] && f.format != "json") {
+            r.error(n["format"], "bad-value",
+                    "an http(s) forwarder sends JSON: format must be json (or left out)");
+        }
+        f.format = "json";
+    }
     if (f.name.empty()) {
         f.name = f.url;
     }
@@ -413,6 +446,8 @@ void read(const YAML::Node& doc, reader& r, daemon_config& c) {
                                               }
                                           }}});
              }},
+            {"workers",
+             [&](const YAML::Node& v) { r.number<std::size_t>(v, c.workers, "workers", 1, 64); }},
             {"limits",
              [&](const YAML::Node& n) {
                  r.section(n, "limits",

@@ -26,6 +26,7 @@ struct config_result {
 /// alerts:   {log: PATH, format: json|text, queue: 10000}
 /// status:   {listen: "127.0.0.1:9514"}          # "" turns the endpoint off
 /// limits:   {max_peers: 200000, idle_expiry: 24h}
+/// workers:  1                                   # pipeline threads (shards by device)
 /// log:      {level: info, stats_interval: 60s}
 /// forwarders: [{url: tls://siem:6514, format: rfc5424|cef|leef|json, min_severity: info,
 ///               codes: [...], ca_file, cert_file, key_file, server_name, verify: true,

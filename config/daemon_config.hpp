@@ -66,7 +66,8 @@ struct daemon_config {
     std::string state_dir;  ///< forwarders' spools live here; empty: in memory only
 
     // Limits
-    std::size_t max_peers = 200'000;
+    std::size_t max_peers = 200'000;  ///< over all workers
+    std::size_t workers = 1;          ///< pipeline threads; each device's lines stay on one
     micros idle_expiry = 24 * 3600 * micros_per_second;
 
     // Process

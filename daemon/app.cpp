@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <csignal>
@@ -89,7 +90,10 @@ app::app(launch how, loaded_setup setup)
     o.table.idle_expiry = config_.idle_expiry;
     o.rules = setup.rules;
     o.sink = &fanout_;
-    pipeline_ = std::make_unique<pipeline::pipeline>(std::move(o));
+    pipeline_ = std::make_unique<pipeline::sharded_pipeline>(
+        std::move(o), config_.workers,
+        // From a worker thread: collect its alerts on the event loop.
+        [this] { boost::asio::post(io_, [this] { pipeline_->collect(); }); });
 }
 
 app::~app() = default;
@@ -197,7 +201,8 @@ int app::run() {
         status_->start();
         spdlog::info("status endpoint on http://{}:{}/", config_.status->address, status_->port());
     }
-    spdlog::info("{} rules loaded; alerts to {}", pipeline_->engine()->rules().rules.size(),
+    spdlog::info("{} rules loaded; {} pipeline worker{}; alerts to {}", pipeline_->rule_count(),
+                 pipeline_->workers(), pipeline_->workers() == 1 ? "" : "s",
                  config_.alert_log.empty() ? "standard output" : config_.alert_log);
     wait_signals();
     last_expire_ = last_stats_ = steady_now();
@@ -233,6 +238,8 @@ void app::finish_stop() {
     if (status_) {
         status_->close();
     }
+    pipeline_->wait_idle();
+    pipeline_->collect();
     if (!alert_log_->flush()) {
         spdlog::error("alert log: {} ({} alerts could not be written)", alert_log_->last_error(),
                       alert_log_->queued());
@@ -270,6 +277,17 @@ void app::on_message(std::string_view message, const ip_address& sender, transpo
         source_ = sender.to_string();
     }
     pipeline_->process(message, source_, wall_now());
+    if (pipeline_->workers() > 1 && !flush_posted_) {
+        // After the listener's current batch: partly filled batches go to the workers.
+        flush_posted_ = true;
+        boost::asio::post(io_, [this] { hand_over(); });
+    }
+}
+
+void app::hand_over() {
+    flush_posted_ = false;
+    pipeline_->flush();
+    pipeline_->collect();
 }
 
 void app::wait_signals() {
@@ -304,6 +322,7 @@ void app::schedule_tick() {
         const micros wall = wall_now();
         // Devices' clocks move on with the wall clock: silent peers time out.
         pipeline_->tick(wall);
+        pipeline_->collect();
         if (alert_log_->queued() > 0 && alert_log_->flush()) {
             spdlog::info("alert log: writable again, queued alerts written");
         }
@@ -338,7 +357,7 @@ bool app::reload() {
         spdlog::error(
             "reload refused ({} problems): still running the previous configuration "
             "and {} rules",
-            next.problems.size(), pipeline_->engine()->rules().rules.size());
+            next.problems.size(), pipeline_->rule_count());
         return false;
     }
     const config::daemon_config& c = next.config;
@@ -346,9 +365,9 @@ bool app::reload() {
         (c.status.has_value() != config_.status.has_value()) ||
         (c.status && c.status->to_string() != config_.status->to_string()) ||
         c.alert_log != config_.alert_log || c.udp_receive_buffer != config_.udp_receive_buffer ||
-        c.max_peers != config_.max_peers) {
+        c.max_peers != config_.max_peers || c.workers != config_.workers) {
         spdlog::warn(
-            "listener, status, alert log path and max_peers changes take effect at the "
+            "listener, status, alert log path, max_peers and workers changes take effect at the "
             "next restart");
     }
     policy_->reconfigure(c.allow, c.rate_limit, c.rate_burst);
@@ -367,12 +386,13 @@ bool app::reload() {
     applied.alert_log = config_.alert_log;
     applied.udp_receive_buffer = config_.udp_receive_buffer;
     applied.max_peers = config_.max_peers;
+    applied.workers = config_.workers;
     applied.forwarders = config_.forwarders;
     applied.state_dir = config_.state_dir;
     config_ = std::move(applied);
     ++stats_.reloads_ok;
-    spdlog::info("reloaded: {} rules; peer state and raised alerts kept",
-                 pipeline_->engine()->rules().rules.size());
+    pipeline_->collect();
+    spdlog::info("reloaded: {} rules; peer state and raised alerts kept", pipeline_->rule_count());
     return true;
 }
 
@@ -409,19 +429,21 @@ std::uint16_t app::status_port() const {
 
 pipeline_figures app::figures() const {
     pipeline_figures f;
-    f.decode = pipeline_->decode_stats();
-    f.show_rows = pipeline_->show_rows();
-    const ike::peer_table& table = pipeline_->tracker().table();
-    f.peers = table.size();
-    f.peers_evicted = table.stats().evicted;
-    f.peers_expired = table.stats().expired;
-    if (const rules::engine* e = pipeline_->engine()) {
-        f.alerts_raised = e->stats().raised;
-        f.alerts_resolved = e->stats().resolved;
-        f.alerts_active = e->active_count();
-        f.timers = e->timer_count();
-        f.rules = e->rules().rules.size();
-    }
+    pipeline_->for_each_shard([&](const pipeline::pipeline& p) {
+        f.decode.merge(p.decode_stats());
+        f.show_rows += p.show_rows();
+        const ike::peer_table& table = p.tracker().table();
+        f.peers += table.size();
+        f.peers_evicted += table.stats().evicted;
+        f.peers_expired += table.stats().expired;
+        if (const rules::engine* e = p.engine()) {
+            f.alerts_raised += e->stats().raised;
+            f.alerts_resolved += e->stats().resolved;
+            f.alerts_active += e->active_count();
+            f.timers += e->timer_count();
+            f.rules = e->rules().rules.size();
+        }
+    });
     f.alert_log_queue = alert_log_->queued();
     f.alert_log_written = alert_log_->stats().written;
     f.alert_log_failures = alert_log_->stats().failures;
@@ -460,17 +482,30 @@ std::optional<status_reply> app::route(const std::string& target) const {
     }
     if (path == "/peers") {
         const micros wall = wall_now();
-        const auto peers = outputs::peers_json(
-            pipeline_->tracker().table(),
-            [&](std::string_view device) { return pipeline_->device_now_at(device, wall); });
+        nlohmann::json peers = nlohmann::json::array();
+        pipeline_->for_each_shard([&](const pipeline::pipeline& p) {
+            for (auto& one : outputs::peers_json(p.tracker().table(), [&](std::string_view device) {
+                     return p.device_now_at(device, wall);
+                 })) {
+                peers.push_back(std::move(one));
+            }
+        });
+        if (pipeline_->workers() > 1) {
+            // Each shard's peers come sorted; the whole list is, as with one worker.
+            std::stable_sort(peers.begin(), peers.end(), [](const auto& a, const auto& b) {
+                return a.value("device", "") < b.value("device", "");
+            });
+        }
         return status_reply{outputs::dump_json(peers) + "\n", "application/json"};
     }
     if (path == "/alerts") {
         nlohmann::json all = nlohmann::json::array();
-        if (const rules::engine* e = pipeline_->engine()) {
-            e->for_each_active(
-                [&](const rules::alert& a) { all.push_back(outputs::alert_json(a)); });
-        }
+        pipeline_->for_each_shard([&](const pipeline::pipeline& p) {
+            if (const rules::engine* e = p.engine()) {
+                e->for_each_active(
+                    [&](const rules::alert& a) { all.push_back(outputs::alert_json(a)); });
+            }
+        });
         return status_reply{outputs::dump_json(all) + "\n", "application/json"};
     }
     return std::nullopt;

@@ -17,7 +17,7 @@
 #include "daemon/udp_listener.hpp"
 #include "outputs/alert_log.hpp"
 #include "outputs/forwarder.hpp"
-#include "pipeline/pipeline.hpp"
+#include "pipeline/sharded_pipeline.hpp"
 #include "rules/rule_set.hpp"
 
 namespace ikewatch::daemon {
@@ -40,7 +40,8 @@ struct loaded_setup {
 [[nodiscard]] loaded_setup load_setup(const launch& how);
 
 /// ikewatchd: listeners → pipeline → alert log, with the status endpoint, signals and timers, all
-/// on one event loop (so the pipeline needs no locks).
+/// on one event loop. The pipeline runs on that loop too, or, with `workers` > 1, on worker
+/// threads that the loop feeds and whose alerts it collects (sharded_pipeline).
 class app {
   public:
     app(launch how, loaded_setup setup);
@@ -85,6 +86,8 @@ class app {
 
     bool start_forwarders(std::string& error);
     void on_message(std::string_view message, const ip_address& sender, transport how);
+    // Hands what the workers have to them and writes the alerts they raised (workers > 1).
+    void hand_over();
     void wait_signals();
     void schedule_tick();
     void log_stats(const char* when) const;
@@ -98,7 +101,8 @@ class app {
     std::unique_ptr<outputs::alert_log> alert_log_;
     std::vector<std::unique_ptr<outputs::forwarder>> forwarders_;
     fanout fanout_{*this};
-    std::unique_ptr<pipeline::pipeline> pipeline_;
+    std::unique_ptr<pipeline::sharded_pipeline> pipeline_;
+    bool flush_posted_ = false;  // a hand-over of partly filled batches is queued on the loop
     std::vector<std::unique_ptr<udp_listener>> udp_;
     std::vector<std::unique_ptr<tcp_listener>> tcp_;
     std::unique_ptr<status_server> status_;

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> forwards;
     std::string forward_format = "rfc5424";
     std::string state_dir;
+    std::size_t workers = 0;
     std::string user;
     bool allow_root = false;
     bool check_only = false;
@@ -62,6 +63,9 @@ int main(int argc, char** argv) {
                    "(repeatable; replaces the configured forwarders)");
     cli.add_option("--forward-format", forward_format, "rfc5424, cef, leef or json (for --forward)")
         ->check(CLI::IsMember({"rfc5424", "cef", "leef", "json"}));
+    cli.add_option("--workers", workers,
+                   "Pipeline threads; each device's lines stay on one (replaces workers)")
+        ->check(CLI::Range(1, 64));
     cli.add_option("--state-dir", state_dir,
                    "Directory for the forwarders' spools (replaces state_dir)");
     cli.add_option("--user", user, "When started as root: the user to become after binding");
@@ -141,9 +145,13 @@ int main(int argc, char** argv) {
                 ikewatch::config::forwarder_config f;
                 f.name = url;
                 f.url = url;
-                f.format = forward_format;
+                // HTTP(S) posts JSON whatever --forward-format says (it applies to the others).
+                f.format = url.starts_with("http") ? "json" : forward_format;
                 c.forwarders.push_back(std::move(f));
             }
+        }
+        if (workers != 0) {
+            c.workers = workers;
         }
         if (!state_dir.empty()) {
             c.state_dir = state_dir;

@@ -26,8 +26,7 @@ peer_table::peer_table(table_options options) : options_(options) {}
 
 void peer_table::set_options(const table_options& options) {
     options_ = options;
-    while (index_.size() > options_.max_peers && tail_ != nil) {
-        evict_one();
+    while (index_.size() > options_.max_peers && evict_one() != nil) {
     }
 }
 
@@ -95,30 +94,34 @@ void peer_table::mark_debug(std::uint32_t id) noexcept {
 
 void peer_table::unlink(std::uint32_t i) noexcept {
     slot& s = slots_[i];
+    list& l = list_of(i);
     if (s.prev != nil) {
         slots_[s.prev].next = s.next;
     } else {
-        head_ = s.next;
+        l.head = s.next;
     }
     if (s.next != nil) {
         slots_[s.next].prev = s.prev;
     } else {
-        tail_ = s.prev;
+        l.tail = s.prev;
     }
     s.prev = s.next = nil;
+    --l.size;
 }
 
 void peer_table::push_front(std::uint32_t i) noexcept {
     slot& s = slots_[i];
+    list& l = list_of(i);
     s.prev = nil;
-    s.next = head_;
-    if (head_ != nil) {
-        slots_[head_].prev = i;
+    s.next = l.head;
+    if (l.head != nil) {
+        slots_[l.head].prev = i;
     }
-    head_ = i;
-    if (tail_ == nil) {
-        tail_ = i;
+    l.head = i;
+    if (l.tail == nil) {
+        l.tail = i;
     }
+    ++l.size;
 }
 
 std::uint32_t peer_table::find_slot(std::uint32_t device, std::string_view peer,
@@ -138,32 +141,53 @@ void peer_table::remove(std::uint32_t i) {
     }
     s.rec = peer_record{};
     s.referenced = false;
+    s.lines = 0;
+    s.cls = peer_class::single_line;
     free_.push_back(i);
 }
 
-void peer_table::evict_one() {
-    // Second chance: a peer updated since it last reached the tail goes back to the front.
-    for (std::size_t guard = index_.size(); guard > 0 && slots_[tail_].referenced; --guard) {
-        const std::uint32_t i = tail_;
-        slots_[i].referenced = false;
-        unlink(i);
-        push_front(i);
+std::uint32_t peer_table::victim() noexcept {
+    // The lowest class that has peers gives the victim (see the policy in the header).
+    for (list& l : lists_) {
+        if (l.tail == nil) {
+            continue;
+        }
+        // Second chance: a peer updated since it last reached the tail goes back to the front.
+        for (std::size_t guard = l.size; guard > 0 && slots_[l.tail].referenced; --guard) {
+            const std::uint32_t i = l.tail;
+            slots_[i].referenced = false;
+            unlink(i);
+            push_front(i);
+        }
+        return l.tail;
     }
-    remove(tail_);
+    return nil;
+}
+
+std::uint32_t peer_table::evict_one() {
+    const std::uint32_t i = victim();
+    if (i == nil) {
+        return nil;
+    }
+    const std::uint32_t device = slots_[i].rec.device;
+    ++stats_.evicted_by_class[static_cast<std::size_t>(slots_[i].cls)];
     ++stats_.evicted;
+    remove(i);
+    return device;
 }
 
 peer_record* peer_table::upsert(std::string_view device, std::string_view peer, micros now,
                                 bool& created) {
     created = false;
     std::uint32_t dev = intern(device);
-    // Device table full of devices that still have peers: push out the least recently updated
-    // peers until one device has none left (a flood of forged host names churns the oldest
-    // entries, like a flood of forged peers does).
-    for (int attempt = 0; dev == nil && attempt < 64 && tail_ != nil; ++attempt) {
-        const std::uint32_t old_device = slots_[tail_].rec.device;
-        remove(tail_);
-        ++stats_.evicted;
+    // Device table full of devices that still have peers: evict peers, in the table's order,
+    // until one device has none left (a flood of forged host names churns the same entries as a
+    // flood of forged peers does).
+    for (int attempt = 0; dev == nil && attempt < 64; ++attempt) {
+        const std::uint32_t old_device = evict_one();
+        if (old_device == nil) {
+            break;
+        }
         if (old_device < devices_.size() && devices_[old_device].peers == 0) {
             device_ids_.erase(devices_[old_device].name);
             devices_[old_device].name.clear();
@@ -179,10 +203,22 @@ peer_record* peer_table::upsert(std::string_view device, std::string_view peer, 
     const inline_string<46> name(peer);
     const std::uint32_t hash = peer_hash(dev, name.view());
     if (const std::uint32_t found = find_slot(dev, name.view(), hash); found != flat_index::npos) {
-        slots_[found].referenced = true;
-        return &slots_[found].rec;
+        slot& s = slots_[found];
+        if (s.lines < 255) {
+            ++s.lines;
+        }
+        if (const peer_class up = class_of_lines(s.lines); up != s.cls) {
+            // Moves up a class: to the front of the new class's list.
+            unlink(found);
+            s.cls = up;
+            s.referenced = false;
+            push_front(found);
+        } else {
+            s.referenced = true;
+        }
+        return &s.rec;
     }
-    if (index_.size() >= options_.max_peers && tail_ != nil) {
+    if (index_.size() >= options_.max_peers) {
         evict_one();
     }
     std::uint32_t i = 0;
@@ -196,6 +232,8 @@ peer_record* peer_table::upsert(std::string_view device, std::string_view peer, 
     slot& s = slots_[i];
     s.hash = hash;
     s.referenced = false;
+    s.lines = 1;
+    s.cls = peer_class::single_line;
     s.rec.device = dev;
     s.rec.peer = name;
     s.rec.first_seen = now;
@@ -217,6 +255,17 @@ const peer_record* peer_table::find(std::string_view device, std::string_view pe
     return i == flat_index::npos ? nullptr : &slots_[i].rec;
 }
 
+std::optional<peer_class> peer_table::class_of(std::string_view device,
+                                               std::string_view peer) const {
+    const std::uint32_t dev = lookup_device(device);
+    if (dev == nil) {
+        return std::nullopt;
+    }
+    const inline_string<46> name(peer);
+    const std::uint32_t i = find_slot(dev, name.view(), peer_hash(dev, name.view()));
+    return i == flat_index::npos ? std::nullopt : std::optional<peer_class>(slots_[i].cls);
+}
+
 std::size_t peer_table::expire(micros now) {
     return expire([now](std::string_view) { return now; });
 }
@@ -225,18 +274,20 @@ std::size_t peer_table::expire(const std::function<micros(std::string_view)>& no
     // One clock reading per device, not per peer.
     std::vector<micros> now(devices_.size(), -1);
     std::size_t n = 0;
-    for (std::uint32_t i = head_; i != nil;) {
-        const std::uint32_t next = slots_[i].next;
-        const peer_record& rec = slots_[i].rec;
-        micros& dev_now = now[rec.device];
-        if (dev_now < 0) {
-            dev_now = now_of(devices_[rec.device].name);
+    for (const list& l : lists_) {
+        for (std::uint32_t i = l.head; i != nil;) {
+            const std::uint32_t next = slots_[i].next;
+            const peer_record& rec = slots_[i].rec;
+            micros& dev_now = now[rec.device];
+            if (dev_now < 0) {
+                dev_now = now_of(devices_[rec.device].name);
+            }
+            if (dev_now != 0 && rec.last_event + options_.idle_expiry < dev_now) {
+                remove(i);
+                ++n;
+            }
+            i = next;
         }
-        if (dev_now != 0 && rec.last_event + options_.idle_expiry < dev_now) {
-            remove(i);
-            ++n;
-        }
-        i = next;
     }
     stats_.expired += n;
     return n;

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -16,31 +18,73 @@
 namespace ikewatch::ike {
 
 struct table_options {
-    std::size_t max_peers = 100'000;  ///< beyond this the least recently updated peer goes
+    std::size_t max_peers = 100'000;  ///< beyond this a peer is evicted (see peer_table)
     micros idle_expiry = 24 * 3600 * micros_per_second;  ///< peers silent this long are dropped
     std::size_t max_devices = 65'536;  ///< device names remembered (header hostnames are untrusted)
     std::size_t max_conn_ids = 65'536;  ///< IOS connection ids remembered across devices
 };
 
+/// Eviction classes of the peer table, evicted lowest first (see peer_table).
+enum class peer_class : std::uint8_t {
+    single_line,  ///< one line has named the (device, peer): anybody can forge that
+    repeated,     ///< 2 or 3 lines
+    history,      ///< 4 lines or more: a negotiation, or a tunnel that came up
+};
+inline constexpr std::size_t peer_class_count = 3;
+
+/// The class a (device, peer) named by `lines` lines belongs to.
+[[nodiscard]] constexpr peer_class class_of_lines(std::uint32_t lines) noexcept {
+    return lines >= 4   ? peer_class::history
+           : lines >= 2 ? peer_class::repeated
+                        : peer_class::single_line;
+}
+
 struct table_stats {
-    std::uint64_t evicted = 0;         ///< peers pushed out by max_peers (least recently updated)
+    std::uint64_t evicted = 0;  ///< peers pushed out by max_peers
+    /// `evicted` by the class the peer was in: a flood of one-line spoofed peers only ever
+    /// evicts `single_line` peers while there are any.
+    std::array<std::uint64_t, peer_class_count> evicted_by_class{};
     std::uint64_t expired = 0;         ///< peers removed after idle_expiry
     std::uint64_t device_dropped = 0;  ///< events refused because the device table was full
     std::uint64_t conn_ids_cleared = 0;
 };
 
-/// The (device, peer) table: bounded, with least-recently-updated eviction, so spoofed traffic
-/// cannot exhaust memory. Recency is kept the CLOCK way (a peer updated since it was last near
-/// the end of the list gets a second chance instead of being evicted), which costs nothing per
-/// update. Devices are interned to small ids. Also remembers which peer each IOS connection id
+/// The (device, peer) table: bounded by `max_peers`, so spoofed traffic cannot exhaust memory.
+/// Devices are interned to small ids. Also remembers which peer each IOS connection id
 /// (`(1001)`, `(0:2)`) belongs to.
+///
+/// Eviction policy. Syslog over UDP is unauthenticated: whoever reaches the port can name any
+/// device and any peer, and write any state into a line (a single forged `PHASE 1 COMPLETED`
+/// makes a tunnel look up). What a line says is therefore no ground for keeping a peer. What a
+/// forger cannot avoid is paying one line per line: a flood of N spoofed peers costs N lines
+/// when each is named once, and k·N lines when each must be named k times. So the table ranks
+/// peers by how many lines have named them (peer_class): one line, 2–3 lines, 4 or more. A real
+/// negotiation names its peer several times within seconds (713236 payload lists, 713041, the
+/// milestones), and a tunnel that came up has at least its phase-1 and phase-2 completions and
+/// its two SA creations; a spoofed peer of a cheap flood is named once.
+///
+/// When the table is full, the victim comes from the lowest class that has peers; within a
+/// class, the least recently updated goes first, kept the CLOCK way (a peer updated since it
+/// last reached the end of its class's list gets a second chance), which costs nothing per
+/// update. A peer moves up a class on the line that crosses the threshold and never moves
+/// down; `idle_expiry` still removes any peer that stays silent.
+///
+/// What this buys: a flood of spoofed peers named once each — however large — only ever
+/// evicts other one-line peers while there are any, so peers with a negotiation history, mid
+/// negotiation or up and silent, stay with their state. What it does not: a forger who names
+/// each spoofed peer 4 times can push out `history` peers that have been silent longer than the
+/// forged ones, at 4 lines per peer; a peer that a legitimate device has named only once (a
+/// negotiation's very first line) is as easy to push out as a spoofed one; and a sender that
+/// can reach the port can forge lines for the real peers themselves. senders.allow and keeping
+/// the port unreachable are the defence against those.
 class peer_table {
   public:
     explicit peer_table(table_options options = {});
 
-    /// Finds the record, creating it when absent (evicting the least recently updated when
-    /// full). Returns nullptr only when the device cannot be registered. The record counts as
-    /// recently updated. The pointer stays valid until the next upsert.
+    /// Finds the record, creating it when absent (evicting one when full, see the policy
+    /// above). Each call counts as one more line naming the peer: it counts as recently updated
+    /// and may move up a class. Returns nullptr only when the device cannot be registered. The
+    /// pointer stays valid until the next upsert.
     peer_record* upsert(std::string_view device, std::string_view peer, micros now, bool& created);
 
     [[nodiscard]] const peer_record* find(std::string_view device, std::string_view peer) const;
@@ -65,9 +109,19 @@ class peer_table {
     /// Calls `f(const peer_record&)` for every peer (no particular order).
     template <typename F>
     void for_each(F&& f) const {
-        for (std::uint32_t i = head_; i != nil; i = slots_[i].next) {
-            f(slots_[i].rec);
+        for (const list& l : lists_) {
+            for (std::uint32_t i = l.head; i != nil; i = slots_[i].next) {
+                f(slots_[i].rec);
+            }
         }
+    }
+
+    /// The eviction class of a peer in the table (nullopt when absent).
+    [[nodiscard]] std::optional<peer_class> class_of(std::string_view device,
+                                                     std::string_view peer) const;
+    /// How many peers are in a class now.
+    [[nodiscard]] std::size_t class_size(peer_class c) const noexcept {
+        return lists_[static_cast<std::size_t>(c)].size;
     }
 
     [[nodiscard]] std::size_t size() const noexcept { return index_.size(); }
@@ -86,7 +140,15 @@ class peer_table {
         std::uint32_t prev = nil;
         std::uint32_t next = nil;
         std::uint32_t hash = 0;
-        bool referenced = false;  ///< updated since it last came to the end of the list
+        std::uint8_t lines = 0;  ///< lines that named the peer (saturates)
+        peer_class cls = peer_class::single_line;
+        bool referenced = false;  ///< updated since it last came to the end of its list
+    };
+    /// One class's peers, most recently (re)inserted first.
+    struct list {
+        std::uint32_t head = nil;
+        std::uint32_t tail = nil;
+        std::size_t size = 0;
     };
     struct device_entry {
         std::string name;
@@ -106,16 +168,21 @@ class peer_table {
     [[nodiscard]] std::uint32_t lookup_device(std::string_view device) const;
     [[nodiscard]] std::uint32_t find_slot(std::uint32_t device, std::string_view peer,
                                           std::uint32_t hash) const;
+    [[nodiscard]] list& list_of(std::uint32_t i) noexcept {
+        return lists_[static_cast<std::size_t>(slots_[i].cls)];
+    }
     void unlink(std::uint32_t i) noexcept;
     void push_front(std::uint32_t i) noexcept;
     void remove(std::uint32_t i);
-    void evict_one();
+    /// The next peer to evict (after giving referenced ones their second chance); nil if empty.
+    [[nodiscard]] std::uint32_t victim() noexcept;
+    /// Evicts the victim and counts it; returns its device id (nil when the table was empty).
+    std::uint32_t evict_one();
 
     table_options options_;
     std::vector<slot> slots_;
     std::vector<std::uint32_t> free_;
-    std::uint32_t head_ = nil;
-    std::uint32_t tail_ = nil;
+    std::array<list, peer_class_count> lists_{};
     flat_index index_;
     std::vector<device_entry> devices_;
     std::vector<std::uint32_t> free_devices_;

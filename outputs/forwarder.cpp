@@ -152,8 +152,12 @@ class stream_transport final : public transport {
             tls_stream_ = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(io_, *ctx_);
             const std::string name =
                 settings_.server_name.empty() ? target_.host : settings_.server_name;
-            // SNI (what SSL_set_tlsext_host_name does, without its C cast).
-            if (SSL_ctrl(tls_stream_->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME,
+            // SNI (what SSL_set_tlsext_host_name does, without its C cast); RFC 6066 allows
+            // only host names there, so none is sent for an address.
+            boost::system::error_code not_address;
+            (void)asio::ip::make_address(name, not_address);
+            if (not_address &&
+                SSL_ctrl(tls_stream_->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME,
                          TLSEXT_NAMETYPE_host_name, const_cast<char*>(name.c_str())) != 1) {
                 error = "tls: cannot set the server name";
                 return false;
@@ -216,7 +220,10 @@ class stream_transport final : public transport {
     bool post(const forward_target& t, const std::string& token, const std::string& body,
               std::string& error) {
         http::request<http::string_body> req{http::verb::post, t.path, 11};
-        req.set(http::field::host, t.host);
+        const bool default_port = t.port == (t.scheme == "https" ? "443" : "80");
+        const std::string host =
+            t.host.find(':') != std::string::npos ? "[" + t.host + "]" : t.host;
+        req.set(http::field::host, default_port ? host : host + ":" + t.port);
         req.set(http::field::user_agent, "ikewatchd");
         req.set(http::field::content_type, "application/json");
         if (!token.empty()) {
@@ -432,6 +439,8 @@ forwarder::forwarder(forwarder_settings settings, siem_options options)
         if (target->scheme == "udp") {
             transport_ = std::make_unique<udp_transport>(*target);
         } else if (target->scheme == "http" || target->scheme == "https") {
+            // The body is JSON lines (or HEC events wrapping the alert object): always JSON.
+            settings_.format = siem_format::json;
             transport_ = std::make_unique<http_transport>(*target, settings_);
         } else {
             transport_ = std::make_unique<stream_transport>(*target, settings_);
@@ -465,6 +474,10 @@ void forwarder::submit(const rules::alert& a) {
     }
     ++submitted_;
     spool_.push(format_alert(a, settings_.format, options_));
+    {
+        const std::lock_guard lock(mutex_);
+        work_ = true;
+    }
     wake_.notify_one();
 }
 
@@ -490,14 +503,12 @@ void forwarder::wait(micros d) {
 }
 
 void forwarder::confirm_due(micros now) {
-    std::size_t n = 0;
     std::size_t done = 0;
-    for (; done < in_flight_.size() && now - in_flight_[done].sent_at >= settings_.confirm_after;
-         ++done) {
-        n += in_flight_[done].count;
+    while (done < in_flight_.size() && now - in_flight_[done].sent_at >= settings_.confirm_after) {
+        ++done;
     }
     if (done > 0) {
-        spool_.confirm(n);
+        spool_.confirm_before(in_flight_[done - 1].end);
         in_flight_.erase(in_flight_.begin(),
                          in_flight_.begin() + static_cast<std::ptrdiff_t>(done));
     }
@@ -537,28 +548,30 @@ void forwarder::run() {
             continue;
         }
         confirm_due(now_micros());
-        std::size_t flying = 0;
-        for (const in_flight& f : in_flight_) {
-            flying += f.count;
+        {
+            const std::lock_guard lock(mutex_);
+            work_ = false;  // what is submitted from here on wakes the wait below
         }
-        const std::vector<std::string> batch = spool_.peek(flying, 64);
-        if (batch.empty()) {
+        // After what is in flight; from the oldest unconfirmed record when nothing is.
+        const spool::batch batch =
+            spool_.peek_from(in_flight_.empty() ? 0 : in_flight_.back().end, 64);
+        if (batch.records.empty()) {
             std::unique_lock lock(mutex_);
             wake_.wait_for(lock, std::chrono::milliseconds(in_flight_.empty() ? 500 : 100),
-                           [&] { return stopping_; });
+                           [&] { return stopping_ || work_; });
             continue;
         }
-        if (!transport_->send(batch, error)) {
+        if (!transport_->send(batch.records, error)) {
             fail(error);
             continue;
         }
         backoff = micros_per_second / 2;
-        sent_ += batch.size();
+        sent_ += batch.records.size();
         if (transport_->acknowledges()) {
-            spool_.confirm(flying + batch.size());
+            spool_.confirm_before(batch.end());
             in_flight_.clear();
         } else {
-            in_flight_.push_back({batch.size(), now_micros()});
+            in_flight_.push_back({batch.end(), now_micros()});
         }
     }
     connected_ = false;

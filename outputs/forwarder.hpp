@@ -19,7 +19,7 @@ namespace ikewatch::outputs {
 struct forwarder_settings {
     std::string name;  ///< for logs and metrics
     std::string url;  ///< udp://HOST:PORT, tcp://…, tls://…, http://HOST:PORT/PATH, https://…
-    siem_format format = siem_format::rfc5424;
+    siem_format format = siem_format::rfc5424;  ///< HTTP(S) always sends JSON
     rules::severity min_severity = rules::severity::info;
     std::vector<std::string> codes;  ///< only these diagnosis codes (empty: all)
     std::string ca_file;             ///< TLS: CA bundle (default: the system's)
@@ -95,7 +95,8 @@ class forwarder {
     std::thread thread_;
     mutable std::mutex mutex_;
     std::condition_variable wake_;
-    bool stopping_ = false;
+    bool stopping_ = false;  // guarded by mutex_
+    bool work_ = false;      // guarded by mutex_: submitted since the thread last looked
     std::atomic<std::uint64_t> submitted_{0};
     std::atomic<std::uint64_t> filtered_{0};
     std::atomic<std::uint64_t> sent_{0};
@@ -103,7 +104,7 @@ class forwarder {
     std::atomic<bool> connected_{false};
     std::string problem_;  // guarded by mutex_
     struct in_flight {
-        std::size_t count;
+        std::uint64_t end;  // spool sequence number just past the records of one write
         micros sent_at;
     };
     std::vector<in_flight> in_flight_;  // the thread's only

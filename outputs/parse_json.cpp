@@ -1,5 +1,10 @@
 #include "outputs/parse_json.hpp"
 
+#include <algorithm>
+#include <cstdio>
+
+#include "common/text.hpp"
+
 namespace ikewatch::outputs {
 
 nlohmann::json parsed_record_json(std::size_t line, const parsers::syslog_record& rec,
@@ -39,7 +44,30 @@ nlohmann::json parse_error_json(std::size_t line, std::string_view device,
 }
 
 std::string dump_json(const nlohmann::json& j) {
-    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::string out = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    // The dump escapes C0 controls only. DEL, the C1 controls, the line separators and the
+    // bidirectional controls are valid JSON, yet reach whoever tails the log in a terminal or a
+    // viewer: escape them too. They can only be inside strings (JSON's own syntax is ASCII), and
+    // the dump is valid UTF-8 (invalid input was replaced), so each is a whole sequence here.
+    if (std::all_of(out.begin(), out.end(), [](char c) { return c >= 0 && c < 0x7f; })) {
+        return out;
+    }
+    std::string escaped;
+    escaped.reserve(out.size() + 16);
+    const std::string_view v(out);
+    for (std::size_t i = 0; i < v.size();) {
+        const text::utf8_char c = text::utf8_decode(v.substr(i));
+        const std::size_t n = c.size == 0 ? 1 : c.size;
+        if (c.size != 0 && text::is_layout_control(c.code)) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c.code));
+            escaped += buf;
+        } else {
+            escaped.append(v.substr(i, n));
+        }
+        i += n;
+    }
+    return escaped;
 }
 
 }  // namespace ikewatch::outputs

@@ -1,26 +1,40 @@
 #include "outputs/peers_format.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <map>
 #include <vector>
 
+#include "common/text.hpp"
 #include "outputs/parse_json.hpp"
 
 namespace ikewatch::outputs {
 
 std::string printable(std::string_view s) {
+    if (std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7f; })) {
+        return std::string(s);
+    }
     std::string out;
-    out.reserve(s.size());
-    for (const char ch : s) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (c < 0x20 || c == 0x7f) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\x%02x", c);
+    out.reserve(s.size() + 16);
+    char buf[16];
+    while (!s.empty()) {
+        const text::utf8_char c = text::utf8_decode(s);
+        if (c.size == 0) {
+            // Not UTF-8: the byte is shown by its value, so the output stays valid UTF-8.
+            std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(s.front()));
+            out += buf;
+            s.remove_prefix(1);
+            continue;
+        }
+        if (text::is_layout_control(c.code)) {
+            std::snprintf(buf, sizeof buf, c.code < 0x80 ? "\\x%02x" : "\\u%04x",
+                          static_cast<unsigned>(c.code));
             out += buf;
         } else {
-            out += ch;
+            out.append(s.substr(0, c.size));
         }
+        s.remove_prefix(c.size);
     }
     return out;
 }
@@ -90,6 +104,35 @@ std::string str(const nlohmann::json& j, const char* key) {
     return it->is_string() ? printable(it->get<std::string>()) : it->dump();
 }
 
+// Appends `s` and pads it with spaces to `width` characters (UTF-8 continuation bytes take no
+// room); `right` aligns it to the right instead. Longer text is kept whole.
+void column(std::string& out, std::string_view s, std::size_t width, bool right = false) {
+    const auto chars = static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xc0U) != 0x80;
+    }));
+    const std::size_t pad = chars < width ? width - chars : 0;
+    if (right) {
+        out.append(pad, ' ');
+    }
+    out += s;
+    if (!right) {
+        out.append(pad, ' ');
+    }
+}
+
+// One row of the table. Built by appending, not in a fixed buffer: a long field (a device name
+// can be as long as a message) must never cut the line before its newline.
+void row(std::string& out, const std::array<std::string, 11>& f) {
+    static constexpr std::array<std::size_t, 10> widths{18, 3, 9, 10, 14, 13, 11, 9, 6, 4};
+    out += "  ";
+    for (std::size_t i = 0; i < widths.size(); ++i) {
+        column(out, f[i], widths[i], i == 9);
+        out += i == 9 ? "  " : " ";
+    }
+    out += f[10];
+    out += '\n';
+}
+
 }  // namespace
 
 std::string peers_text(const nlohmann::json& peers) {
@@ -98,28 +141,19 @@ std::string peers_text(const nlohmann::json& peers) {
         by_device[str(p, "device")].push_back(&p);
     }
     std::string out;
-    char line[512];
     for (const auto& [device, list] : by_device) {
-        std::snprintf(line, sizeof line, "%s — %zu IKE peer%s\n", device.c_str(), list.size(),
-                      list.size() == 1 ? "" : "s");
-        out += line;
-        std::snprintf(line, sizeof line,
-                      "  %-18s %-3s %-9s %-10s %-14s %-13s %-11s %-9s %-6s %4s  %s\n", "IKE Peer",
-                      "Ver", "Role", "Mode", "State", "IOS state", "Status", "For", "P2", "Retx",
-                      "Last event");
-        out += line;
+        out += device + " — " + std::to_string(list.size()) + " IKE peer" +
+               (list.size() == 1 ? "" : "s") + '\n';
+        row(out, {"IKE Peer", "Ver", "Role", "Mode", "State", "IOS state", "Status", "For", "P2",
+                  "Retx", "Last event"});
         for (const nlohmann::json* p : list) {
             const auto for_s = p->find("state_for_s");
             const std::string age = for_s != p->end() && for_s->is_number_integer()
                                         ? format_duration(for_s->get<micros>() * micros_per_second)
                                         : "-";
-            std::snprintf(
-                line, sizeof line, "  %-18s %-3s %-9s %-10s %-14s %-13s %-11s %-9s %-6s %4s  %s\n",
-                str(*p, "peer").c_str(), str(*p, "ike_version").c_str(), str(*p, "role").c_str(),
-                str(*p, "mode").c_str(), str(*p, "state").c_str(), str(*p, "state_ios").c_str(),
-                str(*p, "status").c_str(), age.c_str(), str(*p, "phase2").c_str(),
-                str(*p, "retransmits").c_str(), str(*p, "last_event_kind").c_str());
-            out += line;
+            row(out, {str(*p, "peer"), str(*p, "ike_version"), str(*p, "role"), str(*p, "mode"),
+                      str(*p, "state"), str(*p, "state_ios"), str(*p, "status"), age,
+                      str(*p, "phase2"), str(*p, "retransmits"), str(*p, "last_event_kind")});
         }
         out += '\n';
     }

@@ -14,48 +14,59 @@ constexpr std::string_view product_version = "0.1.0";
 constexpr std::string_view sd_id = "ikewatch@32473";  // 32473: the documentation enterprise
 constexpr char leef_delimiter = '^';
 
-// Length of the valid UTF-8 sequence at s[i], or 0 when the bytes there are not one.
-std::size_t utf8_length(std::string_view s, std::size_t i) noexcept {
+// Length of the valid UTF-8 sequence at s[i] (`valid` true), or of the bytes there that start
+// one but stop short (a "maximal subpart", at least 1; `valid` false). Replacing each maximal
+// subpart with one U+FFFD is what Unicode recommends and what the alert JSON (nlohmann's
+// `replace`) does, so every format shows the same text for the same bytes.
+std::size_t utf8_length(std::string_view s, std::size_t i, bool& valid) noexcept {
     const auto b = static_cast<unsigned char>(s[i]);
-    std::size_t n = 0;
+    valid = true;
     if (b < 0x80) {
         return 1;
     }
-    if ((b & 0xE0) == 0xC0 && b >= 0xC2) {
+    std::size_t n = 0;
+    unsigned char lo = 0x80;  // the range of the second byte (Unicode table 3-7)
+    unsigned char hi = 0xBF;
+    if (b >= 0xC2 && b <= 0xDF) {
         n = 2;
-    } else if ((b & 0xF0) == 0xE0) {
+    } else if (b >= 0xE0 && b <= 0xEF) {
         n = 3;
-    } else if ((b & 0xF8) == 0xF0 && b <= 0xF4) {
+        lo = b == 0xE0 ? 0xA0 : 0x80;  // no overlong forms
+        hi = b == 0xED ? 0x9F : 0xBF;  // no UTF-16 surrogates
+    } else if (b >= 0xF0 && b <= 0xF4) {
         n = 4;
+        lo = b == 0xF0 ? 0x90 : 0x80;
+        hi = b == 0xF4 ? 0x8F : 0xBF;  // nothing above U+10FFFF
     } else {
-        return 0;
-    }
-    if (i + n > s.size()) {
-        return 0;
+        valid = false;
+        return 1;
     }
     for (std::size_t k = 1; k < n; ++k) {
-        if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) {
-            return 0;
-        }
-    }
-    // Overlong three-byte forms and UTF-16 surrogates are not text either.
-    if (n == 3) {
-        const auto b1 = static_cast<unsigned char>(s[i + 1]);
-        if ((b == 0xE0 && b1 < 0xA0) || (b == 0xED && b1 >= 0xA0)) {
-            return 0;
-        }
-    }
-    if (n == 4) {
-        const auto b1 = static_cast<unsigned char>(s[i + 1]);
-        if ((b == 0xF0 && b1 < 0x90) || (b == 0xF4 && b1 >= 0x90)) {
-            return 0;
+        const auto c = i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0;
+        if (c < (k == 1 ? lo : 0x80) || c > (k == 1 ? hi : 0xBF)) {
+            valid = false;
+            return k;
         }
     }
     return n;
 }
 
+// At most `max` bytes of `s`, not ending inside a UTF-8 character.
+std::string_view cut(std::string_view s, std::size_t max) noexcept {
+    if (s.size() <= max) {
+        return s;
+    }
+    std::size_t n = max;
+    // A character is at most 4 bytes: back off over at most 3 continuation bytes.
+    for (int k = 0; k < 3 && n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80; ++k) {
+        --n;
+    }
+    return s.substr(0, (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80 ? max : n);
+}
+
 // Walks `s` as text: calls `on_char(c)` for printable ASCII, `on_control(c)` for control
-// characters, appends other valid UTF-8 as is, and U+FFFD for bytes that are not UTF-8.
+// characters, appends other valid UTF-8 as is, and one U+FFFD for each maximal subpart of bytes
+// that are not UTF-8.
 template <typename Char, typename Control>
 std::string walk(std::string_view s, Char&& on_char, Control&& on_control) {
     std::string out;
@@ -68,12 +79,15 @@ std::string walk(std::string_view s, Char&& on_char, Control&& on_control) {
         } else if (b < 0x80) {
             on_char(out, static_cast<char>(b));
             ++i;
-        } else if (const std::size_t n = utf8_length(s, i); n > 0) {
-            out.append(s.substr(i, n));
-            i += n;
         } else {
-            out += "\xEF\xBF\xBD";
-            ++i;
+            bool valid = false;
+            const std::size_t n = utf8_length(s, i, valid);
+            if (valid) {
+                out.append(s.substr(i, n));
+            } else {
+                out += "\xEF\xBF\xBD";
+            }
+            i += n;
         }
     }
     return out;
@@ -109,7 +123,7 @@ std::string joined_evidence(const rules::alert& a, const siem_options& o, std::s
         if (!out.empty()) {
             out += sep;
         }
-        out += l.text.substr(0, o.max_line);
+        out += cut(l.text, o.max_line);
     }
     return out;
 }
@@ -179,7 +193,7 @@ std::string rfc5424(const rules::alert& a, const siem_options& o) {
             if (n++ == o.max_evidence) {
                 break;
             }
-            param("line", l.text.substr(0, o.max_line));
+            param("line", cut(l.text, o.max_line));
         }
         out += ']';
     }

@@ -155,6 +155,7 @@ void spool::drop_oldest() {
         write_cursor(e.segment, e.end);
     }
     pending_.pop_front();
+    ++front_seq_;
     if (!dir_.empty()) {
         remove_segments_before(pending_.empty() ? segment_ : pending_.front().segment);
     }
@@ -189,6 +190,24 @@ void spool::push(std::string record) {
     }
 }
 
+spool::batch spool::peek_from(std::uint64_t from, std::size_t n) const {
+    const std::lock_guard lock(mutex_);
+    batch out;
+    out.first = std::max(from, front_seq_);
+    for (std::uint64_t i = out.first - front_seq_; i < pending_.size() && out.records.size() < n;
+         ++i) {
+        out.records.push_back(pending_[i].record);
+    }
+    return out;
+}
+
+void spool::confirm_before(std::uint64_t end) {
+    const std::lock_guard lock(mutex_);
+    if (end > front_seq_) {  // else dropped past the limit (counted as lost) or confirmed already
+        confirm_front(static_cast<std::size_t>(end - front_seq_));
+    }
+}
+
 std::vector<std::string> spool::peek(std::size_t skip, std::size_t n) const {
     const std::lock_guard lock(mutex_);
     std::vector<std::string> out;
@@ -200,6 +219,10 @@ std::vector<std::string> spool::peek(std::size_t skip, std::size_t n) const {
 
 void spool::confirm(std::size_t n) {
     const std::lock_guard lock(mutex_);
+    confirm_front(n);
+}
+
+void spool::confirm_front(std::size_t n) {
     n = std::min(n, pending_.size());
     if (n == 0) {
         return;
@@ -209,6 +232,7 @@ void spool::confirm(std::size_t n) {
         bytes_ -= pending_.front().record.size();
         pending_.pop_front();
     }
+    front_seq_ += n;
     stats_.confirmed += n;
     if (!dir_.empty()) {
         write_cursor(last.segment, last.end);

@@ -30,9 +30,22 @@ class spool {
 
     void push(std::string record);
 
-    /// Up to `n` records after the first `skip` unconfirmed ones (those are in flight).
-    [[nodiscard]] std::vector<std::string> peek(std::size_t skip, std::size_t n) const;
+    /// Records carry sequence numbers (counted from 0 at `open`, in push order), so what a sender
+    /// holds stays right when the size limit drops records it has in flight.
+    struct batch {
+        std::uint64_t first = 0;  ///< sequence number of records[0]
+        std::vector<std::string> records;
+        [[nodiscard]] std::uint64_t end() const noexcept { return first + records.size(); }
+    };
+    /// Up to `n` records from sequence number `from` on (from the oldest unconfirmed one when
+    /// `from` was dropped or confirmed already).
+    [[nodiscard]] batch peek_from(std::uint64_t from, std::size_t n) const;
+    /// Every record numbered below `end` reached the collector (records dropped meanwhile stay
+    /// counted as lost, not as confirmed).
+    void confirm_before(std::uint64_t end);
 
+    /// Up to `n` records after the first `skip` unconfirmed ones.
+    [[nodiscard]] std::vector<std::string> peek(std::size_t skip, std::size_t n) const;
     /// The first `n` unconfirmed records reached the collector.
     void confirm(std::size_t n);
 
@@ -50,12 +63,14 @@ class spool {
     void load_segment(std::uint64_t seq, std::uint64_t from);
     void write_cursor(std::uint64_t seq, std::uint64_t offset);
     void drop_oldest();
+    void confirm_front(std::size_t n);  // mutex_ held
     void remove_segments_before(std::uint64_t seq);
 
     std::string dir_;
     std::size_t max_bytes_;
     mutable std::mutex mutex_;
     std::deque<entry> pending_;
+    std::uint64_t front_seq_ = 0;  // sequence number of pending_.front()
     std::size_t bytes_ = 0;
     int fd_ = -1;  // the segment being appended
     std::uint64_t segment_ = 0;

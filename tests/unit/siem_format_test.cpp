@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "outputs/parse_json.hpp"
+
 using namespace ikewatch;
 using namespace ikewatch::outputs;
 
@@ -92,4 +94,35 @@ TEST(SiemFormat, ResolvedAlertsAreNotices) {
     a.action = rules::alert::action_t::raised;
     a.sev = rules::severity::critical;
     EXPECT_EQ(severity_of(a).cef, 10);
+}
+
+TEST(SiemFormat, InvalidUtf8ReadsTheSameAsInTheAlertJson) {
+    // One U+FFFD per maximal subpart (a lead byte and the continuation bytes that fit it, then
+    // the byte that did not fit is read again), as the alert log's JSON does: the same evidence
+    // line must read the same in the alert log, the JSON format and CEF, LEEF and RFC 5424.
+    for (const std::string bad :
+         {"\xe2\x82X", "\xf0\x9f\x98", "ab\xf0\x9f", "\xff\xfe", "\xc3", "\xc0\xaf", "\xed\xa0\x80",
+          "a\xf4\x90\x80\x80z", "\xe0\x80\xaf", "\xe1\x80\xe1\x80\x80", "\x80\xbf"}) {
+        const std::string json = dump_json(nlohmann::json(bad));
+        EXPECT_EQ('"' + escape_cef_value(bad) + '"', json) << testing::PrintToString(bad);
+        EXPECT_EQ('"' + escape_sd_value(bad) + '"', json) << testing::PrintToString(bad);
+        EXPECT_EQ('"' + escape_leef_value(bad) + '"', json) << testing::PrintToString(bad);
+    }
+    EXPECT_EQ(escape_cef_value("\xe2\x82X"), "\xEF\xBF\xBDX");
+    EXPECT_EQ(escape_cef_value("\xf0\x9f\x98\x80"), "\xf0\x9f\x98\x80");
+}
+
+TEST(SiemFormat, EvidenceIsCutAtACharacterBoundary) {
+    rules::alert a = hostile();
+    // 511 bytes, then a two-byte character across the 512-byte limit.
+    a.evidence = {{a.time, std::string(511, 'a') + "\xc3\xa9" + "b"}};
+    const std::string cef = format_alert(a, siem_format::cef, {});
+    EXPECT_NE(cef.find("cs2=" + std::string(511, 'a') + " cs3Label="), std::string::npos) << cef;
+    const std::string sd = format_alert(a, siem_format::rfc5424, {});
+    EXPECT_NE(sd.find("line=\"" + std::string(511, 'a') + "\"]"), std::string::npos) << sd;
+    // A character that fits is kept whole.
+    a.evidence = {{a.time, std::string(510, 'a') + "\xc3\xa9" + "b"}};
+    EXPECT_NE(format_alert(a, siem_format::leef, {})
+                  .find("^evidence=" + std::string(510, 'a') + "\xc3\xa9^count="),
+              std::string::npos);
 }

@@ -95,3 +95,46 @@ TEST(SpoolInMemory, BoundedWithoutADirectory) {
     EXPECT_EQ(s.pending(), 2u);
     EXPECT_EQ(s.stats().lost, 8u);
 }
+
+TEST(SpoolInMemory, RecordsDroppedWhileInFlightAreNotConfirmedInsteadOfUnsentOnes) {
+    spool s("", 100);
+    std::string error;
+    ASSERT_TRUE(s.open(error));
+    const std::string a(30, 'a');
+    const std::string b(30, 'b');
+    const std::string c(30, 'c');
+    const std::string d(30, 'd');
+    s.push(a);
+    s.push(b);
+    s.push(c);
+    const spool::batch sent = s.peek_from(0, 2);  // a and b go out
+    ASSERT_EQ(sent.records, (std::vector<std::string>{a, b}));
+    s.push(d);  // past the limit: a, in flight, is dropped
+    EXPECT_EQ(s.stats().lost, 1u);
+    s.confirm_before(sent.end());  // the collector has a and b: only b was still held
+    EXPECT_EQ(s.stats().confirmed, 1u);
+    EXPECT_EQ(s.peek(0, 10), (std::vector<std::string>{c, d}));
+    // The next batch starts after what was sent; a stale position starts at the oldest record.
+    EXPECT_EQ(s.peek_from(sent.end(), 10).records, (std::vector<std::string>{c, d}));
+    EXPECT_EQ(s.peek_from(1, 1).first, sent.end());
+}
+
+TEST_F(Spool, ConfirmingByNumberKeepsTheCursorRight) {
+    {
+        spool s(dir_.string(), 1 << 20);
+        std::string error;
+        ASSERT_TRUE(s.open(error));
+        for (int i = 0; i < 4; ++i) {
+            s.push("r" + std::to_string(i));
+        }
+        const spool::batch first = s.peek_from(0, 3);
+        EXPECT_EQ(first.first, 0u);
+        s.confirm_before(first.end());
+        s.confirm_before(first.end());  // twice: nothing more
+        EXPECT_EQ(s.stats().confirmed, 3u);
+    }
+    spool again(dir_.string(), 1 << 20);
+    std::string error;
+    ASSERT_TRUE(again.open(error));
+    EXPECT_EQ(again.peek(0, 10), std::vector<std::string>{"r3"});
+}

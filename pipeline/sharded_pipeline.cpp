@@ -1,0 +1,327 @@
+#include "pipeline/sharded_pipeline.hpp"
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "common/string_map.hpp"
+#include "parsers/syslog_framer.hpp"
+
+namespace ikewatch::pipeline {
+
+namespace {
+
+// A batch is handed over when it holds this many records or bytes; a worker queues this many
+// batches before process() waits for it. About 16,000 records in flight per shard.
+constexpr std::size_t batch_records = 512;
+constexpr std::size_t batch_bytes = 256 * 1024;
+constexpr std::size_t queue_batches = 32;
+
+enum op : int { op_records, op_finish, op_drain, op_stop };
+
+}  // namespace
+
+// Records copied back to back with their sources; the worker reads them as views.
+struct sharded_pipeline::batch {
+    struct entry {
+        std::uint32_t at;
+        std::uint32_t size;
+        std::uint32_t source_at;
+        std::uint32_t source_size;
+        micros received;
+    };
+    int op = op_records;
+    std::string bytes;
+    std::vector<entry> entries;
+
+    [[nodiscard]] std::string_view text(std::uint32_t at, std::uint32_t size) const {
+        return std::string_view(bytes).substr(at, size);
+    }
+    void clear() {
+        op = op_records;
+        bytes.clear();
+        entries.clear();
+    }
+};
+
+// One worker: its pipeline, its queue of batches, and the alerts it raised.
+struct sharded_pipeline::shard final : rules::alert_sink {
+    std::unique_ptr<pipeline> pipe;
+    mutable std::mutex busy;  // held while the pipeline runs
+
+    std::mutex queue_mutex;
+    std::condition_variable has_work;
+    std::condition_variable has_space;
+    std::condition_variable idle;
+    std::deque<std::unique_ptr<batch>> queue;
+    std::vector<std::unique_ptr<batch>> spare;
+    std::uint64_t sent = 0;
+    std::uint64_t done = 0;
+    std::unique_ptr<batch> filling = std::make_unique<batch>();  // owner thread only
+
+    std::mutex alerts_mutex;
+    std::vector<rules::alert> alerts;
+    const std::function<void()>* alerts_waiting = nullptr;
+
+    std::thread thread;
+
+    void emit(const rules::alert& a) override {
+        bool first = false;
+        {
+            const std::lock_guard lock(alerts_mutex);
+            first = alerts.empty();
+            alerts.push_back(a);
+        }
+        if (first && alerts_waiting != nullptr && *alerts_waiting) {
+            (*alerts_waiting)();
+        }
+    }
+};
+
+sharded_pipeline::sharded_pipeline(pipeline_options options, std::size_t workers,
+                                   std::function<void()> alerts_waiting)
+    : sink_(options.sink), alerts_waiting_(std::move(alerts_waiting)), threaded_(workers > 1) {
+    const std::size_t n = workers > 1 ? workers : 1;
+    options.table.max_peers = (options.table.max_peers + n - 1) / n;
+    for (std::size_t i = 0; i < n; ++i) {
+        auto s = std::make_unique<shard>();
+        pipeline_options o = options;
+        if (threaded_ && o.sink != nullptr) {
+            o.sink = s.get();
+        }
+        s->alerts_waiting = &alerts_waiting_;
+        s->pipe = std::make_unique<pipeline>(std::move(o));
+        shards_.push_back(std::move(s));
+    }
+    if (threaded_) {
+        for (auto& s : shards_) {
+            shard& one = *s;
+            one.thread = std::thread([this, &one] { work(one); });
+        }
+    }
+}
+
+sharded_pipeline::~sharded_pipeline() {
+    if (!threaded_) {
+        return;
+    }
+    for (auto& s : shards_) {
+        auto stop = std::make_unique<batch>();
+        stop->op = op_stop;
+        {
+            const std::lock_guard lock(s->queue_mutex);
+            s->queue.push_back(std::move(stop));
+        }
+        s->has_work.notify_one();
+    }
+    for (auto& s : shards_) {
+        s->thread.join();
+    }
+}
+
+std::size_t sharded_pipeline::shard_of(std::string_view record, std::string_view source) const {
+    if (shards_.size() == 1) {
+        return 0;
+    }
+    // The same device name the decoder will give the record.
+    std::string_view device = source;
+    if (const auto framed = parsers::frame_syslog(record)) {
+        const parsers::syslog_record& r = framed.value();
+        device = !r.host.empty() ? r.host : !r.sender.empty() ? r.sender : source;
+    }
+    return string_hash{}(device) % shards_.size();
+}
+
+void sharded_pipeline::process(std::string_view record, std::string_view source, micros received) {
+    if (!threaded_) {
+        shards_.front()->pipe->process(record, source, received);
+        return;
+    }
+    shard& s = *shards_[shard_of(record, source)];
+    batch* b = s.filling.get();
+    if (b->entries.size() >= batch_records ||
+        (!b->entries.empty() && b->bytes.size() + record.size() + source.size() > batch_bytes)) {
+        send(s);
+        b = s.filling.get();
+    }
+    batch::entry e{};
+    e.at = static_cast<std::uint32_t>(b->bytes.size());
+    e.size = static_cast<std::uint32_t>(record.size());
+    e.received = received;
+    b->bytes.append(record);
+    // Consecutive records from one source share its copy.
+    if (!b->entries.empty() &&
+        b->text(b->entries.back().source_at, b->entries.back().source_size) == source) {
+        e.source_at = b->entries.back().source_at;
+        e.source_size = b->entries.back().source_size;
+    } else {
+        e.source_at = static_cast<std::uint32_t>(b->bytes.size());
+        e.source_size = static_cast<std::uint32_t>(source.size());
+        b->bytes.append(source);
+    }
+    b->entries.push_back(e);
+}
+
+void sharded_pipeline::send(shard& s) {
+    std::unique_lock lock(s.queue_mutex);
+    s.has_space.wait(lock, [&] { return s.queue.size() < queue_batches; });
+    s.queue.push_back(std::move(s.filling));
+    ++s.sent;
+    if (!s.spare.empty()) {
+        s.filling = std::move(s.spare.back());
+        s.spare.pop_back();
+    } else {
+        s.filling = std::make_unique<batch>();
+    }
+    lock.unlock();
+    s.has_work.notify_one();
+}
+
+void sharded_pipeline::flush() {
+    if (!threaded_) {
+        return;
+    }
+    for (auto& s : shards_) {
+        if (!s->filling->entries.empty()) {
+            send(*s);
+        }
+    }
+}
+
+void sharded_pipeline::send_op(int kind, std::string_view source) {
+    flush();
+    for (auto& s : shards_) {
+        s->filling->op = kind;
+        s->filling->bytes.assign(source);
+        send(*s);
+    }
+}
+
+void sharded_pipeline::finish(std::string_view source) {
+    if (!threaded_) {
+        shards_.front()->pipe->finish(source);
+        return;
+    }
+    send_op(op_finish, source);
+}
+
+void sharded_pipeline::drain() {
+    if (!threaded_) {
+        shards_.front()->pipe->drain();
+        return;
+    }
+    send_op(op_drain, {});
+}
+
+void sharded_pipeline::wait_idle() {
+    if (!threaded_) {
+        return;
+    }
+    flush();
+    for (auto& s : shards_) {
+        std::unique_lock lock(s->queue_mutex);
+        s->idle.wait(lock, [&] { return s->done == s->sent; });
+    }
+}
+
+std::size_t sharded_pipeline::collect() {
+    if (!threaded_ || sink_ == nullptr) {
+        return 0;
+    }
+    std::size_t n = 0;
+    std::vector<rules::alert> taken;
+    for (auto& s : shards_) {
+        {
+            const std::lock_guard lock(s->alerts_mutex);
+            taken.swap(s->alerts);
+        }
+        for (const rules::alert& a : taken) {
+            sink_->emit(a);
+        }
+        n += taken.size();
+        taken.clear();
+    }
+    return n;
+}
+
+void sharded_pipeline::work(shard& s) {
+    for (;;) {
+        std::unique_ptr<batch> b;
+        {
+            std::unique_lock lock(s.queue_mutex);
+            s.has_work.wait(lock, [&] { return !s.queue.empty(); });
+            b = std::move(s.queue.front());
+            s.queue.pop_front();
+        }
+        s.has_space.notify_one();
+        if (b->op == op_stop) {
+            return;
+        }
+        {
+            const std::lock_guard lock(s.busy);
+            for (const batch::entry& e : b->entries) {
+                s.pipe->process(b->text(e.at, e.size), b->text(e.source_at, e.source_size),
+                                e.received);
+            }
+            if (b->op == op_finish) {
+                s.pipe->finish(b->bytes);
+            } else if (b->op == op_drain) {
+                s.pipe->drain();
+            }
+        }
+        {
+            const std::lock_guard lock(s.queue_mutex);
+            ++s.done;
+            b->clear();
+            s.spare.push_back(std::move(b));
+        }
+        s.idle.notify_all();
+    }
+}
+
+void sharded_pipeline::for_each_shard(const std::function<void(const pipeline&)>& f) const {
+    for (const auto& s : shards_) {
+        const std::lock_guard lock(s->busy);
+        f(*s->pipe);
+    }
+}
+
+void sharded_pipeline::for_each_shard_mut(const std::function<void(pipeline&)>& f) {
+    for (auto& s : shards_) {
+        const std::lock_guard lock(s->busy);
+        f(*s->pipe);
+    }
+}
+
+void sharded_pipeline::tick(micros wall_now) {
+    for_each_shard_mut([&](pipeline& p) { p.tick(wall_now); });
+}
+
+std::size_t sharded_pipeline::expire(micros wall_now) {
+    std::size_t n = 0;
+    for_each_shard_mut([&](pipeline& p) { n += p.expire(wall_now); });
+    return n;
+}
+
+void sharded_pipeline::set_rules(const std::shared_ptr<const rules::rule_set>& rules) {
+    for_each_shard_mut([&](pipeline& p) { p.set_rules(rules); });
+}
+
+void sharded_pipeline::set_time_options(const parsers::time_options& options) {
+    for_each_shard_mut([&](pipeline& p) { p.set_time_options(options); });
+}
+
+std::size_t sharded_pipeline::rule_count() const {
+    std::size_t n = 0;
+    const shard& s = *shards_.front();
+    const std::lock_guard lock(s.busy);
+    if (const rules::engine* e = s.pipe->engine()) {
+        n = e->rules().rules.size();
+    }
+    return n;
+}
+
+}  // namespace ikewatch::pipeline

@@ -1,0 +1,76 @@
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "pipeline/pipeline.hpp"
+
+namespace ikewatch::pipeline {
+
+/// The pipeline on several cores: one shard per worker thread, each with its own decoder, clocks,
+/// peer table and rule engine. A record goes to the shard of its device (the header's host name,
+/// else the sender or file name), so one device's lines stay in order on one shard and the shards
+/// share nothing while they work. `max_peers` is divided among the shards.
+///
+/// With one worker there is no thread: records run through one `pipeline` on the caller's thread
+/// and alerts reach the sink at once, exactly as without sharding.
+///
+/// Threads: one owner thread makes every call. Records are copied into batches that the workers
+/// take from bounded queues (process() waits when a worker is that far behind). Alerts raised on a
+/// worker wait in its shard until the owner calls collect(), which hands them to the sink, each
+/// shard's in the order they were raised; `alerts_waiting` (called on a worker thread) says when
+/// there is something to collect.
+class sharded_pipeline {
+  public:
+    sharded_pipeline(pipeline_options options, std::size_t workers,
+                     std::function<void()> alerts_waiting = {});
+    ~sharded_pipeline();
+    sharded_pipeline(const sharded_pipeline&) = delete;
+    sharded_pipeline& operator=(const sharded_pipeline&) = delete;
+
+    /// As pipeline::process. The record is copied; it may go away when the call returns.
+    void process(std::string_view record, std::string_view source, micros received);
+    /// Hands batches that are not full yet to their workers (call when input pauses).
+    void flush();
+    /// As pipeline::finish, after every record given so far.
+    void finish(std::string_view source);
+    /// As pipeline::drain, after every record given so far.
+    void drain();
+    /// Returns once every worker has processed all it was given.
+    void wait_idle();
+    /// Gives the alerts the workers raised to the sink; returns how many.
+    std::size_t collect();
+
+    // Applied to every shard between two of its batches.
+    void tick(micros wall_now);
+    std::size_t expire(micros wall_now);
+    void set_rules(const std::shared_ptr<const rules::rule_set>& rules);
+    void set_time_options(const parsers::time_options& options);
+
+    /// Calls `f` for each shard while no worker touches it.
+    void for_each_shard(const std::function<void(const pipeline&)>& f) const;
+
+    [[nodiscard]] std::size_t workers() const noexcept { return shards_.size(); }
+    [[nodiscard]] std::size_t rule_count() const;
+    /// Which shard a record goes to (exposed for tests).
+    [[nodiscard]] std::size_t shard_of(std::string_view record, std::string_view source) const;
+
+  private:
+    struct batch;
+    struct shard;
+
+    void for_each_shard_mut(const std::function<void(pipeline&)>& f);
+    void send(shard& s);
+    void send_op(int op, std::string_view source);
+    void work(shard& s);
+
+    rules::alert_sink* sink_ = nullptr;
+    std::function<void()> alerts_waiting_;
+    std::vector<std::unique_ptr<shard>> shards_;
+    bool threaded_ = false;
+};
+
+}  // namespace ikewatch::pipeline

@@ -1,0 +1,78 @@
+#include "outputs/forwarder.hpp"
+
+#include <gtest/gtest.h>
+
+#include "config/config_loader.hpp"
+
+using namespace ikewatch;
+using namespace ikewatch::outputs;
+
+TEST(ForwardTarget, UrlsAndTheirDefaults) {
+    const auto tls = forward_target::parse("tls://siem.example:6515");
+    ASSERT_TRUE(tls);
+    EXPECT_EQ(tls->host, "siem.example");
+    EXPECT_EQ(tls->port, "6515");
+    EXPECT_EQ(forward_target::parse("tcp://10.0.0.1")->port, "514");
+    EXPECT_EQ(forward_target::parse("tls://10.0.0.1")->port, "6514");
+    const auto hec = forward_target::parse("https://[2001:db8::1]/services/collector/event");
+    ASSERT_TRUE(hec);
+    EXPECT_EQ(hec->host, "2001:db8::1");
+    EXPECT_EQ(hec->port, "443");
+    EXPECT_EQ(hec->path, "/services/collector/event");
+    EXPECT_FALSE(forward_target::parse("ftp://x"));
+    EXPECT_FALSE(forward_target::parse("tcp://x:0"));
+    EXPECT_FALSE(forward_target::parse("tcp://:514"));
+}
+
+TEST(ForwardTarget, TheConfigurationAcceptsExactlyWhatTheForwarderCanStart) {
+    for (const char* url :
+         {"udp://127.0.0.1:5514", "tcp://siem", "tls://siem:6514", "http://h:8088/x",
+          "https://[::1]:8443/", "tcp://[2001:db8::1]", "tcp://siem:", "tcp://x:99999",
+          "tcp://x:port", "tcp://x:0", "tcp://:514", "tcp://[::1", "tcp://[::1]x", "udp://",
+          "smtp://x", "tcp:/x"}) {
+        EXPECT_EQ(config::forward_url_ok(url),
+                  forward_target::parse(url).has_value() && std::string_view(url) != "tcp://[::1]x")
+            << url;
+    }
+    EXPECT_FALSE(config::forward_url_ok("tcp://x:99999"));
+    EXPECT_FALSE(config::forward_url_ok("tcp://x:port"));
+}
+
+TEST(Forwarder, HttpAlwaysSendsJson) {
+    forwarder_settings s;
+    s.url = "http://127.0.0.1:8088/services/collector/event";
+    s.format = siem_format::cef;
+    const forwarder f(s, {});
+    EXPECT_EQ(f.settings().format, siem_format::json);
+    s.url = "tcp://127.0.0.1:514";
+    EXPECT_EQ(forwarder(s, {}).settings().format, siem_format::cef);
+}
+
+TEST(ForwarderConfig, HttpForwardersSendJson) {
+    const auto ok = config::parse_config(R"(listen: {udp: ["127.0.0.1:5514"]}
+forwarders:
+  - {url: "https://siem:8088/services/collector/event", token: abc}
+  - {url: "tls://siem:6514", format: cef, min_severity: high, codes: [psk-mismatch]}
+)",
+                                         "f.yaml");
+    ASSERT_TRUE(ok.ok()) << (ok.problems.empty() ? "" : ok.problems[0].to_string());
+    ASSERT_EQ(ok.config.forwarders.size(), 2u);
+    EXPECT_EQ(ok.config.forwarders[0].format, "json");
+    EXPECT_EQ(ok.config.forwarders[0].name, "https://siem:8088/services/collector/event");
+    EXPECT_EQ(ok.config.forwarders[1].format, "cef");
+    EXPECT_EQ(ok.config.forwarders[1].codes, std::vector<std::string>{"psk-mismatch"});
+
+    const auto bad = config::parse_config(R"(listen: {udp: ["127.0.0.1:5514"]}
+forwarders:
+  - url: "http://siem:8088/"
+    format: leef
+  - url: "tcp://siem:99999"
+)",
+                                          "f.yaml");
+    ASSERT_EQ(bad.problems.size(), 2u);
+    EXPECT_EQ(bad.problems[0].to_string(),
+              "f.yaml:4:13: bad-value: an http(s) forwarder sends JSON: format must be json (or "
+              "left out)");
+    EXPECT_EQ(bad.problems[1].code, "bad-address");
+    EXPECT_EQ(bad.problems[1].line, 5);
+}
