@@ -1,7 +1,8 @@
 // One pass over a generated workload, for two figures: instruction counts per line with
 // `valgrind --tool=callgrind --toggle-collect='*run_*'` (they do not move with machine load), and
 // the pass's own time in ns/line (the replay script takes the median of several runs).
-// Usage: ikewatch_count parse|state|pipeline [lines] [passes] [threads]
+// Usage: ikewatch_count parse|state|pipeline|dump [lines] [passes] [threads]
+//   (dump: writes the workload to standard output, one line each, for `ikewatch replay`)
 //   (state: the pipeline without rules; passes > 1 repeats the run, for profilers; threads > 1
 //   runs the pipeline sharded by device over that many worker threads, this thread feeding them)
 
@@ -9,6 +10,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+
+#include <sys/resource.h>
 
 #include "bench/workload.hpp"
 #include "parsers/record_decoder.hpp"
@@ -52,6 +55,12 @@ class counting_sink final : public ikewatch::rules::alert_sink {
     return n;
 }
 
+long peak_rss_kib() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_maxrss;
+}
+
 double per_line(std::chrono::steady_clock::time_point start, std::size_t lines) {
     const std::chrono::duration<double, std::nano> d = std::chrono::steady_clock::now() - start;
     return lines == 0 ? 0.0 : d.count() / static_cast<double>(lines);
@@ -67,6 +76,10 @@ int main(int argc, char** argv) {
     for (const std::string& l : ikewatch::bench::make_workload(o)) {
         buffer += l;
         buffer += '\n';
+    }
+    if (stage == "dump") {
+        std::fwrite(buffer.data(), 1, buffer.size(), stdout);
+        return 0;
     }
     const unsigned long passes = argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 1;
     const unsigned long threads = argc > 4 ? std::strtoul(argv[4], nullptr, 10) : 1;
@@ -86,13 +99,15 @@ int main(int argc, char** argv) {
             pipe.for_each_shard([&](const ikewatch::pipeline::pipeline& p) {
                 peers += p.tracker().table().size();
             });
-            std::printf("stage=%s threads=%lu lines=%zu peers=%zu alerts=%zu ns_per_line=%.0f\n",
-                        stage.c_str(), threads, n, peers, sink.alerts, ns);
+            std::printf(
+                "stage=%s threads=%lu lines=%zu peers=%zu alerts=%zu ns_per_line=%.0f "
+                "peak_rss_kib=%ld\n",
+                stage.c_str(), threads, n, peers, sink.alerts, ns, peak_rss_kib());
         } else {
             const auto start = std::chrono::steady_clock::now();
             const std::size_t decoded = run_decode(buffer);
-            std::printf("stage=parse lines=%zu decoded=%zu ns_per_line=%.0f\n", o.lines, decoded,
-                        per_line(start, o.lines));
+            std::printf("stage=parse lines=%zu decoded=%zu ns_per_line=%.0f peak_rss_kib=%ld\n",
+                        o.lines, decoded, per_line(start, o.lines), peak_rss_kib());
         }
     }
     return 0;

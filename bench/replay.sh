@@ -31,3 +31,26 @@ for stage in parse state pipeline; do
     printf '%-9s %10s %12s %12s   %s\n' "$stage" "$med" \
         "$(awk -v m="$med" 'BEGIN {printf "%.2fM", 1000 / m}')" "$instr" "${all[*]}"
 done
+
+# The whole command on a file: `ikewatch replay` reading, splitting and replaying the same mix,
+# alerts to /dev/null, on one thread and sharded over two; wall time and peak resident memory.
+replay=${IKEWATCH_CLI:-build/release/cli/ikewatch}
+file=$(mktemp /tmp/ikewatch-mix.XXXXXX.log)
+trap 'rm -f "$file" "$file.time"' EXIT
+"$bin" dump "$lines" >"$file"
+echo
+printf '%-22s %10s %12s %14s   %s\n' "ikewatch replay" ns/line lines/s 'peak RSS MiB' 'runs (ns/line)'
+for threads in 1 2; do
+    all=()
+    rss=0
+    for _ in $(seq "$runs"); do
+        /usr/bin/time -f '%e %M' -o "$file.time" "$replay" replay --threads "$threads" "$file" \
+            >/dev/null 2>&1
+        out=$(tail -1 "$file.time")
+        all+=("$(awk -v s="${out% *}" -v n="$lines" 'BEGIN {printf "%d", s * 1e9 / n}')")
+        rss=${out#* }
+    done
+    med=$(printf '%s\n' "${all[@]}" | median)
+    printf '%-22s %10s %12s %14s   %s\n' "--threads $threads" "$med" \
+        "$(awk -v m="$med" 'BEGIN {printf "%.2fM", 1000 / m}')" "$((rss / 1024))" "${all[*]}"
+done

@@ -103,6 +103,20 @@ template <typename T>
 /// Splits off the first token delimited by spaces; `rest` receives what follows (left-trimmed).
 [[nodiscard]] std::string_view next_token(std::string_view s, std::string_view& rest) noexcept;
 
+/// The longest prefix of `s` of at most `max` bytes that does not end inside a UTF-8 sequence
+/// (for cutting untrusted text to a bound without making a broken character of its end).
+[[nodiscard]] constexpr std::string_view utf8_prefix(std::string_view s, std::size_t max) noexcept {
+    if (s.size() <= max) {
+        return s;
+    }
+    std::size_t n = max;
+    // Back off over at most three continuation bytes to the start of their sequence.
+    for (int i = 0; i < 3 && n > 0 && (static_cast<unsigned char>(s[n]) & 0xc0U) == 0x80; ++i) {
+        --n;
+    }
+    return s.substr(0, n);
+}
+
 /// One UTF-8 sequence at the start of `s`: its code point and its length in bytes; `size` is 0
 /// when the bytes there are not well-formed UTF-8 (a stray continuation byte, an overlong form,
 /// a surrogate, a code point beyond U+10FFFF, a sequence cut short).

@@ -1,5 +1,6 @@
 #include "config/config_loader.hpp"
 
+#include <cctype>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -119,6 +120,14 @@ bool forward_url_ok(std::string_view url) {
     }
     const auto number = text::to_number<unsigned>(port);
     return number && *number >= 1 && *number <= 65535;
+}
+
+std::string spool_dir_name(std::string_view forwarder_name) {
+    std::string dir;
+    for (const char ch : forwarder_name) {
+        dir += std::isalnum(static_cast<unsigned char>(ch)) != 0 ? ch : '_';
+    }
+    return dir;
 }
 
 namespace {
@@ -484,9 +493,23 @@ void read(const YAML::Node& doc, reader& r, daemon_config& c) {
                      r.error(n, "bad-type", "'forwarders' is a list");
                      return;
                  }
+                 // A forwarder's name labels its metrics and names its spool directory: two
+                 // forwarders with one name (it defaults to the URL, so two formats to one
+                 // collector) would replay each other's spool and share their series.
+                 std::map<std::string, std::string> spools;
                  for (const auto& item : n) {
                      forwarder_config f;
                      read_forwarder(item, r, f);
+                     if (!f.name.empty()) {
+                         const auto [at, fresh] = spools.emplace(spool_dir_name(f.name), f.name);
+                         if (!fresh) {
+                             r.error(item, "duplicate-name",
+                                     "forwarder '" + f.name +
+                                         "' has the name (or the spool "
+                                         "directory) of forwarder '" +
+                                         at->second + "': give each forwarder its own 'name'");
+                         }
+                     }
                      c.forwarders.push_back(std::move(f));
                  }
              }},

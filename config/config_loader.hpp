@@ -41,6 +41,10 @@ struct config_result {
 /// A forwarding URL's shape: `udp|tcp|tls|http|https://HOST[:PORT][/PATH]`.
 [[nodiscard]] bool forward_url_ok(std::string_view url);
 
+/// The directory under `state_dir/spool/` that holds a forwarder's spool: its name with every
+/// character other than a letter or digit replaced by `_`. Forwarders must differ in it.
+[[nodiscard]] std::string spool_dir_name(std::string_view forwarder_name);
+
 /// Sizes as written in the configuration: a number of bytes, or with K, M, G, KiB, MiB, GiB.
 [[nodiscard]] bool parse_size(std::string_view text, std::size_t& out);
 

@@ -435,6 +435,9 @@ pipeline_figures app::figures() const {
         const ike::peer_table& table = p.tracker().table();
         f.peers += table.size();
         f.peers_evicted += table.stats().evicted;
+        for (std::size_t i = 0; i < f.peers_evicted_by_class.size(); ++i) {
+            f.peers_evicted_by_class[i] += table.stats().evicted_by_class[i];
+        }
         f.peers_expired += table.stats().expired;
         if (const rules::engine* e = p.engine()) {
             f.alerts_raised += e->stats().raised;

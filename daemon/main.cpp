@@ -1,6 +1,7 @@
 // ikewatchd: receives Cisco syslog over UDP and TCP, rebuilds the IKE state of every peer and
 // writes diagnoses to the alert log. See README.md ("Running the daemon").
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -105,7 +106,17 @@ int main(int argc, char** argv) {
             usage_error = true;
         }
     }
-    for (const std::string& url : forwards) {
+    for (std::size_t i = 0; i < forwards.size(); ++i) {
+        const std::string& url = forwards[i];
+        // The URL names the forwarder, its metrics and its spool directory.
+        const std::string spool = ikewatch::config::spool_dir_name(url);
+        if (std::any_of(forwards.begin(), forwards.begin() + static_cast<std::ptrdiff_t>(i),
+                        [&](const std::string& u) {
+                            return ikewatch::config::spool_dir_name(u) == spool;
+                        })) {
+            std::cerr << "ikewatchd: --forward '" << url << "' is given twice\n";
+            usage_error = true;
+        }
         if (!ikewatch::config::forward_url_ok(url)) {
             std::cerr << "ikewatchd: --forward '" << url
                       << "' is not udp://, tcp://, tls://, http:// or https:// HOST[:PORT]\n";

@@ -93,6 +93,7 @@ std::string render_metrics(const counters& c, const pipeline_figures& p) {
     e.sample("tcp_connections_total", c.tcp_rejected_limit, "outcome", "rejected_limit");
     e.sample("tcp_connections_total", c.tcp_rejected_sender, "outcome", "rejected_sender");
     e.sample("tcp_connections_total", c.tcp_idle_closed, "outcome", "closed_idle");
+    e.sample("tcp_connections_total", c.tcp_gone_at_accept, "outcome", "reset_at_accept");
     e.family("tcp_connections_open", "gauge", "TCP connections open now.");
     e.sample("tcp_connections_open",
              static_cast<std::uint64_t>(std::max<std::int64_t>(c.tcp_open.load(), 0)));
@@ -120,6 +121,14 @@ std::string render_metrics(const counters& c, const pipeline_figures& p) {
     e.family("peers_removed_total", "counter", "Peers removed from the table, by reason.");
     e.sample("peers_removed_total", p.peers_evicted, "reason", "max_peers");
     e.sample("peers_removed_total", p.peers_expired, "reason", "idle");
+    e.family("peers_evicted_total", "counter",
+             "Peers pushed out by max_peers, by how many lines had named them (single_line, "
+             "repeated: 2-3, history: 4 or more).");
+    static constexpr std::array<const char*, ike::peer_class_count> classes{"single_line",
+                                                                            "repeated", "history"};
+    for (std::size_t i = 0; i < classes.size(); ++i) {
+        e.sample("peers_evicted_total", p.peers_evicted_by_class[i], "class", classes[i]);
+    }
     e.family("alerts_total", "counter", "Alerts emitted, by action.");
     e.sample("alerts_total", p.alerts_raised, "action", "raised");
     e.sample("alerts_total", p.alerts_resolved, "action", "resolved");

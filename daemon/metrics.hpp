@@ -1,10 +1,12 @@
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "ike/peer_table.hpp"
 #include "outputs/forwarder.hpp"
 #include "parsers/record_decoder.hpp"
 
@@ -22,6 +24,7 @@ struct counters {
     counter tcp_rejected_limit{0};   ///< tcp_max_connections reached
     counter tcp_rejected_sender{0};  ///< not in the allow list
     counter tcp_idle_closed{0};
+    counter tcp_gone_at_accept{0};   ///< reset by the client before it could be served
     counter tcp_messages{0};
     counter tcp_bytes{0};
     counter tcp_truncated{0};
@@ -44,6 +47,7 @@ struct pipeline_figures {
     std::uint64_t show_rows = 0;
     std::size_t peers = 0;
     std::uint64_t peers_evicted = 0;
+    std::array<std::uint64_t, ike::peer_class_count> peers_evicted_by_class{};
     std::uint64_t peers_expired = 0;
     std::uint64_t alerts_raised = 0;
     std::uint64_t alerts_resolved = 0;

@@ -68,10 +68,14 @@ class tcp_listener::session : public std::enable_shared_from_this<session> {
                                 [this, self](const boost::system::error_code& ec, std::size_t n) {
                                     // Bytes a read brought are processed even when a shutdown
                                     // began meanwhile: the sender considers them delivered.
+                                    bool delivered = false;
                                     if (n > 0 && !stopped_) {
                                         owner_.stats_.tcp_bytes += n;
                                         framer_.feed(std::string_view(buffer_.data(), n),
-                                                     [&](std::string_view m) { deliver(m); });
+                                                     [&](std::string_view m) {
+                                                         deliver(m);
+                                                         delivered = true;
+                                                     });
                                         flush_counters();
                                     }
                                     if (stopped_ || draining_) {
@@ -81,7 +85,12 @@ class tcp_listener::session : public std::enable_shared_from_this<session> {
                                         end();
                                         return;
                                     }
-                                    arm_idle();
+                                    // Only a whole message counts as activity: a sender
+                                    // trickling bytes of one message cannot hold the
+                                    // connection past the idle timeout.
+                                    if (delivered) {
+                                        arm_idle();
+                                    }
                                     read();
                                 });
     }
@@ -166,7 +175,10 @@ void tcp_listener::accept() {
             if (!peer_ec) {
                 peer = from_sockaddr(remote.data(), static_cast<unsigned>(remote.size()));
             }
-            if (peer_ec || !policy_.allowed(peer)) {
+            if (peer_ec) {
+                // Reset before we could ask who it was: nothing to serve, and no sender to blame.
+                ++stats_.tcp_gone_at_accept;
+            } else if (!policy_.allowed(peer)) {
                 ++stats_.tcp_rejected_sender;
                 ++stats_.dropped_not_allowed;
             } else if (sessions_.size() >= limits_.max_connections) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/text.hpp"
+
 namespace ikewatch::ike {
 
 void evidence_ring::add(micros time, std::string_view text, bool start) noexcept {
@@ -17,7 +19,8 @@ void evidence_ring::add(micros time, std::string_view text, bool start) noexcept
         next_ = (next_ + 1) % (slots - 1);
         ++count_;
     }
-    const std::size_t n = std::min(text.size(), line_bytes);
+    // Cut on a character boundary: a broken character at the end would reach the outputs.
+    const std::size_t n = text::utf8_prefix(text, line_bytes).size();
     std::memcpy(slot->text.data(), text.data(), n);
     slot->size = static_cast<std::uint16_t>(n);
     slot->time = time;

@@ -49,7 +49,8 @@ std::string dump_json(const nlohmann::json& j) {
     // bidirectional controls are valid JSON, yet reach whoever tails the log in a terminal or a
     // viewer: escape them too. They can only be inside strings (JSON's own syntax is ASCII), and
     // the dump is valid UTF-8 (invalid input was replaced), so each is a whole sequence here.
-    if (std::all_of(out.begin(), out.end(), [](char c) { return c >= 0 && c < 0x7f; })) {
+    if (std::all_of(out.begin(), out.end(),
+                    [](char c) { return static_cast<unsigned char>(c) < 0x7f; })) {
         return out;
     }
     std::string escaped;

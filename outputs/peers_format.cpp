@@ -12,7 +12,10 @@
 namespace ikewatch::outputs {
 
 std::string printable(std::string_view s) {
-    if (std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7f; })) {
+    if (std::all_of(s.begin(), s.end(), [](char c) {
+            const auto u = static_cast<unsigned char>(c);
+            return u >= 0x20 && u < 0x7f;
+        })) {
         return std::string(s);
     }
     std::string out;

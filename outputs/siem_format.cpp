@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "common/ip_address.hpp"
+#include "common/text.hpp"
 #include "outputs/alert_format.hpp"
 #include "outputs/parse_json.hpp"
 
@@ -51,52 +52,44 @@ std::size_t utf8_length(std::string_view s, std::size_t i, bool& valid) noexcept
     return n;
 }
 
-// At most `max` bytes of `s`, not ending inside a UTF-8 character.
-std::string_view cut(std::string_view s, std::size_t max) noexcept {
-    if (s.size() <= max) {
-        return s;
-    }
-    std::size_t n = max;
-    // A character is at most 4 bytes: back off over at most 3 continuation bytes.
-    for (int k = 0; k < 3 && n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80; ++k) {
-        --n;
-    }
-    return s.substr(0, (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80 ? max : n);
-}
-
-// Walks `s` as text: calls `on_char(c)` for printable ASCII, `on_control(c)` for control
-// characters, appends other valid UTF-8 as is, and one U+FFFD for each maximal subpart of bytes
-// that are not UTF-8.
+// Walks `s` as text: calls `on_char(c)` for printable ASCII, `on_control(c)` for the code points
+// that change how text is shown (text::is_layout_control: C0 controls, DEL, C1 controls, line
+// separators, bidirectional controls), appends other valid UTF-8 as is, and one U+FFFD for each
+// maximal subpart of bytes that are not UTF-8.
 template <typename Char, typename Control>
 std::string walk(std::string_view s, Char&& on_char, Control&& on_control) {
     std::string out;
     out.reserve(s.size() + 8);
     for (std::size_t i = 0; i < s.size();) {
         const auto b = static_cast<unsigned char>(s[i]);
-        if (b < 0x20 || b == 0x7F) {
-            on_control(out, static_cast<char>(b));
-            ++i;
-        } else if (b < 0x80) {
-            on_char(out, static_cast<char>(b));
-            ++i;
-        } else {
-            bool valid = false;
-            const std::size_t n = utf8_length(s, i, valid);
-            if (valid) {
-                out.append(s.substr(i, n));
+        if (b < 0x80) {
+            if (text::is_layout_control(b)) {
+                on_control(out, static_cast<char32_t>(b));
             } else {
-                out += "\xEF\xBF\xBD";
+                on_char(out, static_cast<char>(b));
             }
-            i += n;
+            ++i;
+            continue;
         }
+        bool valid = false;
+        const std::size_t n = utf8_length(s, i, valid);
+        if (!valid) {
+            out += "\xEF\xBF\xBD";
+        } else if (const text::utf8_char c = text::utf8_decode(s.substr(i, n));
+                   text::is_layout_control(c.code)) {
+            on_control(out, c.code);
+        } else {
+            out.append(s.substr(i, n));
+        }
+        i += n;
     }
     return out;
 }
 
-// A control character as visible text (`\x1B`), its backslash written as `backslash`.
-void visible(std::string& out, char c, std::string_view backslash) {
-    char buf[8];
-    std::snprintf(buf, sizeof buf, "x%02X", static_cast<unsigned>(static_cast<unsigned char>(c)));
+// A control as visible text, `\x1B` (C0, DEL) or `\u202E`, its backslash written as `backslash`.
+void visible(std::string& out, char32_t c, std::string_view backslash) {
+    char buf[12];
+    std::snprintf(buf, sizeof buf, c < 0x80 ? "x%02X" : "u%04X", static_cast<unsigned>(c));
     out += backslash;
     out += buf;
 }
@@ -123,7 +116,7 @@ std::string joined_evidence(const rules::alert& a, const siem_options& o, std::s
         if (!out.empty()) {
             out += sep;
         }
-        out += cut(l.text, o.max_line);
+        out += text::utf8_prefix(l.text, o.max_line);
     }
     return out;
 }
@@ -193,7 +186,7 @@ std::string rfc5424(const rules::alert& a, const siem_options& o) {
             if (n++ == o.max_evidence) {
                 break;
             }
-            param("line", cut(l.text, o.max_line));
+            param("line", text::utf8_prefix(l.text, o.max_line));
         }
         out += ']';
     }
@@ -352,7 +345,7 @@ std::string escape_sd_value(std::string_view s) {
             }
             out += c;
         },
-        [](std::string& out, char c) { visible(out, c, "\\\\"); });
+        [](std::string& out, char32_t c) { visible(out, c, "\\\\"); });
 }
 
 std::string escape_cef_header(std::string_view s) {
@@ -364,7 +357,7 @@ std::string escape_cef_header(std::string_view s) {
             }
             out += c;
         },
-        [](std::string& out, char c) { visible(out, c, "\\\\"); });
+        [](std::string& out, char32_t c) { visible(out, c, "\\\\"); });
 }
 
 std::string escape_cef_value(std::string_view s) {
@@ -376,7 +369,7 @@ std::string escape_cef_value(std::string_view s) {
             }
             out += c;
         },
-        [](std::string& out, char c) {
+        [](std::string& out, char32_t c) {
             if (c == '\n') {
                 out += "\\n";
             } else if (c == '\r') {
@@ -396,7 +389,7 @@ std::string escape_leef_value(std::string_view s) {
             }
             out += c;
         },
-        [](std::string& out, char c) {
+        [](std::string& out, char32_t c) {
             if (c == '\n') {
                 out += "\\n";
             } else if (c == '\t') {

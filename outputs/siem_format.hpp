@@ -45,7 +45,10 @@ struct siem_options {
 
 /// Escaping, exposed for tests: RFC 5424 PARAM-VALUE (`"`, `\` and `]`), CEF header fields
 /// (`|` and `\`), CEF extension values (`=`, `\`, newlines), LEEF values (the `^` delimiter,
-/// tabs and newlines). All replace other control characters and invalid UTF-8.
+/// tabs and newlines). Other controls (text::is_layout_control: C0, DEL, C1, line separators,
+/// bidirectional controls) become the visible text `\x1B` / `\u202E` (its backslash escaped as
+/// the format wants), and each maximal run of bytes that are not UTF-8 one U+FFFD, as in the
+/// alert JSON.
 [[nodiscard]] std::string escape_sd_value(std::string_view s);
 [[nodiscard]] std::string escape_cef_header(std::string_view s);
 [[nodiscard]] std::string escape_cef_value(std::string_view s);

@@ -167,6 +167,10 @@ inline constexpr std::uint16_t sig = 1 << 10;
 inline constexpr std::uint16_t attr = 1 << 11;
 }  // namespace payload
 
+/// Device names are cut to this (RFC 5424 allows a HOSTNAME of 255 octets): a forged header can
+/// otherwise name a device with a whole message, which every table keyed by device would keep.
+inline constexpr std::size_t max_device_bytes = 255;
+
 /// A normalised event: one decoded record. Field values are views into the record text, so an
 /// event lives as long as the record's buffer; the pipeline processes it before the buffer is
 /// reused, and later stages copy what they keep. The peer address is stored inline because it
@@ -176,6 +180,7 @@ struct event {
 
     event_kind kind = event_kind::other;
     std::string_view device;  ///< header hostname, else the sender address or file name
+                              ///< (at most max_device_bytes)
     micros time = 0;          ///< event time (UTC); see event_time.hpp
     std::string_view raw;     ///< the whole record as received (evidence)
     family fam = family::none;

@@ -1,5 +1,6 @@
 #include "parsers/record_decoder.hpp"
 
+#include "common/text.hpp"
 #include "parsers/message_registry.hpp"
 #include "parsers/syslog_framer.hpp"
 
@@ -34,9 +35,10 @@ void record_decoder::decode(std::string_view record, std::string_view fallback_d
     event& e = out.ev;
     decode_event(out.record, msg, e);
     e.raw = record;
-    e.device = !out.record.host.empty()     ? out.record.host
-               : !out.record.sender.empty() ? out.record.sender
-                                            : fallback_device;
+    e.device = text::utf8_prefix(!out.record.host.empty()     ? out.record.host
+                                 : !out.record.sender.empty() ? out.record.sender
+                                                              : fallback_device,
+                                 max_device_bytes);
     out.has_timestamp =
         out.record.time.present && !out.record.time.uptime_only && out.record.time.month != 0;
     e.time = time_.resolve(e.device, out.record.time, received);

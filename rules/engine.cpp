@@ -20,17 +20,24 @@ std::string make_key_id(std::string_view device, std::string_view key, bool peer
     return id;
 }
 
+// `text` cut to `max` bytes on a character boundary, with `…` when something was cut.
+std::string capped(std::string_view text, std::size_t max) {
+    const std::string_view kept = ikewatch::text::utf8_prefix(text, max);
+    return kept.size() == text.size() ? std::string(text) : std::string(kept) + "\u2026";
+}
+
 void add_evidence(std::vector<evidence_line>& out, micros time, std::string_view text,
-                  std::size_t max) {
+                  std::size_t max, std::size_t max_bytes) {
     text = ikewatch::text::trim(text);
     if (text.empty() || out.size() >= max) {
         return;
     }
+    std::string line = capped(text, max_bytes);
     const bool dup = std::any_of(out.begin(), out.end(), [&](const evidence_line& l) {
-        return l.text == text && l.time == time;
+        return l.text == line && l.time == time;
     });
     if (!dup) {
-        out.push_back({time, std::string(text)});
+        out.push_back({time, std::move(line)});
     }
 }
 
@@ -233,10 +240,11 @@ void engine::on_event(const event& e, const ike::transition& t, const ike::peer_
             key_entry& k = entry(e.device, cand, true, key_id);
             rule_state& s = state_of(k, ri);
             s.corr_at = e.time;
-            s.corr_line = {e.time, std::string(e.raw)};
+            s.corr_line = {e.time, capped(e.raw, options_.max_evidence_bytes)};
             s.corr_fields.clear();
             for (std::size_t i = 0; i < e.field_size(); ++i) {
-                s.corr_fields.emplace_back(e.field_at(i), std::string(e.value_at(i)));
+                s.corr_fields.emplace_back(e.field_at(i),
+                                           capped(e.value_at(i), options_.max_field_bytes));
             }
             if (s.trigger_at >= 0 && e.time - s.trigger_at <= r.with.within) {
                 trigger tr;
@@ -306,7 +314,8 @@ void engine::on_event(const event& e, const ike::transition& t, const ike::peer_
                     s.times.erase(s.times.begin());
                 }
                 if (!peer_key) {
-                    add_evidence(s.lines, e.time, e.raw, options_.max_evidence);
+                    add_evidence(s.lines, e.time, e.raw, options_.max_evidence,
+                                 options_.max_evidence_bytes);
                     if (s.lines.size() >= options_.max_evidence) {
                         s.lines.erase(s.lines.begin());
                     }
@@ -323,7 +332,7 @@ void engine::on_event(const event& e, const ike::transition& t, const ike::peer_
                 if (!s.pending) {
                     s.pending = true;
                     s.gen = next_gen_++;
-                    s.trigger_line = {e.time, std::string(e.raw)};
+                    s.trigger_line = {e.time, capped(e.raw, options_.max_evidence_bytes)};
                     schedule(e.device,
                              {e.time + r.within, ri, s.gen, *key_id, timer::what::absence});
                 }
@@ -420,7 +429,7 @@ void engine::fire(std::uint32_t ri, key_entry& k, const std::string& key_id, con
             // Wait for the correlated event (it may come after the trigger).
             s.trigger_at = t.time;
             if (t.event != nullptr) {
-                s.trigger_line = {t.event->time, std::string(t.event->raw)};
+                s.trigger_line = {t.event->time, capped(t.event->raw, options_.max_evidence_bytes)};
             }
             return;
         }
@@ -555,13 +564,13 @@ void engine::raise(std::uint32_t ri, key_entry& k, const std::string& key_id, co
                 return std::to_string(a.ike_version);
             }
             if (name == "group" && !a.group.empty()) {
-                return a.group;
+                return a.group;  // at most 48 bytes (peer_record)
             }
         }
         if (const auto f = parsers::field_from(name)) {
             if (t.event != nullptr) {
                 if (const auto v = t.event->get(*f)) {
-                    return std::string(*v);
+                    return capped(*v, options_.max_field_bytes);
                 }
             }
             if (t.state != nullptr) {
@@ -586,24 +595,27 @@ void engine::raise(std::uint32_t ri, key_entry& k, const std::string& key_id, co
     // Evidence: the peer's ring (negotiation start and latest lines), the trigger, the
     // correlated line, or the recent lines of a non-peer key.
     const std::size_t max = options_.max_evidence;
+    const std::size_t max_bytes = options_.max_evidence_bytes;
     if (p != nullptr && p->evidence) {
         p->evidence->for_each([&](const ike::evidence_ring::line& l) {
-            add_evidence(a.evidence, l.time, l.view(), max);
+            add_evidence(a.evidence, l.time, l.view(), max, max_bytes);
         });
     }
     if (t.state != nullptr) {
         for (const evidence_line& l : t.state->lines) {
-            add_evidence(a.evidence, l.time, l.text, max);
+            add_evidence(a.evidence, l.time, l.text, max, max_bytes);
         }
         if (!t.state->trigger_line.text.empty()) {
-            add_evidence(a.evidence, t.state->trigger_line.time, t.state->trigger_line.text, max);
+            add_evidence(a.evidence, t.state->trigger_line.time, t.state->trigger_line.text, max,
+                         max_bytes);
         }
         if (!t.state->corr_line.text.empty()) {
-            add_evidence(a.evidence, t.state->corr_line.time, t.state->corr_line.text, max);
+            add_evidence(a.evidence, t.state->corr_line.time, t.state->corr_line.text, max,
+                         max_bytes);
         }
     }
     if (t.event != nullptr) {
-        add_evidence(a.evidence, t.event->time, t.event->raw, max);
+        add_evidence(a.evidence, t.event->time, t.event->raw, max, max_bytes);
     }
     std::stable_sort(
         a.evidence.begin(), a.evidence.end(),

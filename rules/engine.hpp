@@ -19,6 +19,12 @@ struct engine_options {
     std::size_t max_alerts = 100'000;  ///< raised alerts tracked until they resolve
     std::size_t max_timers = 1'000'000;
     std::size_t max_evidence = 12;  ///< evidence lines per alert
+    /// Untrusted text an alert keeps is cut (on a character boundary, marked with `…`): each
+    /// evidence line to `max_evidence_bytes`, each log field put into a title, cause or check to
+    /// `max_field_bytes`. Without it, lines of a forged maximal length would make every kept
+    /// alert and window hold several times max_message_size.
+    std::size_t max_evidence_bytes = 1024;
+    std::size_t max_field_bytes = 256;
 };
 
 struct engine_stats {

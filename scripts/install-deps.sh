@@ -16,7 +16,7 @@ PACKAGES=(
     # test and benchmark tools: real collectors and senders on 127.0.0.1
     python3 bsdutils util-linux procps iproute2 openssl curl
     rsyslog rsyslog-gnutls
-    valgrind dpkg-dev fakeroot file systemd
+    valgrind time dpkg-dev fakeroot file systemd
 )
 
 export DEBIAN_FRONTEND=noninteractive

@@ -164,6 +164,33 @@ def udp_send(port, messages, source="127.0.0.1"):
             s.sendto(m if isinstance(m, bytes) else m.encode(), ("127.0.0.1", port))
 
 
+def udp_socket_stats(port):
+    """(rx_queue bytes, drops) of the UDP socket bound to 127.0.0.1:port, from /proc/net/udp:
+    what waits in its receive buffer (each datagram counts its kernel buffer, ~1.3 KB for a short
+    one) and how many datagrams the kernel dropped because the buffer was full."""
+    wanted = f"0100007F:{port:04X}"
+    with open("/proc/net/udp") as f:
+        for line in f.readlines()[1:]:
+            fields = line.split()
+            if fields[1] == wanted:
+                return int(fields[4].split(":")[1], 16), int(fields[-1])
+    raise Failure(f"no UDP socket on 127.0.0.1:{port}")
+
+
+def udp_send_paced(port, messages, source="127.0.0.1", rcvbuf=200 * 1024):
+    """Sends datagrams without overrunning the receiver's buffer (`rcvbuf`, its SO_RCVBUF as
+    getsockopt reports it): waits while its queue is over half full. Returns the kernel's drops."""
+    _, drops = udp_socket_stats(port)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind((source, 0))
+        for i, m in enumerate(messages):
+            if i % 32 == 0:
+                while udp_socket_stats(port)[0] > rcvbuf // 2:
+                    time.sleep(0.0002)
+            s.sendto(m if isinstance(m, bytes) else m.encode(), ("127.0.0.1", port))
+    return udp_socket_stats(port)[1] - drops
+
+
 def tcp_send(port, messages, framing="octet"):
     """Sends messages over one TCP connection and closes it cleanly.
 

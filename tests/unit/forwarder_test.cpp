@@ -76,3 +76,23 @@ forwarders:
     EXPECT_EQ(bad.problems[1].code, "bad-address");
     EXPECT_EQ(bad.problems[1].line, 5);
 }
+
+TEST(ForwarderConfig, EachForwarderHasItsOwnNameAndSpool) {
+    // The name defaults to the URL: two formats to one collector need names of their own, or
+    // they would share a spool directory (replaying each other's records) and metric series.
+    const auto r = config::parse_config(R"(listen: {udp: ["127.0.0.1:5514"]}
+forwarders:
+  - {url: "tcp://siem:514", format: cef}
+  - {url: "tcp://siem:514", format: json}
+  - {name: "siem-cef", url: "tcp://siem:514", format: cef}
+  - {name: "siem_cef", url: "tcp://siem:514", format: json}
+  - {name: "siem json", url: "tcp://siem:514", format: json}
+)",
+                                        "f.yaml");
+    ASSERT_EQ(r.problems.size(), 2u);
+    EXPECT_EQ(r.problems[0].to_string(),
+              "f.yaml:4:5: duplicate-name: forwarder 'tcp://siem:514' has the name (or the spool "
+              "directory) of forwarder 'tcp://siem:514': give each forwarder its own 'name'");
+    EXPECT_EQ(r.problems[1].line, 6);
+    EXPECT_EQ(config::spool_dir_name("tls://siem.example:6514"), "tls___siem_example_6514");
+}

@@ -330,6 +330,39 @@ rules:
     EXPECT_EQ(h.sink.alerts[0].message, "no group evil\x1b[31m\"|=]");
 }
 
+TEST(RuleEngine, LongUntrustedTextIsCutInWhatAnAlertKeeps) {
+    // Five lines naming a 30 KiB user: the alert keeps each evidence line and each field put in
+    // its title cut to a bound, on a character boundary, however long the lines.
+    harness h(R"(
+rules:
+  - id: BURST
+    name: b
+    code: test-code
+    severity: low
+    match: {event: login_failed, count: 5, within: 60s, key: src_ip}
+    title: "{count} from {src_ip}, last user {user}"
+    cause: "c"
+    checks: []
+)");
+    const std::string user = std::string(30 * 1024 - 1, 'u') + "\xe2\x86\x90";  // ends with ←
+    for (int i = 0; i < 5; ++i) {
+        h.line("<166>Jun 01 2026 10:00:0" + std::to_string(i) +
+               " fw : %ASA-6-605004: Login denied from 192.0.2.1/2222 to "
+               "outside:198.51.100.1/ssh for user \"" +
+               user + "\"");
+    }
+    ASSERT_EQ(h.sink.alerts.size(), 1u);
+    const alert& a = h.sink.alerts[0];
+    const engine_options limits;
+    EXPECT_EQ(a.message,
+              "5 from 192.0.2.1, last user " + std::string(limits.max_field_bytes, 'u') + "\u2026");
+    ASSERT_EQ(a.evidence.size(), 5u);
+    for (const evidence_line& l : a.evidence) {
+        EXPECT_LE(l.text.size(), limits.max_evidence_bytes + 3);
+        EXPECT_TRUE(l.text.ends_with("uuu\u2026")) << l.text.substr(l.text.size() - 10);
+    }
+}
+
 TEST(RuleEngine, TheLineThatRaisesAnAlertDoesNotAlsoResolveIt) {
     // The default resolve of a peer rule is "phase 1 up"; a problem reported by the very line
     // that brings phase 1 up stays raised until a later line clears it.

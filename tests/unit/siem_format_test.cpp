@@ -126,3 +126,26 @@ TEST(SiemFormat, EvidenceIsCutAtACharacterBoundary) {
                   .find("^evidence=" + std::string(510, 'a') + "\xc3\xa9^count="),
               std::string::npos);
 }
+
+TEST(SiemFormat, LayoutControlsBeyondAsciiBecomeVisible) {
+    // C1 CSI (U+009B), a line separator and a right-to-left override recolour or reorder what a
+    // SIEM console shows: like C0 controls, they never pass raw (the alert JSON escapes them too).
+    EXPECT_EQ(escape_cef_value("a\xc2\x9b"
+                               "2Jb\xe2\x80\xa8"
+                               "c\xe2\x80\xae"
+                               "d"),
+              "a\\\\u009B2Jb\\\\u2028c\\\\u202Ed");
+    EXPECT_EQ(escape_sd_value("\xd8\x9c\xe2\x81\xa6"), "\\\\u061C\\\\u2066");
+    EXPECT_EQ(escape_cef_header("\x7f|"), "\\\\x7F\\|");
+    // Other text beyond ASCII is kept: a no-break space, the euro sign, a four-byte character.
+    EXPECT_EQ(escape_leef_value("\xc2\xa0\xe2\x82\xac\xf0\x9d\x84\x9e"),
+              "\xc2\xa0\xe2\x82\xac\xf0\x9d\x84\x9e");
+    const std::string m = format_alert(
+        [] {
+            rules::alert a = hostile();
+            a.message = "rlo\xe2\x80\xae";
+            return a;
+        }(),
+        siem_format::cef, {});
+    EXPECT_EQ(m.find("\xe2\x80\xae"), std::string::npos) << m;
+}
