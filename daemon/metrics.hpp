@@ -24,7 +24,7 @@ struct counters {
     counter tcp_rejected_limit{0};   ///< tcp_max_connections reached
     counter tcp_rejected_sender{0};  ///< not in the allow list
     counter tcp_idle_closed{0};
-    counter tcp_gone_at_accept{0};   ///< reset by the client before it could be served
+    counter tcp_gone_at_accept{0};  ///< reset by the client before it could be served
     counter tcp_messages{0};
     counter tcp_bytes{0};
     counter tcp_truncated{0};

@@ -18,11 +18,24 @@ void decode_stats::merge(const decode_stats& other) noexcept {
     records += other.records;
 }
 
+std::string_view device_name(const syslog_record& r, std::string_view fallback) noexcept {
+    return text::utf8_prefix(!r.host.empty()     ? r.host
+                             : !r.sender.empty() ? r.sender
+                                                 : fallback,
+                             max_device_bytes);
+}
+
 void record_decoder::decode(std::string_view record, std::string_view fallback_device,
                             micros received, decoded& out) {
+    decode_framed(record, frame_syslog(record), fallback_device, received, out);
+}
+
+void record_decoder::decode_framed(std::string_view record,
+                                   const result<syslog_record, parse_error>& framed,
+                                   std::string_view fallback_device, micros received,
+                                   decoded& out) {
     ++stats_.records;
     out.ev.clear();
-    auto framed = frame_syslog(record);
     if (!framed) {
         out.ok = false;
         out.error = framed.error();
@@ -35,10 +48,7 @@ void record_decoder::decode(std::string_view record, std::string_view fallback_d
     event& e = out.ev;
     decode_event(out.record, msg, e);
     e.raw = record;
-    e.device = text::utf8_prefix(!out.record.host.empty()     ? out.record.host
-                                 : !out.record.sender.empty() ? out.record.sender
-                                                              : fallback_device,
-                                 max_device_bytes);
+    e.device = device_name(out.record, fallback_device);
     out.has_timestamp =
         out.record.time.present && !out.record.time.uptime_only && out.record.time.month != 0;
     e.time = time_.resolve(e.device, out.record.time, received);

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "common/result.hpp"
 #include "parsers/cisco_message.hpp"
 #include "parsers/event.hpp"
 #include "parsers/event_time.hpp"
@@ -33,6 +34,11 @@ struct decoded {
     bool has_timestamp = false;  ///< the line carried a calendar timestamp
 };
 
+/// The device a framed record is about: its header's host name, else the sender a relay names,
+/// else `fallback` (the sender's address, or the file name); cut to a bounded length.
+[[nodiscard]] std::string_view device_name(const syslog_record& r,
+                                           std::string_view fallback) noexcept;
+
 /// Frames, decodes and time-stamps records: the front end shared by replay and the daemon.
 /// Views in the result point into the record text and into `fallback_device`.
 class record_decoder {
@@ -43,6 +49,10 @@ class record_decoder {
     /// name); `received` is the arrival time (or the replay reference time).
     void decode(std::string_view record, std::string_view fallback_device, micros received,
                 decoded& out);
+    /// The same for a record already framed (`framed` is frame_syslog(record), its views into
+    /// `record`): the sharded pipeline frames once, to route, and hands the result on.
+    void decode_framed(std::string_view record, const result<syslog_record, parse_error>& framed,
+                       std::string_view fallback_device, micros received, decoded& out);
 
     [[nodiscard]] const decode_stats& stats() const noexcept { return stats_; }
     [[nodiscard]] event_time& clock() noexcept { return time_; }

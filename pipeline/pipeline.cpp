@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "parsers/syslog_framer.hpp"
+
 namespace ikewatch::pipeline {
 
 pipeline::pipeline(pipeline_options options)
@@ -60,8 +62,14 @@ void pipeline::feed_show(std::string_view record, std::string_view source) {
 }
 
 void pipeline::process(std::string_view record, std::string_view source, micros received) {
+    process_framed(record, parsers::frame_syslog(record), source, received);
+}
+
+void pipeline::process_framed(std::string_view record,
+                              const result<parsers::syslog_record, parsers::parse_error>& framed,
+                              std::string_view source, micros received) {
     received_ = received;
-    decoder_.decode(record, source, received, decoded_);
+    decoder_.decode_framed(record, framed, source, received, decoded_);
     if (!decoded_.ok) {
         return;
     }

@@ -30,6 +30,10 @@ class pipeline {
     /// Processes one record. `source` names the device when the header has none (the sender's
     /// address, or the file name); `received` is the arrival time (live) or the reference time.
     void process(std::string_view record, std::string_view source, micros received);
+    /// The same for a record already framed (frame_syslog(record)).
+    void process_framed(std::string_view record,
+                        const result<parsers::syslog_record, parsers::parse_error>& framed,
+                        std::string_view source, micros received);
 
     /// Live mode: lets every device's clock follow the wall clock since its last line, so a
     /// peer that went silent still times out.

@@ -3,11 +3,13 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
 
 #include "common/string_map.hpp"
+#include "parsers/record_decoder.hpp"
 #include "parsers/syslog_framer.hpp"
 
 namespace ikewatch::pipeline {
@@ -22,6 +24,34 @@ constexpr std::size_t queue_batches = 32;
 
 enum op : int { op_records, op_finish, op_drain, op_stop };
 
+using framing_result = result<parsers::syslog_record, parsers::parse_error>;
+
+// The views of a framed record as offsets into its text, so that they survive the copy of the
+// text into a batch. A view that does not point into the text (none does today) is kept as is.
+struct framed_offsets {
+    static constexpr std::uint32_t none = ~std::uint32_t{0};
+    std::uint32_t host = none;
+    std::uint32_t sender = none;
+    std::uint32_t tag = none;
+    std::uint32_t body = none;
+    std::uint32_t zone = none;
+};
+
+std::uint32_t offset_of(std::string_view v, std::string_view text) {
+    const std::less_equal<const char*> le;
+    if (v.data() == nullptr || !le(text.data(), v.data()) ||
+        !le(v.data() + v.size(), text.data() + text.size())) {
+        return framed_offsets::none;
+    }
+    return static_cast<std::uint32_t>(v.data() - text.data());
+}
+
+void move_view(std::string_view& v, std::uint32_t offset, std::string_view text) {
+    if (offset != framed_offsets::none) {
+        v = text.substr(offset, v.size());
+    }
+}
+
 }  // namespace
 
 // Records copied back to back with their sources; the worker reads them as views.
@@ -32,6 +62,11 @@ struct sharded_pipeline::batch {
         std::uint32_t source_at;
         std::uint32_t source_size;
         micros received;
+        // frame_syslog(record), done once by the owner to route the record
+        bool framed_ok;
+        parsers::parse_error error;
+        parsers::syslog_record framed;
+        framed_offsets offsets;
     };
     int op = op_records;
     std::string bytes;
@@ -122,17 +157,18 @@ sharded_pipeline::~sharded_pipeline() {
     }
 }
 
+namespace {
+
+// The shard of the device the decoder will name (the source when the record does not frame).
+std::size_t shard_for(const framing_result& framed, std::string_view source, std::size_t shards) {
+    const std::string_view device = framed ? parsers::device_name(framed.value(), source) : source;
+    return string_hash{}(device) % shards;
+}
+
+}  // namespace
+
 std::size_t sharded_pipeline::shard_of(std::string_view record, std::string_view source) const {
-    if (shards_.size() == 1) {
-        return 0;
-    }
-    // The same device name the decoder will give the record.
-    std::string_view device = source;
-    if (const auto framed = parsers::frame_syslog(record)) {
-        const parsers::syslog_record& r = framed.value();
-        device = !r.host.empty() ? r.host : !r.sender.empty() ? r.sender : source;
-    }
-    return string_hash{}(device) % shards_.size();
+    return shard_for(parsers::frame_syslog(record), source, shards_.size());
 }
 
 void sharded_pipeline::process(std::string_view record, std::string_view source, micros received) {
@@ -140,7 +176,8 @@ void sharded_pipeline::process(std::string_view record, std::string_view source,
         shards_.front()->pipe->process(record, source, received);
         return;
     }
-    shard& s = *shards_[shard_of(record, source)];
+    const framing_result framed = parsers::frame_syslog(record);
+    shard& s = *shards_[shard_for(framed, source, shards_.size())];
     batch* b = s.filling.get();
     if (b->entries.size() >= batch_records ||
         (!b->entries.empty() && b->bytes.size() + record.size() + source.size() > batch_bytes)) {
@@ -151,6 +188,15 @@ void sharded_pipeline::process(std::string_view record, std::string_view source,
     e.at = static_cast<std::uint32_t>(b->bytes.size());
     e.size = static_cast<std::uint32_t>(record.size());
     e.received = received;
+    e.framed_ok = framed.ok();
+    if (framed) {
+        e.framed = framed.value();
+        e.offsets = {offset_of(e.framed.host, record), offset_of(e.framed.sender, record),
+                     offset_of(e.framed.tag, record), offset_of(e.framed.body, record),
+                     offset_of(e.framed.time.zone, record)};
+    } else {
+        e.error = framed.error();
+    }
     b->bytes.append(record);
     // Consecutive records from one source share its copy.
     if (!b->entries.empty() &&
@@ -262,9 +308,20 @@ void sharded_pipeline::work(shard& s) {
         }
         {
             const std::lock_guard lock(s.busy);
-            for (const batch::entry& e : b->entries) {
-                s.pipe->process(b->text(e.at, e.size), b->text(e.source_at, e.source_size),
-                                e.received);
+            for (batch::entry& e : b->entries) {
+                const std::string_view record = b->text(e.at, e.size);
+                const std::string_view source = b->text(e.source_at, e.source_size);
+                if (!e.framed_ok) {
+                    s.pipe->process_framed(record, failure<parsers::parse_error>{e.error}, source,
+                                           e.received);
+                    continue;
+                }
+                move_view(e.framed.host, e.offsets.host, record);
+                move_view(e.framed.sender, e.offsets.sender, record);
+                move_view(e.framed.tag, e.offsets.tag, record);
+                move_view(e.framed.body, e.offsets.body, record);
+                move_view(e.framed.time.zone, e.offsets.zone, record);
+                s.pipe->process_framed(record, e.framed, source, e.received);
             }
             if (b->op == op_finish) {
                 s.pipe->finish(b->bytes);
