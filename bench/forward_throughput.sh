@@ -12,8 +12,8 @@
 # collector is down and wait in the spool; the rate counts from the first alert the collector
 # receives to the last — the forwarder alone, without the rate the daemon raises alerts at.
 # Prints the median over the runs of each mode, every run, how many alerts arrived in the worst
-# run (udp loses datagrams when the collector cannot keep up) and how long the daemon took to
-# write the alerts.
+# run of each mode (udp loses datagrams when the collector cannot keep up) and how long the daemon
+# took to write the alerts.
 #
 # Usage: bash bench/forward_throughput.sh [alerts] [runs] [transports]
 #        (after: cmake --preset release && cmake --build --preset release; IKEWATCHD=… to choose)
@@ -134,15 +134,16 @@ def one_run(transport, drain):
 
 print(f"{alerts} alerts per run, {runs} runs per transport and mode, daemon "
       f"{os.environ['IKEWATCHD']}")
-print(f"{'transport':<10}{'live/s':>8}{'drain/s':>9}  {'received (worst)':>16}  "
+print(f"{'transport':<10}{'live/s':>8}{'drain/s':>9}  {'received live, drain':>22}  "
       f"{'written in':>10}  runs: live / drain (alerts/s)")
 for transport in transports:
     live = [one_run(transport, False) for _ in range(runs)]
     drain = [one_run(transport, True) for _ in range(runs)]
-    worst = min(live + drain, key=lambda r: r["received"])
+    worst = ", ".join("%d/%d" % (w["received"], w["written"]) for w in
+                      (min(rs, key=lambda r: r["received"]) for rs in (live, drain)))
     print(f"{transport:<10}{statistics.median(r['rate'] for r in live):>8,.0f}"
           f"{statistics.median(r['rate'] for r in drain):>9,.0f}  "
-          f"{worst['received']:>8}/{worst['written']:<7}  "
+          f"{worst:>22}  "
           f"{statistics.median(r['write_s'] for r in live):>8.2f} s  "
           + " ".join(f"{r['rate']:,.0f}" for r in live) + " / "
           + " ".join(f"{r['rate']:,.0f}" for r in drain), flush=True)

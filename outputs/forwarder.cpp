@@ -474,11 +474,17 @@ void forwarder::submit(const rules::alert& a) {
     }
     ++submitted_;
     spool_.push(format_alert(a, settings_.format, options_));
+    // Wake the thread only when it waits for work, once per burst: a wake-up per alert while it
+    // sends or backs off costs the pipeline a context switch each.
+    bool wake = false;
     {
         const std::lock_guard lock(mutex_);
+        wake = idle_ && !work_;
         work_ = true;
     }
-    wake_.notify_one();
+    if (wake) {
+        wake_.notify_one();
+    }
 }
 
 void forwarder::stop(micros grace) {
@@ -557,8 +563,10 @@ void forwarder::run() {
             spool_.peek_from(in_flight_.empty() ? 0 : in_flight_.back().end, 64);
         if (batch.records.empty()) {
             std::unique_lock lock(mutex_);
+            idle_ = true;
             wake_.wait_for(lock, std::chrono::milliseconds(in_flight_.empty() ? 500 : 100),
                            [&] { return stopping_ || work_; });
+            idle_ = false;
             continue;
         }
         if (!transport_->send(batch.records, error)) {

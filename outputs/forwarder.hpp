@@ -97,6 +97,7 @@ class forwarder {
     std::condition_variable wake_;
     bool stopping_ = false;  // guarded by mutex_
     bool work_ = false;      // guarded by mutex_: submitted since the thread last looked
+    bool idle_ = false;      // guarded by mutex_: the thread waits for work (not backing off)
     std::atomic<std::uint64_t> submitted_{0};
     std::atomic<std::uint64_t> filtered_{0};
     std::atomic<std::uint64_t> sent_{0};

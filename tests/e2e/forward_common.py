@@ -24,7 +24,6 @@ import os
 import re
 import socket
 import subprocess
-import time
 
 from lib import (SKIP, Daemon, Failure, check, die_with_parent, free_port, tool,
                  udp_port_bound, wait_until)
@@ -195,15 +194,15 @@ def gtls_module():
 # The daemon with forwarders
 
 
-def forwarding_daemon(t, forwarders, name="ikewatchd", state_dir=None, extra_args=(), start=True):
-    """An ikewatchd whose configuration holds `forwarders` (dicts as in the `forwarders:`
-    section) and `state_dir`."""
+def forwarding_daemon(t, forwarders, name="ikewatchd", state_dir=None, extra_args=()):
+    """A running ikewatchd whose configuration holds `forwarders` (dicts as in the
+    `forwarders:` section) and `state_dir`."""
     config = "forwarders:\n" + "".join(f"  - {json.dumps(f)}\n" for f in forwarders)
     if state_dir:
         config += f"state_dir: {json.dumps(state_dir)}\n"
     d = ForwardingDaemon(t, name=name, config=config, extra_args=extra_args)
     t.daemons.append(d)
-    return d.start() if start else d
+    return d.start()
 
 
 class ForwardingDaemon(Daemon):
@@ -224,11 +223,14 @@ class ForwardingDaemon(Daemon):
         return self.metric(key)
 
     def alert_lines(self):
-        """[(raw line without its newline, parsed alert)] from the alert log."""
+        """[(raw line without its newline, parsed alert)] from the alert log; a last line still
+        being written (no newline yet) is left for the next call."""
         if not os.path.exists(self.alert_log):
             return []
         with open(self.alert_log, "rb") as f:
-            return [(l, json.loads(l.decode("utf-8"))) for l in f.read().split(b"\n") if l]
+            data = f.read()
+        data = data[:data.rfind(b"\n") + 1]
+        return [(l, json.loads(l.decode("utf-8"))) for l in data.split(b"\n") if l]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -613,7 +615,3 @@ def daemon_version(t):
 
 def wait_files(what, probe, timeout=30):
     return wait_until(what, probe, timeout, interval=0.1)
-
-
-def now():
-    return time.monotonic()
