@@ -3,7 +3,6 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <csignal>
 
@@ -129,11 +128,7 @@ bool app::start_forwarders(std::string& error) {
         s.spool_max_bytes = c.spool_max_bytes;
         if (!config_.state_dir.empty()) {
             // One spool directory per forwarder, named after it.
-            std::string dir;
-            for (const char ch : c.name) {
-                dir += std::isalnum(static_cast<unsigned char>(ch)) != 0 ? ch : '_';
-            }
-            s.spool_dir = config_.state_dir + "/spool/" + dir;
+            s.spool_dir = config_.state_dir + "/spool/" + config::spool_dir_name(c.name);
         }
         auto f = std::make_unique<outputs::forwarder>(std::move(s), options);
         if (!f->start(error)) {
@@ -244,9 +239,11 @@ void app::finish_stop() {
         spdlog::error("alert log: {} ({} alerts could not be written)", alert_log_->last_error(),
                       alert_log_->queued());
     }
+    // A little time, shared by all forwarders, to deliver what waits; the rest stays spooled for
+    // the next start.
+    const micros deadline = steady_now() + 2 * micros_per_second;
     for (const auto& f : forwarders_) {
-        // A little time to deliver what waits; the rest stays spooled for the next start.
-        f->stop(2 * micros_per_second);
+        f->stop(std::max<micros>(deadline - steady_now(), 0));
         const outputs::forwarder_stats fs = f->stats();
         if (fs.pending > 0) {
             spdlog::warn("forwarder {}: {} alerts not yet delivered{}", f->settings().name,

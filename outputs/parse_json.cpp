@@ -56,18 +56,24 @@ std::string dump_json(const nlohmann::json& j) {
     std::string escaped;
     escaped.reserve(out.size() + 16);
     const std::string_view v(out);
+    std::size_t copied = 0;  // v[copied, i) is plain text not yet appended
     for (std::size_t i = 0; i < v.size();) {
+        if (static_cast<unsigned char>(v[i]) < 0x7f) {
+            ++i;
+            continue;
+        }
         const text::utf8_char c = text::utf8_decode(v.substr(i));
         const std::size_t n = c.size == 0 ? 1 : c.size;
         if (c.size != 0 && text::is_layout_control(c.code)) {
+            escaped.append(v.substr(copied, i - copied));
             char buf[8];
             std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c.code));
             escaped += buf;
-        } else {
-            escaped.append(v.substr(i, n));
+            copied = i + n;
         }
         i += n;
     }
+    escaped.append(v.substr(copied));
     return escaped;
 }
 
