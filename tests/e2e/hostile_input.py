@@ -8,8 +8,8 @@ import os
 import random
 import socket
 
-from lib import (check, logger_send, raised, run, scenario_lines, syslog_line, tcp_send,
-                 udp_send, wait_until)
+from lib import (check, closed_by_peer, logger_send, raised, run, scenario_lines, syslog_line,
+                 tcp_send, udp_send, wait_until)
 
 MAX_MESSAGE = 1024
 MAX_CONNECTIONS = 20
@@ -26,17 +26,6 @@ MAX_RSS_MB = int(os.environ.get("IKEWATCH_E2E_MAX_RSS_MB", "200"))
 
 def connect(d):
     return socket.create_connection(("127.0.0.1", d.tcp_port), timeout=10)
-
-
-def closed_by_peer(s):
-    """True once the daemon has closed its end of the connection."""
-    try:
-        s.settimeout(0.05)
-        return s.recv(1) == b""
-    except socket.timeout:
-        return False
-    except ConnectionResetError:
-        return True
 
 
 def main(t):

@@ -19,7 +19,8 @@ import socket
 import struct
 import time
 
-from lib import check, raised, run, scenario_lines, syslog_line, udp_send_paced, wait_until
+from lib import (check, closed_by_peer, raised, run, scenario_lines, syslog_line, udp_send_paced,
+                 wait_until)
 
 MAX_MESSAGE = 2048
 MAX_CONNECTIONS = 20
@@ -58,16 +59,6 @@ def connect(d, source="127.0.0.1"):
     s.bind((source, 0))
     s.connect(("127.0.0.1", d.tcp_port))
     return s
-
-
-def closed_by_peer(s):
-    try:
-        s.settimeout(0.05)
-        return s.recv(1) == b""
-    except socket.timeout:
-        return False
-    except (ConnectionResetError, BrokenPipeError):
-        return True
 
 
 def open_fds(d):

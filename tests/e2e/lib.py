@@ -204,6 +204,17 @@ def tcp_send(port, messages, framing="octet"):
         s.shutdown(socket.SHUT_WR)
 
 
+def closed_by_peer(s):
+    """True once the daemon has closed its end of the connection."""
+    try:
+        s.settimeout(0.05)
+        return s.recv(1) == b""
+    except socket.timeout:
+        return False
+    except (ConnectionResetError, BrokenPipeError):
+        return True
+
+
 # ---------------------------------------------------------------------------------------------
 # Alert logs
 
