@@ -201,6 +201,7 @@ bool run_case_checked(const fs::path& file, const YAML::Node& t,
     rules::collecting_sink sink;
     popt.rules = loaded.rules;
     popt.sink = &sink;
+    popt.replay = true;
     popt.table.idle_expiry = std::numeric_limits<micros>::max() / 2;
     pipeline::pipeline pipe(std::move(popt));
     parsers::record_splitter(true).split(

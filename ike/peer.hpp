@@ -67,6 +67,9 @@ struct peer_record {
     ike_mode mode = ike_mode::unknown;
     bool nat_t = false;
     bool debug_seen = false;  ///< a level-7 IKE message (713236/715065/IOS debug) was seen
+    /// The latest event carried no time, nor did any line of its device (replay): how long the
+    /// peer has been in its state is unknown.
+    bool untimed = false;
 
     inline_string<32> reported_state;  ///< state as the device last named it (`show`, 713136, IOS)
     bool reported_unknown = false;     ///< `reported_state` is a name we do not model

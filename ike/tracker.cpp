@@ -302,6 +302,7 @@ transition tracker::apply(const event& e) {
     }
     ++p.events;
     p.last_kind = e.kind;
+    p.untimed = e.basis == parsers::time_basis::reference;
     if (e.ike_version != 0) {
         p.ike_version = e.ike_version;
     }

@@ -122,6 +122,7 @@ void event::clear() noexcept {
     kind = event_kind::other;
     device = {};
     time = 0;
+    basis = time_basis::arrival;
     raw = {};
     fam = family::none;
     severity = -1;

@@ -151,6 +151,19 @@ enum class ike_exchange : std::uint8_t {
 
 enum class ike_role : std::uint8_t { unknown, initiator, responder };
 
+/// Where an event's time comes from. Lines pasted from a console often carry no calendar time;
+/// they must not move a device's clock to a time its logs never reached.
+enum class time_basis : std::uint8_t {
+    stamped,    ///< the line's own calendar timestamp
+    inherited,  ///< no timestamp of its own: the time of the device's nearest timed line
+    arrival,    ///< no timed line from the device yet: the arrival (live) time
+    reference,  ///< replay of lines with no timed line for the device at all: the replay's
+                ///< reference time, which says nothing about how long anything lasted
+    uptime,     ///< an IOS uptime stamp (`00:27:07:`) from a device without a calendar clock:
+                ///< its first such line is placed at the arrival time and the others after it,
+                ///< so the time between its lines is real and the date is not
+};
+
 /// IKE payload bits of a 713236 payload list.
 namespace payload {
 inline constexpr std::uint16_t sa = 1 << 0;
@@ -182,7 +195,8 @@ struct event {
     std::string_view device;  ///< header hostname, else the sender address or file name
                               ///< (at most max_device_bytes)
     micros time = 0;          ///< event time (UTC); see event_time.hpp
-    std::string_view raw;     ///< the whole record as received (evidence)
+    time_basis basis = time_basis::arrival;  ///< where `time` comes from
+    std::string_view raw;                    ///< the whole record as received (evidence)
     family fam = family::none;
     std::int8_t severity = -1;
     std::uint8_t ike_version = 0;  ///< 1, 2, or 0 when the line does not say

@@ -1,5 +1,7 @@
 #include "parsers/event_time.hpp"
 
+#include <algorithm>
+
 namespace ikewatch::parsers {
 
 namespace {
@@ -31,8 +33,32 @@ int event_time::offset_for(std::string_view device, const header_time& t) const 
     return options_.default_offset_seconds;
 }
 
+event_time::device_clock& event_time::clock_of(std::string_view device) {
+    if (devices_.size() >= options_.max_devices) {
+        devices_.clear();
+        ++evictions_;
+    }
+    return *devices_.try_emplace(device).first;
+}
+
+micros event_time::from_uptime(std::string_view device, device_clock* known, const header_time& t,
+                               micros received) {
+    const micros since_boot =
+        ((t.hour * 60 + t.minute) * 60 + t.second) * micros_per_second + t.microsecond;
+    if (known == nullptr) {
+        known = &clock_of(device);
+        known->uptime_base = received - since_boot;
+    }
+    // Never backwards: a reboot restarts the uptime, the device's clock goes on.
+    known->last = std::max(known->last, known->uptime_base + since_boot);
+    return known->last;
+}
+
 micros event_time::resolve(std::string_view device, const header_time& t, micros received) {
     device_clock* known = devices_.find(device);
+    if (has_uptime_clock(t) && (known == nullptr || !known->calendar)) {
+        return from_uptime(device, known, t, received);
+    }
     if (!t.present || t.uptime_only || t.month == 0) {
         return known != nullptr ? known->last : received;
     }
@@ -40,7 +66,7 @@ micros event_time::resolve(std::string_view device, const header_time& t, micros
     micros when = 0;
     if (t.has_year) {
         when = at_year(t.year, t, offset);
-    } else if (known != nullptr) {
+    } else if (known != nullptr && known->calendar) {
         // Same year as this device's previous line, unless the clock wrapped around New Year
         // (or the line is an old one from the previous year).
         const int year = known->year;
@@ -64,13 +90,10 @@ micros event_time::resolve(std::string_view device, const header_time& t, micros
         }
     }
     if (known == nullptr) {
-        if (devices_.size() >= options_.max_devices) {
-            devices_.clear();
-            ++evictions_;
-        }
-        known = devices_.try_emplace(device).first;
+        known = &clock_of(device);
     }
     device_clock& dc = *known;
+    dc.calendar = true;
     if (when < dc.year_begin || when >= dc.year_end) {
         dc.year = to_civil(when).year;
         dc.year_begin = days_from_civil(dc.year, 1, 1) * micros_per_day;

@@ -12,6 +12,11 @@
 
 namespace ikewatch::parsers {
 
+/// True for an IOS `HH:MM:SS` uptime stamp (the `1d02h` forms are too coarse to time lines).
+[[nodiscard]] inline bool has_uptime_clock(const header_time& t) noexcept {
+    return t.present && t.uptime_only && (t.hour | t.minute | t.second | t.microsecond) != 0;
+}
+
 struct time_options {
     /// Year for timestamps that carry none, before rollover tracking; 0 = infer from the
     /// reference time (the receive time, or the replay's reference).
@@ -29,8 +34,10 @@ struct time_options {
 /// - a year is inferred when absent (the latest date at most a week after the reference time),
 ///   and advanced across New Year when a device's clock wraps from December to January;
 /// - the zone in the line wins, then the device's configured offset, then the default;
-/// - a line without a calendar timestamp (none, or an IOS uptime stamp) takes the previous
-///   line's time for that device, or the receive time.
+/// - a line without a calendar timestamp takes the previous line's time for that device, or the
+///   receive time;
+/// - an IOS `HH:MM:SS` uptime stamp, from a device that has sent no calendar time, is placed
+///   relative to the device's first uptime stamp, which takes the receive time.
 class event_time {
   public:
     explicit event_time(time_options options = {}) : options_(std::move(options)) {}
@@ -38,17 +45,34 @@ class event_time {
     /// `received` is when the record arrived (live) or the replay's reference time.
     [[nodiscard]] micros resolve(std::string_view device, const header_time& t, micros received);
 
+    /// True once a line with a calendar timestamp (or an uptime stamp) came from `device` (and
+    /// was not forgotten).
+    [[nodiscard]] bool has_clock(std::string_view device) const noexcept {
+        return devices_.find(device) != nullptr;
+    }
+
+    /// True once a line with a calendar timestamp came from `device`.
+    [[nodiscard]] bool has_calendar(std::string_view device) const noexcept {
+        const device_clock* c = devices_.find(device);
+        return c != nullptr && c->calendar;
+    }
+
     [[nodiscard]] std::uint64_t evictions() const noexcept { return evictions_; }
     void set_options(time_options options) { options_ = std::move(options); }
 
   private:
     struct device_clock {
         micros last = 0;
-        int year = 0;           ///< calendar year of `last` (UTC), cached
-        micros year_begin = 1;  ///< [year_begin, year_end) is that year; empty until set
+        bool calendar = false;   ///< `last` came from a calendar timestamp
+        micros uptime_base = 0;  ///< time of uptime zero, for devices without a calendar
+        int year = 0;            ///< calendar year of `last` (UTC), cached
+        micros year_begin = 1;   ///< [year_begin, year_end) is that year; empty until set
         micros year_end = 0;
     };
     int offset_for(std::string_view device, const header_time& t) const;
+    device_clock& clock_of(std::string_view device);
+    micros from_uptime(std::string_view device, device_clock* known, const header_time& t,
+                       micros received);
     micros at_year(int year, const header_time& t, int offset) noexcept;
 
     time_options options_;

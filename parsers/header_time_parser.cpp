@@ -255,6 +255,12 @@ bool uptime(std::string_view s, std::size_t& pos, header_time& t) noexcept {
     if (clock_part(s, p, tmp) && p < s.size() && s[p] == ':') {
         pos = p;
         t.uptime_only = true;
+        // Time since boot, kept so that lines of a device without a calendar clock still show
+        // how long apart they are.
+        t.hour = tmp.hour;
+        t.minute = tmp.minute;
+        t.second = tmp.second;
+        t.microsecond = tmp.microsecond;
         return true;
     }
     p = pos;

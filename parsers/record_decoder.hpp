@@ -47,12 +47,14 @@ class record_decoder {
 
     /// `fallback_device` names the device when the header has no host (sender address or file
     /// name); `received` is the arrival time (or the replay reference time).
+    /// With `count` false the record is not counted in `stats()` (a record decoded again).
     void decode(std::string_view record, std::string_view fallback_device, micros received,
-                decoded& out);
+                decoded& out, bool count = true);
     /// The same for a record already framed (`framed` is frame_syslog(record), its views into
     /// `record`): the sharded pipeline frames once, to route, and hands the result on.
     void decode_framed(std::string_view record, const result<syslog_record, parse_error>& framed,
-                       std::string_view fallback_device, micros received, decoded& out);
+                       std::string_view fallback_device, micros received, decoded& out,
+                       bool count = true);
 
     [[nodiscard]] const decode_stats& stats() const noexcept { return stats_; }
     [[nodiscard]] event_time& clock() noexcept { return time_; }

@@ -25,7 +25,8 @@ struct header_time {
     bool has_year = false;
     bool has_offset = false;   ///< an explicit UTC offset (ISO `±HH:MM`, `Z`, or a known zone)
     bool unsynced = false;     ///< IOS `*` prefix: the device clock was never set
-    bool uptime_only = false;  ///< IOS uptime stamp (`00:27:07:`, `2y10w:`), no calendar date
+    bool uptime_only = false;  ///< IOS uptime stamp (`00:27:07:`, `2y10w:`), no calendar date;
+                               ///< `HH:MM:SS` uptime is kept in hour/minute/second
     std::int16_t year = 0;
     std::uint8_t month = 0;  ///< 1..12
     std::uint8_t day = 0;

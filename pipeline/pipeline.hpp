@@ -2,8 +2,11 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
+#include <vector>
 
+#include "common/name_map.hpp"
 #include "common/time.hpp"
 #include "ike/tracker.hpp"
 #include "parsers/record_decoder.hpp"
@@ -19,6 +22,14 @@ struct pipeline_options {
     rules::engine_options engine;
     std::shared_ptr<const rules::rule_set> rules;  ///< null: no diagnoses (state only)
     rules::alert_sink* sink = nullptr;             ///< required when `rules` is set
+    /// Replay of files (not live input): a line without a calendar time, from a device none of
+    /// whose lines so far had one, waits for that device's first timed line and takes its time;
+    /// at the end of an input the lines still waiting run on the reference time, marked as
+    /// carrying no time (`time_basis::reference`). Live input uses the arrival time instead.
+    bool replay = false;
+    /// Replay: bound on the bytes of lines waiting for their device's first timed line; past it
+    /// the waiting lines run on the reference time.
+    std::size_t max_waiting_bytes = 16u << 20;
 };
 
 /// The one place that calls the stages, in order: record → frame/decode/time → (show output) →
@@ -77,9 +88,18 @@ class pipeline {
     [[nodiscard]] std::uint64_t show_rows() const noexcept { return show_rows_; }
 
   private:
+    // A record that carries no time, waiting for its device's first timed line (replay).
+    struct waiting_record {
+        std::string text;
+        std::string fallback_device;
+    };
+    void wait_for_time(std::string_view device, std::string_view record,
+                       std::string_view fallback_device);
+    void release_waiting(std::string_view device);
+    void release_all_waiting();
     void on_event(const parsers::event& e);
     void feed_show(std::string_view record, std::string_view source);
-    [[nodiscard]] micros show_time(std::string_view device) const;
+    void stamp_show(parsers::event& e);
 
     parsers::record_decoder decoder_;
     parsers::decoded decoded_;
@@ -89,6 +109,11 @@ class pipeline {
     std::unique_ptr<rules::engine> engine_;
     device_clocks clocks_;
     micros received_ = 0;  // arrival of the latest line (live) or the reference time (replay)
+    bool replay_ = false;
+    std::size_t max_waiting_bytes_ = 0;
+    name_map<std::vector<waiting_record>> waiting_;  // by device
+    std::size_t waiting_bytes_ = 0;
+    parsers::decoded redecoded_;
     std::uint64_t show_rows_ = 0;
     transition_hook transition_hook_;
 };

@@ -463,6 +463,18 @@ void engine::raise(std::uint32_t ri, key_entry& k, const std::string& key_id, co
         return;
     }
 
+    // How long something lasted is only claimed when the log showed it: lines without time, or
+    // a log that ends before the rule's time passed, make the alert say so and lower its
+    // confidence by one step.
+    const ike::peer_record* p = t.peer;
+    const bool timed_rule = r.kind == rule::type::state || r.kind == rule::type::absence;
+    const bool untimed = timed_rule && p != nullptr && p->untimed;
+    const bool cut_short = timed_rule && !untimed && t.observed >= 0;
+    confidence conf = r.conf;
+    if ((untimed || cut_short) && conf != confidence::low) {
+        conf = static_cast<confidence>(static_cast<int>(conf) - 1);
+    }
+
     alert a;
     a.action = alert::action_t::raised;
     a.id = id;
@@ -474,12 +486,11 @@ void engine::raise(std::uint32_t ri, key_entry& k, const std::string& key_id, co
     a.rule_name = r.name;
     a.rule_version = r.version;
     a.sev = r.sev;
-    a.conf = r.conf;
+    a.conf = conf;
     a.code = r.code;
     a.device = k.device;
     a.key = k.key;
     a.peer_key = k.peer_key;
-    const ike::peer_record* p = t.peer;
     if (p != nullptr) {
         a.peer = std::string(p->peer.view());
         a.ike_version = p->ike_version == 0 ? 1 : p->ike_version;
@@ -511,6 +522,12 @@ void engine::raise(std::uint32_t ri, key_entry& k, const std::string& key_id, co
         if (name == "peer" || name == "key") {
             return k.key.empty() ? std::optional<std::string>() : k.key;
         }
+        if (untimed && (name == "duration" || name == "window")) {
+            return std::string("an unknown time (the lines carry no timestamps)");
+        }
+        if (cut_short && (name == "duration" || name == "window")) {
+            return format_duration(t.observed) + " (where the log ends)";
+        }
         if (name == "duration") {
             return format_duration(t.time - since);
         }
@@ -530,7 +547,7 @@ void engine::raise(std::uint32_t ri, key_entry& k, const std::string& key_id, co
             return r.id;
         }
         if (name == "confidence") {
-            return std::string(to_string(r.conf));
+            return std::string(to_string(conf));
         }
         if (p != nullptr) {
             if (name == "state") {
@@ -588,6 +605,16 @@ void engine::raise(std::uint32_t ri, key_entry& k, const std::string& key_id, co
     };
     a.message = r.title.render(lookup);
     a.cause = r.cause.render(lookup);
+    if (untimed) {
+        a.cause +=
+            " The lines carry no timestamps, so how long this lasted is not known: this is where "
+            "they leave it.";
+    } else if (cut_short) {
+        a.cause += " The log ends " + format_duration(t.observed) +
+                   " after this began, before the " +
+                   format_duration(r.within != 0 ? r.within : r.for_) +
+                   " this diagnosis waits for: it is where the log leaves it.";
+    }
     for (const text_template& c : r.checks) {
         a.checks.push_back(c.render(lookup));
     }
@@ -656,7 +683,7 @@ void engine::resolve(const std::string& alert_id, micros now) {
     resolved_at_[alert_id] = a.time;
 }
 
-void engine::run_timer(const timer& t, const ike::peer_table& peers) {
+void engine::run_timer(const timer& t, const ike::peer_table& peers, micros log_end) {
     ++stats_.timers_fired;
     if (t.kind == timer::what::resolve) {
         const auto a = alerts_.find(t.key_id);
@@ -687,6 +714,9 @@ void engine::run_timer(const timer& t, const ike::peer_table& peers) {
                 tr.peer = p;
                 tr.time = t.at;
                 tr.state = &s;
+                if (t.at > log_end) {
+                    tr.observed = std::max<micros>(log_end - (t.at - r.within), 0);
+                }
                 fire(t.rule, *k, t.key_id, tr);
                 return;
             }
@@ -711,6 +741,9 @@ void engine::run_timer(const timer& t, const ike::peer_table& peers) {
     trigger tr;
     tr.peer = p;
     tr.time = t.at;
+    if (t.at > log_end) {
+        tr.observed = std::max<micros>(log_end - p->since, 0);
+    }
     fire(t.rule, k, *key_id, tr);
 }
 
@@ -736,7 +769,8 @@ void engine::advance_all(const std::function<micros(std::string_view)>& now_of,
     }
 }
 
-void engine::drain(const ike::peer_table& peers) {
+void engine::drain(const ike::peer_table& peers,
+                   const std::function<micros(std::string_view)>& now_of) {
     peers_ = &peers;
     std::vector<std::string> devices;
     devices.reserve(timers_.size());
@@ -746,12 +780,13 @@ void engine::drain(const ike::peer_table& peers) {
         // Quiet-period resolves stay pending; everything else fires, including timers that
         // firing schedules.
         std::vector<timer> resolves;
+        const micros log_end = now_of ? now_of(device) : std::numeric_limits<micros>::max();
         timer t;
         while (pop_due(device, std::numeric_limits<micros>::max(), t)) {
             if (t.kind == timer::what::resolve) {
                 resolves.push_back(std::move(t));
             } else {
-                run_timer(t, peers);
+                run_timer(t, peers, log_end == 0 ? std::numeric_limits<micros>::max() : log_end);
             }
         }
         for (timer& r : resolves) {

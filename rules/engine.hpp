@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -66,8 +67,11 @@ class engine {
                      const ike::peer_table& peers);
 
     /// End of a replay: fires every pending time-in-state and absence timer, as if the clocks had
-    /// moved far enough. Quiet-period resolves are not fired.
-    void drain(const ike::peer_table& peers);
+    /// moved far enough. Quiet-period resolves are not fired. `now_of(device)` is where each
+    /// device's log ended: an alert whose time had not fully passed by then says so (the time
+    /// actually seen, one step less confidence).
+    void drain(const ike::peer_table& peers,
+               const std::function<micros(std::string_view)>& now_of = nullptr);
 
     template <typename F>
     void for_each_active(F&& f) const {
@@ -121,6 +125,7 @@ class engine {
         micros time = 0;
         const rule_state* state = nullptr;
         std::uint32_t count = 0;
+        micros observed = -1;  ///< drained early: the part of the rule's time the log covered
     };
 
     std::string_view key_of(std::string_view device, std::string_view key, bool peer_key);
@@ -153,7 +158,9 @@ class engine {
     void schedule_state_timers(const ike::peer_record& p, std::string_view device);
     [[nodiscard]] bool timer_valid(const timer& t, const ike::peer_table& peers) const;
     void prune_timers(const ike::peer_table& peers);
-    void run_timer(const timer& t, const ike::peer_table& peers);
+    /// `log_end`: the device's clock when a drain fires timers ahead of it.
+    void run_timer(const timer& t, const ike::peer_table& peers,
+                   micros log_end = std::numeric_limits<micros>::max());
     [[nodiscard]] const ike::peer_record* peer_of(const key_entry& k,
                                                   const ike::peer_table& peers) const;
     [[nodiscard]] device_facts facts(std::string_view device, const ike::peer_table& peers) const;

@@ -87,3 +87,17 @@ TEST(EventTime, DeviceMemoryIsBounded) {
     }
     EXPECT_GE(clock.evictions(), 2u);
 }
+
+TEST(EventTime, UptimeStampsKeepTheirDistanceWithoutACalendar) {
+    // `00:27:07:` is time since boot: the first such line takes the arrival time, the next ones
+    // follow it by as much as their stamps say.
+    event_time clock;
+    const micros arrival = utc(2026, 6, 1, 12, 0, 0);
+    EXPECT_EQ(clock.resolve("r1", stamp("00:27:07:"), arrival), arrival);
+    EXPECT_EQ(clock.resolve("r1", stamp("00:27:37:"), arrival), arrival + 30 * micros_per_second);
+    EXPECT_FALSE(clock.has_calendar("r1"));
+    EXPECT_TRUE(clock.has_clock("r1"));
+    // A calendar line gets a real year even after uptime lines from the same device.
+    EXPECT_EQ(clock.resolve("r1", stamp("Feb  1 21:44:23:"), arrival), utc(2026, 2, 1, 21, 44, 23));
+    EXPECT_TRUE(clock.has_calendar("r1"));
+}
