@@ -27,8 +27,7 @@ std::vector<std::string> records_of(const std::string& scenario) {
     ss << in.rdbuf();
     const std::string text = ss.str();
     std::vector<std::string> out;
-    parsers::record_splitter(true).split(text,
-                                         [&](std::string_view r) { out.emplace_back(r); });
+    parsers::record_splitter(true).split(text, [&](std::string_view r) { out.emplace_back(r); });
     return out;
 }
 
