@@ -119,12 +119,50 @@ set(CPACK_SOURCE_IGNORE_FILES "/\\\\.git/" "/build/" "\\\\.swp$" "/__pycache__/"
 
 include(CPack)
 
-# --- the package test ------------------------------------------------------------------------
+# --- the package tests (ctest -L packaging) ------------------------------------------------------
 
-add_test(NAME packaging_deb
+# The manual pages and the bash completions, against the options the built binaries list.
+add_test(NAME packaging_man_pages
+         COMMAND ${CMAKE_COMMAND} -E env
+                 "IKEWATCH=$<TARGET_FILE:ikewatch>" "IKEWATCHD=$<TARGET_FILE:ikewatchd>"
+                 "IKEWATCH_MAN_DIR=${IKEWATCH_MAN_BUILD_DIR}"
+                 bash "${PROJECT_SOURCE_DIR}/tests/packaging/check_man_pages.sh")
+add_test(NAME packaging_completion
+         COMMAND ${CMAKE_COMMAND} -E env
+                 "IKEWATCH=$<TARGET_FILE:ikewatch>" "IKEWATCHD=$<TARGET_FILE:ikewatchd>"
+                 bash "${PROJECT_SOURCE_DIR}/tests/packaging/check_completion.sh")
+set_tests_properties(packaging_man_pages packaging_completion PROPERTIES LABELS packaging)
+
+# The package, built twice (this version and an earlier one) for the tests that need it.
+set(IKEWATCH_PACKAGE_TEST_DIR "${PROJECT_BINARY_DIR}/packaging-test")
+add_test(NAME packaging_build
          COMMAND ${CMAKE_COMMAND} -E env
                  "CPACK=${CMAKE_CPACK_COMMAND}"
                  "IKEWATCH_BUILD_DIR=${PROJECT_BINARY_DIR}"
+                 "IKEWATCH_PACKAGE_DIR=${IKEWATCH_PACKAGE_TEST_DIR}"
+                 bash "${PROJECT_SOURCE_DIR}/tests/packaging/build_packages.sh")
+set_tests_properties(packaging_build PROPERTIES
+                     LABELS packaging FIXTURES_SETUP ikewatch_packages TIMEOUT 600)
+
+
+# Control fields, files, conffiles, maintainer scripts, unit, logrotate, the packaged daemon.
+add_test(NAME packaging_deb
+         COMMAND ${CMAKE_COMMAND} -E env
+                 "IKEWATCH_DEB=${IKEWATCH_PACKAGE_TEST_DIR}/current"
                  "IKEWATCH_VERSION=${PROJECT_VERSION}"
+                 "IKEWATCH_MAINTAINER=${IKEWATCH_DEB_MAINTAINER}"
+                 "IKEWATCH_HOMEPAGE=${IKEWATCH_HOMEPAGE}"
                  bash "${PROJECT_SOURCE_DIR}/tests/packaging/check_package.sh")
-set_tests_properties(packaging_deb PROPERTIES LABELS packaging TIMEOUT 900)
+# Debian's own checks: no lintian error or warning without a reasoned override.
+add_test(NAME packaging_lintian
+         COMMAND ${CMAKE_COMMAND} -E env
+                 "IKEWATCH_DEB=${IKEWATCH_PACKAGE_TEST_DIR}/current"
+                 bash "${PROJECT_SOURCE_DIR}/tests/packaging/check_lintian.sh")
+# Install, upgrade over the earlier build with a local conffile edit, remove and purge, in a clean
+# Debian root (debootstrap; the base root is cached between runs, see the script).
+add_test(NAME packaging_install
+         COMMAND ${CMAKE_COMMAND} -E env
+                 "IKEWATCH_PACKAGE_DIR=${IKEWATCH_PACKAGE_TEST_DIR}"
+                 bash "${PROJECT_SOURCE_DIR}/tests/packaging/check_install.sh")
+set_tests_properties(packaging_deb packaging_lintian packaging_install PROPERTIES
+                     LABELS packaging FIXTURES_REQUIRED ikewatch_packages TIMEOUT 900)

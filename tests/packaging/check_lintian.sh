@@ -4,10 +4,17 @@
 # override, on an override that is not preceded by a comment giving its reason, and on an
 # override that no longer matches anything.
 #
-# Environment: IKEWATCH_DEB (the package, required).
+# Environment: IKEWATCH_DEB (the package, or a directory holding it; required).
 set -euo pipefail
 
 deb=${IKEWATCH_DEB:?set IKEWATCH_DEB to the package}
+if [ -d "$deb" ]; then
+    deb=$(find "$deb" -maxdepth 1 -name 'ikewatch_*.deb' | head -n 1)
+fi
+if [ ! -f "$deb" ]; then
+    echo "FAIL no package at ${IKEWATCH_DEB}" >&2
+    exit 1
+fi
 source_dir=$(cd "$(dirname "$0")/../.." && pwd)
 overrides=$source_dir/packaging/lintian-overrides
 

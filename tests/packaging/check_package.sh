@@ -4,14 +4,21 @@
 # the shipped configuration (checked by the packaged daemon itself), the systemd unit
 # (systemd-analyze verify) and the logrotate file (logrotate -d) when those tools exist.
 #
-# Environment: IKEWATCH_DEB (the package, required; tests/packaging/build_packages.sh builds it),
-# IKEWATCH_VERSION (expected upstream version, optional), IKEWATCH_MAINTAINER and
-# IKEWATCH_HOMEPAGE (expected fields, optional), KEEP=1 keeps the work directory.
+# Environment: IKEWATCH_DEB (the package, or a directory holding it; required;
+# tests/packaging/build_packages.sh builds it), IKEWATCH_VERSION (expected upstream version),
+# IKEWATCH_MAINTAINER and IKEWATCH_HOMEPAGE (expected fields), KEEP=1 keeps the work directory.
 #
 # Nothing outside a temporary directory is written: the package is only unpacked there.
 set -euo pipefail
 
 deb=${IKEWATCH_DEB:?set IKEWATCH_DEB to the package}
+if [ -d "$deb" ]; then
+    deb=$(find "$deb" -maxdepth 1 -name 'ikewatch_*.deb' | head -n 1)
+fi
+if [ ! -f "$deb" ]; then
+    echo "FAIL no package at ${IKEWATCH_DEB}" >&2
+    exit 1
+fi
 source_dir=$(cd "$(dirname "$0")/../.." && pwd)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/ikewatch-package.XXXXXX")
