@@ -132,10 +132,13 @@ echo "$*" >>/tmp/service-actions
 exit 101
 EOF
 chmod 0755 "$root/usr/sbin/policy-rc.d"
-actions() { cat "$root/tmp/service-actions" 2>/dev/null || true; }
+# The actions asked for ikewatch's unit (other packages', man-db's timer say, are not ours).
+actions() { grep 'ikewatch' "$root/tmp/service-actions" 2>/dev/null || true; }
 
 unit_link=etc/systemd/system/multi-user.target.wants/ikewatch.service
-owner_mode() { stat -c '%U:%G %a' "$root/$1"; }
+# Owner and mode by the root's own user and group names.
+owner_mode() { in_root stat -c '%U:%G %a' "/$1"; }
+quiet() { "$@" >/dev/null 2>&1; }
 
 # --- 1. systemd as init: install, upgrade with a local edit, remove, purge -----------------------
 
@@ -150,7 +153,7 @@ passwd_line=$(in_root getent passwd ikewatch || true)
 check "system user ikewatch: $passwd_line" \
     awk -F: '$3 < 1000 && $6 == "/var/lib/ikewatch" && $7 ~ /nologin$/ { ok = 1 } END { exit !ok }' \
     <<<"$passwd_line"
-check "group ikewatch" in_root getent group ikewatch
+check "group ikewatch" quiet in_root getent group ikewatch
 check "/var/log/ikewatch ikewatch:adm 750" test "$(owner_mode var/log/ikewatch)" = "ikewatch:adm 750"
 check "/var/lib/ikewatch ikewatch:ikewatch 750" \
     test "$(owner_mode var/lib/ikewatch)" = "ikewatch:ikewatch 750"
@@ -159,8 +162,8 @@ check "unit enabled (multi-user.target.wants link)" \
 check "install: deb-systemd-invoke asked to start ikewatch.service" \
     test "$(actions)" = "ikewatch.service start"
 check "the packaged daemon accepts the packaged configuration in the clean root" \
-    in_root ikewatchd --check-config --config /etc/ikewatch/ikewatch.yaml
-check "the packaged ikewatch runs in the clean root" in_root ikewatch explain MM_WAIT_MSG4
+    quiet in_root ikewatchd --check-config --config /etc/ikewatch/ikewatch.yaml
+check "the packaged ikewatch runs in the clean root" quiet in_root ikewatch explain MM_WAIT_MSG4
 
 # What the administrator and the daemon add before the upgrade.
 echo "# local edit kept across upgrades" >>"$root/etc/ikewatch/ikewatch.yaml"
