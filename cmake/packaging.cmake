@@ -144,7 +144,6 @@ add_test(NAME packaging_build
 set_tests_properties(packaging_build PROPERTIES
                      LABELS packaging FIXTURES_SETUP ikewatch_packages TIMEOUT 600)
 
-
 # Control fields, files, conffiles, maintainer scripts, unit, logrotate, the packaged daemon.
 add_test(NAME packaging_deb
          COMMAND ${CMAKE_COMMAND} -E env
