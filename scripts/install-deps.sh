@@ -17,6 +17,9 @@ PACKAGES=(
     python3 bsdutils util-linux procps iproute2 openssl curl
     rsyslog rsyslog-gnutls
     valgrind time dpkg-dev fakeroot file systemd
+    # the Debian package: manual pages (pandoc), Debian's checks (lintian, man-db), the clean
+    # root the package is installed into (debootstrap), bash completion, maintainer scripts
+    pandoc man-db lintian debootstrap bash-completion shellcheck
 )
 
 export DEBIAN_FRONTEND=noninteractive

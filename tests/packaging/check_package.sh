@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
-# Builds the Debian package from a configured and built tree, then inspects it without
-# installing it: control fields and dependencies, file list and modes, conffiles, maintainer
-# scripts, the shipped configuration (checked by the packaged daemon itself), the systemd unit
+# Inspects the Debian package without installing it: control fields and dependencies, file list
+# and modes, conffiles, documentation (copyright, changelog, manual pages), maintainer scripts,
+# the shipped configuration (checked by the packaged daemon itself), the systemd unit
 # (systemd-analyze verify) and the logrotate file (logrotate -d) when those tools exist.
 #
-# Environment: IKEWATCH_BUILD_DIR (the build tree, required), CPACK (default: cpack),
-# IKEWATCH_VERSION (expected upstream version, optional), KEEP=1 keeps the work directory.
+# Environment: IKEWATCH_DEB (the package, or a directory holding it; required;
+# tests/packaging/build_packages.sh builds it), IKEWATCH_VERSION (expected upstream version),
+# IKEWATCH_MAINTAINER and IKEWATCH_HOMEPAGE (expected fields), KEEP=1 keeps the work directory.
 #
-# Nothing outside a temporary directory is written: cpack stages into it, and the package is
-# only unpacked there.
+# Nothing outside a temporary directory is written: the package is only unpacked there.
 set -euo pipefail
 
-build_dir=${IKEWATCH_BUILD_DIR:?set IKEWATCH_BUILD_DIR to the build tree}
-cpack_cmd=${CPACK:-cpack}
+deb=${IKEWATCH_DEB:?set IKEWATCH_DEB to the package}
+if [ -d "$deb" ]; then
+    deb=$(find "$deb" -maxdepth 1 -name 'ikewatch_*.deb' | head -n 1)
+fi
+if [ ! -f "$deb" ]; then
+    echo "FAIL no package at ${IKEWATCH_DEB}" >&2
+    exit 1
+fi
 source_dir=$(cd "$(dirname "$0")/../.." && pwd)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/ikewatch-package.XXXXXX")
@@ -35,30 +41,7 @@ check() {
     if "$@"; then pass "$what"; else fail "$what"; fi
 }
 
-# --- build the package -----------------------------------------------------------------------
-
-# The configuration, logrotate and unit files have absolute destinations. Without DESTDIR
-# staging cpack would write them to the live /etc and /lib, so refuse to run in that case.
-if ! grep -Eq '^set\(CPACK_SET_DESTDIR "(ON|TRUE|1)"\)' "$build_dir/CPackConfig.cmake"; then
-    echo "FAIL $build_dir/CPackConfig.cmake does not stage through DESTDIR (CPACK_SET_DESTDIR)" >&2
-    exit 1
-fi
-
-if ! (cd "$build_dir" && "$cpack_cmd" -G DEB --config CPackConfig.cmake -B "$work/out") \
-    >"$work/cpack.log" 2>&1; then
-    cat "$work/cpack.log" >&2
-    echo "FAIL cpack -G DEB" >&2
-    exit 1
-fi
-mapfile -t debs < <(find "$work/out" -maxdepth 1 -name 'ikewatch_*.deb')
-if [ "${#debs[@]}" -ne 1 ]; then
-    cat "$work/cpack.log" >&2
-    echo "FAIL expected one ikewatch_*.deb, found ${#debs[@]}" >&2
-    exit 1
-fi
-deb=${debs[0]}
-pass "cpack built $(basename "$deb")"
-
+echo "     package: $deb"
 root=$work/root
 control=$work/control
 dpkg-deb -I "$deb" >"$work/info"
@@ -72,7 +55,16 @@ field() { dpkg-deb -f "$deb" "$1"; }
 check "Package is ikewatch" test "$(field Package)" = ikewatch
 check "Section is net" test "$(field Section)" = net
 check "Priority is optional" test "$(field Priority)" = optional
-check "Maintainer" test "$(field Maintainer)" = "ikewatch maintainers <ikewatch@localhost>"
+check "Maintainer is a name and an address" \
+    grep -Eq '^[^<>]+ <[^<>@ ]+@[^<>@ ]+\.[^<>@ ]+>$' <<<"$(field Maintainer)"
+if [ -n "${IKEWATCH_MAINTAINER:-}" ]; then
+    check "Maintainer is $IKEWATCH_MAINTAINER" test "$(field Maintainer)" = "$IKEWATCH_MAINTAINER"
+fi
+if [ -n "${IKEWATCH_HOMEPAGE:-}" ]; then
+    check "Homepage is $IKEWATCH_HOMEPAGE" test "$(field Homepage)" = "$IKEWATCH_HOMEPAGE"
+else
+    check "no Homepage field (IKEWATCH_HOMEPAGE is empty)" test -z "$(field Homepage)"
+fi
 check "Architecture is $(dpkg --print-architecture)" \
     test "$(field Architecture)" = "$(dpkg --print-architecture)"
 if [ -n "${IKEWATCH_VERSION:-}" ]; then
@@ -130,7 +122,42 @@ check "etc/ikewatch/rules.d/README" has_entry etc/ikewatch/rules.d/README -rw-r-
 check "etc/logrotate.d/ikewatch" has_entry etc/logrotate.d/ikewatch -rw-r--r--
 check "lib/systemd/system/ikewatch.service" has_entry lib/systemd/system/ikewatch.service -rw-r--r--
 check "usr/share/doc/ikewatch/README.md" has_entry usr/share/doc/ikewatch/README.md -rw-r--r--
-check "usr/share/doc/ikewatch/rules.md" has_entry usr/share/doc/ikewatch/rules.md -rw-r--r--
+for doc in rules.md forwarding.md security.md copyright changelog.Debian.gz; do
+    check "usr/share/doc/ikewatch/$doc" has_entry "usr/share/doc/ikewatch/$doc" -rw-r--r--
+done
+for page in man1/ikewatch.1.gz man8/ikewatchd.8.gz man5/ikewatch.yaml.5.gz \
+    man5/ikewatch-rules.5.gz; do
+    check "usr/share/man/$page" has_entry "usr/share/man/$page" -rw-r--r--
+done
+for command in ikewatch ikewatchd; do
+    check "usr/share/bash-completion/completions/$command" \
+        has_entry "usr/share/bash-completion/completions/$command" -rw-r--r--
+done
+check "usr/share/lintian/overrides/ikewatch" \
+    has_entry usr/share/lintian/overrides/ikewatch -rw-r--r--
+check "copyright is packaging/debian/copyright" \
+    cmp -s "$root/usr/share/doc/ikewatch/copyright" "$source_dir/packaging/debian/copyright"
+check "lintian overrides are packaging/lintian-overrides" \
+    cmp -s "$root/usr/share/lintian/overrides/ikewatch" "$source_dir/packaging/lintian-overrides"
+for completion in ikewatch ikewatchd; do
+    check "completion $completion is completion/$completion" \
+        cmp -s "$root/usr/share/bash-completion/completions/$completion" \
+        "$source_dir/completion/$completion"
+done
+
+# The changelog's first line names the package's own version, and it is compressed without a
+# name or time stamp (gzip -9n).
+changelog=$root/usr/share/doc/ikewatch/changelog.Debian.gz
+check "changelog.Debian.gz is for ikewatch $(field Version)" \
+    test "$(zcat "$changelog" | head -n 1 | sed -E 's/^([^ ]+) \(([^)]+)\).*/\1 \2/')" = \
+    "ikewatch $(field Version)"
+check "changelog.Debian.gz signed by the Maintainer" \
+    grep -qF -- " -- $(field Maintainer)  " <(zcat "$changelog")
+# gzip header: byte 3 holds the flags (8 = a file name follows), bytes 4-7 the time stamp.
+check "changelog.Debian.gz without a stored name" \
+    test $(($(od -An -tu1 -j3 -N1 "$changelog" | tr -d ' ') & 8)) -eq 0
+check "changelog.Debian.gz without a time stamp" \
+    test "$(od -An -tu4 -j4 -N4 "$changelog" | tr -d ' ')" = 0
 check "binaries executable after extraction" \
     test -x "$root/usr/sbin/ikewatchd" -a -x "$root/usr/bin/ikewatch"
 
@@ -182,6 +209,20 @@ for script in postinst prerm postrm; do
 done
 check "postinst creates the ikewatch system user" \
     grep -Eq 'adduser --system .*ikewatch' "$control/postinst"
+# systemd through the Debian helpers only (as dh_installsystemd writes it): systemctl itself
+# only for daemon-reload.
+check "maintainer scripts call systemctl only for daemon-reload" \
+    test -z "$(grep -hE '(^|[;&|[:space:]])systemctl[[:space:]]' "$control"/postinst \
+        "$control"/prerm "$control"/postrm | grep -v 'daemon-reload' || true)"
+check "postinst enables the unit with deb-systemd-helper" \
+    grep -q 'deb-systemd-helper enable ikewatch.service' "$control/postinst"
+# shellcheck disable=SC2016 # $action is the script's variable, matched literally
+check "postinst starts or restarts with deb-systemd-invoke" \
+    grep -qF 'deb-systemd-invoke "$action" ikewatch.service' "$control/postinst"
+check "prerm stops with deb-systemd-invoke" \
+    grep -q 'deb-systemd-invoke stop ikewatch.service' "$control/prerm"
+check "postrm purges the unit state with deb-systemd-helper" \
+    grep -q 'deb-systemd-helper purge ikewatch.service' "$control/postrm"
 
 # --- the packaged daemon accepts the packaged configuration ------------------------------------
 
