@@ -29,11 +29,10 @@ int run_peers(const peers_options& options) {
         return exit_usage;
     }
     int status = exit_ok;
-    std::size_t current_line = 0;
     if (options.transitions) {
         pipe.on_transition([&](const parsers::event& e, const ike::transition& t) {
             const ike::peer_record& p = *t.peer;
-            std::cout << rfc3339(e.time) << " line " << current_line << ' '
+            std::cout << rfc3339(e.time) << " line " << pipe.tag() << ' '
                       << outputs::printable(e.device) << ' ' << outputs::printable(p.peer.view())
                       << ' ' << parsers::to_string(e.kind) << ": " << ike::asa_name(t.old_state)
                       << '/' << ike::to_string(t.old_status) << " -> " << p.state_asa() << '/'
@@ -47,8 +46,7 @@ int run_peers(const peers_options& options) {
         if (!read_records(
                 path,
                 [&](std::string_view record, std::size_t line) {
-                    current_line = line;
-                    pipe.process(record, source, reference);
+                    pipe.process(record, source, reference, line);
                 },
                 error)) {
             std::cerr << "ikewatch peers: " << error << '\n';

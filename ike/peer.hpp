@@ -71,6 +71,20 @@ struct peer_record {
     /// peer has been in its state is unknown.
     bool untimed = false;
 
+    /// Phase-2 facts from pasted `show` output (the latest snapshot): packets encrypted and
+    /// decrypted, errors, whether an IPsec SA is installed.
+    struct ipsec_facts {
+        std::uint32_t encaps = 0;  // saturating
+        std::uint32_t decaps = 0;
+        std::uint32_t send_errors = 0;
+        std::uint32_t recv_errors = 0;
+        ipsec_sa installed = ipsec_sa::unknown;
+        bool counters = false;
+    };
+    ipsec_facts ipsec;
+    std::uint8_t deleted_attempts = 0;  ///< `(deleted)` rows of `show crypto isakmp sa`
+    inline_string<20> session_status;   ///< `show crypto session` / DMVPN state, as printed
+
     inline_string<32> reported_state;  ///< state as the device last named it (`show`, 713136, IOS)
     bool reported_unknown = false;     ///< `reported_state` is a name we do not model
     inline_string<48> group;           ///< tunnel group

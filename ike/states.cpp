@@ -215,3 +215,19 @@ bool matches_name(p1_state s, std::string_view name) noexcept {
 }
 
 }  // namespace ikewatch::ike
+
+namespace ikewatch::ike {
+
+std::string_view to_string(ipsec_sa s) noexcept {
+    switch (s) {
+        case ipsec_sa::unknown:
+            return "unknown";
+        case ipsec_sa::none:
+            return "none";
+        case ipsec_sa::present:
+            return "present";
+    }
+    return "unknown";
+}
+
+}  // namespace ikewatch::ike

@@ -55,12 +55,16 @@ enum class p2_status : std::uint8_t { none, negotiating, up, failed, down };
 
 enum class ike_mode : std::uint8_t { unknown, main, aggressive };
 
+/// Whether pasted `show` output listed an IPsec SA for a peer.
+enum class ipsec_sa : std::uint8_t { unknown, none, present };
+
 [[nodiscard]] std::string_view asa_name(p1_state s) noexcept;
 [[nodiscard]] std::string_view ios_name(p1_state s) noexcept;
 [[nodiscard]] std::string_view to_string(p1_status s) noexcept;
 [[nodiscard]] std::string_view to_string(p2_status s) noexcept;
 [[nodiscard]] std::string_view to_string(ike_mode m) noexcept;
 [[nodiscard]] std::string_view to_string(parsers::ike_role r) noexcept;
+[[nodiscard]] std::string_view to_string(ipsec_sa s) noexcept;
 
 /// True for states in which one side waits for the other.
 [[nodiscard]] bool is_waiting(p1_state s) noexcept;

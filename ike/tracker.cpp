@@ -1,6 +1,7 @@
 #include "ike/tracker.hpp"
 
 #include "common/text.hpp"
+#include "parsers/show_ipsec_reader.hpp"
 
 namespace ikewatch::ike {
 
@@ -89,6 +90,96 @@ void named_state(peer_record& p, std::string_view name, ike_role role, micros t)
     // Unknown names (EzVPN `AM_TM_INIT_XAUTH_V6C`) are kept as printed.
     p.reported_state.assign(name);
     p.reported_unknown = true;
+}
+
+// A row of `show crypto isakmp sa`. A `(deleted)` row is a past attempt: it counts, and names
+// the state only while nothing current is known (the table lists deleted rows first).
+void apply_show_state(peer_record& p, const event& e) noexcept {
+    if (e.role != ike_role::unknown) {
+        p.role = e.role;
+    }
+    if (e.get(field::status) == std::optional<std::string_view>("deleted")) {
+        if (p.deleted_attempts < 255) {
+            ++p.deleted_attempts;
+        }
+        if (p.status == p1_status::idle || p.status == p1_status::failed) {
+            named_state(p, e.state_name, p.role, e.time);
+            p.status = p1_status::failed;
+        }
+        return;
+    }
+    named_state(p, e.state_name, p.role, e.time);
+    if (is_active(p.state) && !p.reported_unknown) {
+        p.status = p1_status::up;
+    } else {
+        p.status = p1_status::negotiating;
+    }
+}
+
+std::uint32_t saturated(std::uint64_t v) noexcept {
+    return v > 0xffffffffu ? 0xffffffffu : static_cast<std::uint32_t>(v);
+}
+
+// Phase-2 facts of a snapshot replace the previous snapshot's.
+void take_ipsec(peer_record& p, const parsers::ipsec_snapshot& s, micros t) noexcept {
+    using sa = ipsec_sa;
+    if (s.counters) {
+        p.ipsec.counters = true;
+        p.ipsec.encaps = saturated(s.encaps);
+        p.ipsec.decaps = saturated(s.decaps);
+        p.ipsec.send_errors = saturated(s.send_errors);
+        p.ipsec.recv_errors = saturated(s.recv_errors);
+    }
+    if (s.nat_t) {
+        p.nat_t = true;
+    }
+    switch (s.sa) {
+        case parsers::ipsec_snapshot::sa_state::present:
+            p.ipsec.installed = sa::present;
+            phase2(p, p2_status::up, t);
+            break;
+        case parsers::ipsec_snapshot::sa_state::none:
+            p.ipsec.installed = sa::none;
+            if (p.phase2 == p2_status::up) {
+                phase2(p, p2_status::down, t);
+            }
+            break;
+        case parsers::ipsec_snapshot::sa_state::unknown:
+            break;
+    }
+}
+
+void apply_show_ipsec(peer_record& p, const event& e) noexcept {
+    if (e.ipsec != nullptr) {
+        take_ipsec(p, *e.ipsec, e.time);
+    }
+}
+
+// A tunnel as a session listing shows it: `show crypto session` (UP-ACTIVE, UP-IDLE, UP-NO-IKE,
+// DOWN-NEGOTIATING, DOWN), `show dmvpn` (DMVPN-UP, DMVPN-NHRP: crypto up, NHRP not;
+// DMVPN-IPSEC: phase 1 up, no IPsec SA; DMVPN-IKE: phase 1 not up), `show vpn-sessiondb l2l`.
+void apply_show_session(peer_record& p, const event& e) noexcept {
+    const std::string_view status = e.get(field::status).value_or("");
+    p.session_status.assign(status);
+    const bool phase1_up = status == "UP-ACTIVE" || status == "UP-IDLE" || status == "UP" ||
+                           status == "DMVPN-UP" || status == "DMVPN-NHRP" ||
+                           status == "DMVPN-IPSEC";
+    if (phase1_up) {
+        if (!is_active(p.state)) {
+            up(p, e.time);
+        }
+        p.status = p1_status::up;
+    } else if (status == "DOWN-NEGOTIATING" || status == "DMVPN-IKE") {
+        if (p.status != p1_status::failed) {
+            p.status = p1_status::negotiating;
+        }
+    }
+    if (status == "DMVPN-IPSEC" || status == "UP-IDLE") {
+        p.ipsec.installed = ipsec_sa::none;
+    }
+    if (e.ipsec != nullptr) {
+        take_ipsec(p, *e.ipsec, e.time);
+    }
 }
 
 bool evidence_worthy(event_kind k) noexcept {
@@ -475,15 +566,13 @@ transition tracker::apply(const event& e) {
             up(p, now);
             break;
         case event_kind::show_state:
-            if (e.role != ike_role::unknown) {
-                p.role = e.role;
-            }
-            named_state(p, e.state_name, p.role, now);
-            if (is_active(p.state) && !p.reported_unknown) {
-                p.status = p1_status::up;
-            } else {
-                p.status = p1_status::negotiating;
-            }
+            apply_show_state(p, e);
+            break;
+        case event_kind::show_ipsec:
+            apply_show_ipsec(p, e);
+            break;
+        case event_kind::show_session:
+            apply_show_session(p, e);
             break;
         default:
             break;

@@ -67,6 +67,24 @@ nlohmann::json peer_json(const ike::peer_table& table, const ike::peer_record& p
     j["nat_t"] = p.nat_t;
     j["debug_seen"] = p.debug_seen;
     j["group"] = p.group.empty() ? nlohmann::json(nullptr) : text_value(p.group.view());
+    // Facts only pasted `show` output gives, present when it did.
+    if (p.ipsec.counters || p.ipsec.installed != ike::ipsec_sa::unknown) {
+        nlohmann::json ipsec;
+        ipsec["sa"] = std::string(ike::to_string(p.ipsec.installed));
+        if (p.ipsec.counters) {
+            ipsec["encaps"] = p.ipsec.encaps;
+            ipsec["decaps"] = p.ipsec.decaps;
+            ipsec["send_errors"] = p.ipsec.send_errors;
+            ipsec["recv_errors"] = p.ipsec.recv_errors;
+        }
+        j["ipsec"] = std::move(ipsec);
+    }
+    if (p.deleted_attempts != 0) {
+        j["deleted_attempts"] = p.deleted_attempts;
+    }
+    if (!p.session_status.empty()) {
+        j["session_status"] = text_value(p.session_status.view());
+    }
     if (p.last_failure != parsers::event_kind::other) {
         j["last_failure"] = std::string(parsers::to_string(p.last_failure));
         j["last_failure_at"] = rfc3339(p.last_failure_at);

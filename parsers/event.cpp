@@ -16,6 +16,8 @@ constexpr std::array<std::string_view, event_kind_count> kind_names{"other",
                                                                     "fsm_history",
                                                                     "state_change",
                                                                     "show_state",
+                                                                    "show_ipsec",
+                                                                    "show_session",
                                                                     "ike_info",
                                                                     "proposal_accepted",
                                                                     "proposal_rejected",
@@ -69,7 +71,8 @@ constexpr std::array<std::string_view, field_count> field_names{
     "src_interface", "dst_interface", "interface",  "acl",        "session_type", "tunnel_type",
     "duration",      "local_ip",      "notify",     "spi",        "sa_direction", "conn_id",
     "attribute",     "received",      "configured", "crypto_map", "proxy_local",  "proxy_remote",
-    "history",       "nat",           "service",    "server",     "failure",      "type"};
+    "history",       "nat",           "service",    "server",     "failure",      "type",
+    "status"};
 
 bool assign_peer(inline_string<64>& out, std::string_view text) noexcept {
     if (text.empty()) {
@@ -141,6 +144,7 @@ void event::clear() noexcept {
     ike_msgid = 0;
     state_name = {};
     conn_id = {};
+    ipsec = nullptr;
     n_fields_ = 0;
 }
 

@@ -11,6 +11,8 @@
 
 namespace ikewatch::parsers {
 
+struct ipsec_snapshot;
+
 /// What a decoded line means. One name per kind in `event_kind_names`; rules match on them.
 enum class event_kind : std::uint8_t {
     other,  ///< not decoded further (most traffic lines)
@@ -24,6 +26,8 @@ enum class event_kind : std::uint8_t {
     fsm_history,        ///< 715065 FSM error history (where a negotiation died)
     state_change,       ///< IOS `Old State = … New State = …`
     show_state,         ///< a row of `show crypto isakmp sa` output
+    show_ipsec,         ///< a peer's phase-2 facts from `show crypto ipsec sa` output
+    show_session,       ///< a tunnel in `show crypto session` / `show dmvpn` / sessiondb
     ike_info,           ///< an IKE line that names a peer but carries no state (payload detail)
     proposal_accepted,  ///< a phase-1/phase-2 proposal matched (715027/715028, atts are acceptable)
     proposal_rejected,  ///< no acceptable proposal (All SA proposals found unacceptable,
@@ -125,6 +129,7 @@ enum class field : std::uint8_t {
     server,
     failure,
     type,
+    status,
     count_
 };
 
@@ -217,6 +222,9 @@ struct event {
     std::uint32_t ike_msgid = 0;
     std::string_view state_name;  ///< state named by the line (IOS show-state, FSM history, …)
     std::string_view conn_id;     ///< IOS connection id (`1001`, `0:2`), may be empty
+    /// Phase-2 facts of `show_ipsec` / `show_session` events (counters, SA present); null
+    /// otherwise. Points into the show output parser's row.
+    const ipsec_snapshot* ipsec = nullptr;
 
     /// Resets to a default event without touching the field storage (cheaper than `= event{}`).
     void clear() noexcept;

@@ -1,5 +1,7 @@
 #include "parsers/show_sa_parser.hpp"
 
+#include <utility>
+
 #include <algorithm>
 
 #include "common/text.hpp"
@@ -89,64 +91,207 @@ std::size_t index_of(const std::vector<std::string_view>& t, std::string_view wo
 
 void to_event(const show_row& row, std::string_view fallback_device, event& e) noexcept {
     e.clear();
-    e.kind = event_kind::show_state;
     e.device = row.device.empty() ? fallback_device : std::string_view(row.device);
     e.set_peer(row.peer);
-    e.state_name = row.state;
     e.role = row.role;
     e.ike_version = row.ike_version;
-    e.set(field::state, row.state);
+    switch (row.what) {
+        case show_row::kind::isakmp:
+            e.kind = event_kind::show_state;
+            e.state_name = row.state;
+            e.set(field::state, row.state);
+            if (!row.conn_id.empty()) {
+                e.set(field::conn_id, row.conn_id);
+            }
+            if (row.deleted) {
+                e.set(field::status, "deleted");
+            }
+            break;
+        case show_row::kind::ipsec:
+            e.kind = event_kind::show_ipsec;
+            e.ike_version = 0;
+            e.nat_t = row.ipsec.nat_t;
+            e.ipsec = &row.ipsec;
+            break;
+        case show_row::kind::session:
+            e.kind = event_kind::show_session;
+            e.set(field::status, row.status);
+            e.ipsec = &row.ipsec;
+            break;
+    }
 }
 
-void show_sa_parser::flush_ios() {
-    if (pending_.empty()) {
+void show_sa_parser::start_output(std::string_view command, bool config_mode) {
+    // In configuration mode an ASA runs `show` commands as they are, IOS after `do`; anything
+    // else typed there is configuration.
+    if (config_mode) {
+        if (text::istarts_with(command, "do ")) {
+            command.remove_prefix(3);
+        }
+        const console_block b = classify_command(command);
+        block_ = b == console_block::debug ? console_block::ignored : b;
+        return;
+    }
+    block_ = classify_command(command);
+}
+
+void show_sa_parser::flush_outputs() {
+    close_table();
+    emit_ipsec(ipsec_.take());
+    emit_sessions(sessions_.take());
+    table_ = table::none;
+    asa_peer_.clear();
+}
+
+std::span<const show_row> show_sa_parser::end_output() {
+    out_.clear();
+    flush_outputs();
+    return out_;
+}
+
+std::span<const show_row> show_sa_parser::finish() {
+    out_.clear();
+    flush_outputs();
+    resolve_pending(true);
+    block_ = console_block::none;
+    return out_;
+}
+
+void show_sa_parser::emit_ipsec(std::vector<ipsec_snapshot>&& snapshots) {
+    endpoints& hints = endpoints_[device_];
+    for (ipsec_snapshot& s : snapshots) {
+        if (!s.local.empty()) {
+            hints.local.insert(s.local);
+        }
+        hints.remote.insert(s.peer);
+        show_row row;
+        row.what = show_row::kind::ipsec;
+        row.device = device_;
+        row.peer = s.peer;
+        row.evidence = s.evidence;
+        row.ipsec = std::move(s);
+        out_.push_back(std::move(row));
+    }
+    if (!snapshots.empty()) {
+        resolve_pending(false);
+    }
+}
+
+void show_sa_parser::emit_sessions(std::vector<session_snapshot>&& sessions) {
+    endpoints& hints = endpoints_[device_];
+    for (session_snapshot& s : sessions) {
+        if (!s.local.empty()) {
+            hints.local.insert(s.local);
+        }
+        hints.remote.insert(s.peer);
+        show_row row;
+        row.what = show_row::kind::session;
+        row.device = device_;
+        row.peer = s.peer;
+        row.status = s.status;
+        row.evidence = s.evidence;
+        row.ike_version = s.ike_version == 0 ? 1 : s.ike_version;
+        if (s.from == session_snapshot::listing::sessiondb && s.bytes) {
+            // Bytes out and in stand for packets encrypted and decrypted.
+            row.ipsec.counters = true;
+            row.ipsec.encaps = s.bytes_tx;
+            row.ipsec.decaps = s.bytes_rx;
+            row.ipsec.sa = ipsec_snapshot::sa_state::present;
+        } else if (s.active_sas >= 0) {
+            row.ipsec.sa = s.active_sas > 0 ? ipsec_snapshot::sa_state::present
+                                            : ipsec_snapshot::sa_state::none;
+        }
+        if (s.from == session_snapshot::listing::dmvpn) {
+            row.status = "DMVPN-" + s.status;
+        }
+        if (s.ike_active == 0 && row.status.empty()) {
+            row.status = "IKE-INACTIVE";
+        }
+        out_.push_back(std::move(row));
+    }
+    if (!sessions.empty()) {
+        resolve_pending(false);
+    }
+}
+
+void show_sa_parser::close_table() {
+    if (table_rows_.empty()) {
         return;
     }
     // The device's own address is the one every row shares.
-    std::string local;
-    if (pending_.size() > 1) {
-        for (const std::string& cand : {pending_[0].dst, pending_[0].src}) {
+    if (table_rows_.size() > 1) {
+        for (const std::string& cand : {table_rows_[0].dst, table_rows_[0].src}) {
             const bool everywhere =
-                std::all_of(pending_.begin(), pending_.end(),
+                std::all_of(table_rows_.begin(), table_rows_.end(),
                             [&](const ios_row& r) { return r.dst == cand || r.src == cand; });
             if (everywhere) {
-                local = cand;
+                endpoints_[device_].local.insert(cand);
                 break;
             }
         }
     }
-    if (local.empty()) {
-        const auto it = local_address_.find(device_);
-        if (it != local_address_.end()) {
-            local = it->second;
-        }
-    } else {
-        local_address_[device_] = local;
+    if (!unresolved_.empty() && unresolved_device_ != device_) {
+        resolve_pending(true);
     }
-    for (const ios_row& r : pending_) {
+    unresolved_device_ = device_;
+    // Past attempts first, so that the SA a device shows as current is the state it leaves.
+    std::stable_partition(table_rows_.begin(), table_rows_.end(),
+                          [](const ios_row& r) { return r.deleted; });
+    for (ios_row& r : table_rows_) {
+        unresolved_.push_back(std::move(r));
+    }
+    table_rows_.clear();
+    resolve_pending(false);
+}
+
+void show_sa_parser::resolve_pending(bool force) {
+    if (unresolved_.empty()) {
+        return;
+    }
+    const endpoints& hints = endpoints_[unresolved_device_];
+    const auto has = [](const std::unordered_set<std::string>& set, const std::string& a) {
+        return set.find(a) != set.end();
+    };
+    // Rows keep their order: a row is emitted once it and every row before it is resolved.
+    std::size_t done = 0;
+    for (; done < unresolved_.size(); ++done) {
+        const ios_row& r = unresolved_[done];
         show_row row;
-        row.device = device_;
+        row.device = unresolved_device_;
         row.state = r.state;
-        if (r.dst == local) {
+        row.conn_id = r.conn_id;
+        row.deleted = r.deleted;
+        row.evidence = r.line;
+        if (has(hints.local, r.dst) || has(hints.remote, r.src)) {
             row.peer = r.src;
             row.role = ike_role::responder;  // src is the side that initiated
-        } else if (r.src == local) {
+        } else if (has(hints.local, r.src) || has(hints.remote, r.dst) || force) {
             row.peer = r.dst;
             row.role = ike_role::initiator;
         } else {
-            row.peer = r.dst;
-            row.role = ike_role::initiator;
+            break;
         }
         out_.push_back(std::move(row));
     }
-    pending_.clear();
+    unresolved_.erase(unresolved_.begin(), unresolved_.begin() + static_cast<std::ptrdiff_t>(done));
 }
 
 bool show_sa_parser::ios_table_row(const std::vector<std::string_view>& t, std::size_t at) {
-    // dst src state conn-id [slot] status
+    // dst src state conn-id [slot] status [(deleted)]
     if (t.size() >= at + 3 && address_like(t[at]) && address_like(t[at + 1]) &&
         state_like(t[at + 2])) {
-        pending_.push_back({std::string(t[at]), std::string(t[at + 1]), std::string(t[at + 2])});
+        ios_row r{
+            std::string(t[at]), std::string(t[at + 1]), std::string(t[at + 2]), {}, false, {}};
+        // The row's own text (a collapsed line holds more than one row).
+        const char* first = t[at].data();
+        const char* last = t.back().data() + t.back().size();
+        r.line = std::string(first, static_cast<std::size_t>(last - first));
+        if (t.size() > at + 3 && all_digits(t[at + 3])) {
+            r.conn_id = std::string(t[at + 3]);
+        }
+        r.deleted = std::any_of(t.begin() + static_cast<std::ptrdiff_t>(at), t.end(),
+                                [](std::string_view w) { return text::iequals(w, "(deleted)"); });
+        table_rows_.push_back(std::move(r));
         return true;
     }
     return false;
@@ -176,48 +321,18 @@ void show_sa_parser::asa_fields(std::string_view line) {
         row.peer = asa_peer_;
         row.state = std::string(state);
         row.role = asa_role_;
+        endpoints_[device_].remote.insert(asa_peer_);
         out_.push_back(std::move(row));
         asa_peer_.clear();
     }
 }
 
-std::span<const show_row> show_sa_parser::feed(std::string_view line) {
-    out_.clear();
-    line = text::trim(line);
-    if (line.empty()) {
-        flush_ios();
-        if (table_ != table::ios) {
-            table_ = table::none;
-        }
-        return out_;
-    }
-    if (line.front() == '!') {
-        return out_;  // annotations in books
-    }
-    std::vector<std::string_view> t = tokens_of(line);
-    // A command echoed without a prompt starts output of an unnamed device.
-    if (t[0] == "sh" || t[0] == "show") {
-        flush_ios();
-        table_ = table::none;
-        device_.clear();
-        return out_;
-    }
-    // A prompt: `Hub-RTR#show crypto isakmp sa`, `ASA-LAB1# show isakmp sa`, `PIX-A#`.
-    if (const std::size_t hash = t[0].find('#'); hash != std::string_view::npos && hash > 0) {
-        flush_ios();
-        table_ = table::none;
-        device_ = std::string(t[0].substr(0, hash));
-        const std::string_view first_rest = t[0].substr(hash + 1);
-        t.erase(t.begin());
-        if (!first_rest.empty()) {
-            t.insert(t.begin(), first_rest);
-        }
-    }
+bool show_sa_parser::isakmp_line(std::string_view line, std::vector<std::string_view>& t) {
     // IOS table header (possibly collapsed with its rows onto one line).
     if (const std::size_t dst = index_of(t, "dst"); dst != std::string_view::npos &&
                                                     dst + 2 < t.size() && t[dst + 1] == "src" &&
                                                     t[dst + 2] == "state") {
-        flush_ios();
+        close_table();
         table_ = table::ios;
         const std::size_t status = index_of(t, "status");
         if (status != std::string_view::npos) {
@@ -228,36 +343,41 @@ std::span<const show_row> show_sa_parser::feed(std::string_view line) {
                 }
             }
         }
-        flush_ios();
-        return out_;
+        return true;
     }
     if (index_of(t, "C-id") == 0) {
-        flush_ios();
+        close_table();
         table_ = table::ios_detail;
-        return out_;
+        return true;
     }
     if (index_of(t, "Tunnel-id") == 0) {
         table_ = table::ikev2;
-        return out_;
+        return true;
     }
     if (t.size() >= 5 && t[0] == "IKE" && t[1] == "Peer" && t[2] == "Type") {
         table_ = table::ntc;
-        return out_;
+        return true;
     }
     if (text::find(line, "IKE Peer:") != std::string_view::npos ||
         (!asa_peer_.empty() && (text::find(line, "Role") != std::string_view::npos ||
                                 text::find(line, "State") != std::string_view::npos))) {
         asa_fields(line);
-        return out_;
+        return true;
+    }
+    if (text::istarts_with(line, "IPv4 Crypto ISAKMP SA") ||
+        text::istarts_with(line, "IPv6 Crypto ISAKMP SA")) {
+        close_table();
+        table_ = table::ios;
+        return true;
     }
     switch (table_) {
         case table::ios:
-            // Blank lines never reach us (the record splitter drops them), so any line that is
-            // not a row ends the table (e.g. the `IPv6 Crypto ISAKMP SA` title between tables).
-            if (!ios_table_row(t, 0)) {
-                flush_ios();
+            if (ios_table_row(t, 0)) {
+                return true;
             }
-            break;
+            close_table();
+            table_ = table::none;
+            return false;
         case table::ios_detail:
             // C-id Local Remote [I-VRF] Status …: no state column; the SA is listed as ACTIVE.
             if (t.size() >= 4 && address_like(t[1]) && address_like(t[2])) {
@@ -267,8 +387,9 @@ std::span<const show_row> show_sa_parser::feed(std::string_view line) {
                 const std::size_t status = index_of(t, "ACTIVE");
                 row.state = status == std::string_view::npos ? "UNKNOWN" : "ACTIVE";
                 out_.push_back(std::move(row));
+                return true;
             }
-            break;
+            return false;
         case table::ntc:
             // 1 209.165.200.225 User Resp No AM_Active 3des SHA preshrd 86400
             if (t.size() >= 6 && address_like(t[1]) && state_like(t[5])) {
@@ -278,8 +399,9 @@ std::span<const show_row> show_sa_parser::feed(std::string_view line) {
                 row.role = role_of(t[3]);
                 row.state = std::string(t[5]);
                 out_.push_back(std::move(row));
+                return true;
             }
-            break;
+            return false;
         case table::ikev2:
             // 3686011 2001:db8:2:1::1/500 2001:db8:2:1::2/500 READY INITIATOR
             if (t.size() >= 5 && all_digits(t[0]) && t[1].find('/') != std::string_view::npos &&
@@ -291,17 +413,89 @@ std::span<const show_row> show_sa_parser::feed(std::string_view line) {
                 row.role = role_of(t[4]);
                 row.ike_version = 2;
                 out_.push_back(std::move(row));
+                return true;
             }
-            break;
+            return false;
         case table::none:
-            break;
+            // Rows of a filtered `show crypto isakmp sa | include …` come without a header.
+            if (block_ == console_block::isakmp_sa && ios_table_row(t, 0)) {
+                table_ = table::ios;
+                return true;
+            }
+            return false;
     }
-    return out_;
+    return false;
 }
 
-std::span<const show_row> show_sa_parser::finish() {
+std::span<const show_row> show_sa_parser::feed(std::string_view raw) {
     out_.clear();
-    flush_ios();
+    const std::string_view line = text::trim(raw);
+    if (line.empty()) {
+        close_table();
+        if (table_ != table::ios) {
+            table_ = table::none;
+        }
+        return out_;
+    }
+    if (line.front() == '!') {
+        return out_;  // annotations in books
+    }
+    std::vector<std::string_view> t = tokens_of(line);
+    // A prompt names the device and the command whose output follows: what came before is
+    // complete. A command echoed without a prompt starts output of an unnamed device.
+    if (const auto prompt = parse_prompt(line)) {
+        flush_outputs();
+        if (prompt->host != device_) {
+            resolve_pending(true);
+            device_ = std::string(prompt->host);
+        }
+        start_output(prompt->command, prompt->config_mode);
+        // Output a page collapsed onto the prompt line: `R1#show crypto isakmp sa dst src …`.
+        std::vector<std::string_view> rest = tokens_of(prompt->command);
+        if (!rest.empty() && block_ == console_block::isakmp_sa) {
+            isakmp_line(prompt->command, rest);
+        }
+        return out_;
+    }
+    if (t[0] == "sh" || t[0] == "show") {
+        flush_outputs();
+        resolve_pending(true);
+        device_.clear();
+        start_output(line, false);
+        return out_;
+    }
+    switch (block_) {
+        case console_block::ignored:
+        case console_block::logging:
+        case console_block::debug:
+            return out_;  // configuration, other commands' output, echoed debug banners
+        case console_block::isakmp_sa:
+        case console_block::ikev2_sa:
+            isakmp_line(line, t);
+            return out_;
+        case console_block::ipsec_sa:
+            ipsec_.feed(line);
+            return out_;
+        case console_block::crypto_session:
+        case console_block::dmvpn:
+        case console_block::sessiondb:
+            sessions_.feed(line);
+            return out_;
+        case console_block::none:
+            break;
+    }
+    // No command named the output: whichever layout recognises the line reads it, and the
+    // output another layout was reading is complete.
+    if (isakmp_line(line, t)) {
+        emit_ipsec(ipsec_.take());
+        emit_sessions(sessions_.take());
+    } else if (ipsec_.feed(line)) {
+        close_table();
+        emit_sessions(sessions_.take());
+    } else if (sessions_.feed(line)) {
+        close_table();
+        emit_ipsec(ipsec_.take());
+    }
     return out_;
 }
 

@@ -52,47 +52,81 @@ void pipeline::stamp_show(parsers::event& e) {
     e.basis = replay_ ? parsers::time_basis::reference : parsers::time_basis::arrival;
 }
 
+void pipeline::show_row_event(const parsers::show_row& row, std::string_view source,
+                              std::string_view line) {
+    parsers::to_event(row, source, show_event_);
+    show_event_.raw = row.evidence.empty() ? line : std::string_view(row.evidence);
+    ++show_rows_;
+    // Output pasted among untimed log lines keeps its place among them.
+    if (replay_ && !decoder_.clock().has_clock(show_event_.device)) {
+        waiting_record w;
+        w.fallback_device = std::string(source);
+        w.row = std::make_unique<parsers::show_row>(row);
+        w.tag = tag_;
+        if (w.row->evidence.empty()) {
+            w.row->evidence = std::string(line);
+        }
+        waiting_bytes_ += w.row->evidence.size() + sizeof(parsers::show_row);
+        waiting_.try_emplace(show_event_.device).first->push_back(std::move(w));
+        return;
+    }
+    stamp_show(show_event_);
+    on_event(show_event_);
+}
+
+void pipeline::show_rows(std::span<const parsers::show_row> rows, std::string_view source,
+                         std::string_view line) {
+    for (const parsers::show_row& row : rows) {
+        show_row_event(row, source, line);
+    }
+}
+
 void pipeline::feed_show(std::string_view record, std::string_view source) {
+    show_open_ = true;
     std::string_view rest = record;
     while (!rest.empty()) {
         const std::size_t nl = rest.find('\n');
         const std::string_view line = rest.substr(0, nl);
         rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
-        for (const parsers::show_row& row : show_.feed(line)) {
-            parsers::to_event(row, source, show_event_);
-            stamp_show(show_event_);
-            show_event_.raw = line;
-            ++show_rows_;
-            on_event(show_event_);
-        }
+        show_rows(show_.feed(line), source, line);
     }
 }
 
-void pipeline::process(std::string_view record, std::string_view source, micros received) {
-    process_framed(record, parsers::frame_syslog(record), source, received);
+void pipeline::process(std::string_view record, std::string_view source, micros received,
+                       std::uint64_t tag) {
+    process_framed(record, parsers::frame_syslog(record), source, received, tag);
 }
 
 void pipeline::process_framed(std::string_view record,
                               const result<parsers::syslog_record, parsers::parse_error>& framed,
-                              std::string_view source, micros received) {
+                              std::string_view source, micros received, std::uint64_t tag) {
     received_ = received;
-    decoder_.decode_framed(record, framed, source, received, decoded_);
+    tag_ = tag;
+    // Lines pasted from a console after a prompt (`R1#debug crypto isakmp`) come from the
+    // prompt's device when their header names none.
+    const std::string_view console = show_.console_device();
+    const std::string_view fallback = console.empty() ? source : console;
+    decoder_.decode_framed(record, framed, fallback, received, decoded_);
     if (!decoded_.ok) {
         return;
     }
-    // Text that is no Cisco message may be `show crypto isakmp sa` output pasted by a user.
+    // Text that is no Cisco message may be `show` output or a prompt pasted by a user.
     if (decoded_.ev.fam == parsers::family::none && decoded_.ev.msg_id.empty()) {
         feed_show(record, source);
         return;
     }
+    if (show_open_) {
+        show_open_ = false;
+        show_rows(show_.end_output(), source, {});
+    }
     parsers::event& e = decoded_.ev;
     if (replay_) {
         if (e.basis == parsers::time_basis::arrival) {
-            wait_for_time(e.device, record, source);
+            wait_for_time(e.device, record, fallback);
             return;
         }
         if (e.basis == parsers::time_basis::stamped && !waiting_.empty()) {
-            release_waiting(e.device);
+            release_waiting(e.device, e.time);
         }
     }
     on_event(e);
@@ -103,48 +137,68 @@ void pipeline::wait_for_time(std::string_view device, std::string_view record,
     if (waiting_bytes_ + record.size() > max_waiting_bytes_) {
         release_all_waiting();
     }
-    waiting_.try_emplace(device).first->push_back(
-        {std::string(record), std::string(fallback_device)});
+    waiting_record w;
+    w.text = std::string(record);
+    w.fallback_device = std::string(fallback_device);
+    w.tag = tag_;
+    waiting_.try_emplace(device).first->push_back(std::move(w));
     waiting_bytes_ += record.size();
 }
 
-void pipeline::release_waiting(std::string_view device) {
+void pipeline::release(waiting_record& w, micros at, parsers::time_basis basis) {
+    const std::uint64_t current = tag_;
+    tag_ = w.tag;
+    release_one(w, at, basis);
+    tag_ = current;
+}
+
+void pipeline::release_one(waiting_record& w, micros at, parsers::time_basis basis) {
+    if (w.row != nullptr) {
+        waiting_bytes_ -= w.row->evidence.size() + sizeof(parsers::show_row);
+        parsers::to_event(*w.row, w.fallback_device, show_event_);
+        show_event_.raw = w.row->evidence;
+        show_event_.time = at;
+        show_event_.basis = basis;
+        on_event(show_event_);
+        return;
+    }
+    waiting_bytes_ -= w.text.size();
+    decoder_.decode(w.text, w.fallback_device, received_, redecoded_, /*count=*/false);
+    if (redecoded_.ok) {
+        if (redecoded_.ev.basis == parsers::time_basis::arrival) {
+            redecoded_.ev.basis = basis;
+        }
+        on_event(redecoded_.ev);
+    }
+}
+
+void pipeline::release_waiting(std::string_view device, micros at) {
     std::vector<waiting_record>* lines = waiting_.find(device);
     if (lines == nullptr) {
         return;
     }
     // Decoded again now that the device has a clock: each takes the time of the timed line
     // that ends the wait (the nearest one), so no time passes between them.
-    const std::vector<waiting_record> taken = std::move(*lines);
+    std::vector<waiting_record> taken = std::move(*lines);
     waiting_.erase(device);
-    for (const waiting_record& w : taken) {
-        waiting_bytes_ -= w.text.size();
-        decoder_.decode(w.text, w.fallback_device, received_, redecoded_, /*count=*/false);
-        if (redecoded_.ok) {
-            on_event(redecoded_.ev);
-        }
+    for (waiting_record& w : taken) {
+        release(w, at, parsers::time_basis::inherited);
     }
 }
 
 void pipeline::release_all_waiting() {
     // No timed line came: the lines run on the reference time, marked as carrying none.
-    std::vector<std::pair<std::string, std::vector<waiting_record>>> all;
-    waiting_.for_each([&](const std::string& device, std::vector<waiting_record>& lines) {
-        all.emplace_back(device, std::move(lines));
+    std::vector<std::vector<waiting_record>> all;
+    waiting_.for_each([&](const std::string&, std::vector<waiting_record>& lines) {
+        all.push_back(std::move(lines));
     });
     waiting_.clear();
-    waiting_bytes_ = 0;
-    for (const auto& [device, lines] : all) {
-        for (const waiting_record& w : lines) {
-            decoder_.decode(w.text, w.fallback_device, received_, redecoded_, /*count=*/false);
-            if (redecoded_.ok) {
-                if (redecoded_.ev.basis == parsers::time_basis::arrival) {
-                    redecoded_.ev.basis = parsers::time_basis::reference;
-                }
-                on_event(redecoded_.ev);
-            }
+    for (std::vector<waiting_record>& lines : all) {
+        for (waiting_record& w : lines) {
+            release(w, received_, parsers::time_basis::reference);
         }
     }
+    waiting_bytes_ = 0;
 }
 
 void pipeline::tick(micros wall_now) {
@@ -164,13 +218,9 @@ micros pipeline::device_now(std::string_view device) const {
 }
 
 void pipeline::finish(std::string_view source) {
+    show_open_ = false;
+    show_rows(show_.finish(), source, {});
     release_all_waiting();
-    for (const parsers::show_row& row : show_.finish()) {
-        parsers::to_event(row, source, show_event_);
-        stamp_show(show_event_);
-        ++show_rows_;
-        on_event(show_event_);
-    }
 }
 
 void pipeline::drain() {

@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,11 +41,16 @@ class pipeline {
 
     /// Processes one record. `source` names the device when the header has none (the sender's
     /// address, or the file name); `received` is the arrival time (live) or the reference time.
-    void process(std::string_view record, std::string_view source, micros received);
+    /// `tag` is the caller's name for the record (the CLI's line number); `tag()` gives it back
+    /// while the record's events are processed, also when they are processed later.
+    void process(std::string_view record, std::string_view source, micros received,
+                 std::uint64_t tag = 0);
     /// The same for a record already framed (frame_syslog(record)).
     void process_framed(std::string_view record,
                         const result<parsers::syslog_record, parsers::parse_error>& framed,
-                        std::string_view source, micros received);
+                        std::string_view source, micros received, std::uint64_t tag = 0);
+    /// The tag of the record whose events are being processed (see process).
+    [[nodiscard]] std::uint64_t tag() const noexcept { return tag_; }
 
     /// Live mode: lets every device's clock follow the wall clock since its last line, so a
     /// peer that went silent still times out.
@@ -88,17 +94,26 @@ class pipeline {
     [[nodiscard]] std::uint64_t show_rows() const noexcept { return show_rows_; }
 
   private:
-    // A record that carries no time, waiting for its device's first timed line (replay).
+    // A record that carries no time (or a row of pasted `show` output), waiting for its
+    // device's first timed line (replay).
     struct waiting_record {
-        std::string text;
+        std::string text;  // the record, decoded again when released
         std::string fallback_device;
+        std::unique_ptr<parsers::show_row> row;  // or a show row
+        std::uint64_t tag = 0;
     };
     void wait_for_time(std::string_view device, std::string_view record,
                        std::string_view fallback_device);
-    void release_waiting(std::string_view device);
+    void release_waiting(std::string_view device, micros at);
     void release_all_waiting();
+    void release(waiting_record& w, micros at, parsers::time_basis basis);
+    void release_one(waiting_record& w, micros at, parsers::time_basis basis);
     void on_event(const parsers::event& e);
     void feed_show(std::string_view record, std::string_view source);
+    void show_rows(std::span<const parsers::show_row> rows, std::string_view source,
+                   std::string_view line);
+    void show_row_event(const parsers::show_row& row, std::string_view source,
+                        std::string_view line);
     void stamp_show(parsers::event& e);
 
     parsers::record_decoder decoder_;
@@ -114,6 +129,8 @@ class pipeline {
     name_map<std::vector<waiting_record>> waiting_;  // by device
     std::size_t waiting_bytes_ = 0;
     parsers::decoded redecoded_;
+    bool show_open_ = false;
+    std::uint64_t tag_ = 0;  // pasted output is being read: a log line completes it
     std::uint64_t show_rows_ = 0;
     transition_hook transition_hook_;
 };

@@ -194,69 +194,32 @@ bool event_predicate::matches(const parsers::event& e) const {
 }
 
 bool peer_predicate::matches(const ike::peer_record* p, const device_facts& d) const {
-    if (attr == peer_attr::exists) {
+    if (field == nullptr) {  // `exists`
         return (p != nullptr) == expect;
     }
-    if (device_level) {
-        return d.debug_seen == expect;
-    }
-    if (p == nullptr) {
+    if (p == nullptr && !field->device_scope) {
         return absent(comparison, expect);
     }
-    auto flag = [&](bool v) { return v == expect; };
-    auto num = [&](std::uint32_t v) {
-        char buf[16];
-        const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-        return compare(comparison, std::string_view(buf, static_cast<std::size_t>(end - buf)),
-                       values, numbers);
-    };
-    switch (attr) {
-        case peer_attr::state: {
-            const bool hit = p->reported_unknown ? std::any_of(unmodelled.begin(), unmodelled.end(),
-                                                               [&](const std::string& n) {
-                                                                   return text::iequals(
-                                                                       n, p->reported_state.view());
-                                                               })
-                                                 : states.test(static_cast<std::size_t>(p->state));
-            return (comparison == op::ne || comparison == op::not_in) ? !hit : hit;
-        }
-        case peer_attr::role:
-            return compare(comparison, ike::to_string(p->role), values, numbers);
-        case peer_attr::mode:
-            return compare(comparison, ike::to_string(p->mode), values, numbers);
-        case peer_attr::status:
-            return compare(comparison, ike::to_string(p->status), values, numbers);
-        case peer_attr::phase2:
-            return compare(comparison, ike::to_string(p->phase2), values, numbers);
-        case peer_attr::retransmits:
-            return num(p->retransmits);
-        case peer_attr::peer_retransmits:
-            return num(p->peer_retransmits);
-        case peer_attr::replies:
-            return num(p->replies);
-        case peer_attr::negotiations:
-            return num(p->negotiations);
-        case peer_attr::ike_version:
-            return num(p->ike_version == 0 ? 1U : p->ike_version);
-        case peer_attr::nat_t:
-            return flag(p->nat_t);
-        case peer_attr::debug_seen:
-            return flag(p->debug_seen);
-        case peer_attr::group:
-            if (p->group.empty()) {
-                return absent(comparison, expect);
-            }
-            return compare_present(comparison, expect, p->group.view(), values, numbers);
-        case peer_attr::last_failure:
-            if (p->last_failure == parsers::event_kind::other) {
-                return absent(comparison, expect);
-            }
-            return compare_present(comparison, expect, parsers::to_string(p->last_failure), values,
-                                   numbers);
-        case peer_attr::exists:
-            break;
+    static const ike::peer_record no_peer;
+    const ike::peer_record& rec = p != nullptr ? *p : no_peer;
+    if (field->type == field_type::state) {
+        const bool hit = rec.reported_unknown
+                             ? std::any_of(unmodelled.begin(), unmodelled.end(),
+                                           [&](const std::string& n) {
+                                               return text::iequals(n, rec.reported_state.view());
+                                           })
+                             : states.test(static_cast<std::size_t>(rec.state));
+        return (comparison == op::ne || comparison == op::not_in) ? !hit : hit;
     }
-    return false;
+    field_buffer buf;
+    const std::optional<std::string_view> v = field->get(rec, d, buf);
+    if (!v) {
+        return absent(comparison, expect);
+    }
+    if (field->type == field_type::flag) {
+        return (*v == "true") == expect;
+    }
+    return compare_present(comparison, expect, *v, values, numbers);
 }
 
 bool all_match(const std::vector<event_predicate>& ps, const parsers::event& e) {

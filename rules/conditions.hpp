@@ -9,6 +9,7 @@
 
 #include "ike/peer.hpp"
 #include "parsers/event.hpp"
+#include "rules/peer_fields.hpp"
 
 namespace ikewatch::rules {
 
@@ -43,39 +44,14 @@ struct event_predicate {
     std::vector<std::optional<double>> numbers;  ///< `values` that are numbers
 };
 
-/// What a condition on the peer record looks at.
-enum class peer_attr : std::uint8_t {
-    state,
-    role,
-    mode,
-    status,
-    phase2,
-    retransmits,
-    peer_retransmits,
-    replies,
-    nat_t,
-    debug_seen,
-    ike_version,
-    group,
-    last_failure,
-    negotiations,
-    exists
-};
-
-/// Extra facts about the device a peer belongs to.
-struct device_facts {
-    bool debug_seen = false;  ///< the device sent level-7 IKE messages for any peer
-};
-
 /// A condition on the peer's IKE state, e.g. `role: initiator`, `retransmits: {gte: 2}`.
 struct peer_predicate {
-    peer_attr attr = peer_attr::exists;
+    const peer_field* field = nullptr;  ///< see peer_fields.hpp; null for `exists`
     op comparison = op::eq;
     std::vector<std::string> values;
     std::bitset<ike::p1_state_count> states;     ///< for `state`
     std::vector<std::string> unmodelled;         ///< state names kept as printed (`AM_TM_…`)
-    bool expect = true;                          ///< for booleans and `exists`
-    bool device_level = false;                   ///< `device_debug_seen` instead of the peer's
+    bool expect = true;                          ///< for flags and `exists`
     std::vector<std::optional<double>> numbers;  ///< `values` that are numbers
 
     void prepare();

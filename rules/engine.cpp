@@ -550,38 +550,16 @@ void engine::raise(std::uint32_t ri, key_entry& k, const std::string& key_id, co
             return std::string(to_string(conf));
         }
         if (p != nullptr) {
-            if (name == "state") {
-                return a.state;
-            }
-            if (name == "state_ios") {
-                return a.state_ios;
-            }
-            if (name == "role") {
-                return a.role;
-            }
-            if (name == "mode") {
-                return a.mode;
-            }
-            if (name == "status") {
-                return a.status;
-            }
-            if (name == "phase2") {
-                return a.phase2;
-            }
-            if (name == "retransmits") {
-                return std::to_string(p->retransmits);
-            }
-            if (name == "peer_retransmits") {
-                return std::to_string(p->peer_retransmits);
-            }
-            if (name == "replies") {
-                return std::to_string(p->replies);
-            }
             if (name == "ike_version") {
                 return std::to_string(a.ike_version);
             }
-            if (name == "group" && !a.group.empty()) {
-                return a.group;  // at most 48 bytes (peer_record)
+            if (const peer_field* f = find_peer_field(name)) {
+                field_buffer buf;
+                const device_facts d =
+                    peers_ != nullptr ? facts(k.device, *peers_) : device_facts{};
+                if (const auto v = f->get(*p, d, buf)) {
+                    return capped(*v, options_.max_field_bytes);
+                }
             }
         }
         if (const auto f = parsers::field_from(name)) {

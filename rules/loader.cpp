@@ -29,51 +29,10 @@ const std::set<std::string> match_keys{"event", "msg_id", "where",  "peer", "sta
 const std::set<std::string> with_keys{"event", "where", "within"};
 const std::set<std::string> resolve_keys{"state", "status", "phase2", "peer", "event", "after"};
 
-struct peer_attr_name {
-    const char* name;
-    peer_attr attr;
-};
-constexpr peer_attr_name peer_attrs[] = {
-    {"state", peer_attr::state},
-    {"role", peer_attr::role},
-    {"mode", peer_attr::mode},
-    {"status", peer_attr::status},
-    {"phase2", peer_attr::phase2},
-    {"retransmits", peer_attr::retransmits},
-    {"peer_retransmits", peer_attr::peer_retransmits},
-    {"replies", peer_attr::replies},
-    {"nat_t", peer_attr::nat_t},
-    {"debug_seen", peer_attr::debug_seen},
-    {"device_debug_seen", peer_attr::debug_seen},
-    {"ike_version", peer_attr::ike_version},
-    {"group", peer_attr::group},
-    {"last_failure", peer_attr::last_failure},
-    {"negotiations", peer_attr::negotiations},
-    {"exists", peer_attr::exists},
-};
-
-// Placeholders a message may use besides the event field names.
-const std::set<std::string> placeholders{"device",
-                                         "peer",
-                                         "key",
-                                         "state",
-                                         "state_ios",
-                                         "role",
-                                         "mode",
-                                         "status",
-                                         "phase2",
-                                         "group",
-                                         "duration",
-                                         "retransmits",
-                                         "peer_retransmits",
-                                         "replies",
-                                         "count",
-                                         "window",
-                                         "for",
-                                         "ike_version",
-                                         "code",
-                                         "rule",
-                                         "confidence"};
+// Placeholders a message may use besides the peer fields (peer_fields.hpp) and the event field
+// names: facts about the alert and its rule.
+const std::set<std::string> placeholders{"device", "peer", "key",  "duration", "count",
+                                         "window", "for",  "code", "rule",     "confidence"};
 
 // A rule before compilation: its keys with the file each came from (an override replaces some
 // keys of a rule loaded from another file, and messages must point at the right one).
@@ -339,50 +298,29 @@ void compiler::event_where(const std::string& file, const YAML::Node& map,
 void compiler::peer_condition(const std::string& file, const std::string& name,
                               const YAML::Node& value, std::vector<peer_predicate>& out) {
     peer_predicate p;
-    bool found = false;
-    for (const auto& a : peer_attrs) {
-        if (name == a.name) {
-            p.attr = a.attr;
-            p.device_level = name == "device_debug_seen";
-            found = true;
-        }
-    }
-    if (!found) {
+    p.field = find_peer_field(name);
+    if (p.field == nullptr && name != "exists") {
         std::string list;
-        for (const auto& a : peer_attrs) {
-            list += (list.empty() ? "" : ", ") + std::string(a.name);
+        for (const peer_field& f : peer_fields()) {
+            list += (list.empty() ? "" : ", ") + std::string(f.name);
         }
         error(file, value, "unknown-field",
-              "unknown peer attribute '" + name + "' (known: " + list + ")");
+              "unknown peer attribute '" + name + "' (known: " + list + ", exists)");
         return;
     }
     if (!condition(file, value, p.comparison, p.values, p.expect)) {
         return;
     }
-    const bool boolean = p.attr == peer_attr::nat_t || p.attr == peer_attr::debug_seen ||
-                         p.attr == peer_attr::exists;
-    if (boolean && p.comparison != op::exists) {
+    const field_type type = p.field == nullptr ? field_type::flag : p.field->type;
+    if (type == field_type::flag && p.comparison != op::exists) {
         if (p.values.size() != 1 || (p.values[0] != "true" && p.values[0] != "false")) {
             error(file, value, "bad-type", "'" + name + "' takes true or false");
             return;
         }
         p.expect = p.values[0] == "true";
     }
-    auto check_enum = [&](std::initializer_list<const char*> allowed) {
-        for (const std::string& v : p.values) {
-            const bool ok =
-                std::any_of(allowed.begin(), allowed.end(), [&](const char* a) { return v == a; });
-            if (!ok) {
-                std::string list;
-                for (const char* a : allowed) {
-                    list += (list.empty() ? "" : ", ") + std::string(a);
-                }
-                error(file, value, "bad-value", "'" + v + "' is not a " + name + " (" + list + ")");
-            }
-        }
-    };
-    switch (p.attr) {
-        case peer_attr::state:
+    switch (type) {
+        case field_type::state:
             for (const std::string& v : p.values) {
                 if (!ike::is_known_state_name(v)) {
                     error(file, value, "unknown-state",
@@ -402,26 +340,29 @@ void compiler::peer_condition(const std::string& file, const std::string& name,
                 }
             }
             break;
-        case peer_attr::role:
-            check_enum({"initiator", "responder", "unknown"});
+        case field_type::name:
+            for (const std::string& v : p.values) {
+                const auto& allowed = p.field->allowed;
+                if (std::find(allowed.begin(), allowed.end(), v) == allowed.end()) {
+                    std::string list;
+                    for (const std::string_view a : allowed) {
+                        list += (list.empty() ? "" : ", ") + std::string(a);
+                    }
+                    error(file, value, "bad-value",
+                          "'" + v + "' is not a " + name + " (" + list + ")");
+                }
+            }
             break;
-        case peer_attr::mode:
-            check_enum({"main", "aggressive", "unknown"});
-            break;
-        case peer_attr::status:
-            check_enum({"idle", "negotiating", "up", "failed", "down"});
-            break;
-        case peer_attr::phase2:
-            check_enum({"none", "negotiating", "up", "failed", "down"});
-            break;
-        case peer_attr::last_failure:
+        case field_type::event:
             for (const std::string& v : p.values) {
                 if (!parsers::event_kind_from(v)) {
                     error(file, value, "unknown-event", "unknown event kind '" + v + "'");
                 }
             }
             break;
-        default:
+        case field_type::number:
+        case field_type::flag:
+        case field_type::text:
             break;
     }
     p.prepare();
@@ -452,7 +393,8 @@ bool compiler::text(const std::string& file, const YAML::Node& n, text_template&
     }
     bool ok = true;
     for (const std::string& name : out.names()) {
-        if (placeholders.count(name) == 0 && !parsers::field_from(name)) {
+        if (placeholders.count(name) == 0 && find_peer_field(name) == nullptr &&
+            !parsers::field_from(name)) {
             error(file, n, "bad-placeholder",
                   std::string(what) + ": unknown placeholder '{" + name + "}'");
             ok = false;
@@ -876,7 +818,7 @@ void compiler::compile(const raw_rule& raw, rule_set& set) {
         // Failures of a peer clear when its phase 1 comes up; other keys after a quiet hour.
         if (r.key == key_kind::peer) {
             peer_predicate up;
-            up.attr = peer_attr::status;
+            up.field = find_peer_field("status");
             up.values = {"up"};
             up.prepare();
             r.resolve.peer.push_back(std::move(up));

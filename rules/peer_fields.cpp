@@ -1,0 +1,178 @@
+#include "rules/peer_fields.hpp"
+
+#include <charconv>
+
+#include "ike/states.hpp"
+
+namespace ikewatch::rules {
+
+namespace {
+
+using ike::peer_record;
+using value = std::optional<std::string_view>;
+
+value number(std::uint64_t v, field_buffer& buf) {
+    const auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
+    return std::string_view(buf.data(), static_cast<std::size_t>(end - buf.data()));
+}
+
+value flag(bool v) {
+    return v ? std::string_view("true") : std::string_view("false");
+}
+
+// The names of an enum's values, from its own to_string, enumerators 0 … N-1.
+template <typename Enum, std::size_t N>
+const std::array<std::string_view, N>& names() {
+    static const std::array<std::string_view, N> all = [] {
+        std::array<std::string_view, N> out{};
+        for (std::size_t i = 0; i < N; ++i) {
+            out[i] = ike::to_string(static_cast<Enum>(i));
+        }
+        return out;
+    }();
+    return all;
+}
+
+const auto& roles = names<parsers::ike_role, 3>();
+const auto& modes = names<ike::ike_mode, 3>();
+const auto& statuses = names<ike::p1_status, 5>();
+const auto& phase2s = names<ike::p2_status, 5>();
+const auto& ipsec_sas = names<ike::ipsec_sa, 3>();
+
+const peer_field table[] = {
+    {"state", field_type::state,
+     "phase-1 state, ASA name (MM_WAIT_MSG4) or PIX/IOS name (MM_SA_SETUP), or a state the device "
+     "printed that is not modelled (AM_TM_INIT_XAUTH_V6C)",
+     false,
+     [](const peer_record& p, const device_facts&, field_buffer&) -> value {
+         return p.state_asa();
+     }},
+    {"state_ios", field_type::text, "the PIX/IOS name of the state (placeholder)", false,
+     [](const peer_record& p, const device_facts&, field_buffer&) -> value {
+         return p.state_ios();
+     }},
+    {"role", field_type::name, "who started the negotiation, seen from the device", false,
+     [](const peer_record& p, const device_facts&, field_buffer&) -> value {
+         return ike::to_string(p.role);
+     },
+     roles},
+    {"mode", field_type::name, "main or aggressive mode", false,
+     [](const peer_record& p, const device_facts&, field_buffer&) -> value {
+         return ike::to_string(p.mode);
+     },
+     modes},
+    {"status", field_type::name,
+     "where phase 1 stands: idle, negotiating, up, failed (the device gave up), down (a tunnel "
+     "that was up went away)",
+     false,
+     [](const peer_record& p, const device_facts&, field_buffer&) -> value {
+         return ike::to_string(p.status);
+     },
+     statuses},
+    {"phase2", field_type::name, "where phase 2 (quick mode, child SA) stands", false,
+     [](const peer_record& p, const device_facts&, field_buffer&) -> value {
+         return ike::to_string(p.phase2);
+     },
+     phase2s},
+    {"retransmits", field_type::number, "this side's resends in the current negotiation", false,
+     [](const peer_record& p, const device_facts&, field_buffer& b) -> value {
+         return number(p.retransmits, b);
+     }},
+    {"peer_retransmits", field_type::number,
+     "the peer's repeats of its first message (duplicates) in the current negotiation", false,
+     [](const peer_record& p, const device_facts&, field_buffer& b) -> value {
+         return number(p.peer_retransmits, b);
+     }},
+    {"replies", field_type::number, "IKE messages received in the current negotiation", false,
+     [](const peer_record& p, const device_facts&, field_buffer& b) -> value {
+         return number(p.replies, b);
+     }},
+    {"negotiations", field_type::number, "phase-1 negotiations started with the peer", false,
+     [](const peer_record& p, const device_facts&, field_buffer& b) -> value {
+         return number(p.negotiations, b);
+     }},
+    {"ike_version", field_type::number, "1 or 2", false,
+     [](const peer_record& p, const device_facts&, field_buffer& b) -> value {
+         return number(p.ike_version == 0 ? 1U : p.ike_version, b);
+     }},
+    {"nat_t", field_type::flag, "NAT traversal is in use (UDP 4500, NAT detected)", false,
+     [](const peer_record& p, const device_facts&, field_buffer&) -> value {
+         return flag(p.nat_t);
+     }},
+    {"debug_seen", field_type::flag, "debug-level (7) IKE messages were seen for the peer", false,
+     [](const peer_record& p, const device_facts&, field_buffer&) -> value {
+         return flag(p.debug_seen);
+     }},
+    {"device_debug_seen", field_type::flag,
+     "debug-level (7) IKE messages were seen from the device, for any peer", true,
+     [](const peer_record&, const device_facts& d, field_buffer&) -> value {
+         return flag(d.debug_seen);
+     }},
+    {"group", field_type::text, "the tunnel group", false,
+     [](const peer_record& p, const device_facts&, field_buffer&) -> value {
+         return p.group.empty() ? value() : value(p.group.view());
+     }},
+    {"last_failure", field_type::event, "the kind of the latest failure event", false,
+     [](const peer_record& p, const device_facts&, field_buffer&) -> value {
+         return p.last_failure == parsers::event_kind::other
+                    ? value()
+                    : value(parsers::to_string(p.last_failure));
+     }},
+    {"ipsec_sa", field_type::name,
+     "whether pasted show output lists an IPsec SA: present, none (SPI 0, no ESP SAs, no "
+     "active SAs), unknown (not shown)",
+     false,
+     [](const peer_record& p, const device_facts&, field_buffer&) -> value {
+         return ike::to_string(p.ipsec.installed);
+     },
+     ipsec_sas},
+    {"encaps", field_type::number,
+     "packets encrypted towards the peer (show crypto ipsec sa #pkts encaps; ASA sessiondb "
+     "bytes sent); absent when not shown",
+     false,
+     [](const peer_record& p, const device_facts&, field_buffer& b) -> value {
+         return p.ipsec.counters ? number(p.ipsec.encaps, b) : value();
+     }},
+    {"decaps", field_type::number,
+     "packets decrypted from the peer (#pkts decaps; ASA sessiondb bytes received)", false,
+     [](const peer_record& p, const device_facts&, field_buffer& b) -> value {
+         return p.ipsec.counters ? number(p.ipsec.decaps, b) : value();
+     }},
+    {"send_errors", field_type::number, "IPsec send errors (#send errors)", false,
+     [](const peer_record& p, const device_facts&, field_buffer& b) -> value {
+         return p.ipsec.counters ? number(p.ipsec.send_errors, b) : value();
+     }},
+    {"recv_errors", field_type::number, "IPsec receive errors (#recv errors)", false,
+     [](const peer_record& p, const device_facts&, field_buffer& b) -> value {
+         return p.ipsec.counters ? number(p.ipsec.recv_errors, b) : value();
+     }},
+    {"deleted_attempts", field_type::number,
+     "rows of show crypto isakmp sa marked (deleted): earlier attempts that ended", false,
+     [](const peer_record& p, const device_facts&, field_buffer& b) -> value {
+         return number(p.deleted_attempts, b);
+     }},
+    {"session_status", field_type::text,
+     "the tunnel's status in show crypto session (UP-ACTIVE, UP-IDLE, DOWN-NEGOTIATING, DOWN) "
+     "or show dmvpn (DMVPN-UP, DMVPN-NHRP, DMVPN-IPSEC, DMVPN-IKE)",
+     false,
+     [](const peer_record& p, const device_facts&, field_buffer&) -> value {
+         return p.session_status.empty() ? value() : value(p.session_status.view());
+     }},
+};
+
+}  // namespace
+
+std::span<const peer_field> peer_fields() noexcept {
+    return table;
+}
+
+const peer_field* find_peer_field(std::string_view name) noexcept {
+    for (const peer_field& f : table) {
+        if (f.name == name) {
+            return &f;
+        }
+    }
+    return nullptr;
+}
+
+}  // namespace ikewatch::rules

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <array>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "ike/peer.hpp"
+
+namespace ikewatch::rules {
+
+/// Facts about the device a peer belongs to.
+struct device_facts {
+    bool debug_seen = false;  ///< the device sent level-7 IKE messages for any peer
+};
+
+/// How a field's values compare in conditions.
+enum class field_type : std::uint8_t {
+    number,  ///< whole numbers (`gte`, `lt`, …)
+    flag,    ///< true / false
+    name,    ///< one of a fixed set of names (`allowed`)
+    text,    ///< free text (`contains`, `prefix`, …)
+    state,   ///< an IKE state name of either vocabulary (see ike/states.hpp)
+    event,   ///< an event kind name
+};
+
+/// Scratch space an accessor may render a number into.
+using field_buffer = std::array<char, 24>;
+
+/// One thing a rule can read about a peer: in `peer:` conditions, in `resolve: {peer: …}`, and
+/// as a `{name}` placeholder in titles, causes and checks. The table (peer_fields) is the only
+/// place a peer field is declared.
+struct peer_field {
+    std::string_view name;
+    field_type type;
+    std::string_view description;
+    bool device_scope = false;  ///< a fact about the peer's device (holds without a peer)
+    /// The value: a view into the record, into static text, or into `buf`; nullopt when the
+    /// peer has none (a condition on an absent value holds only for `ne`, `not_in`, `exists:
+    /// false`).
+    std::optional<std::string_view> (*get)(const ike::peer_record& p, const device_facts& d,
+                                           field_buffer& buf);
+    /// For `name` fields: every value the field can take.
+    std::span<const std::string_view> allowed = {};
+};
+
+/// Every peer field, in the order the rule reference lists them.
+[[nodiscard]] std::span<const peer_field> peer_fields() noexcept;
+/// The field called `name`, or null.
+[[nodiscard]] const peer_field* find_peer_field(std::string_view name) noexcept;
+
+}  // namespace ikewatch::rules
