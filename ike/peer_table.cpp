@@ -92,6 +92,18 @@ void peer_table::mark_debug(std::uint32_t id) noexcept {
     }
 }
 
+bool peer_table::device_isakmp_off(std::string_view device) const {
+    const std::uint32_t id = lookup_device(device);
+    return id < devices_.size() && devices_[id].isakmp_off;
+}
+
+void peer_table::set_isakmp(std::string_view device, bool on) {
+    const std::uint32_t id = on ? lookup_device(device) : intern(device);
+    if (id < devices_.size()) {
+        devices_[id].isakmp_off = !on;
+    }
+}
+
 void peer_table::unlink(std::uint32_t i) noexcept {
     slot& s = slots_[i];
     list& l = list_of(i);

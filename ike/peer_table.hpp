@@ -96,6 +96,11 @@ class peer_table {
     [[nodiscard]] bool device_debug(std::uint32_t id) const noexcept;
     void mark_debug(std::uint32_t id) noexcept;
 
+    /// Whether the device's latest `ISAKMP is ON/OFF` said OFF (no crypto map or tunnel
+    /// protection is in use on it).
+    [[nodiscard]] bool device_isakmp_off(std::string_view device) const;
+    void set_isakmp(std::string_view device, bool on);
+
     /// Drops peers whose last event is older than `now - idle_expiry` (a full scan: call it every
     /// few seconds, not per event). Returns how many.
     std::size_t expire(micros now);
@@ -154,6 +159,7 @@ class peer_table {
         std::string name;
         std::uint32_t peers = 0;
         bool debug = false;
+        bool isakmp_off = false;
     };
     struct conn_key {
         std::uint32_t device = 0;

@@ -355,6 +355,10 @@ void tracker::apply_packet(peer_record& p, const event& e, bool& started) {
 
 transition tracker::apply(const event& e) {
     transition t;
+    if (e.kind == event_kind::isakmp_enabled) {
+        table_.set_isakmp(e.device, e.get(field::state) != std::optional<std::string_view>("OFF"));
+        return t;
+    }
     if (!tracks(e.kind)) {
         return t;
     }

@@ -64,6 +64,10 @@ enum class event_kind : std::uint8_t {
     invalid_spi,            ///< 713117 Received Invalid SPI notify
     capacity_exceeded,      ///< 713191/713239/713276, 713004/713176
     tunnel_up,              ///< IOS EZVPN_CONNECTION_UP
+    nhrp_up,                ///< IOS DMVPN NHRP_NHS_UP / NHRP_NHC_UP / NHRP_NHP_UP
+    nhrp_down,              ///< IOS DMVPN NHRP_NHS_DOWN / …, with the reason
+    cleartext_received,     ///< IOS RECVD_PKT_NOT_IPSEC: the peer sent in clear what this side
+                            ///< expects encrypted
     isakmp_enabled,         ///< IOS ISAKMP_ON_OFF
     key_acquire,            ///< 715077 Pitcher key acquire, 713219 queuing KEY-ACQUIRE
     ikev2_start,            ///< 750002 IKE_INIT_SA request

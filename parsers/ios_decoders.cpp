@@ -107,6 +107,49 @@ void ssh_userauth(std::string_view text, event& e) noexcept {
     e.set(field::service, "ssh");
 }
 
+// `%DMVPN-5-CRYPTO_SS:  Tunnel0: local address : 198.51.100.2 remote address : 203.0.113.2
+// socket is UP`: the tunnel's IPsec protection to the peer came up (or went down).
+// `%DMVPN-5-NHRP_NHS_DOWN: Tunnel0: Next Hop Server : (Tunnel: 172.16.0.1 NBMA: 203.0.113.2 )
+// for (Tunnel: 172.16.0.2 NBMA: 198.51.100.2) is DOWN, Reason: NHRP Registration Failure(…)`:
+// the NHRP peer (first NBMA address) went down, with the reason.
+bool dmvpn(std::string_view mn, std::string_view text, event& e) noexcept {
+    if (mn == "CRYPTO_SS") {
+        const std::string_view remote = address_after(text, "remote address : ");
+        if (remote.empty()) {
+            return false;
+        }
+        e.set_peer(remote);
+        e.kind = contains(text, "socket is UP") ? event_kind::ipsec_sa_created
+                                                : event_kind::ipsec_sa_deleted;
+        e.set(field::service, "dmvpn");
+        const std::string_view local = address_after(text, "local address : ");
+        if (!local.empty()) {
+            e.set(field::local_ip, local);
+        }
+        return true;
+    }
+    if (text::istarts_with(mn, "NHRP_NH") && (text::ifind(mn, "_UP") != std::string_view::npos ||
+                                              text::ifind(mn, "_DOWN") != std::string_view::npos)) {
+        const std::string_view nbma = address_after(text, "NBMA: ");
+        if (nbma.empty()) {
+            return false;
+        }
+        e.set_peer(nbma);
+        e.set(field::service, "dmvpn");
+        if (text::ifind(mn, "_UP") != std::string_view::npos) {
+            e.kind = event_kind::nhrp_up;
+        } else {
+            e.kind = event_kind::nhrp_down;
+            const std::size_t at = text::find(text, "Reason: ");
+            if (at != std::string_view::npos) {
+                e.set(field::reason, text::trim(text.substr(at + 8)));
+            }
+        }
+        return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 // `%CRYPTO-4-IKMP_NO_SA: IKE message from 10.1.1.1 has no SA and is not an initialization offer`
@@ -164,6 +207,22 @@ bool ios_mnemonic(const cisco_message& m, event& e) noexcept {
             if (!spi.empty()) {
                 e.set(field::spi, spi);
             }
+        } else if (mn == "RECVD_PKT_NOT_IPSEC") {
+            // `Rec'd packet not an IPSEC packet. (ip) vrf/dest_addr= /203.0.113.2,
+            // src_addr= 198.51.100.2, prot= 47`: the sender did not encrypt.
+            e.kind = event_kind::cleartext_received;
+            e.set_peer(address_after(text, "src_addr= "));
+            std::string_view dst = word_after(text, "dest_addr= ", ", ");
+            if (!dst.empty() && dst.front() == '/') {
+                dst.remove_prefix(1);
+            }
+            if (!dst.empty()) {
+                e.set(field::dst_ip, dst);
+            }
+            const std::string_view prot = word_after(text, "prot= ", " ,");
+            if (!prot.empty()) {
+                e.set(field::protocol, prot);
+            }
         } else if (mn == "ISAKMP_ON_OFF") {
             e.kind = event_kind::isakmp_enabled;
             e.set(field::state, contains(text, "OFF") ? "OFF" : "ON");
@@ -183,6 +242,9 @@ bool ios_mnemonic(const cisco_message& m, event& e) noexcept {
             e.set_peer(peer);
         }
         return true;
+    }
+    if (m.facility == "DMVPN") {
+        return dmvpn(mn, text, e);
     }
     if (contains(mn, "ACCESSLOG")) {
         access_log(text, e);

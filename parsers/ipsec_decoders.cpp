@@ -78,6 +78,9 @@ void ipsec_data_error(std::string_view text, event& e) noexcept {
         e.set(field::failure, "authentication");
     } else if (contains(text, "non-IPSec")) {
         e.set(field::failure, "not_ipsec");
+    } else if (contains(text, "doesn't match the negotiated policy")) {
+        // 402116: the decrypted packet's addresses are outside the SA's proxy identities.
+        e.set(field::failure, "policy_mismatch");
     }
 }
 

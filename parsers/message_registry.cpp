@@ -31,6 +31,7 @@ constexpr std::array registry{
     asa_message{113019, d::session_disconnected, true},
     asa_message{302015, d::udp_connection, false},
     asa_message{302016, d::udp_connection, false},
+    asa_message{402116, d::ipsec_data_error, false},
     asa_message{402117, d::ipsec_data_error, false},
     asa_message{402119, d::ipsec_data_error, false},
     asa_message{402120, d::ipsec_data_error, false},

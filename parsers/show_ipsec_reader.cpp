@@ -157,6 +157,15 @@ bool show_ipsec_reader::feed(std::string_view line) {
         return true;
     }
     ipsec_snapshot* p = current();
+    // An excerpt may start at the counters: they belong to a peer named elsewhere (resolved
+    // when the output is complete).
+    const bool fact = text::istarts_with(line, "#pkts encaps") ||
+                      text::istarts_with(line, "#pkts decaps") ||
+                      text::istarts_with(line, "#send errors") ||
+                      text::istarts_with(line, "current outbound spi");
+    if (p == nullptr && fact) {
+        p = &peer("");
+    }
     if (text::istarts_with(line, "#pkts encaps")) {
         if (p != nullptr) {
             p->counters = true;

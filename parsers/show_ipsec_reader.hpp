@@ -44,6 +44,7 @@ class show_ipsec_reader {
     /// Returns true when the line belongs to this output (and was read).
     bool feed(std::string_view line);
     /// The output is complete: the snapshot of each peer, in the order they first appeared.
+    /// Facts read before any peer was named come under an empty peer.
     [[nodiscard]] std::vector<ipsec_snapshot> take();
     [[nodiscard]] bool empty() const noexcept { return peers_.empty() && local_.empty(); }
 

@@ -160,6 +160,16 @@ std::span<const show_row> show_sa_parser::finish() {
 void show_sa_parser::emit_ipsec(std::vector<ipsec_snapshot>&& snapshots) {
     endpoints& hints = endpoints_[device_];
     for (ipsec_snapshot& s : snapshots) {
+        if (s.peer.empty()) {
+            // Counters pasted without their peer line: the device's only known peer, if any.
+            if (hints.remote.empty() && unresolved_device_ == device_) {
+                resolve_pending(true);
+            }
+            if (hints.remote.size() != 1) {
+                continue;
+            }
+            s.peer = *hints.remote.begin();
+        }
         if (!s.local.empty()) {
             hints.local.insert(s.local);
         }
@@ -214,12 +224,34 @@ void show_sa_parser::emit_sessions(std::vector<session_snapshot>&& sessions) {
     }
 }
 
+std::span<const show_row> show_sa_parser::endpoint_hint(std::string_view device,
+                                                        std::string_view local,
+                                                        std::string_view remote) {
+    out_.clear();
+    endpoints& hints = endpoints_[std::string(device)];
+    if (!local.empty()) {
+        hints.local.emplace(local);
+    }
+    if (!remote.empty()) {
+        hints.remote.emplace(remote);
+    }
+    if (!unresolved_.empty() && unresolved_device_ == device) {
+        resolve_pending(false);
+    }
+    return out_;
+}
+
 void show_sa_parser::close_table() {
     if (table_rows_.empty()) {
         return;
     }
-    // The device's own address is the one every row shares.
-    if (table_rows_.size() > 1) {
+    // The device's own address is the one every row shares (when the rows are not all the same
+    // pair of addresses, which says nothing).
+    const bool pairs = std::any_of(table_rows_.begin(), table_rows_.end(), [&](const ios_row& r) {
+        const ios_row& f = table_rows_.front();
+        return !((r.dst == f.dst && r.src == f.src) || (r.dst == f.src && r.src == f.dst));
+    });
+    if (pairs) {
         for (const std::string& cand : {table_rows_[0].dst, table_rows_[0].src}) {
             const bool everywhere =
                 std::all_of(table_rows_.begin(), table_rows_.end(),
@@ -248,7 +280,19 @@ void show_sa_parser::resolve_pending(bool force) {
     if (unresolved_.empty()) {
         return;
     }
-    const endpoints& hints = endpoints_[unresolved_device_];
+    endpoints& hints = endpoints_[unresolved_device_];
+    if (force) {
+        // Nothing said which address is the device's own: a current row's `src` (the side that
+        // initiated, most often the device the engineer works on) is taken as local.
+        for (const ios_row& r : unresolved_) {
+            const bool known = hints.local.count(r.dst) + hints.local.count(r.src) +
+                                   hints.remote.count(r.dst) + hints.remote.count(r.src) >
+                               0;
+            if (!r.deleted && !known) {
+                hints.local.insert(r.src);
+            }
+        }
+    }
     const auto has = [](const std::unordered_set<std::string>& set, const std::string& a) {
         return set.find(a) != set.end();
     };
@@ -271,6 +315,7 @@ void show_sa_parser::resolve_pending(bool force) {
         } else {
             break;
         }
+        endpoints_[unresolved_device_].remote.insert(row.peer);
         out_.push_back(std::move(row));
     }
     unresolved_.erase(unresolved_.begin(), unresolved_.begin() + static_cast<std::ptrdiff_t>(done));
@@ -463,6 +508,16 @@ std::span<const show_row> show_sa_parser::feed(std::string_view raw) {
         device_.clear();
         start_output(line, false);
         return out_;
+    }
+    // `172.16.0.1 E NBMA Address: 203.0.113.2 …` (show dmvpn detail, show ip nhrp nhs): the
+    // address of a peer.
+    if (const std::size_t at = text::find(line, "NBMA Address:"); at != std::string_view::npos) {
+        std::string_view rest = line.substr(at + 13);
+        const std::string_view nbma = text::next_token(rest, rest);
+        if (address_like(nbma)) {
+            endpoints_[device_].remote.emplace(nbma);
+            resolve_pending(false);
+        }
     }
     switch (block_) {
         case console_block::ignored:

@@ -60,6 +60,12 @@ class show_sa_parser {
     /// Flushes everything pending at the end of the input.
     std::span<const show_row> finish();
 
+    /// A log line of `device` named its own address and a peer's (`%DMVPN-5-CRYPTO_SS: … local
+    /// address : A remote address : B`): tables waiting to know which address is local may
+    /// now be read. Returns the rows that completes.
+    std::span<const show_row> endpoint_hint(std::string_view device, std::string_view local,
+                                            std::string_view remote);
+
     /// The host of the latest prompt (the device a console paste comes from), or empty.
     [[nodiscard]] std::string_view console_device() const noexcept { return device_; }
 

@@ -120,6 +120,12 @@ void pipeline::process_framed(std::string_view record,
         show_rows(show_.end_output(), source, {});
     }
     parsers::event& e = decoded_.ev;
+    if (show_rows_ != 0 && !e.peer.empty()) {
+        // A log line naming the device's own address tells pasted tables which side is local.
+        if (const auto local = e.get(parsers::field::local_ip)) {
+            show_rows(show_.endpoint_hint(e.device, *local, e.peer.view()), source, {});
+        }
+    }
     if (replay_) {
         if (e.basis == parsers::time_basis::arrival) {
             wait_for_time(e.device, record, fallback);

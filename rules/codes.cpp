@@ -8,7 +8,7 @@ namespace ikewatch::rules {
 
 namespace {
 
-constexpr std::array<code_info, 21> codes{{
+constexpr code_info codes[] = {
     {"peer-unreachable", "The initiator's first IKE message gets no answer.",
      "This side sent main-mode message 1 (or aggressive-mode message 1) and nothing came back, so\n"
      "it sits in MM_WAIT_MSG2 / AM_WAIT_MSG2 (MM_NO_STATE on IOS) and retransmits.\n"
@@ -67,11 +67,14 @@ constexpr std::array<code_info, 21> codes{{
      "disagree on the encapsulation mode (UDP-Tunnel against Tunnel). Check NAT-T settings on "
      "both\n"
      "sides, and whether a NAT device really sits between the gateways."},
-    {"crypto-map-not-applied", "IKE arrived on an interface without a crypto map.",
-     "The device dropped IKE packets because no crypto map is bound to the receiving interface.\n"
+    {"crypto-map-not-applied",
+     "A side has no crypto map (or tunnel protection) where the tunnel needs one.",
+     "IKE arrives on an interface with no crypto map bound to it and is dropped, or one end of a\n"
+     "GRE/DMVPN tunnel sends its packets in clear because that end has no tunnel protection.\n"
      "Apply it (`crypto map <name> interface outside` on an ASA, `crypto map <name>` under the "
      "IOS\n"
-     "interface) and check that the peer targets the right address."},
+     "interface, `tunnel protection ipsec profile <name>` under a tunnel) and check that the\n"
+     "peer targets the right address."},
     {"no-crypto-policy-match", "The traffic or the peer matches no crypto map entry.",
      "The initiator found no crypto policy for the traffic, or the peer is not the one the crypto\n"
      "map entry names (`set peer`). Check the crypto map entries, their ACLs and peers."},
@@ -89,6 +92,13 @@ constexpr std::array<code_info, 21> codes{{
     {"phase2-failed", "Phase 1 completes, phase 2 does not, and the logs do not say why.",
      "Quick mode started but no IPsec SA was installed. The reason is on the side that refused:\n"
      "read its logs. The usual suspects are the transform sets, PFS, and the crypto ACLs."},
+    {"no-return-traffic",
+     "Traffic is encrypted towards the peer and nothing comes back decrypted.",
+     "Both phases are up and this side encrypts into the SA (encaps rise), but nothing is\n"
+     "decrypted from the peer (decaps stay at 0). Either ESP (UDP 4500 with NAT-T) is dropped\n"
+     "on the way back or on arrival, or the peer never sends the replies into the tunnel: its\n"
+     "route to this side's networks, its crypto ACL or its NAT exemption is missing. Compare\n"
+     "`show crypto ipsec sa` on the peer: decaps there tell which."},
     {"tunnel-flapping", "The tunnel comes up and goes down repeatedly.",
      "Phase 1 completes again and again within a short time. Look for idle timeouts, DPD\n"
      "failures, lifetime or rekey disagreements, duplicate peers claiming the same networks, and\n"
@@ -112,7 +122,7 @@ constexpr std::array<code_info, 21> codes{{
      "diagnoses are coarser. Send just the VPN class at debug level, leaving the rest as it is:\n"
      "on an ASA `logging class vpn trap debugging` (and `logging trap informational` for the\n"
      "rest); on IOS `debug crypto isakmp` with `logging trap debugging`."},
-}};
+};
 
 constexpr std::array<state_info, 13> states{{
     {"MM_WAIT_MSG2 / MM_NO_STATE (initiator)",

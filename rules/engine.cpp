@@ -130,7 +130,7 @@ const ike::peer_record* engine::peer_of(const key_entry& k, const ike::peer_tabl
 }
 
 device_facts engine::facts(std::string_view device, const ike::peer_table& peers) const {
-    return device_facts{peers.device_debug(device)};
+    return device_facts{peers.device_debug(device), peers.device_isakmp_off(device)};
 }
 
 bool engine::state_rule_holds(const rule& r, const ike::peer_record* p, const device_facts& d,

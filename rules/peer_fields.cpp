@@ -108,6 +108,13 @@ const peer_field table[] = {
      [](const peer_record&, const device_facts& d, field_buffer&) -> value {
          return flag(d.debug_seen);
      }},
+    {"device_isakmp_off", field_type::flag,
+     "the device's latest %CRYPTO-6-ISAKMP_ON_OFF said OFF: no crypto map or tunnel protection "
+     "is in use on it",
+     true,
+     [](const peer_record&, const device_facts& d, field_buffer&) -> value {
+         return flag(d.isakmp_off);
+     }},
     {"group", field_type::text, "the tunnel group", false,
      [](const peer_record& p, const device_facts&, field_buffer&) -> value {
          return p.group.empty() ? value() : value(p.group.view());

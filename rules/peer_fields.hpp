@@ -12,6 +12,7 @@ namespace ikewatch::rules {
 /// Facts about the device a peer belongs to.
 struct device_facts {
     bool debug_seen = false;  ///< the device sent level-7 IKE messages for any peer
+    bool isakmp_off = false;  ///< the device's latest `ISAKMP is ON/OFF` said OFF
 };
 
 /// How a field's values compare in conditions.

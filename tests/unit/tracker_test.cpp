@@ -163,8 +163,11 @@ TEST(Tracker, IosConnectionIdsReachTheirPeer) {
 TEST(Tracker, UnknownShowStatesAreKept) {
     feed f;
     parsers::event e;
-    parsers::show_row row{"asa", "203.0.113.7", "AM_TM_INIT_XAUTH_V6C",
-                          parsers::ike_role::initiator, 1};
+    parsers::show_row row;
+    row.device = "asa";
+    row.peer = "203.0.113.7";
+    row.state = "AM_TM_INIT_XAUTH_V6C";
+    row.role = parsers::ike_role::initiator;
     parsers::to_event(row, "fw01", e);
     e.time = f.now();
     f.tracker().apply(e);
