@@ -97,6 +97,8 @@ struct peer_record {
     std::uint32_t peer_retransmits = 0;  ///< the peer's duplicates of its first message
     std::uint32_t replies = 0;           ///< IKE messages received in the current negotiation
     std::uint32_t negotiations = 0;      ///< phase-1 negotiations started
+    std::uint8_t declined = 0;           ///< phase-1 transforms refused in the current negotiation
+    std::uint8_t accepted = 0;           ///< phase-1 transforms accepted in the current negotiation
     std::uint32_t events = 0;
 
     parsers::ike_exchange last_sent = parsers::ike_exchange::none;      ///< last IKE message sent

@@ -65,10 +65,10 @@ std::uint32_t peer_table::intern(std::string_view device) {
     if (!free_devices_.empty()) {
         id = free_devices_.back();
         free_devices_.pop_back();
-        devices_[id] = device_entry{std::string(device), 0};
+        devices_[id] = device_entry{std::string(device), 0, false, false, {}};
     } else {
         id = static_cast<std::uint32_t>(devices_.size());
-        devices_.push_back(device_entry{std::string(device), 0});
+        devices_.push_back(device_entry{std::string(device), 0, false, false, {}});
     }
     *device_ids_.try_emplace(device).first = id;
     return id;
@@ -252,9 +252,19 @@ peer_record* peer_table::upsert(std::string_view device, std::string_view peer, 
     s.rec.last_event = now;
     index_.insert(hash, i);
     ++devices_[dev].peers;
+    devices_[dev].last_peer = name;
     push_front(i);
     created = true;
     return &s.rec;
+}
+
+std::string_view peer_table::only_peer(std::string_view device) const {
+    const std::uint32_t id = lookup_device(device);
+    if (id >= devices_.size() || devices_[id].peers != 1) {
+        return {};
+    }
+    const std::string_view name = devices_[id].last_peer.view();
+    return find(device, name) != nullptr ? name : std::string_view{};
 }
 
 const peer_record* peer_table::find(std::string_view device, std::string_view peer) const {

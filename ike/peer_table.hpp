@@ -109,6 +109,8 @@ class peer_table {
 
     /// The peer an IOS connection id was last seen with on this device, or empty.
     [[nodiscard]] std::string_view conn_peer(std::string_view device, std::string_view conn) const;
+    /// The device's peer when it has exactly one, else empty.
+    [[nodiscard]] std::string_view only_peer(std::string_view device) const;
     void bind_conn(std::string_view device, std::string_view conn, std::string_view peer);
 
     /// Calls `f(const peer_record&)` for every peer (no particular order).
@@ -160,6 +162,7 @@ class peer_table {
         std::uint32_t peers = 0;
         bool debug = false;
         bool isakmp_off = false;
+        inline_string<46> last_peer;  // the latest peer created
     };
     struct conn_key {
         std::uint32_t device = 0;

@@ -34,6 +34,8 @@ void start(peer_record& p, ike_role role, ike_mode mode, p1_state s, micros t) n
     p.last_sent = ike_exchange::none;
     p.last_received = ike_exchange::none;
     p.replies = 0;
+    p.declined = 0;
+    p.accepted = 0;
     ++p.negotiations;
     if (p.phase2 == p2_status::up) {
         p.phase2 = p2_status::none;
@@ -370,6 +372,10 @@ transition tracker::apply(const event& e) {
             if (peer.empty() && e.conn_id != "0") {
                 peer = table_.conn_peer(e.device, "0");
             }
+            // Debug pasted without the lines that name the peer: a device with one peer.
+            if (peer.empty()) {
+                peer = table_.only_peer(e.device);
+            }
             if (!peer.empty()) {
                 table_.bind_conn(e.device, e.conn_id, peer);
             }
@@ -541,6 +547,16 @@ transition tracker::apply(const event& e) {
             break;
         case event_kind::duplicate_packet:
             ++p.peer_retransmits;
+            break;
+        case event_kind::proposal_declined:
+            if (e.phase == 1 && p.declined < 255) {
+                ++p.declined;
+            }
+            break;
+        case event_kind::proposal_accepted:
+            if (e.phase == 1 && p.accepted < 255) {
+                ++p.accepted;
+            }
             break;
         case event_kind::retransmit:
             ++p.retransmits;

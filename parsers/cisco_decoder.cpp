@@ -177,7 +177,10 @@ cisco_message decode_cisco(std::string_view body) noexcept {
         return m;
     }
     const char c = body[0];
-    if (c == '%' || ((c == 'A' || c == 'P' || c == 'F') && body.find('-') < 5)) {
+    // Tags pasted without their `%`: `ASA-4-…`, and the IOS facilities that carry IKE.
+    const bool bare_ios_tag =
+        starts(body, "CRYPTO-") || starts(body, "IKEV2-") || starts(body, "DMVPN-");
+    if (c == '%' || bare_ios_tag || ((c == 'A' || c == 'P' || c == 'F') && body.find('-') < 5)) {
         if (tagged(body, m)) {
             return m;
         }
@@ -185,10 +188,12 @@ cisco_message decode_cisco(std::string_view body) noexcept {
         m.text = body;
         return m;
     }
-    if (c == '[' && starts(body, "[IKEv")) {
+    // `[IKEv1]:`, also with the bracket lost in a copy (`IKEv1]: Group = …`).
+    if ((c == '[' && starts(body, "[IKEv")) || starts(body, "IKEv1]") || starts(body, "IKEv2]")) {
         m.fam = family::asa;
         m.source = message_source::console;
-        m.ike_version = body.size() > 5 && body[5] == '2' ? 2 : 1;
+        const std::size_t v = c == '[' ? 5 : 4;
+        m.ike_version = body.size() > v && body[v] == '2' ? 2 : 1;
         // `[IKEv1]:` and `[IKEv1 DEBUG]:` lines are the output of `debug crypto ikev1`:
         // debug level, whatever the prefix says.
         m.severity = 7;

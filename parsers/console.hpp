@@ -14,6 +14,9 @@ enum class console_block : std::uint8_t {
     dmvpn,           ///< show dmvpn [detail]
     sessiondb,       ///< show vpn-sessiondb [detail] l2l (ASA)
     ikev2_sa,        ///< show crypto ikev2 sa [detailed], show crypto ikev2 session
+    routes,          ///< show ip route, show route (ASA): the routing table
+    ping,            ///< ping …: the addresses it names are the device's (source) and the
+                     ///< destination's
     logging,         ///< show logging: log lines follow
     debug,           ///< debug …, undebug …, terminal monitor: log lines follow
     ignored,         ///< any other command (show running-config, ping, clear …), configuration

@@ -32,6 +32,8 @@ enum class event_kind : std::uint8_t {
     proposal_accepted,  ///< a phase-1/phase-2 proposal matched (715027/715028, atts are acceptable)
     proposal_rejected,  ///< no acceptable proposal (All SA proposals found unacceptable,
                         ///< NO_PROPOSAL_CHOSEN)
+    proposal_declined,  ///< one offered transform did not match one local policy (IOS `atts
+                        ///< are not acceptable`); another may still match
     tunnel_group_found,     ///< Connection landed on tunnel_group
     tunnel_group_missing,   ///< Can't find a valid tunnel group, No Group found, IOS No pre-shared
                             ///< key

@@ -392,6 +392,8 @@ void ios_debug(std::string_view body, event& e) noexcept {
         e.kind = event_kind::proposal_accepted;
         set_phase(e, contains(t, "Next payload") ? 1 : 2);
     } else if (starts(t, "atts are not acceptable")) {
+        e.kind = event_kind::proposal_declined;
+        set_phase(e, contains(t, "Next payload") ? 1 : 2);
         e.set(field::reason, "transform not acceptable");
     } else if (contains(t, "packet is a duplicate")) {
         e.kind = event_kind::duplicate_packet;

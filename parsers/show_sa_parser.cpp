@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "common/ip_address.hpp"
 #include "common/text.hpp"
 
 namespace ikewatch::parsers {
@@ -118,6 +119,10 @@ void to_event(const show_row& row, std::string_view fallback_device, event& e) n
             e.set(field::status, row.status);
             e.ipsec = &row.ipsec;
             break;
+        case show_row::kind::no_route:
+            e.kind = event_kind::route_failure;
+            e.set(field::reason, "no route to the peer in the routing table shown");
+            break;
     }
 }
 
@@ -135,10 +140,29 @@ void show_sa_parser::start_output(std::string_view command, bool config_mode) {
     block_ = classify_command(command);
 }
 
+void show_sa_parser::emit_unrouted() {
+    if (!routes_.has_table()) {
+        return;
+    }
+    for (const std::string& peer : endpoints_[device_].remote) {
+        const auto address = ip_address::parse(peer);
+        if (address && !routes_.routes(*address)) {
+            show_row row;
+            row.what = show_row::kind::no_route;
+            row.device = device_;
+            row.peer = peer;
+            row.evidence = "show ip route: no route to " + peer + " and no default route";
+            out_.push_back(std::move(row));
+        }
+    }
+    routes_.clear();
+}
+
 void show_sa_parser::flush_outputs() {
     close_table();
     emit_ipsec(ipsec_.take());
     emit_sessions(sessions_.take());
+    emit_unrouted();
     table_ = table::none;
     asa_peer_.clear();
 }
@@ -535,6 +559,20 @@ std::span<const show_row> show_sa_parser::feed(std::string_view raw) {
         case console_block::dmvpn:
         case console_block::sessiondb:
             sessions_.feed(line);
+            return out_;
+        case console_block::routes:
+            routes_.feed(line);
+            return out_;
+        case console_block::ping:
+            // `Packet sent with a source address of 30.3.1.1`: an address of the device.
+            if (text::istarts_with(line, "Packet sent with a source address of")) {
+                std::string_view rest = line.substr(36);
+                const std::string_view source = text::next_token(rest, rest);
+                if (address_like(source)) {
+                    endpoints_[device_].local.emplace(source);
+                    resolve_pending(false);
+                }
+            }
             return out_;
         case console_block::none:
             break;

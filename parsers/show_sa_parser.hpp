@@ -10,6 +10,7 @@
 #include "parsers/console.hpp"
 #include "parsers/event.hpp"
 #include "parsers/show_ipsec_reader.hpp"
+#include "parsers/show_route_reader.hpp"
 #include "parsers/show_session_reader.hpp"
 
 namespace ikewatch::parsers {
@@ -17,9 +18,10 @@ namespace ikewatch::parsers {
 /// One security association (or tunnel) listed by a `show` command.
 struct show_row {
     enum class kind : std::uint8_t {
-        isakmp,   ///< phase 1: show crypto isakmp sa / ikev1 sa / ikev2 sa
-        ipsec,    ///< phase 2: show crypto ipsec sa (counters, SPIs)
-        session,  ///< show crypto session, show dmvpn, show vpn-sessiondb
+        isakmp,    ///< phase 1: show crypto isakmp sa / ikev1 sa / ikev2 sa
+        ipsec,     ///< phase 2: show crypto ipsec sa (counters, SPIs)
+        session,   ///< show crypto session, show dmvpn, show vpn-sessiondb
+        no_route,  ///< a peer the pasted routing table (show ip route) has no route for
     };
     kind what = kind::isakmp;
     std::string device;  ///< prompt host name (`Hub-RTR#`), empty when no prompt was seen
@@ -93,6 +95,7 @@ class show_sa_parser {
     bool isakmp_line(std::string_view line, std::vector<std::string_view>& t);
     void emit_ipsec(std::vector<ipsec_snapshot>&& snapshots);
     void emit_sessions(std::vector<session_snapshot>&& sessions);
+    void emit_unrouted();
 
     std::vector<show_row> out_;
     std::string device_;
@@ -107,6 +110,7 @@ class show_sa_parser {
     ike_role asa_role_ = ike_role::unknown;
     show_ipsec_reader ipsec_;
     show_session_reader sessions_;
+    show_route_reader routes_;
 };
 
 /// Fills an event (kind show_state, show_ipsec or show_session) from a row. The event's views

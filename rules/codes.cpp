@@ -92,8 +92,7 @@ constexpr code_info codes[] = {
     {"phase2-failed", "Phase 1 completes, phase 2 does not, and the logs do not say why.",
      "Quick mode started but no IPsec SA was installed. The reason is on the side that refused:\n"
      "read its logs. The usual suspects are the transform sets, PFS, and the crypto ACLs."},
-    {"no-return-traffic",
-     "Traffic is encrypted towards the peer and nothing comes back decrypted.",
+    {"no-return-traffic", "Traffic is encrypted towards the peer and nothing comes back decrypted.",
      "Both phases are up and this side encrypts into the SA (encaps rise), but nothing is\n"
      "decrypted from the peer (decaps stay at 0). Either ESP (UDP 4500 with NAT-T) is dropped\n"
      "on the way back or on arrival, or the peer never sends the replies into the tunnel: its\n"

@@ -91,6 +91,19 @@ const peer_field table[] = {
      [](const peer_record& p, const device_facts&, field_buffer& b) -> value {
          return number(p.negotiations, b);
      }},
+    {"declined", field_type::number,
+     "phase-1 transforms this side refused in the current negotiation (IOS 'atts are not "
+     "acceptable')",
+     false,
+     [](const peer_record& p, const device_facts&, field_buffer& b) -> value {
+         return number(p.declined, b);
+     }},
+    {"accepted", field_type::number,
+     "phase-1 transforms accepted in the current negotiation ('atts are acceptable', 715028)",
+     false,
+     [](const peer_record& p, const device_facts&, field_buffer& b) -> value {
+         return number(p.accepted, b);
+     }},
     {"ike_version", field_type::number, "1 or 2", false,
      [](const peer_record& p, const device_facts&, field_buffer& b) -> value {
          return number(p.ike_version == 0 ? 1U : p.ike_version, b);
