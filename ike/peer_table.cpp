@@ -65,10 +65,10 @@ std::uint32_t peer_table::intern(std::string_view device) {
     if (!free_devices_.empty()) {
         id = free_devices_.back();
         free_devices_.pop_back();
-        devices_[id] = device_entry{std::string(device), 0, false, false, {}};
+        devices_[id] = device_entry{std::string(device), 0, false, false, false, {}};
     } else {
         id = static_cast<std::uint32_t>(devices_.size());
-        devices_.push_back(device_entry{std::string(device), 0, false, false, {}});
+        devices_.push_back(device_entry{std::string(device), 0, false, false, false, {}});
     }
     *device_ids_.try_emplace(device).first = id;
     return id;
@@ -101,6 +101,18 @@ void peer_table::set_isakmp(std::string_view device, bool on) {
     const std::uint32_t id = on ? lookup_device(device) : intern(device);
     if (id < devices_.size()) {
         devices_[id].isakmp_off = !on;
+    }
+}
+
+bool peer_table::device_cleared(std::string_view device) const {
+    const std::uint32_t id = lookup_device(device);
+    return id < devices_.size() && devices_[id].cleared;
+}
+
+void peer_table::mark_cleared(std::string_view device) {
+    const std::uint32_t id = intern(device);
+    if (id < devices_.size()) {
+        devices_[id].cleared = true;
     }
 }
 
@@ -250,6 +262,7 @@ peer_record* peer_table::upsert(std::string_view device, std::string_view peer, 
     s.rec.peer = name;
     s.rec.first_seen = now;
     s.rec.last_event = now;
+    s.rec.since = now;  // in no state since it was first named
     index_.insert(hash, i);
     ++devices_[dev].peers;
     devices_[dev].last_peer = name;

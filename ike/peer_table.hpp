@@ -100,6 +100,10 @@ class peer_table {
     /// protection is in use on it).
     [[nodiscard]] bool device_isakmp_off(std::string_view device) const;
     void set_isakmp(std::string_view device, bool on);
+    /// Whether SAs were cleared by hand on the device (`clear crypto sa` in a console paste):
+    /// IKE and ESP for the old SAs keep arriving for a while, which is expected.
+    [[nodiscard]] bool device_cleared(std::string_view device) const;
+    void mark_cleared(std::string_view device);
 
     /// Drops peers whose last event is older than `now - idle_expiry` (a full scan: call it every
     /// few seconds, not per event). Returns how many.
@@ -162,6 +166,7 @@ class peer_table {
         std::uint32_t peers = 0;
         bool debug = false;
         bool isakmp_off = false;
+        bool cleared = false;
         inline_string<46> last_peer;  // the latest peer created
     };
     struct conn_key {

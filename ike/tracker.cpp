@@ -135,6 +135,15 @@ void take_ipsec(peer_record& p, const parsers::ipsec_snapshot& s, micros t) noex
     if (s.nat_t) {
         p.nat_t = true;
     }
+    // Packets that could not be sent and none encrypted: there is no SA to send them through
+    // (an excerpt without the SPI lines says as much).
+    const bool no_sa = s.sa == parsers::ipsec_snapshot::sa_state::none ||
+                       (s.sa == parsers::ipsec_snapshot::sa_state::unknown && s.counters &&
+                        s.encaps == 0 && s.send_errors > 0);
+    if (no_sa && s.sa != parsers::ipsec_snapshot::sa_state::none) {
+        p.ipsec.installed = sa::none;
+        return;
+    }
     switch (s.sa) {
         case parsers::ipsec_snapshot::sa_state::present:
             p.ipsec.installed = sa::present;
@@ -201,6 +210,7 @@ bool tracker::tracks(event_kind k) noexcept {
         case event_kind::login_failed:
         case event_kind::login_success:
         case event_kind::isakmp_enabled:
+        case event_kind::sa_cleared:
         case event_kind::count_:
             return false;
         default:
@@ -361,6 +371,10 @@ transition tracker::apply(const event& e) {
         table_.set_isakmp(e.device, e.get(field::state) != std::optional<std::string_view>("OFF"));
         return t;
     }
+    if (e.kind == event_kind::sa_cleared) {
+        table_.mark_cleared(e.device);
+        return t;
+    }
     if (!tracks(e.kind)) {
         return t;
     }
@@ -404,6 +418,11 @@ transition tracker::apply(const event& e) {
     ++p.events;
     p.last_kind = e.kind;
     p.untimed = e.basis == parsers::time_basis::reference;
+    // An answer from the peer, even a refusal, proves it is reachable.
+    if (e.kind == event_kind::invalid_cookie || e.kind == event_kind::no_matching_sa ||
+        (e.kind == event_kind::notify && e.direction != ike_direction::sent)) {
+        ++p.replies;
+    }
     if (e.ike_version != 0) {
         p.ike_version = e.ike_version;
     }

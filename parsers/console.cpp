@@ -33,6 +33,7 @@ constexpr known_command commands[] = {
     {{"show", "ip", "route"}, console_block::routes},
     {{"show", "route"}, console_block::routes},
     {{"ping"}, console_block::ping},
+    {{"clear", "crypto"}, console_block::clear},
     {{"show", "logging"}, console_block::logging},
     {{"debug"}, console_block::debug},
     {{"undebug"}, console_block::debug},

@@ -17,6 +17,7 @@ enum class console_block : std::uint8_t {
     routes,          ///< show ip route, show route (ASA): the routing table
     ping,            ///< ping …: the addresses it names are the device's (source) and the
                      ///< destination's
+    clear,           ///< clear crypto …: the device's SAs were deleted by hand
     logging,         ///< show logging: log lines follow
     debug,           ///< debug …, undebug …, terminal monitor: log lines follow
     ignored,         ///< any other command (show running-config, ping, clear …), configuration

@@ -71,6 +71,7 @@ enum class event_kind : std::uint8_t {
     cleartext_received,     ///< IOS RECVD_PKT_NOT_IPSEC: the peer sent in clear what this side
                             ///< expects encrypted
     isakmp_enabled,         ///< IOS ISAKMP_ON_OFF
+    sa_cleared,             ///< `clear crypto …` typed at the device's console prompt
     key_acquire,            ///< 715077 Pitcher key acquire, 713219 queuing KEY-ACQUIRE
     ikev2_start,            ///< 750002 IKE_INIT_SA request
     ikev2_up,               ///< 750006 IKEv2 SA UP

@@ -123,6 +123,9 @@ void to_event(const show_row& row, std::string_view fallback_device, event& e) n
             e.kind = event_kind::route_failure;
             e.set(field::reason, "no route to the peer in the routing table shown");
             break;
+        case show_row::kind::cleared:
+            e.kind = event_kind::sa_cleared;
+            break;
     }
 }
 
@@ -519,6 +522,13 @@ std::span<const show_row> show_sa_parser::feed(std::string_view raw) {
             device_ = std::string(prompt->host);
         }
         start_output(prompt->command, prompt->config_mode);
+        if (block_ == console_block::clear) {
+            show_row row;
+            row.what = show_row::kind::cleared;
+            row.device = device_;
+            row.evidence = std::string(line);
+            out_.push_back(std::move(row));
+        }
         // Output a page collapsed onto the prompt line: `R1#show crypto isakmp sa dst src …`.
         std::vector<std::string_view> rest = tokens_of(prompt->command);
         if (!rest.empty() && block_ == console_block::isakmp_sa) {
@@ -547,6 +557,7 @@ std::span<const show_row> show_sa_parser::feed(std::string_view raw) {
         case console_block::ignored:
         case console_block::logging:
         case console_block::debug:
+        case console_block::clear:
             return out_;  // configuration, other commands' output, echoed debug banners
         case console_block::isakmp_sa:
         case console_block::ikev2_sa:

@@ -22,6 +22,7 @@ struct show_row {
         ipsec,     ///< phase 2: show crypto ipsec sa (counters, SPIs)
         session,   ///< show crypto session, show dmvpn, show vpn-sessiondb
         no_route,  ///< a peer the pasted routing table (show ip route) has no route for
+        cleared,   ///< `clear crypto …` typed at the device's prompt (no peer)
     };
     kind what = kind::isakmp;
     std::string device;  ///< prompt host name (`Hub-RTR#`), empty when no prompt was seen

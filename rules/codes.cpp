@@ -89,6 +89,12 @@ constexpr code_info codes[] = {
      "the other. The crypto ACL on each side must be the exact mirror of the other's (same\n"
      "subnets and masks, source and destination swapped), and the crypto map entry must name the\n"
      "right peer."},
+    {"phase1-failed", "Phase 1 fails, and the logs do not say at which step or why.",
+     "The device gave up the negotiation (an error, a timeout, a teardown), but the lines\n"
+     "received do not show where it stopped or why, most often because only informational\n"
+     "messages arrive. Send the VPN class at debug level (ASA: `logging class vpn trap\n"
+     "debugging`; IOS: `debug crypto isakmp` with `logging trap debugging`) to see the step, and\n"
+     "read the peer's logs: the side that refused says why."},
     {"phase2-failed", "Phase 1 completes, phase 2 does not, and the logs do not say why.",
      "Quick mode started but no IPsec SA was installed. The reason is on the side that refused:\n"
      "read its logs. The usual suspects are the transform sets, PFS, and the crypto ACLs."},

@@ -130,7 +130,8 @@ const ike::peer_record* engine::peer_of(const key_entry& k, const ike::peer_tabl
 }
 
 device_facts engine::facts(std::string_view device, const ike::peer_table& peers) const {
-    return device_facts{peers.device_debug(device), peers.device_isakmp_off(device)};
+    return device_facts{peers.device_debug(device), peers.device_isakmp_off(device),
+                        peers.device_cleared(device)};
 }
 
 bool engine::state_rule_holds(const rule& r, const ike::peer_record* p, const device_facts& d,
@@ -333,6 +334,11 @@ void engine::on_event(const event& e, const ike::transition& t, const ike::peer_
                     s.pending = true;
                     s.gen = next_gen_++;
                     s.trigger_line = {e.time, capped(e.raw, options_.max_evidence_bytes)};
+                    s.trigger_fields.clear();
+                    for (std::size_t i = 0; i < e.field_size(); ++i) {
+                        s.trigger_fields.emplace_back(
+                            e.field_at(i), capped(e.value_at(i), options_.max_field_bytes));
+                    }
                     schedule(e.device,
                              {e.time + r.within, ri, s.gen, *key_id, timer::what::absence});
                 }
@@ -462,6 +468,9 @@ void engine::raise(std::uint32_t ri, key_entry& k, const std::string& key_id, co
         ++stats_.suppressed;
         return;
     }
+    if (r.fallback && explained(k)) {
+        return;  // another alert already says why
+    }
 
     // How long something lasted is only claimed when the log showed it: lines without time, or
     // a log that ends before the rule's time passed, make the alert say so and lower its
@@ -526,7 +535,7 @@ void engine::raise(std::uint32_t ri, key_entry& k, const std::string& key_id, co
             return std::string("an unknown time (the lines carry no timestamps)");
         }
         if (cut_short && (name == "duration" || name == "window")) {
-            return format_duration(t.observed) + " (where the log ends)";
+            return format_duration(t.observed) + ", the log ends there";
         }
         if (name == "duration") {
             return format_duration(t.time - since);
@@ -569,9 +578,11 @@ void engine::raise(std::uint32_t ri, key_entry& k, const std::string& key_id, co
                 }
             }
             if (t.state != nullptr) {
-                for (const auto& [cf, v] : t.state->corr_fields) {
-                    if (cf == *f) {
-                        return v;
+                for (const auto* fields : {&t.state->corr_fields, &t.state->trigger_fields}) {
+                    for (const auto& [cf, v] : *fields) {
+                        if (cf == *f) {
+                            return v;
+                        }
                     }
                 }
             }
@@ -628,6 +639,9 @@ void engine::raise(std::uint32_t ri, key_entry& k, const std::string& key_id, co
 
     sink_.emit(a);
     ++stats_.raised;
+    if (!r.fallback && r.sev != severity::info) {
+        resolve_fallbacks(k, t.time);
+    }
     if (alerts_.size() >= options_.max_alerts) {
         ++stats_.untracked;  // emitted, but it will not resolve
         return;
@@ -637,6 +651,34 @@ void engine::raise(std::uint32_t ri, key_entry& k, const std::string& key_id, co
         schedule(k.device, {t.time + r.resolve.after, ri, 0, id, timer::what::resolve});
     }
     alerts_.emplace(std::move(id), active_alert{std::move(a), key_id, event_seq_});
+}
+
+bool engine::explained(const key_entry& k) const {
+    return std::any_of(k.alerts.begin(), k.alerts.end(), [&](const std::string& id) {
+        const auto a = alerts_.find(id);
+        if (a == alerts_.end() || a->second.data.sev == severity::info) {
+            return false;
+        }
+        const rule* r = rules_->find(a->second.data.rule_id);
+        return r == nullptr || !r->fallback;
+    });
+}
+
+void engine::resolve_fallbacks(const key_entry& k, micros now) {
+    std::vector<std::string> superseded;
+    for (const std::string& id : k.alerts) {
+        const auto a = alerts_.find(id);
+        if (a == alerts_.end()) {
+            continue;
+        }
+        const rule* r = rules_->find(a->second.data.rule_id);
+        if (r != nullptr && r->fallback) {
+            superseded.push_back(id);
+        }
+    }
+    for (const std::string& id : superseded) {
+        resolve(id, now);
+    }
 }
 
 void engine::resolve(const std::string& alert_id, micros now) {

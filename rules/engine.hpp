@@ -94,6 +94,7 @@ class engine {
         micros corr_at = -1;     // last correlated event
         micros trigger_at = -1;  // trigger waiting for a correlated event
         std::vector<std::pair<parsers::field, std::string>> corr_fields;
+        std::vector<std::pair<parsers::field, std::string>> trigger_fields;  // absence
         evidence_line corr_line;
         evidence_line trigger_line;
         std::vector<evidence_line> lines;  // recent triggering lines (non-peer keys)
@@ -135,6 +136,10 @@ class engine {
     void fire(std::uint32_t rule, key_entry& k, const std::string& key_id, const trigger& t);
     void raise(std::uint32_t rule, key_entry& k, const std::string& key_id, const trigger& t);
     void resolve(const std::string& alert_id, micros now);
+    /// True when an alert above info, not a fallback, is active for the key.
+    [[nodiscard]] bool explained(const key_entry& k) const;
+    /// Resolves the key's active fallback alerts (a better diagnosis was raised).
+    void resolve_fallbacks(const key_entry& k, micros now);
     void check_resolution(key_entry& k, const parsers::event* e, const ike::peer_record* p,
                           micros now);
     // One device's timers, a min-heap on `at`.

@@ -22,7 +22,8 @@ using parsers::event_kind;
 const std::set<std::string> top_keys{"rules", "lists", "macros", "codes", "disable", "overrides"};
 const std::set<std::string> rule_keys{"id",         "version", "name",    "code",       "severity",
                                       "confidence", "match",   "resolve", "suppress",   "title",
-                                      "cause",      "checks",  "enabled", "description"};
+                                      "cause",      "checks",  "enabled", "description",
+                                      "fallback"};
 const std::set<std::string> match_keys{"event", "msg_id", "where",  "peer", "state",
                                        "for",   "count",  "within", "key",  "not_followed_by",
                                        "with"};
@@ -656,6 +657,11 @@ void compiler::compile(const raw_rule& raw, rule_set& set) {
     }
     if (const auto v = key("suppress"); v.IsDefined()) {
         (void)duration(file, v, r.suppress);
+    }
+    if (const auto v = key("fallback"); v.IsDefined()) {
+        if (!v.IsScalar() || !YAML::convert<bool>::decode(v, r.fallback)) {
+            error(file, v, "bad-type", "'fallback' takes true or false");
+        }
     }
     const YAML::Node m = required("match");
     if (m && !m.IsMap()) {

@@ -128,6 +128,13 @@ const peer_field table[] = {
      [](const peer_record&, const device_facts& d, field_buffer&) -> value {
          return flag(d.isakmp_off);
      }},
+    {"device_sa_cleared", field_type::flag,
+     "SAs were cleared by hand on the device ('clear crypto sa' in a pasted console session): "
+     "messages about the old SAs are expected for a while",
+     true,
+     [](const peer_record&, const device_facts& d, field_buffer&) -> value {
+         return flag(d.cleared);
+     }},
     {"group", field_type::text, "the tunnel group", false,
      [](const peer_record& p, const device_facts&, field_buffer&) -> value {
          return p.group.empty() ? value() : value(p.group.view());

@@ -13,6 +13,7 @@ namespace ikewatch::rules {
 struct device_facts {
     bool debug_seen = false;  ///< the device sent level-7 IKE messages for any peer
     bool isakmp_off = false;  ///< the device's latest `ISAKMP is ON/OFF` said OFF
+    bool cleared = false;     ///< SAs were cleared by hand on the device (console paste)
 };
 
 /// How a field's values compare in conditions.

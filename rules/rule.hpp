@@ -88,6 +88,9 @@ struct rule {
     // lifecycle
     resolve_spec resolve;
     micros suppress = 0;
+    /// Raised only while no other alert above `info` explains the key, and resolved as soon as
+    /// one does: the catch-all that keeps a failure from going silent.
+    bool fallback = false;
 };
 
 }  // namespace ikewatch::rules

@@ -95,6 +95,16 @@ def score(ikewatch, rows, cases, strip_debug):
             alerts[name] = [a for a in run(ikewatch, ["replay", "--format", "json", path])
                             if a["event"]["action"] == "raised"]
             peers[name] = run(ikewatch, ["peers", "--format", "json", path])
+    silent = []
+    for name in files:
+        for p in peers[name]:
+            if p["status"] != "failed":
+                continue
+            raised = [a for a in alerts[name] if a["rule"]["severity"] != "info"
+                      and a["observer"]["hostname"] == p["device"]
+                      and a.get("ike", {}).get("peer") == p["peer"]]
+            if not raised:
+                silent.append(f"{name}: {p['device']} {p['peer']} failed at {p['state']}")
     results = []
     for row in rows:
         want_peer = row["peer"]
@@ -106,6 +116,10 @@ def score(ikewatch, rows, cases, strip_debug):
                   "states": [(p["state"], p["state_ios"], p["status"]) for p in states]}
         if row["codes"] == ["healthy"]:
             result["verdict"] = "false-alarm" if above_info else "quiet"
+        elif not above_info and not states and strip_debug:
+            # Nothing about the peer is left in the input (a case made only of debug lines,
+            # stripped): there is nothing to be silent about.
+            result["verdict"] = "no-lines"
         elif not above_info:
             result["verdict"] = "missed"
         else:
@@ -114,13 +128,14 @@ def score(ikewatch, rows, cases, strip_debug):
                                                   a["@timestamp"]))
             result["diagnosis"] = best["diagnosis"]["code"]
             result["verdict"] = "right" if best["diagnosis"]["code"] in row["codes"] else "wrong"
+            result["stated"] = best["diagnosis"]["code"] == row["codes"][0]
             result["any_right"] = any(a["diagnosis"]["code"] in row["codes"] for a in above_info)
         want_state = row["state"]
         result["state_right"] = None if want_state == "-" else any(
             want_state in (s[0], s[1]) for s in result["states"])
         result["tags"] = tags_of(os.path.join(cases, row["file"]))
         results.append(result)
-    return results
+    return results, silent
 
 
 def summary(results):
@@ -130,17 +145,21 @@ def summary(results):
     return {
         "failing": len(failing),
         "right": count["right"],
+        "right_stated": sum(1 for r in failing if r.get("stated")),
+        "no_lines": count["no-lines"],
         "wrong": count["wrong"],
         "missed": count["missed"],
         "healthy": len(healthy),
         "false_alarms": count["false-alarm"],
-        "right_pct": round(100.0 * count["right"] / len(failing), 1) if failing else 100.0,
+        "right_pct": round(100.0 * count["right"] / max(1, len(failing) - count["no-lines"]), 1),
     }
 
 
 def per_code(results):
     table = collections.OrderedDict()
     for r in results:
+        if r["verdict"] == "no-lines":
+            continue
         code = r["row"]["codes"][0]
         t = table.setdefault(code, collections.Counter())
         t[r["verdict"]] += 1
@@ -159,12 +178,16 @@ def per_tag(results, tags):
     return out
 
 
-def print_report(name, results):
+def print_report(name, results, silent):
     s = summary(results)
     print(f"\n## {name}\n")
-    print(f"Failing peers: {s['failing']}: right {s['right']} ({s['right_pct']} %), "
-          f"wrong {s['wrong']}, missed (silent) {s['missed']}. Healthy peers: {s['healthy']}, "
-          f"with a false alarm: {s['false_alarms']}.\n")
+    left = s['failing'] - s['no_lines']
+    print(f"Failing peers: {left}: right {s['right']} ({s['right_pct']} %; the stated cause "
+          f"itself {s['right_stated']}, a generic code the source also bears out "
+          f"{s['right'] - s['right_stated']}), wrong {s['wrong']}, missed (silent) {s['missed']}."
+          + (f" {s['no_lines']} more have no line left about the peer." if s['no_lines'] else "")
+          + f" Healthy peers: {s['healthy']}, with a false alarm: {s['false_alarms']}.")
+    print(f"Peers the tracker ends as failed without an alert above info: {len(silent)}.\n")
     print("| stated cause (first accepted code) | peers | right | wrong (said instead) | missed |")
     print("|---|---|---|---|---|")
     for code, t in sorted(per_code(results).items()):
@@ -188,9 +211,11 @@ def print_report(name, results):
               f" of {len(known)} peers.")
 
 
-def print_details(results):
+def print_details(results, silent):
+    for line in silent:
+        print(f"  silent      {line}")
     for r in results:
-        if r["verdict"] in ("right", "quiet"):
+        if r["verdict"] in ("right", "quiet", "no-lines"):
             continue
         row = r["row"]
         said = ", ".join(sorted({a["diagnosis"]["code"] for a in r["alerts"]})) or "nothing"
@@ -219,15 +244,15 @@ def main():
     if unlisted:
         sys.exit("case files without a row in expected.tsv: " + ", ".join(unlisted))
 
-    full = score(args.ikewatch, rows, args.cases, strip_debug=False)
-    stripped = score(args.ikewatch, rows, args.cases, strip_debug=True)
+    full, full_silent = score(args.ikewatch, rows, args.cases, strip_debug=False)
+    stripped, stripped_silent = score(args.ikewatch, rows, args.cases, strip_debug=True)
     print(f"# ikewatch accuracy on {len({r['file'] for r in rows})} case files, {len(rows)} peers")
-    print_report("As logged", full)
+    print_report("As logged", full, full_silent)
     if args.verbose:
-        print_details(full)
-    print_report("With every debug-level (severity 7) line removed", stripped)
+        print_details(full, full_silent)
+    print_report("With every debug-level (severity 7) line removed", stripped, stripped_silent)
     if args.verbose:
-        print_details(stripped)
+        print_details(stripped, stripped_silent)
 
     if args.check:
         with open(args.check, encoding="utf-8") as f:
@@ -244,6 +269,10 @@ def main():
         if b["missed"] > floor["missed_without_debug"]:
             problems.append(f"silent failures without debug lines rose to {b['missed']} "
                             f"(recorded {floor['missed_without_debug']})")
+        if len(full_silent) + len(stripped_silent) > floor["tracker_silent"]:
+            problems.append(f"peers failed without an alert rose to "
+                            f"{len(full_silent) + len(stripped_silent)} "
+                            f"(recorded {floor['tracker_silent']})")
         if b["false_alarms"] > floor["false_alarms_without_debug"]:
             problems.append(f"false alarms without debug lines rose to {b['false_alarms']} "
                             f"(recorded {floor['false_alarms_without_debug']})")
