@@ -55,6 +55,7 @@ struct test_rules_options {
     std::string dir;
     std::vector<std::string> rules;
     bool verbose = false;
+    bool every_rule = false;  ///< fail when a shipped rule has no test expecting it
 };
 
 [[nodiscard]] int run_test_rules(const test_rules_options& options);

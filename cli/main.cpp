@@ -81,6 +81,8 @@ int main(int argc, char** argv) {
         ->required();
     test_rules_cmd->add_option("--rules", test_rules.rules, "Extra rule file or directory");
     test_rules_cmd->add_flag("-v,--verbose", test_rules.verbose, "Show every alert");
+    test_rules_cmd->add_flag("--every-rule", test_rules.every_rule,
+                             "Fail when a shipped rule is expected by no test");
 
     std::string explain_what;
     auto* explain_cmd = app.add_subcommand(

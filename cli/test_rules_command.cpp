@@ -15,6 +15,7 @@
 #include <fstream>
 #include <iostream>
 #include <limits>
+#include <set>
 #include <sstream>
 
 #include <yaml-cpp/yaml.h>
@@ -135,10 +136,13 @@ std::string shape_problem(const YAML::Node& t) {
 }
 
 bool run_case_checked(const fs::path& file, const YAML::Node& t,
-                      const std::vector<std::string>& extra_rules, bool verbose);
+                      const std::vector<std::string>& extra_rules, bool verbose,
+                      std::set<std::string>& tested);
 
-// Runs one test file; prints what differs; returns true when it passes.
-bool run_case(const fs::path& file, const std::vector<std::string>& extra_rules, bool verbose) {
+// Runs one test file; prints what differs; returns true when it passes. Adds the rule ids the
+// file expects alerts from to `tested`.
+bool run_case(const fs::path& file, const std::vector<std::string>& extra_rules, bool verbose,
+              std::set<std::string>& tested) {
     const std::string name = file.filename().string();
     try {
         const YAML::Node t = YAML::LoadFile(file.string());
@@ -146,7 +150,7 @@ bool run_case(const fs::path& file, const std::vector<std::string>& extra_rules,
             std::cout << "FAIL " << name << problem << '\n';
             return false;
         }
-        return run_case_checked(file, t, extra_rules, verbose);
+        return run_case_checked(file, t, extra_rules, verbose, tested);
     } catch (const YAML::Exception& e) {
         std::cout << "FAIL " << name << ": " << e.what() << '\n';
         return false;
@@ -154,7 +158,8 @@ bool run_case(const fs::path& file, const std::vector<std::string>& extra_rules,
 }
 
 bool run_case_checked(const fs::path& file, const YAML::Node& t,
-                      const std::vector<std::string>& extra_rules, bool verbose) {
+                      const std::vector<std::string>& extra_rules, bool verbose,
+                      std::set<std::string>& tested) {
     const std::string name = file.filename().string();
     std::string log;
     std::string source = file.stem().string();
@@ -216,6 +221,9 @@ bool run_case_checked(const fs::path& file, const YAML::Node& t,
     std::ostringstream why;
     if (const auto expect = t["expect"]) {
         for (const auto& want : expect) {
+            if (want["rule"]) {
+                tested.insert(want["rule"].Scalar());
+            }
             bool found = false;
             for (std::size_t i = 0; i < sink.alerts.size() && !found; ++i) {
                 if (!used[i] && matches(sink.alerts[i], want)) {
@@ -265,11 +273,23 @@ int run_test_rules(const test_rules_options& options) {
     }
     std::sort(files.begin(), files.end());
     std::size_t failed = 0;
+    std::set<std::string> tested;
     for (const fs::path& f : files) {
-        failed += run_case(f, options.rules, options.verbose) ? 0U : 1U;
+        failed += run_case(f, options.rules, options.verbose, tested) ? 0U : 1U;
     }
     std::cout << files.size() - failed << " passed, " << failed << " failed\n";
-    return failed == 0 && !files.empty() ? exit_ok : exit_findings;
+    std::size_t untested = 0;
+    if (options.every_rule) {
+        // Every shipped rule must be shown raising on some real excerpt.
+        const rules::load_result pack = rules::load_with_pack({});
+        for (const rules::rule& r : pack.rules->rules) {
+            if (tested.count(r.id) == 0) {
+                std::cout << "UNTESTED " << r.id << " (" << r.file << ")\n";
+                ++untested;
+            }
+        }
+    }
+    return failed == 0 && untested == 0 && !files.empty() ? exit_ok : exit_findings;
 }
 
 }  // namespace ikewatch::cli

@@ -167,14 +167,15 @@ void apply_show_ipsec(peer_record& p, const event& e) noexcept {
 }
 
 // A tunnel as a session listing shows it: `show crypto session` (UP-ACTIVE, UP-IDLE, UP-NO-IKE,
-// DOWN-NEGOTIATING, DOWN), `show dmvpn` (DMVPN-UP, DMVPN-NHRP: crypto up, NHRP not;
+// DOWN-NEGOTIATING, DOWN), `show dmvpn` (DMVPN-UP; DMVPN-NHRP: NHRP not registered yet;
 // DMVPN-IPSEC: phase 1 up, no IPsec SA; DMVPN-IKE: phase 1 not up), `show vpn-sessiondb l2l`.
 void apply_show_session(peer_record& p, const event& e) noexcept {
     const std::string_view status = e.get(field::status).value_or("");
     p.session_status.assign(status);
+    // DMVPN NHRP (registration pending) says nothing about IKE: a tunnel without protection
+    // goes there straight away.
     const bool phase1_up = status == "UP-ACTIVE" || status == "UP-IDLE" || status == "UP" ||
-                           status == "DMVPN-UP" || status == "DMVPN-NHRP" ||
-                           status == "DMVPN-IPSEC";
+                           status == "DMVPN-UP" || status == "DMVPN-IPSEC";
     if (phase1_up) {
         if (!is_active(p.state)) {
             up(p, e.time);

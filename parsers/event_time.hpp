@@ -51,6 +51,12 @@ class event_time {
         return devices_.find(device) != nullptr;
     }
 
+    /// The time of the device's latest line with a time (calendar or uptime), or 0.
+    [[nodiscard]] micros last(std::string_view device) const noexcept {
+        const device_clock* c = devices_.find(device);
+        return c != nullptr ? c->last : 0;
+    }
+
     /// True once a line with a calendar timestamp came from `device`.
     [[nodiscard]] bool has_calendar(std::string_view device) const noexcept {
         const device_clock* c = devices_.find(device);

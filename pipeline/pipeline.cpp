@@ -42,9 +42,10 @@ void pipeline::on_event(const parsers::event& e) {
 void pipeline::stamp_show(parsers::event& e) {
     // `show` output carries no time: it describes the moment it was taken, the device's latest
     // log time (or the latest of any device, or the reference time when it comes alone).
-    if (const micros t = clocks_.now(e.device, received_);
-        t != 0 && decoder_.clock().has_clock(e.device)) {
-        e.time = t;
+    if (decoder_.clock().has_clock(e.device)) {
+        // The device's clock, or the time of its line being read when it has none yet.
+        const micros t = clocks_.now(e.device, received_);
+        e.time = t != 0 ? t : decoder_.clock().last(e.device);
         e.basis = parsers::time_basis::inherited;
         return;
     }

@@ -20,10 +20,9 @@ using parsers::event_kind;
 
 // Every key the language knows, per map. One table per extension point.
 const std::set<std::string> top_keys{"rules", "lists", "macros", "codes", "disable", "overrides"};
-const std::set<std::string> rule_keys{"id",         "version", "name",    "code",       "severity",
-                                      "confidence", "match",   "resolve", "suppress",   "title",
-                                      "cause",      "checks",  "enabled", "description",
-                                      "fallback"};
+const std::set<std::string> rule_keys{
+    "id",       "version", "name",  "code",   "severity", "confidence",  "match",   "resolve",
+    "suppress", "title",   "cause", "checks", "enabled",  "description", "fallback"};
 const std::set<std::string> match_keys{"event", "msg_id", "where",  "peer", "state",
                                        "for",   "count",  "within", "key",  "not_followed_by",
                                        "with"};
