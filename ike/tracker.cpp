@@ -319,6 +319,10 @@ void tracker::apply_asa_packet(peer_record& p, const event& e, bool& started) {
             break;
         case ike_exchange::info:
         case ike_exchange::none:
+        case ike_exchange::v2_sa_init:
+        case ike_exchange::v2_auth:
+        case ike_exchange::v2_child:
+        case ike_exchange::v2_info:
             break;
     }
     if (sent || resent) {

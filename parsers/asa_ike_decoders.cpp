@@ -92,30 +92,6 @@ ike_exchange classify(std::uint16_t p, std::uint32_t msgid) noexcept {
     return ike_exchange::none;
 }
 
-std::string_view exchange_name(ike_exchange x) noexcept {
-    switch (x) {
-        case ike_exchange::mm_sa:
-            return "mm_sa";
-        case ike_exchange::mm_ke:
-            return "mm_ke";
-        case ike_exchange::mm_auth:
-            return "mm_auth";
-        case ike_exchange::am1:
-            return "am1";
-        case ike_exchange::am2:
-            return "am2";
-        case ike_exchange::am3:
-            return "am3";
-        case ike_exchange::quick:
-            return "quick";
-        case ike_exchange::info:
-            return "info";
-        case ike_exchange::none:
-            break;
-    }
-    return "unknown";
-}
-
 ike_role role_in(std::string_view text) noexcept {
     if (contains(text, "Initiator")) {
         return ike_role::initiator;
@@ -200,7 +176,7 @@ void ike_decode_packet(std::string_view text, event& e) noexcept {
     e.exchange = classify(e.payloads, e.ike_msgid);
     e.aggressive = e.exchange == ike_exchange::am1 || e.exchange == ike_exchange::am2 ||
                    e.exchange == ike_exchange::am3;
-    e.set(field::exchange, exchange_name(e.exchange));
+    e.set(field::exchange, to_string(e.exchange));
 }
 
 // `IKE Initiator: New Phase 1, Intf INSIDE, IKE Peer 22.22.22.22  local Proxy Address

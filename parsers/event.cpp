@@ -62,6 +62,10 @@ constexpr std::array<std::string_view, event_kind_count> kind_names{"other",
                                                                     "ikev2_start",
                                                                     "ikev2_up",
                                                                     "ikev2_failed",
+                                                                    "ikev2_down",
+                                                                    "ikev2_packet",
+                                                                    "ikev2_notify",
+                                                                    "ikev2_state",
                                                                     "acl_deny",
                                                                     "request_discarded",
                                                                     "udp_connection",
@@ -146,6 +150,7 @@ void event::clear() noexcept {
     phase = 0;
     aggressive = false;
     nat_t = false;
+    v2_response = false;
     ike_msgid = 0;
     state_name = {};
     conn_id = {};
@@ -180,6 +185,42 @@ bool event::set_peer(std::string_view text) noexcept {
 }
 bool event::set_peer2(std::string_view text) noexcept {
     return assign_peer(peer2, text);
+}
+
+}  // namespace ikewatch::parsers
+
+namespace ikewatch::parsers {
+
+std::string_view to_string(ike_exchange x) noexcept {
+    switch (x) {
+        case ike_exchange::mm_sa:
+            return "mm_sa";
+        case ike_exchange::mm_ke:
+            return "mm_ke";
+        case ike_exchange::mm_auth:
+            return "mm_auth";
+        case ike_exchange::am1:
+            return "am1";
+        case ike_exchange::am2:
+            return "am2";
+        case ike_exchange::am3:
+            return "am3";
+        case ike_exchange::quick:
+            return "quick";
+        case ike_exchange::info:
+            return "info";
+        case ike_exchange::v2_sa_init:
+            return "IKE_SA_INIT";
+        case ike_exchange::v2_auth:
+            return "IKE_AUTH";
+        case ike_exchange::v2_child:
+            return "CREATE_CHILD_SA";
+        case ike_exchange::v2_info:
+            return "INFORMATIONAL";
+        case ike_exchange::none:
+            break;
+    }
+    return "unknown";
 }
 
 }  // namespace ikewatch::parsers

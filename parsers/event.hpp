@@ -75,7 +75,15 @@ enum class event_kind : std::uint8_t {
     key_acquire,            ///< 715077 Pitcher key acquire, 713219 queuing KEY-ACQUIRE
     ikev2_start,            ///< 750002 IKE_INIT_SA request
     ikev2_up,               ///< 750006 IKEv2 SA UP
-    ikev2_failed,           ///< 750003 Negotiation aborted due to ERROR
+    ikev2_failed,           ///< 750003 Negotiation aborted due to ERROR, debug failure texts;
+                            ///< `failure` classifies the reason (see ikev2_decoders.cpp)
+    ikev2_down,             ///< 750007 SA DOWN, debug SA deleted (with the reason)
+    ikev2_packet,           ///< an IKEv2 message sent, received or retransmitted (debug
+                            ///< `Received Packet [From …]`); `exchange`, `v2_response`
+    ikev2_notify,           ///< a notify payload sent or received (`notify`:
+                            ///< INVALID_KE_PAYLOAD, NO_PROPOSAL_CHOSEN, TS_UNACCEPTABLE, …)
+    ikev2_state,            ///< the device's own negotiation state (debug `SM Trace->
+                            ///< CurState: I_WAIT_AUTH Event: EV_RECV_AUTH`): state_name
     // Traffic and management
     acl_deny,  ///< 106001/106006/106007/106010/106014/106015/106023/106100/710003, IOS ACCESSLOG
                ///< denied
@@ -151,15 +159,22 @@ enum class ike_direction : std::uint8_t { none, sent, received, resent };
 /// Which exchange an IKE message belongs to, from its payload list (713236) or IOS state text.
 enum class ike_exchange : std::uint8_t {
     none,
-    mm_sa,    ///< main mode message 1 or 2 (SA)
-    mm_ke,    ///< main mode message 3 or 4 (KE + NONCE)
-    mm_auth,  ///< main mode message 5 or 6 (ID + HASH, encrypted)
-    am1,      ///< aggressive mode message 1 (SA + KE + NONCE + ID)
-    am2,      ///< aggressive mode message 2 (… + HASH)
-    am3,      ///< aggressive mode message 3 (HASH)
-    quick,    ///< quick mode (msgid ≠ 0 with SA/NONCE, or HASH alone)
-    info,     ///< informational (HASH + NOTIFY / DELETE)
+    mm_sa,       ///< main mode message 1 or 2 (SA)
+    mm_ke,       ///< main mode message 3 or 4 (KE + NONCE)
+    mm_auth,     ///< main mode message 5 or 6 (ID + HASH, encrypted)
+    am1,         ///< aggressive mode message 1 (SA + KE + NONCE + ID)
+    am2,         ///< aggressive mode message 2 (… + HASH)
+    am3,         ///< aggressive mode message 3 (HASH)
+    quick,       ///< quick mode (msgid ≠ 0 with SA/NONCE, or HASH alone)
+    info,        ///< informational (HASH + NOTIFY / DELETE)
+    v2_sa_init,  ///< IKEv2 IKE_SA_INIT
+    v2_auth,     ///< IKEv2 IKE_AUTH
+    v2_child,    ///< IKEv2 CREATE_CHILD_SA
+    v2_info,     ///< IKEv2 INFORMATIONAL (delete, DPD)
 };
+
+/// `mm_sa` … `info` for IKEv1, `IKE_SA_INIT`, `IKE_AUTH`, `CREATE_CHILD_SA`, `INFORMATIONAL`.
+[[nodiscard]] std::string_view to_string(ike_exchange x) noexcept;
 
 enum class ike_role : std::uint8_t { unknown, initiator, responder };
 
@@ -225,7 +240,8 @@ struct event {
     std::uint16_t payloads = 0;
     std::uint8_t phase = 0;  ///< 1 or 2 when the line says
     bool aggressive = false;
-    bool nat_t = false;  ///< the line shows NAT-T in use (port 4500, NAT detected)
+    bool nat_t = false;        ///< the line shows NAT-T in use (port 4500, NAT detected)
+    bool v2_response = false;  ///< IKEv2: the message is a response (else a request)
     std::uint32_t ike_msgid = 0;
     std::string_view state_name;  ///< state named by the line (IOS show-state, FSM history, …)
     std::string_view conn_id;     ///< IOS connection id (`1001`, `0:2`), may be empty
