@@ -839,7 +839,8 @@ std::optional<json> peer_page_json(const shard_visitor& shards, std::string_view
                      mine.front()->raised_at};
         }
         const fleet_row row = make_row(s.table, *p, dnow, mine.empty() ? nullptr : &worst);
-        json j = envelope(ctx, now, alerts);
+        // The engine clock of this peer's device: its durations and timeline run on it.
+        json j = envelope(ctx, dnow != 0 ? dnow : now, alerts);
         j["peer"] = row_json(row);
         j["peer"]["first_seen"] = time_or_null(p->first_seen);
         j["peer"]["negotiations"] = p->negotiations;
@@ -870,9 +871,15 @@ std::optional<json> peer_page_json(const shard_visitor& shards, std::string_view
 json alerts_page_json(const shard_visitor& shards, const alert_history& history,
                       const page_context& ctx) {
     std::vector<rules::alert> active;
+    json clocks = json::object();  // each alerting device's clock: how long an alert has lasted
     shards([&](const shard_view& s) {
         if (s.engine != nullptr) {
-            s.engine->for_each_active([&](const rules::alert& a) { active.push_back(a); });
+            s.engine->for_each_active([&](const rules::alert& a) {
+                active.push_back(a);
+                if (s.now_of && !clocks.contains(a.device)) {
+                    clocks[a.device] = time_or_null(s.now_of(a.device));
+                }
+            });
         }
     });
     std::sort(active.begin(), active.end(),
@@ -884,6 +891,7 @@ json alerts_page_json(const shard_visitor& shards, const alert_history& history,
         act.push_back(alert_json(a));
     }
     j["active"] = std::move(act);
+    j["device_now"] = std::move(clocks);
     json resolved = json::array();
     history.for_each_since(now - day, [&](const rules::alert& a) {
         if (resolved.size() < 500) {

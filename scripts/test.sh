@@ -8,11 +8,13 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/check-format.sh
 jobs=$(nproc)
+# The browser tests must run here: a missing chromium or npm package is a failure, not a skip.
+export IKEWATCH_REQUIRE_BROWSER=1
 for preset in debug asan; do
     echo "== $preset: configure and build =="
     cmake --preset "$preset" >/dev/null
     cmake --build --preset "$preset" -j "$jobs"
-    echo "== $preset: ctest (labels: unit golden integration fuzz slow) =="
+    echo "== $preset: ctest (labels: unit golden integration fuzz slow browser) =="
     ctest --preset "$preset" -j "$jobs" --timeout 900
 done
 # ThreadSanitizer over the multi-threaded parts: the sharded pipeline and the forwarders (unit),

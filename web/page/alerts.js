@@ -10,7 +10,7 @@ function peerLink(a) {
   return a.ike.peer ? h('a', { href: peerHref(device, a.ike.peer) }, a.ike.peer) : (a.source ? a.source.address : '');
 }
 
-function table(caption, alerts, resolved, now) {
+function table(caption, alerts, resolved, clocks, now) {
   const head = resolved
     ? ['Resolved', 'Severity', 'Device', 'Peer', 'Diagnosis', 'Lasted']
     : ['Raised', 'Severity', 'Device', 'Peer', 'Diagnosis', 'State', 'For'];
@@ -21,7 +21,9 @@ function table(caption, alerts, resolved, now) {
     h('th', { scope: 'row' }, peerLink(a)),
     h('td', {}, h('span', { class: ['code', `sev-${a.rule.severity}`] }, a.diagnosis.code), ' ', a.message),
     resolved ? null : h('td', {}, a.ike.state || ''),
-    h('td', { class: 'num' }, resolved ? duration(ms(a['@timestamp']) - ms(a.alert.raised_at)) : duration(now - ms(a.alert.raised_at)))));
+    h('td', { class: 'num' }, resolved
+      ? duration(ms(a['@timestamp']) - ms(a.alert.raised_at))
+      : duration((ms(clocks[a.observer.hostname]) || now) - ms(a.alert.raised_at)))));
   return h('table', { class: 'alerts' }, h('caption', {}, caption),
     h('thead', {}, h('tr', {}, ...head.map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', {}, rows.length ? rows : h('tr', {}, h('td', { colspan: String(head.length), class: 'empty' }, 'None.'))));
@@ -33,8 +35,8 @@ export function alertsView() {
     const now = ms(d.now);
     root.replaceChildren(
       h('h1', { id: 'alerts-h' }, 'Alerts'),
-      table(`Active (${d.active.length})`, d.active, false, now),
-      table(`Resolved in the last 24 hours (${d.resolved.length})`, d.resolved, true, now));
+      table(`Active (${d.active.length})`, d.active, false, d.device_now || {}, now),
+      table(`Resolved in the last 24 hours (${d.resolved.length})`, d.resolved, true, {}, now));
   }
   return { root, render };
 }

@@ -33,7 +33,7 @@ function row(p) {
     h('td', {}, ike.phase2 === 'none' ? '' : ike.phase2),
     diagnosisCell(p.alert),
     h('td', { class: 'last' }, p.last_line
-      ? [h('time', {}, clock(p.last_line.time)), ' ', h('span', { class: 'line', title: p.last_line.text }, p.last_line.text)]
+      ? [h('time', {}, clock(p.last_line.time)), ' ', h('span', { class: 'line', title: p.last_line.text }, p.last_line.text.replace(/^<\d{1,3}>/, ''))]
       : ''));
 }
 

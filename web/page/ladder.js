@@ -20,6 +20,7 @@ function stepLabel(step, who) {
   let t = seenText[step.seen] || step.seen;
   if (step.seen === 'retransmitted' && step.resends) t += ` ×${step.resends}`;
   if (step.seen === 'rejected') t += step.rejected_by === 'peer' ? ' by the peer' : ` by ${who}`;
+  if (step.seen !== 'retransmitted' && step.resends) t += `, resent ×${step.resends}`;
   if (step.seen === 'missing' && step.expected_since) t += ` since ${clock(step.expected_since)}`;
   if (step.inferred && step.seen !== 'missing' && step.seen !== 'future') t += ' (inferred)';
   return t;
@@ -177,7 +178,8 @@ export function ladderSvg(d, elapsed) {
     }
     const st = r.step;
     svg.append(arrow(y, st.from === 'i', st, st.msg, who, otherName));
-    if (st.state_after && i !== waitingRow) {
+    const shownByWait = L.waiting && st.state_after && st.state_after.state === L.waiting.state;
+    if (st.state_after && i !== waitingRow && !shownByWait) {
       svg.append(stateBox(ourAsa, y + 20, st.state_after.state, false, 'asa'),
         stateBox(ourIos, y + 20, st.state_after.state_ios, false, 'ios'));
     }

@@ -26,7 +26,7 @@ function diagnosisPanel(d) {
 }
 
 function evidenceList(d, svg) {
-  const list = h('ol', { class: 'evidence', tabindex: '0', role: 'log', 'aria-label': 'Evidence lines, oldest first' });
+  const list = h('ol', {});
   for (const e of d.evidence) {
     const choose = () => {
       for (const li of list.querySelectorAll('li')) li.classList.toggle('chosen', li === item);
@@ -41,7 +41,8 @@ function evidenceList(d, svg) {
     list.append(item);
   }
   if (!d.evidence.length) list.append(h('li', {}, 'No lines kept for this peer.'));
-  return list;
+  // A scroll region: focusable, so the keyboard reaches every line.
+  return h('div', { class: 'evidence', tabindex: '0', role: 'log', 'aria-label': 'Evidence lines, oldest first' }, list);
 }
 
 function timeline(d) {
