@@ -29,6 +29,30 @@ const chip = (page, g) => page.$eval(`button[data-group="${g}"]`, (el) => el.tex
 const moving = (page) => [page.locator('.dur'), page.locator('#clock'),
   page.locator('tr[data-peer^="172.16.200.253"] td.last'), page.locator('tr[data-peer^="asa-vpn-01"] td.last')];
 
+test('HTTP: same page for the three views, JSON API unchanged, strict headers, 304, GET/HEAD only', async () => {
+  for (const where of ['/', '/peer/fw-hq/233.22.22.233', '/ui/app.js', '/api/fleet']) {
+    const res = await fetch(daemon.base + where);
+    assert.equal(res.status, 200, where);
+    assert.match(res.headers.get('content-security-policy'), /^default-src 'none'; script-src 'self'; style-src 'self';/);
+    assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
+  }
+  const page = await (await fetch(`${daemon.base}/`)).text();
+  const asHtml = await fetch(`${daemon.base}/alerts`, { headers: { Accept: 'text/html,application/xhtml+xml' } });
+  assert.equal(await asHtml.text(), page);
+  assert.equal(asHtml.headers.get('vary'), 'Accept');
+  assert.ok(Array.isArray(await (await fetch(`${daemon.base}/alerts`)).json()), '/alerts stays the JSON array');
+  assert.ok(Array.isArray(await (await fetch(`${daemon.base}/peers`)).json()), '/peers stays the JSON array');
+  const first = await fetch(`${daemon.base}/api/fleet?group=stuck`);
+  const etag = first.headers.get('etag');
+  assert.match(etag, /^"seq-\d+-\d+"$/);
+  assert.equal((await fetch(`${daemon.base}/api/fleet?group=stuck`, { headers: { 'If-None-Match': etag } })).status, 304);
+  assert.equal((await fetch(`${daemon.base}/api/fleet?group=down`, { headers: { 'If-None-Match': etag } })).status, 200);
+  assert.equal((await fetch(`${daemon.base}/`, { method: 'POST' })).status, 405);
+  assert.equal((await fetch(`${daemon.base}/`, { method: 'HEAD' })).status, 200);
+  assert.equal((await fetch(`${daemon.base}/api/peer/fw-hq/192.0.2.1`)).status, 404);
+});
+
 test('fleet: rows stuck first, chips from the server, sources line, no console errors', async () => {
   const page = await open(b);
   await page.goto(`${daemon.base}/`);
