@@ -4,6 +4,7 @@
 
 import { spawn, execFileSync } from 'node:child_process';
 import dgram from 'node:dgram';
+import net from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -70,7 +71,7 @@ export class Daemon {
   }
 
   async start() {
-    const args = ['--udp', '127.0.0.1:0', '--status', '127.0.0.1:0', '--alert-log', path.join(this.dir, 'alerts.json')];
+    const args = ['--udp', '127.0.0.1:0', '--tcp', '127.0.0.1:0', '--status', '127.0.0.1:0', '--alert-log', path.join(this.dir, 'alerts.json')];
     if (process.getuid && process.getuid() === 0) args.push('--allow-root');
     const err = fs.openSync(this.stderrPath, 'w');
     this.proc = spawn(ikewatchd, args, { stdio: ['ignore', 'ignore', err] });
@@ -80,9 +81,11 @@ export class Daemon {
       const log = fs.readFileSync(this.stderrPath, 'utf8');
       const status = /status endpoint on http:\/\/[^:]+:(\d+)\//.exec(log);
       const udp = /listening on udp (\d+)/.exec(log);
-      if (status && udp) {
+      const tcp = /listening on tcp (\d+)/.exec(log);
+      if (status && udp && tcp) {
         this.port = Number(status[1]);
         this.udpPort = Number(udp[1]);
+        this.tcpPort = Number(tcp[1]);
         this.base = `http://127.0.0.1:${this.port}`;
         return this;
       }
@@ -97,14 +100,23 @@ export class Daemon {
     return sendUdp(this.udpPort, lines);
   }
 
+  /** Sends over one TCP connection (newline framing): no line is lost, however many. */
+  sendTcp(lines) {
+    return new Promise((resolve, reject) => {
+      const sock = net.connect(this.tcpPort, '127.0.0.1', () => sock.end(`${lines.join('\n')}\n`));
+      sock.on('error', reject);
+      sock.on('close', resolve);
+    });
+  }
+
   async json(p) {
     const res = await fetch(this.base + p);
     return res.json();
   }
 
   /** Waits until the fleet has `n` peers. */
-  async waitPeers(n) {
-    const deadline = Date.now() + 20000;
+  async waitPeers(n, timeoutMs = 20000) {
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       const f = await this.json('/api/fleet');
       if (f.total >= n) return f;
