@@ -75,8 +75,9 @@ struct fleet_query {
 [[nodiscard]] nlohmann::json fleet_json(const shard_visitor& shards, const fleet_query& query,
                                         const page_context& ctx);
 
-/// One peer (`now` is its device's clock): its row, the ladder, the other side when it logs too, diagnoses, evidence lines
-/// (with the step each moved) and the state timeline; nullopt when the peer is not known.
+/// One peer (`now` is its device's clock): its row, the ladder, the other side when it logs too,
+/// diagnoses, evidence lines (with the step each moved) and the state timeline; nullopt when the
+/// peer is not known.
 [[nodiscard]] std::optional<nlohmann::json> peer_page_json(const shard_visitor& shards,
                                                            std::string_view device,
                                                            std::string_view peer,
