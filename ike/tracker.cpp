@@ -740,6 +740,8 @@ transition tracker::apply(const event& e) {
         default:
             break;
     }
+    // Web page: the message ladder (ike/ladder.hpp) sees every event the tracker applied.
+    observe_ladder(p, e, started, {t.old_state, t.old_status, t.old_phase2});
     if (evidence_worthy(e.kind) && !e.raw.empty()) {
         if (!p.evidence) {
             p.evidence = std::make_unique_for_overwrite<evidence_ring>();
