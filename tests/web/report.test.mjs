@@ -13,6 +13,9 @@ import { browser, open, until, matchesBaseline, tmpdir, root, ikewatch, axe } fr
 let b;
 let file;
 
+// A console prompt line (`SITE-A#show ...`) names the device after its host.
+const withoutPrompts = (text) => text.split('\n').filter((l) => !/^[A-Za-z][\w.-]*(\([\w-]+\))?#/.test(l)).join('\n');
+
 // Each log is written under the device's name: in a replay the file names the device.
 function logs(dir) {
   const read = (f) => fs.readFileSync(path.join(root, 'tests', f), 'utf8');
@@ -24,9 +27,10 @@ function logs(dir) {
     'fw-branch': read('scenarios/S00-asa-initiator-healthy.log'),
     relay: read('scenarios/S12-pix-aggressive-no-answer.log'),
     'fw-remote': read('scenarios/S00c-asa-responder-syslog.log'),
-    // Both ends of one tunnel, each device named by its address.
-    '103.1.1.1': read('cases/iosxe-healthy-natt-initiator-site-a-console-capture.log'),
-    '61.128.1.1': read('cases/iosxe-healthy-natt-responder-hq-console-capture.log'),
+    // Both ends of one tunnel, each device named by its address (as syslog without host names
+    // is); the console prompts, which would name them by host name, are left out.
+    '103.1.1.1': withoutPrompts(read('cases/iosxe-healthy-natt-initiator-site-a-console-capture.log')),
+    '61.128.1.1': withoutPrompts(read('cases/iosxe-healthy-natt-responder-hq-console-capture.log')),
   };
   return Object.entries(files).map(([name, text]) => {
     const p = path.join(dir, name);
