@@ -32,7 +32,7 @@ int run_replay(const replay_options& options) {
                   << " problem(s); nothing was replayed\n";
         return exit_config;
     }
-    alert_printer printer(options.format == "json");
+    alert_printer printer(options.format == outputs::output_format::json);
     popt.rules = loaded.rules;
     popt.sink = &printer;
     popt.table.max_peers = options.max_peers;
