@@ -57,9 +57,9 @@ forwarders:
                                          "f.yaml");
     ASSERT_TRUE(ok.ok()) << (ok.problems.empty() ? "" : ok.problems[0].to_string());
     ASSERT_EQ(ok.config.forwarders.size(), 2u);
-    EXPECT_EQ(ok.config.forwarders[0].format, "json");
+    EXPECT_EQ(ok.config.forwarders[0].format, siem_format::json);
     EXPECT_EQ(ok.config.forwarders[0].name, "https://siem:8088/services/collector/event");
-    EXPECT_EQ(ok.config.forwarders[1].format, "cef");
+    EXPECT_EQ(ok.config.forwarders[1].format, siem_format::cef);
     EXPECT_EQ(ok.config.forwarders[1].codes, std::vector<std::string>{"psk-mismatch"});
 
     const auto bad = config::parse_config(R"(listen: {udp: ["127.0.0.1:5514"]}
