@@ -376,6 +376,10 @@ constexpr std::array keys{
                            "TLS: false skips the certificate and name checks (tests only)."),
     key<text, &fw::token>("forwarders[].token", restart,
                           "HTTP(S): sent as `Authorization: Splunk <token>` (HEC)."),
+    key<duration, &fw::connect_timeout>(
+        "forwarders[].timeout", restart,
+        "Connecting (TLS handshake included), each write and each HTTP exchange must end within "
+        "this, or the attempt fails and is retried with backoff."),
     key<size, &fw::spool_max_bytes>("forwarders[].spool_max_bytes", {.min = 4096},
                                     "Spool limit; past it the oldest alerts are dropped and "
                                     "counted."),

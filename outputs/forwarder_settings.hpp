@@ -51,10 +51,10 @@ struct forwarder_settings {
     bool verify = true;
     std::string token;  ///< HTTP(S): sent as `Authorization: Splunk TOKEN` (HEC)
     std::size_t spool_max_bytes = 64ULL << 20;
+    micros connect_timeout = 5 * micros_per_second;  ///< `timeout`: connect, write, HTTP exchange
     // Set by the daemon, not by the configuration.
     std::string spool_dir;                     ///< state_dir/spool/<name>; empty: in memory
     micros confirm_after = micros_per_second;  ///< a stream write counts as delivered after this
-    micros connect_timeout = 5 * micros_per_second;
     micros max_backoff = 30 * micros_per_second;
 
     friend bool operator==(const forwarder_settings&, const forwarder_settings&) = default;

@@ -96,3 +96,18 @@ forwarders:
     EXPECT_EQ(r.problems[1].line, 6);
     EXPECT_EQ(config::spool_dir_name("tls://siem.example:6514"), "tls___siem_example_6514");
 }
+
+TEST(ForwarderConfig, TimeoutBoundsEachAttempt) {
+    const auto r = config::parse_config(R"(forwarders:
+  - {url: "tcp://siem:514", timeout: 2s}
+  - {url: "udp://siem:514"}
+  - {url: "tls://siem:6514", timeout: never}
+)",
+                                        "f.yaml");
+    ASSERT_EQ(r.problems.size(), 1u);
+    EXPECT_EQ(r.problems[0].to_string(),
+              "f.yaml:4:39: bad-duration: 'never' is not a duration (a whole number with ms, s, "
+              "m, h or d)");
+    EXPECT_EQ(r.config.forwarders[0].connect_timeout, 2 * micros_per_second);
+    EXPECT_EQ(r.config.forwarders[1].connect_timeout, 5 * micros_per_second);
+}
