@@ -207,9 +207,8 @@ void read_forwarders(value_reader& r, const YAML::Node& n,
         if (!f.cert_file.empty() && f.key_file.empty()) {
             r.error(item, "missing-key", "'cert_file' needs 'key_file'");
         }
-        // HTTP(S) posts JSON lines (or Splunk HEC events): another format cannot go that way.
-        const auto target = forward_scheme_of(f.url);
-        if (target == outputs::forward_scheme::http || target == outputs::forward_scheme::https) {
+        if (const auto scheme = forward_scheme_of(f.url);
+            scheme && outputs::sends_json_only(*scheme)) {
             if (item.IsMap() && item["format"] && f.format != outputs::siem_format::json) {
                 r.error(item["format"], "bad-value",
                         "an http(s) forwarder sends JSON: format must be json (or left out)");

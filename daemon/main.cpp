@@ -177,12 +177,10 @@ int main(int argc, char** argv) {
                 ikewatch::outputs::forwarder_settings f;
                 f.name = url;
                 f.url = url;
-                // HTTP(S) posts JSON whatever --forward-format says (it applies to the others).
+                // --forward-format applies to the forwarders that can send it.
                 const auto scheme = ikewatch::config::forward_scheme_of(url);
-                f.format = scheme == ikewatch::outputs::forward_scheme::http ||
-                                   scheme == ikewatch::outputs::forward_scheme::https
-                               ? siem_format::json
-                               : forward_format;
+                f.format = scheme && ikewatch::outputs::sends_json_only(*scheme) ? siem_format::json
+                                                                                 : forward_format;
                 c.forwarders.push_back(std::move(f));
             }
         }

@@ -440,9 +440,7 @@ forwarder::forwarder(forwarder_settings settings, siem_options options)
     if (target) {
         if (target->scheme == forward_scheme::udp) {
             transport_ = std::make_unique<udp_transport>(*target);
-        } else if (target->scheme == forward_scheme::http ||
-                   target->scheme == forward_scheme::https) {
-            // The body is JSON lines (or HEC events wrapping the alert object): always JSON.
+        } else if (sends_json_only(target->scheme)) {
             settings_.format = siem_format::json;
             transport_ = std::make_unique<http_transport>(*target, settings_);
         } else {

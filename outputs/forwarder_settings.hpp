@@ -30,6 +30,11 @@ struct enum_names<outputs::forward_scheme> {
 
 namespace ikewatch::outputs {
 
+/// HTTP and HTTPS post JSON (lines, or Splunk HEC events): their forwarders send only json.
+[[nodiscard]] constexpr bool sends_json_only(forward_scheme s) noexcept {
+    return s == forward_scheme::http || s == forward_scheme::https;
+}
+
 /// The schemes for people: `udp://, tcp://, tls://, http:// or https://`.
 [[nodiscard]] inline std::string forward_scheme_list() {
     return name_list<forward_scheme>("://, ", ":// or ") + "://";
