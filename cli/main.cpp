@@ -23,6 +23,8 @@ void add_time_flags(CLI::App* cmd, ikewatch::cli::time_flags& flags) {
 
 }  // namespace
 
+// An exception that reaches here (out of memory, a bug) should end the process.
+// NOLINTNEXTLINE(bugprone-exception-escape)
 int main(int argc, char** argv) {
     namespace cli = ikewatch::cli;
     using ikewatch::add_enum_option;

@@ -25,6 +25,8 @@ constexpr int exit_config = 78;  // EX_CONFIG: systemd's RestartPreventExitStatu
 
 }  // namespace
 
+// An exception that reaches here (out of memory, a bug) should end the process.
+// NOLINTNEXTLINE(bugprone-exception-escape)
 int main(int argc, char** argv) {
     using ikewatch::add_enum_option;
     using ikewatch::config::endpoint;

@@ -364,7 +364,7 @@ class http_transport final : public transport {
             if (settings_.token.empty()) {
                 body += r;
             } else {
-                body += "{\"sourcetype\":\"ikewatch:alert\",\"event\":" + r + "}";
+                body += R"({"sourcetype":"ikewatch:alert","event":)" + r + "}";
             }
             body += '\n';
         }
