@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "outputs/output_format.hpp"
+
 namespace ikewatch::cli {
 
 /// Exit codes shared by every subcommand (design: CLI contract).
@@ -29,7 +31,7 @@ struct parse_options {
 
 struct peers_options {
     std::vector<std::string> inputs;
-    std::string format = "text";
+    outputs::output_format format = outputs::output_format::text;
     std::size_t max_peers = 100'000;
     bool transitions = false;
     time_flags time;
@@ -40,7 +42,7 @@ struct peers_options {
 struct replay_options {
     std::vector<std::string> inputs;
     std::vector<std::string> rules;
-    std::string format = "json";
+    outputs::output_format format = outputs::output_format::json;
     bool no_drain = false;
     std::size_t max_peers = 100'000;
     std::size_t threads = 1;
@@ -66,7 +68,7 @@ struct test_rules_options {
 struct status_options {
     std::string url = "http://127.0.0.1:9514";
     bool alerts = false;
-    std::string format = "text";
+    outputs::output_format format = outputs::output_format::text;
 };
 [[nodiscard]] int run_status(const status_options& options);
 

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
+#include "common/enum_option.hpp"
 
 namespace {
 
@@ -22,8 +23,12 @@ void add_time_flags(CLI::App* cmd, ikewatch::cli::time_flags& flags) {
 
 }  // namespace
 
+// An exception that reaches here (out of memory, a bug) should end the process.
+// NOLINTNEXTLINE(bugprone-exception-escape)
 int main(int argc, char** argv) {
     namespace cli = ikewatch::cli;
+    using ikewatch::add_enum_option;
+    using ikewatch::outputs::output_format;
     CLI::App app{
         "ikewatch: why is this IPsec tunnel not coming up? (Cisco ASA/FTD/PIX/IOS syslog)"};
     app.require_subcommand(1);
@@ -40,8 +45,9 @@ int main(int argc, char** argv) {
         app.add_subcommand("peers", "Show the final IKE state of every (device, peer) pair");
     peers_cmd->add_option("inputs", peers.inputs, "Log files or show output, or - for stdin")
         ->required();
-    peers_cmd->add_option("--format", peers.format, "text or json (one object per peer per line)")
-        ->check(CLI::IsMember({"text", "json"}));
+    add_enum_option<output_format>(
+        *peers_cmd, "--format", peers.format,
+        "Output format, default text; json prints one object per peer per line");
     peers_cmd->add_option("--max-peers", peers.max_peers, "Peers kept (least recently updated go)")
         ->check(CLI::Range(1, 10'000'000));
     peers_cmd->add_flag("--transitions", peers.transitions,
@@ -56,8 +62,8 @@ int main(int argc, char** argv) {
     replay_cmd->add_option("--rules", replay.rules,
                            "Extra rule file or directory (repeatable; the shipped pack is "
                            "always loaded first)");
-    replay_cmd->add_option("--format", replay.format, "json (one alert per line) or text")
-        ->check(CLI::IsMember({"json", "text"}));
+    add_enum_option<output_format>(*replay_cmd, "--format", replay.format,
+                                   "Output format, default json (one alert per line)");
     replay_cmd->add_flag("--no-drain", replay.no_drain,
                          "Do not fire pending timers at the end of the input");
     replay_cmd->add_option("--max-peers", replay.max_peers, "Peers kept")
@@ -97,8 +103,8 @@ int main(int argc, char** argv) {
         "status", "Ask a running ikewatchd for its peers (or --alerts) over its status endpoint");
     status_cmd->add_option("--url", status.url, "Status endpoint (default http://127.0.0.1:9514)");
     status_cmd->add_flag("--alerts", status.alerts, "Show the active alerts instead of the peers");
-    status_cmd->add_option("--format", status.format, "text or json")
-        ->check(CLI::IsMember({"json", "text"}));
+    add_enum_option<output_format>(*status_cmd, "--format", status.format,
+                                   "Output format, default text");
 
     try {
         app.parse(argc, argv);

@@ -60,7 +60,7 @@ int run_peers(const peers_options& options) {
     }
     const auto peers = outputs::peers_json(
         table, [&](std::string_view device) { return pipe.device_now(device); });
-    if (options.format == "json") {
+    if (options.format == outputs::output_format::json) {
         for (const auto& p : peers) {
             std::cout << outputs::dump_json(p) << '\n';
         }

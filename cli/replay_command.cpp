@@ -80,7 +80,7 @@ int run_replay(const replay_options& options) {
                   << " problem(s); nothing was replayed\n";
         return exit_config;
     }
-    alert_printer printer(options.format == "json");
+    alert_printer printer(options.format == outputs::output_format::json);
     outputs::alert_history history;
     recording_sink sink(printer, history);
     popt.rules = loaded.rules;

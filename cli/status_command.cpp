@@ -99,7 +99,7 @@ int run_status(const status_options& options) {
         std::cerr << "ikewatch status: " << target << " did not answer a JSON array\n";
         return exit_findings;
     }
-    if (options.format == "json") {
+    if (options.format == outputs::output_format::json) {
         for (const auto& item : parsed) {
             std::cout << outputs::dump_json(item) << '\n';
         }

@@ -32,6 +32,8 @@ struct cidr {
     /// Parses `a.b.c.d/n`, `x::/n` or a bare address (host prefix).
     [[nodiscard]] static std::optional<cidr> parse(std::string_view text) noexcept;
     [[nodiscard]] bool contains(const ip_address& a) const noexcept;
+
+    friend bool operator==(const cidr&, const cidr&) = default;
 };
 
 /// Returns true when `text` looks like a dotted IPv4 address (four numbers 0..255).

@@ -1,15 +1,17 @@
 #include "config/config_loader.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <fstream>
-#include <functional>
 #include <map>
 #include <sstream>
 
 #include <yaml-cpp/yaml.h>
 
+#include "common/enum_names.hpp"
 #include "common/text.hpp"
-#include "parsers/header_time_parser.hpp"
+#include "config/config_schema.hpp"
+#include "config/value_reader.hpp"
 
 namespace ikewatch::config {
 
@@ -84,17 +86,19 @@ bool parse_size(std::string_view text, std::size_t& out) {
     return true;
 }
 
-bool forward_url_ok(std::string_view url) {
+std::optional<outputs::forward_scheme> forward_scheme_of(std::string_view url) noexcept {
     const std::size_t sep = url.find("://");
     if (sep == std::string_view::npos) {
+        return std::nullopt;
+    }
+    return from_string<outputs::forward_scheme>(url.substr(0, sep));
+}
+
+bool forward_url_ok(std::string_view url) {
+    if (!forward_scheme_of(url)) {
         return false;
     }
-    const std::string_view scheme = url.substr(0, sep);
-    if (scheme != "udp" && scheme != "tcp" && scheme != "tls" && scheme != "http" &&
-        scheme != "https") {
-        return false;
-    }
-    std::string_view rest = url.substr(sep + 3);
+    std::string_view rest = url.substr(url.find("://") + 3);
     rest = rest.substr(0, rest.find('/'));
     // HOST, HOST:PORT, [V6] or [V6]:PORT; the port (when given) is 1-65535, as the forwarder
     // needs it: a URL accepted here never fails at start.
@@ -132,394 +136,100 @@ std::string spool_dir_name(std::string_view forwarder_name) {
 
 namespace {
 
-// Reads one configuration document, collecting problems with their positions.
-class reader {
-  public:
-    reader(std::string file, diagnostics& problems) : file_(std::move(file)), problems_(problems) {}
-
-    void error(const YAML::Node& at, const std::string& code, const std::string& message) {
-        const YAML::Mark m = at.IsDefined() ? at.Mark() : YAML::Mark::null_mark();
-        problems_.push_back(
-            {file_, m.line >= 0 ? m.line + 1 : 0, m.column >= 0 ? m.column + 1 : 0, code, message});
-    }
-
-    // Calls `on(key, value)` for each key of the map `n`, refusing keys not in `known`.
-    void section(const YAML::Node& n, const char* name,
-                 const std::map<std::string, std::function<void(const YAML::Node&)>>& known) {
-        if (!n.IsMap()) {
-            error(n, "bad-type", std::string("'") + name + "' is a map");
-            return;
-        }
-        for (const auto& kv : n) {
-            const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "?";
-            const auto it = known.find(key);
-            if (it == known.end()) {
-                std::string list;
-                for (const auto& [k, f] : known) {
-                    list += (list.empty() ? "" : ", ") + k;
-                }
-                error(kv.first, "unknown-key",
-                      "unknown key '" + key + "' in " + name + " (known: " + list + ")");
-                continue;
-            }
-            it->second(kv.second);
-        }
-    }
-
-    bool scalar(const YAML::Node& n, std::string& out, const char* what) {
-        if (!n.IsScalar()) {
-            error(n, "bad-type", std::string(what) + " must be a single value");
-            return false;
-        }
-        out = n.Scalar();
-        return true;
-    }
-    std::vector<std::string> list(const YAML::Node& n, const char* what) {
-        std::vector<std::string> out;
-        if (n.IsNull()) {
-            return out;
-        }
-        if (n.IsScalar()) {
-            out.push_back(n.Scalar());
-            return out;
-        }
-        if (!n.IsSequence()) {
-            error(n, "bad-type", std::string(what) + " must be a list");
-            return out;
-        }
-        for (const auto& item : n) {
-            std::string s;
-            if (scalar(item, s, what)) {
-                out.push_back(s);
-            }
-        }
-        return out;
-    }
-    void boolean(const YAML::Node& n, bool& out, const char* what) {
-        if (!n.IsScalar() || !YAML::convert<bool>::decode(n, out)) {
-            error(n, "bad-type", std::string(what) + " takes true or false");
-        }
-    }
-    template <typename T>
-    void number(const YAML::Node& n, T& out, const char* what, T min, T max) {
-        std::string s;
-        if (!scalar(n, s, what)) {
-            return;
-        }
-        const auto v = text::to_number<T>(text::trim(s));
-        if (!v || *v < min || *v > max) {
-            error(n, "bad-value",
-                  std::string(what) + " must be a number from " + std::to_string(min) + " to " +
-                      std::to_string(max) + ", not '" + s + "'");
-            return;
-        }
-        out = *v;
-    }
-    void rate(const YAML::Node& n, double& out, const char* what) {
-        std::size_t v = 0;
-        number<std::size_t>(n, v, what, 0, 100'000'000);
-        out = static_cast<double>(v);
-    }
-    void size(const YAML::Node& n, std::size_t& out, const char* what, std::size_t min) {
-        std::string s;
-        if (!scalar(n, s, what)) {
-            return;
-        }
-        std::size_t v = 0;
-        if (!parse_size(s, v) || v < min) {
-            error(n, "bad-value",
-                  std::string(what) + " must be a size of at least " + std::to_string(min) +
-                      " bytes (a number, or with K, M, G, KiB, MiB, GiB), not '" + s + "'");
-            return;
-        }
-        out = v;
-    }
-    void duration(const YAML::Node& n, micros& out, const char* what) {
-        std::string s;
-        if (!scalar(n, s, what)) {
-            return;
-        }
-        micros v = 0;
-        if (!parse_duration(s, v) || v <= 0) {
-            error(n, "bad-duration",
-                  "'" + s + "' is not a duration (a whole number with ms, s, m, h or d)");
-            return;
-        }
-        out = v;
-    }
-    void endpoints(const YAML::Node& n, std::vector<endpoint>& out, const char* what) {
-        out.clear();
-        for (std::size_t i = 0; const std::string& s : list(n, what)) {
-            const YAML::Node at = n.IsSequence() ? n[i] : n;
-            ++i;
-            if (const auto e = endpoint::parse(s)) {
-                out.push_back(*e);
-            } else {
-                error(at, "bad-address", "'" + s + "' is not ADDR:PORT (numeric address or *)");
-            }
-        }
-    }
-    void offset(const YAML::Node& n, int& out, const char* what) {
-        std::string s;
-        if (scalar(n, s, what) && !parsers::parse_utc_offset(s, out)) {
-            error(n, "bad-value", "'" + s + "' is not a UTC offset (+02:00, -0530, UTC, EDT)");
-        }
-    }
-
-  private:
-    std::string file_;
-    diagnostics& problems_;
-};
-
-void read_forwarder(const YAML::Node& n, reader& r, forwarder_config& f) {
-    using handler = std::function<void(const YAML::Node&)>;
-    const auto one_of = [&](const YAML::Node& v, std::string& out, const char* what,
-                            std::initializer_list<const char*> allowed) {
-        if (!r.scalar(v, out, what)) {
-            return;
-        }
-        for (const char* a : allowed) {
-            if (out == a) {
-                return;
-            }
-        }
-        std::string list;
-        for (const char* a : allowed) {
-            list += (list.empty() ? "" : ", ") + std::string(a);
-        }
-        r.error(v, "bad-value", std::string(what) + " is one of " + list);
-    };
-    r.section(
-        n, "a forwarder",
-        std::map<std::string, handler>{
-            {"name", [&](const YAML::Node& v) { r.scalar(v, f.name, "name"); }},
-            {"url",
-             [&](const YAML::Node& v) {
-                 if (r.scalar(v, f.url, "url") && !forward_url_ok(f.url)) {
-                     r.error(v, "bad-address",
-                             "'" + f.url +
-                                 "' is not udp://, tcp://, tls://, http:// or https:// "
-                                 "HOST[:PORT][/PATH]");
-                 }
-             }},
-            {"format",
-             [&](const YAML::Node& v) {
-                 one_of(v, f.format, "format", {"rfc5424", "cef", "leef", "json"});
-             }},
-            {"min_severity",
-             [&](const YAML::Node& v) {
-                 one_of(v, f.min_severity, "min_severity",
-                        {"info", "low", "medium", "high", "critical"});
-             }},
-            {"codes", [&](const YAML::Node& v) { f.codes = r.list(v, "codes"); }},
-            {"ca_file", [&](const YAML::Node& v) { r.scalar(v, f.ca_file, "ca_file"); }},
-            {"cert_file", [&](const YAML::Node& v) { r.scalar(v, f.cert_file, "cert_file"); }},
-            {"key_file", [&](const YAML::Node& v) { r.scalar(v, f.key_file, "key_file"); }},
-            {"server_name",
-             [&](const YAML::Node& v) { r.scalar(v, f.server_name, "server_name"); }},
-            {"verify", [&](const YAML::Node& v) { r.boolean(v, f.verify, "verify"); }},
-            {"token", [&](const YAML::Node& v) { r.scalar(v, f.token, "token"); }},
-            {"spool_max_bytes",
-             [&](const YAML::Node& v) { r.size(v, f.spool_max_bytes, "spool_max_bytes", 4096); }}});
-    if (f.url.empty() && n.IsMap()) {
-        r.error(n, "missing-key", "a forwarder needs a 'url'");
-    }
-    if (!f.cert_file.empty() && f.key_file.empty()) {
-        r.error(n, "missing-key", "'cert_file' needs 'key_file'");
-    }
-    // HTTP(S) posts JSON lines (or Splunk HEC events): another format cannot go that way.
-    if (f.url.starts_with("http://") || f.url.starts_with("https://")) {
-        if (n.IsMap() && n["format"] && f.format != "json") {
-            r.error(n["format"], "bad-value",
-                    "an http(s) forwarder sends JSON: format must be json (or left out)");
-        }
-        f.format = "json";
-    }
-    if (f.name.empty()) {
-        f.name = f.url;
-    }
+bool is_section(std::string_view path) {
+    return std::any_of(config_keys().begin(), config_keys().end(), [&](const key_spec& k) {
+        return k.path.size() > path.size() && k.path.starts_with(path) &&
+               k.path[path.size()] == '.';
+    });
 }
 
-void read(const YAML::Node& doc, reader& r, daemon_config& c) {
-    using handler = std::function<void(const YAML::Node&)>;
-    if (doc.IsNull()) {
+// The keys and sections directly under `prefix` ("", "listen.", "forwarders[]."), sorted.
+std::vector<std::string_view> children(std::string_view prefix) {
+    std::vector<std::string_view> out;
+    for (const key_spec& k : config_keys()) {
+        if (!k.path.starts_with(prefix)) {
+            continue;
+        }
+        const std::string_view rest = k.path.substr(prefix.size());
+        const std::string_view child = rest.substr(0, rest.find('.'));
+        if (!child.ends_with("[]") && std::find(out.begin(), out.end(), child) == out.end()) {
+            out.push_back(child);
+        }
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+// Reads the map `n` whose keys are the table's keys under `prefix` into `owner` (the
+// daemon_config, or a forwarder_settings for `forwarders[].`), refusing keys the table does
+// not have. `where` names the map in messages.
+void read_map(value_reader& r, const YAML::Node& n, const std::string& prefix,
+              const std::string& where, void* owner) {
+    if (!n.IsMap()) {
+        r.error(n, "bad-type", "'" + where + "' is a map");
         return;
     }
-    r.section(
-        doc, "the configuration",
-        std::map<std::string, handler>{
-            {"listen",
-             [&](const YAML::Node& n) {
-                 r.section(n, "listen",
-                           {{"udp", [&](const YAML::Node& v) { r.endpoints(v, c.udp, "udp"); }},
-                            {"tcp", [&](const YAML::Node& v) { r.endpoints(v, c.tcp, "tcp"); }},
-                            {"udp_receive_buffer",
-                             [&](const YAML::Node& v) {
-                                 r.size(v, c.udp_receive_buffer, "udp_receive_buffer", 4096);
-                             }},
-                            {"max_message_size",
-                             [&](const YAML::Node& v) {
-                                 r.size(v, c.max_message_size, "max_message_size", 480);
-                             }},
-                            {"tcp_max_connections",
-                             [&](const YAML::Node& v) {
-                                 r.number<std::size_t>(v, c.tcp_max_connections,
-                                                       "tcp_max_connections", 1, 1'000'000);
-                             }},
-                            {"tcp_idle_timeout", [&](const YAML::Node& v) {
-                                 r.duration(v, c.tcp_idle_timeout, "tcp_idle_timeout");
-                             }}});
-             }},
-            {"senders",
-             [&](const YAML::Node& n) {
-                 r.section(n, "senders",
-                           {{"allow",
-                             [&](const YAML::Node& v) {
-                                 c.allow.clear();
-                                 for (std::size_t i = 0;
-                                      const std::string& s : r.list(v, "allow")) {
-                                     const YAML::Node at = v.IsSequence() ? v[i] : v;
-                                     ++i;
-                                     if (const auto block = cidr::parse(s)) {
-                                         c.allow.push_back(*block);
-                                     } else {
-                                         r.error(at, "bad-address",
-                                                 "'" + s + "' is not an address or CIDR block");
-                                     }
-                                 }
-                             }},
-                            {"rate_limit",
-                             [&](const YAML::Node& v) { r.rate(v, c.rate_limit, "rate_limit"); }},
-                            {"rate_burst",
-                             [&](const YAML::Node& v) { r.rate(v, c.rate_burst, "rate_burst"); }}});
-             }},
-            {"time",
-             [&](const YAML::Node& n) {
-                 r.section(n, "time",
-                           {{"utc_offset",
-                             [&](const YAML::Node& v) {
-                                 r.offset(v, c.time.default_offset_seconds, "utc_offset");
-                             }},
-                            {"year",
-                             [&](const YAML::Node& v) {
-                                 r.number<int>(v, c.time.assume_year, "year", 1970, 2200);
-                             }},
-                            {"devices", [&](const YAML::Node& v) {
-                                 if (!v.IsMap()) {
-                                     r.error(v, "bad-type",
-                                             "'devices' maps device names to offsets");
-                                     return;
-                                 }
-                                 for (const auto& kv : v) {
-                                     int seconds = 0;
-                                     r.offset(kv.second, seconds, "a device offset");
-                                     c.time.device_offsets[kv.first.Scalar()] = seconds;
-                                 }
-                             }}});
-             }},
-            {"rules",
-             [&](const YAML::Node& n) {
-                 r.section(
-                     n, "rules",
-                     {{"paths", [&](const YAML::Node& v) { c.rule_paths = r.list(v, "paths"); }}});
-             }},
-            {"alerts",
-             [&](const YAML::Node& n) {
-                 r.section(n, "alerts",
-                           {{"log", [&](const YAML::Node& v) { r.scalar(v, c.alert_log, "log"); }},
-                            {"format",
-                             [&](const YAML::Node& v) {
-                                 if (r.scalar(v, c.alert_format, "format") &&
-                                     c.alert_format != "json" && c.alert_format != "text") {
-                                     r.error(v, "bad-value", "format is json or text");
-                                 }
-                             }},
-                            {"queue", [&](const YAML::Node& v) {
-                                 r.number<std::size_t>(v, c.alert_queue, "queue", 1, 10'000'000);
-                             }}});
-             }},
-            {"status",
-             [&](const YAML::Node& n) {
-                 r.section(n, "status", {{"listen", [&](const YAML::Node& v) {
-                                              std::string s;
-                                              if (!r.scalar(v, s, "listen")) {
-                                                  return;
-                                              }
-                                              if (text::trim(s).empty()) {
-                                                  c.status.reset();
-                                              } else if (const auto e = endpoint::parse(s)) {
-                                                  c.status = *e;
-                                              } else {
-                                                  r.error(v, "bad-address",
-                                                          "'" + s + "' is not ADDR:PORT");
-                                              }
-                                          }}});
-             }},
-            {"workers",
-             [&](const YAML::Node& v) { r.number<std::size_t>(v, c.workers, "workers", 1, 64); }},
-            {"limits",
-             [&](const YAML::Node& n) {
-                 r.section(n, "limits",
-                           {{"max_peers",
-                             [&](const YAML::Node& v) {
-                                 r.number<std::size_t>(v, c.max_peers, "max_peers", 1, 100'000'000);
-                             }},
-                            {"idle_expiry", [&](const YAML::Node& v) {
-                                 r.duration(v, c.idle_expiry, "idle_expiry");
-                             }}});
-             }},
-            {"log",
-             [&](const YAML::Node& n) {
-                 r.section(n, "log",
-                           {{"level",
-                             [&](const YAML::Node& v) {
-                                 static const std::vector<std::string> levels{
-                                     "trace", "debug", "info", "warn", "error", "critical", "off"};
-                                 if (r.scalar(v, c.log_level, "level") &&
-                                     std::find(levels.begin(), levels.end(), c.log_level) ==
-                                         levels.end()) {
-                                     r.error(v, "bad-value",
-                                             "level is trace, debug, info, warn, error, "
-                                             "critical or off");
-                                 }
-                             }},
-                            {"stats_interval", [&](const YAML::Node& v) {
-                                 r.duration(v, c.stats_interval, "stats_interval");
-                             }}});
-             }},
-            {"forwarders",
-             [&](const YAML::Node& n) {
-                 if (!n.IsSequence()) {
-                     r.error(n, "bad-type", "'forwarders' is a list");
-                     return;
-                 }
-                 // A forwarder's name labels its metrics and names its spool directory: two
-                 // forwarders with one name (it defaults to the URL, so two formats to one
-                 // collector) would replay each other's spool and share their series.
-                 std::map<std::string, std::string> spools;
-                 for (const auto& item : n) {
-                     forwarder_config f;
-                     read_forwarder(item, r, f);
-                     if (!f.name.empty()) {
-                         const auto [at, fresh] = spools.emplace(spool_dir_name(f.name), f.name);
-                         if (!fresh) {
-                             r.error(item, "duplicate-name",
-                                     "forwarder '" + f.name +
-                                         "' has the name (or the spool "
-                                         "directory) of forwarder '" +
-                                         at->second + "': give each forwarder its own 'name'");
-                         }
-                     }
-                     c.forwarders.push_back(std::move(f));
-                 }
-             }},
-            {"state_dir", [&](const YAML::Node& v) { r.scalar(v, c.state_dir, "state_dir"); }},
-            {"user", [&](const YAML::Node& v) { r.scalar(v, c.user, "user"); }},
-            {"allow_root", [&](const YAML::Node& v) { r.boolean(v, c.allow_root, "allow_root"); }},
-        });
+    for (const auto& kv : n) {
+        const std::string name = kv.first.IsScalar() ? kv.first.Scalar() : "?";
+        const std::string path = prefix + name;
+        if (const key_spec* k = find_key(path)) {
+            k->field->read(r, kv.second, *k, owner);
+        } else if (is_section(path)) {
+            read_map(r, kv.second, path + ".", name, owner);
+        } else {
+            r.error(kv.first, "unknown-key",
+                    "unknown key '" + name + "' in " + where +
+                        " (known: " + join_names(children(prefix), ", ", ", ") + ")");
+        }
+    }
+    for (const key_spec& k : config_keys()) {
+        if (k.required && k.path == prefix + std::string(k.name()) && !n[std::string(k.name())]) {
+            r.error(n, "missing-key", where + " needs a '" + std::string(k.name()) + "'");
+        }
+    }
 }
 
 }  // namespace
+
+void read_forwarders(value_reader& r, const YAML::Node& n,
+                     std::vector<outputs::forwarder_settings>& out) {
+    if (!n.IsSequence()) {
+        r.error(n, "bad-type", "'forwarders' is a list");
+        return;
+    }
+    // A forwarder's name labels its metrics and names its spool directory: two forwarders with
+    // one name (it defaults to the URL, so two formats to one collector) would replay each
+    // other's spool and share their series.
+    std::map<std::string, std::string> spools;
+    for (const auto& item : n) {
+        outputs::forwarder_settings f;
+        read_map(r, item, std::string(forwarder_key_prefix), "a forwarder", &f);
+        if (!f.cert_file.empty() && f.key_file.empty()) {
+            r.error(item, "missing-key", "'cert_file' needs 'key_file'");
+        }
+        if (const auto scheme = forward_scheme_of(f.url);
+            scheme && outputs::sends_json_only(*scheme)) {
+            if (item.IsMap() && item["format"] && f.format != outputs::siem_format::json) {
+                r.error(item["format"], "bad-value",
+                        "an http(s) forwarder sends JSON: format must be json (or left out)");
+            }
+            f.format = outputs::siem_format::json;
+        }
+        if (f.name.empty()) {
+            f.name = f.url;
+        }
+        if (!f.name.empty()) {
+            const auto [at, fresh] = spools.emplace(spool_dir_name(f.name), f.name);
+            if (!fresh) {
+                r.error(item, "duplicate-name",
+                        "forwarder '" + f.name +
+                            "' has the name (or the spool directory) of forwarder '" + at->second +
+                            "': give each forwarder its own 'name'");
+            }
+        }
+        out.push_back(std::move(f));
+    }
+}
 
 config_result parse_config(const std::string& text, const std::string& file) {
     config_result out;
@@ -530,9 +240,11 @@ config_result parse_config(const std::string& text, const std::string& file) {
         out.problems.push_back({file, e.mark.line + 1, e.mark.column + 1, "yaml-syntax", e.msg});
         return out;
     }
-    reader r(file, out.problems);
+    value_reader r(file, out.problems);
     try {
-        read(doc, r, out.config);
+        if (!doc.IsNull()) {
+            read_map(r, doc, "", "the configuration", &out.config);
+        }
     } catch (const YAML::Exception& e) {
         out.problems.push_back({file, e.mark.line + 1, e.mark.column + 1, "bad-type", e.msg});
     }

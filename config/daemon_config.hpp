@@ -1,13 +1,18 @@
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "common/enum_names.hpp"
 #include "common/ip_address.hpp"
 #include "common/time.hpp"
+#include "outputs/forwarder_settings.hpp"
+#include "outputs/output_format.hpp"
 #include "parsers/event_time.hpp"
 
 namespace ikewatch::config {
@@ -20,25 +25,29 @@ struct endpoint {
     [[nodiscard]] std::string to_string() const;
     /// Parses the forms above; false when malformed (a host name is refused: no DNS at startup).
     [[nodiscard]] static std::optional<endpoint> parse(std::string_view text);
+
+    friend bool operator==(const endpoint&, const endpoint&) = default;
 };
 
-/// One SIEM destination for alerts (see outputs/forwarder.hpp).
-struct forwarder_config {
-    std::string name;  ///< for logs, metrics and the spool directory; defaults to the URL
-    std::string url;   ///< udp://, tcp://, tls://, http://, https://
-    std::string format = "rfc5424";  ///< rfc5424, cef, leef, json
-    std::string min_severity = "info";
-    std::vector<std::string> codes;  ///< empty: every diagnosis code
-    std::string ca_file;
-    std::string cert_file;
-    std::string key_file;
-    std::string server_name;
-    bool verify = true;
-    std::string token;
-    std::size_t spool_max_bytes = 64ULL << 20;
+/// The operational log's levels (spdlog's, as `log.level` and `--log-level` name them).
+enum class log_level : std::uint8_t { trace, debug, info, warn, error, critical, off, count_ };
+
+}  // namespace ikewatch::config
+
+namespace ikewatch {
+
+template <>
+struct enum_names<config::log_level> {
+    static constexpr std::array<std::string_view, 7> names{"trace", "debug",    "info", "warn",
+                                                           "error", "critical", "off"};
 };
 
-/// Everything ikewatchd runs with. Defaults are what a package install gets.
+}  // namespace ikewatch
+
+namespace ikewatch::config {
+
+/// Everything ikewatchd runs with. Defaults are what a package install gets. Each field the
+/// configuration file sets is one row of the key table (config/config_schema.cpp).
 struct daemon_config {
     // Listeners
     std::vector<endpoint> udp;
@@ -58,11 +67,11 @@ struct daemon_config {
 
     // Rules, alerts, status
     std::vector<std::string> rule_paths;
-    std::string alert_log;              ///< empty: alerts go to standard output
-    std::string alert_format = "json";  ///< json or text
-    std::size_t alert_queue = 10'000;   ///< alerts kept while the log cannot be written
+    std::string alert_log;  ///< empty: alerts go to standard output
+    outputs::output_format alert_format = outputs::output_format::json;
+    std::size_t alert_queue = 10'000;  ///< alerts kept while the log cannot be written
     std::optional<endpoint> status = endpoint{"127.0.0.1", 9514};  ///< nullopt: no endpoint
-    std::vector<forwarder_config> forwarders;
+    std::vector<outputs::forwarder_settings> forwarders;
     std::string state_dir;  ///< forwarders' spools live here; empty: in memory only
 
     // Limits
@@ -71,7 +80,7 @@ struct daemon_config {
     micros idle_expiry = 24 * 3600 * micros_per_second;
 
     // Process
-    std::string log_level = "info";
+    config::log_level log_level = config::log_level::info;
     micros stats_interval = 60 * micros_per_second;
     std::string user;         ///< drop to this user after binding when started as root
     bool allow_root = false;  ///< run as root (refused unless set)

@@ -9,7 +9,9 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include "common/enum_names.hpp"
 #include "config/config_loader.hpp"
+#include "config/config_schema.hpp"
 #include "outputs/alert_format.hpp"
 #include "outputs/parse_json.hpp"
 #include "outputs/peers_format.hpp"
@@ -37,18 +39,6 @@ tcp_limits limits_of(const config::daemon_config& c) {
     return {c.tcp_max_connections, c.max_message_size, c.tcp_idle_timeout};
 }
 
-bool same(const std::vector<config::endpoint>& a, const std::vector<config::endpoint>& b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (a[i].to_string() != b[i].to_string()) {
-            return false;
-        }
-    }
-    return true;
-}
-
 }  // namespace
 
 loaded_setup load_setup(const launch& how) {
@@ -73,6 +63,11 @@ loaded_setup load_setup(const launch& how) {
     return out;
 }
 
+void set_log_level(config::log_level level) {
+    // spdlog reads the names log.level takes ("warn" included).
+    spdlog::set_level(spdlog::level::from_str(std::string(ikewatch::to_string(level))));
+}
+
 app::app(launch how, loaded_setup setup)
     : how_(std::move(how)),
       config_(std::move(setup.config)),
@@ -82,7 +77,8 @@ app::app(launch how, loaded_setup setup)
     policy_ =
         std::make_unique<sender_policy>(config_.allow, config_.rate_limit, config_.rate_burst);
     alert_log_ = std::make_unique<outputs::alert_log>(
-        config_.alert_log, config_.alert_format == "json", config_.alert_queue);
+        config_.alert_log, config_.alert_format == outputs::output_format::json,
+        config_.alert_queue);
     pipeline::pipeline_options o;
     o.time = config_.time;
     o.table.max_peers = config_.max_peers;
@@ -114,30 +110,17 @@ bool app::start_forwarders(std::string& error) {
     if (::gethostname(host, sizeof host - 1) == 0 && host[0] != '\0') {
         options.hostname = host;
     }
-    for (const config::forwarder_config& c : config_.forwarders) {
-        outputs::forwarder_settings s;
-        s.name = c.name;
-        s.url = c.url;
-        s.format = outputs::siem_format_from(c.format).value_or(outputs::siem_format::rfc5424);
-        s.min_severity = rules::severity_from(c.min_severity).value_or(rules::severity::info);
-        s.codes = c.codes;
-        s.ca_file = c.ca_file;
-        s.cert_file = c.cert_file;
-        s.key_file = c.key_file;
-        s.server_name = c.server_name;
-        s.verify = c.verify;
-        s.token = c.token;
-        s.spool_max_bytes = c.spool_max_bytes;
+    for (outputs::forwarder_settings s : config_.forwarders) {
         if (!config_.state_dir.empty()) {
             // One spool directory per forwarder, named after it.
-            s.spool_dir = config_.state_dir + "/spool/" + config::spool_dir_name(c.name);
+            s.spool_dir = config_.state_dir + "/spool/" + config::spool_dir_name(s.name);
         }
+        spdlog::info("forwarding alerts to {} as {}{}", s.url, ikewatch::to_string(s.format),
+                     config_.state_dir.empty() ? " (spool in memory only: set state_dir)" : "");
         auto f = std::make_unique<outputs::forwarder>(std::move(s), options);
         if (!f->start(error)) {
             return false;
         }
-        spdlog::info("forwarding alerts to {} as {}{}", c.url, c.format,
-                     config_.state_dir.empty() ? " (spool in memory only: set state_dir)" : "");
         forwarders_.push_back(std::move(f));
     }
     return true;
@@ -363,36 +346,27 @@ bool app::reload() {
             next.problems.size(), pipeline_->rule_count());
         return false;
     }
-    const config::daemon_config& c = next.config;
-    if (!same(c.udp, config_.udp) || !same(c.tcp, config_.tcp) ||
-        (c.status.has_value() != config_.status.has_value()) ||
-        (c.status && c.status->to_string() != config_.status->to_string()) ||
-        c.alert_log != config_.alert_log || c.udp_receive_buffer != config_.udp_receive_buffer ||
-        c.max_peers != config_.max_peers || c.workers != config_.workers) {
+    // What cannot change without a restart keeps its running value (the key table says which).
+    if (const auto waiting = config::restart_changes(config_, next.config); !waiting.empty()) {
         spdlog::warn(
-            "listener, status, alert log path, max_peers and workers changes take effect at the "
-            "next restart");
+            "changed keys take effect at the next restart: {} (running with the "
+            "previous values)",
+            join_names(waiting, ", ", ", "));
     }
+    config::daemon_config c = std::move(next.config);
+    config::keep_restart_keys(c, config_);
     policy_->reconfigure(c.allow, c.rate_limit, c.rate_burst);
+    for (auto& u : udp_) {
+        u->set_max_message(c.max_message_size);
+    }
     for (auto& t : tcp_) {
         t->set_limits(limits_of(c));
     }
-    alert_log_->set_format(c.alert_format == "json");
+    alert_log_->set_format(c.alert_format == outputs::output_format::json);
     pipeline_->set_time_options(c.time);
     pipeline_->set_rules(next.rules);
-    spdlog::set_level(spdlog::level::from_str(c.log_level));
-    // What cannot change without a restart keeps its running value.
-    config::daemon_config applied = c;
-    applied.udp = config_.udp;
-    applied.tcp = config_.tcp;
-    applied.status = config_.status;
-    applied.alert_log = config_.alert_log;
-    applied.udp_receive_buffer = config_.udp_receive_buffer;
-    applied.max_peers = config_.max_peers;
-    applied.workers = config_.workers;
-    applied.forwarders = config_.forwarders;
-    applied.state_dir = config_.state_dir;
-    config_ = std::move(applied);
+    set_log_level(c.log_level);
+    config_ = std::move(c);
     ++stats_.reloads_ok;
     pipeline_->collect();
     spdlog::info("reloaded: {} rules; peer state and raised alerts kept", pipeline_->rule_count());

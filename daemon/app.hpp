@@ -40,6 +40,9 @@ struct loaded_setup {
 };
 [[nodiscard]] loaded_setup load_setup(const launch& how);
 
+/// Sets the operational log's level (at start and on SIGHUP).
+void set_log_level(config::log_level level);
+
 /// ikewatchd: listeners → pipeline → alert log, with the status endpoint, signals and timers, all
 /// on one event loop. The pipeline runs on that loop too, or, with `workers` > 1, on worker
 /// threads that the loop feeds and whose alerts it collects (sharded_pipeline).

@@ -10,7 +10,9 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include "common/enum_option.hpp"
 #include "config/config_loader.hpp"
+#include "config/config_reference.hpp"
 #include "daemon/app.hpp"
 #include "daemon/privileges.hpp"
 
@@ -23,8 +25,14 @@ constexpr int exit_config = 78;  // EX_CONFIG: systemd's RestartPreventExitStatu
 
 }  // namespace
 
+// An exception that reaches here (out of memory, a bug) should end the process.
+// NOLINTNEXTLINE(bugprone-exception-escape)
 int main(int argc, char** argv) {
+    using ikewatch::add_enum_option;
     using ikewatch::config::endpoint;
+    using ikewatch::config::log_level;
+    using ikewatch::outputs::output_format;
+    using ikewatch::outputs::siem_format;
     CLI::App cli{"ikewatchd: why is this IPsec tunnel not coming up? (Cisco syslog receiver)"};
     cli.set_version_flag("--version", std::string(IKEWATCH_VERSION));
     std::string config_path;
@@ -32,11 +40,11 @@ int main(int argc, char** argv) {
     std::vector<std::string> tcp;
     std::vector<std::string> rule_paths;
     std::string alert_log;
-    std::string alert_format;
+    std::optional<output_format> alert_format;
     std::string status;
-    std::string log_level;
+    std::optional<log_level> level;
     std::vector<std::string> forwards;
-    std::string forward_format = "rfc5424";
+    siem_format forward_format = siem_format::rfc5424;
     std::string state_dir;
     std::size_t workers = 0;
     std::string user;
@@ -53,17 +61,18 @@ int main(int argc, char** argv) {
                    "always loaded)");
     cli.add_option("--alert-log", alert_log,
                    "Alert log file (replaces alerts.log; - for standard output)");
-    cli.add_option("--alert-format", alert_format, "json or text")
-        ->check(CLI::IsMember({"json", "text"}));
+    add_enum_option<output_format>(cli, "--alert-format", alert_format,
+                                   "Alert log format (replaces alerts.format)");
     cli.add_option("--status", status,
                    "Status endpoint ADDR:PORT, or off (replaces status.listen)");
-    cli.add_option("--log-level", log_level, "trace, debug, info, warn, error")
-        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+    add_enum_option<log_level>(cli, "--log-level", level,
+                               "Operational log level (replaces log.level)");
     cli.add_option("--forward", forwards,
-                   "Forward alerts to udp://, tcp://, tls://, http:// or https:// HOST:PORT "
-                   "(repeatable; replaces the configured forwarders)");
-    cli.add_option("--forward-format", forward_format, "rfc5424, cef, leef or json (for --forward)")
-        ->check(CLI::IsMember({"rfc5424", "cef", "leef", "json"}));
+                   "Forward alerts to " + ikewatch::outputs::forward_scheme_list() +
+                       " HOST:PORT (repeatable; replaces the configured forwarders)");
+    add_enum_option<siem_format>(
+        cli, "--forward-format", forward_format,
+        "Format for --forward, default rfc5424; http(s) forwarders send json");
     cli.add_option("--workers", workers,
                    "Pipeline threads; each device's lines stay on one (replaces workers)")
         ->check(CLI::Range(1, 64));
@@ -73,7 +82,21 @@ int main(int argc, char** argv) {
     cli.add_flag("--allow-root", allow_root, "Run as root (refused otherwise)");
     cli.add_flag("--check-config", check_only,
                  "Validate configuration and rules, then exit 0 (ok) or 78");
+    std::string reference;
+    const CLI::Option* reference_flag =
+        cli.add_option("--config-reference", reference,
+                       "Print every configuration key (type, default, limits, whether SIGHUP "
+                       "applies it, description) and exit; =json prints JSON")
+            ->expected(0, 1)
+            ->check(CLI::IsMember(ikewatch::names_of<output_format>()));
     CLI11_PARSE(cli, argc, argv);
+
+    if (reference_flag->count() > 0) {
+        std::cout << (ikewatch::from_string<output_format>(reference) == output_format::json
+                          ? ikewatch::config::config_reference_json()
+                          : ikewatch::config::config_reference_text());
+        return exit_ok;
+    }
 
     auto logger = spdlog::stderr_color_mt("ikewatchd");
     logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
@@ -118,8 +141,8 @@ int main(int argc, char** argv) {
             usage_error = true;
         }
         if (!ikewatch::config::forward_url_ok(url)) {
-            std::cerr << "ikewatchd: --forward '" << url
-                      << "' is not udp://, tcp://, tls://, http:// or https:// HOST[:PORT]\n";
+            std::cerr << "ikewatchd: --forward '" << url << "' is not "
+                      << ikewatch::outputs::forward_scheme_list() << " HOST[:PORT]\n";
             usage_error = true;
         }
     }
@@ -141,23 +164,25 @@ int main(int argc, char** argv) {
         if (!alert_log.empty()) {
             c.alert_log = alert_log == "-" ? std::string() : alert_log;
         }
-        if (!alert_format.empty()) {
-            c.alert_format = alert_format;
+        if (alert_format) {
+            c.alert_format = *alert_format;
         }
         if (status_ep) {
             c.status = *status_ep;
         }
-        if (!log_level.empty()) {
-            c.log_level = log_level;
+        if (level) {
+            c.log_level = *level;
         }
         if (!forwards.empty()) {
             c.forwarders.clear();
             for (const std::string& url : forwards) {
-                ikewatch::config::forwarder_config f;
+                ikewatch::outputs::forwarder_settings f;
                 f.name = url;
                 f.url = url;
-                // HTTP(S) posts JSON whatever --forward-format says (it applies to the others).
-                f.format = url.starts_with("http") ? "json" : forward_format;
+                // --forward-format applies to the forwarders that can send it.
+                const auto scheme = ikewatch::config::forward_scheme_of(url);
+                f.format = scheme && ikewatch::outputs::sends_json_only(*scheme) ? siem_format::json
+                                                                                 : forward_format;
                 c.forwarders.push_back(std::move(f));
             }
         }
@@ -188,7 +213,7 @@ int main(int argc, char** argv) {
         std::cout << "ok: configuration and " << setup.rules->rules.size() << " rules\n";
         return exit_ok;
     }
-    spdlog::set_level(spdlog::level::from_str(setup.config.log_level));
+    ikewatch::daemon::set_log_level(setup.config.log_level);
 
     const ikewatch::daemon::privilege_plan privileges{setup.config.user, setup.config.allow_root};
     std::string error;

@@ -43,7 +43,6 @@ class tcp_listener {
     class session;
     void accept();
 
-    boost::asio::io_context& io_;
     boost::asio::ip::tcp::acceptor acceptor_;
     tcp_limits limits_;
     const sender_policy& policy_;

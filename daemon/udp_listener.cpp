@@ -33,7 +33,7 @@ ip_address from_sockaddr(const void* sa, unsigned len) noexcept {
 udp_listener::udp_listener(boost::asio::io_context& io, const config::endpoint& at,
                            std::size_t receive_buffer, std::size_t max_message,
                            message_handler handler, counters& stats)
-    : socket_(io), max_message_(max_message), handler_(std::move(handler)), stats_(stats) {
+    : socket_(io), handler_(std::move(handler)), stats_(stats) {
     const boost::asio::ip::udp::endpoint ep(boost::asio::ip::make_address(at.address), at.port);
     socket_.open(ep.protocol());
     socket_.set_option(boost::asio::socket_base::reuse_address(true));
@@ -41,6 +41,11 @@ udp_listener::udp_listener(boost::asio::io_context& io, const config::endpoint& 
         boost::asio::socket_base::receive_buffer_size(static_cast<int>(receive_buffer)));
     socket_.bind(ep);
     socket_.non_blocking(true);
+    set_max_message(max_message);
+}
+
+void udp_listener::set_max_message(std::size_t max_message) {
+    max_message_ = max_message;
     // One slot per message of the batch, one byte more than allowed to see truncation.
     buffers_.resize(batch * (max_message_ + 1));
 }

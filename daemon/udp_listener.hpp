@@ -24,6 +24,8 @@ class udp_listener {
     void start();
     /// Reads whatever is already queued on the socket, then closes it (shutdown).
     void drain_and_close();
+    /// From the event loop, between reads (SIGHUP): the new longest message.
+    void set_max_message(std::size_t max_message);
     [[nodiscard]] std::uint16_t port() const;
     [[nodiscard]] std::size_t receive_buffer() const;
 
@@ -33,7 +35,7 @@ class udp_listener {
     bool read_batches(int max_batches);
 
     boost::asio::ip::udp::socket socket_;
-    std::size_t max_message_;
+    std::size_t max_message_ = 0;
     message_handler handler_;
     counters& stats_;
     std::vector<char> buffers_;

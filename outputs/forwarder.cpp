@@ -133,7 +133,7 @@ class udp_transport final : public transport {
 class stream_transport final : public transport {
   public:
     stream_transport(forward_target t, const forwarder_settings& s)
-        : target_(std::move(t)), settings_(s), tls_(target_.scheme == "tls") {}
+        : target_(std::move(t)), settings_(s), tls_(target_.scheme == forward_scheme::tls) {}
 
     bool connect(std::string& error) override {
         close();
@@ -184,7 +184,8 @@ class stream_transport final : public transport {
             run();
         }
         if (ec) {
-            error = target_.scheme + " " + target_.host + ":" + target_.port + ": " + ec.message();
+            error = std::string(ikewatch::to_string(target_.scheme)) + " " + target_.host + ":" +
+                    target_.port + ": " + ec.message();
             close();
             return false;
         }
@@ -210,7 +211,7 @@ class stream_transport final : public transport {
         }
         run();
         if (ec) {
-            error = target_.scheme + " write: " + ec.message();
+            error = std::string(ikewatch::to_string(target_.scheme)) + " write: " + ec.message();
             return false;
         }
         return true;
@@ -220,7 +221,7 @@ class stream_transport final : public transport {
     bool post(const forward_target& t, const std::string& token, const std::string& body,
               std::string& error) {
         http::request<http::string_body> req{http::verb::post, t.path, 11};
-        const bool default_port = t.port == (t.scheme == "https" ? "443" : "80");
+        const bool default_port = t.port == (t.scheme == forward_scheme::https ? "443" : "80");
         const std::string host =
             t.host.find(':') != std::string::npos ? "[" + t.host + "]" : t.host;
         req.set(http::field::host, default_port ? host : host + ":" + t.port);
@@ -254,7 +255,7 @@ class stream_transport final : public transport {
             exchange(*tcp_stream_, *tcp_stream_);
         }
         if (ec) {
-            error = target_.scheme + " request: " + ec.message();
+            error = std::string(ikewatch::to_string(target_.scheme)) + " request: " + ec.message();
             return false;
         }
         if (res.result_int() < 200 || res.result_int() > 299) {
@@ -344,7 +345,8 @@ class http_transport final : public transport {
     http_transport(forward_target t, const forwarder_settings& s)
         : target_(std::move(t)), settings_(s) {
         forward_target as_stream = target_;
-        as_stream.scheme = target_.scheme == "https" ? "tls" : "tcp";
+        as_stream.scheme =
+            target_.scheme == forward_scheme::https ? forward_scheme::tls : forward_scheme::tcp;
         stream_ = std::make_unique<stream_transport>(as_stream, s);
     }
 
@@ -362,7 +364,7 @@ class http_transport final : public transport {
             if (settings_.token.empty()) {
                 body += r;
             } else {
-                body += "{\"sourcetype\":\"ikewatch:alert\",\"event\":" + r + "}";
+                body += R"({"sourcetype":"ikewatch:alert","event":)" + r + "}";
             }
             body += '\n';
         }
@@ -389,11 +391,11 @@ std::optional<forward_target> forward_target::parse(std::string_view url) {
         return std::nullopt;
     }
     forward_target t;
-    t.scheme = std::string(url.substr(0, sep));
-    if (t.scheme != "udp" && t.scheme != "tcp" && t.scheme != "tls" && t.scheme != "http" &&
-        t.scheme != "https") {
+    const auto scheme = from_string<forward_scheme>(url.substr(0, sep));
+    if (!scheme) {
         return std::nullopt;
     }
+    t.scheme = *scheme;
     std::string_view rest = url.substr(sep + 3);
     const std::size_t slash = rest.find('/');
     if (slash != std::string_view::npos) {
@@ -416,10 +418,10 @@ std::optional<forward_target> forward_target::parse(std::string_view url) {
         port = rest.substr(colon + 1);
     }
     if (port.empty()) {
-        port = t.scheme == "udp" || t.scheme == "tcp" ? "514"
-               : t.scheme == "tls"                    ? "6514"
-               : t.scheme == "https"                  ? "443"
-                                                      : "80";
+        port = t.scheme == forward_scheme::udp || t.scheme == forward_scheme::tcp ? "514"
+               : t.scheme == forward_scheme::tls                                  ? "6514"
+               : t.scheme == forward_scheme::https                                ? "443"
+                                                                                  : "80";
     }
     const auto number = text::to_number<unsigned>(port);
     if (host.empty() || !number || *number == 0 || *number > 65535) {
@@ -436,10 +438,9 @@ forwarder::forwarder(forwarder_settings settings, siem_options options)
       spool_(settings_.spool_dir, settings_.spool_max_bytes) {
     const auto target = forward_target::parse(settings_.url);
     if (target) {
-        if (target->scheme == "udp") {
+        if (target->scheme == forward_scheme::udp) {
             transport_ = std::make_unique<udp_transport>(*target);
-        } else if (target->scheme == "http" || target->scheme == "https") {
-            // The body is JSON lines (or HEC events wrapping the alert object): always JSON.
+        } else if (sends_json_only(target->scheme)) {
             settings_.format = siem_format::json;
             transport_ = std::make_unique<http_transport>(*target, settings_);
         } else {

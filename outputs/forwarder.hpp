@@ -9,35 +9,16 @@
 #include <thread>
 #include <vector>
 
+#include "outputs/forwarder_settings.hpp"
 #include "outputs/siem_format.hpp"
 #include "outputs/spool.hpp"
 #include "rules/alert.hpp"
 
 namespace ikewatch::outputs {
 
-/// Where and how one forwarder sends alerts.
-struct forwarder_settings {
-    std::string name;  ///< for logs and metrics
-    std::string url;  ///< udp://HOST:PORT, tcp://…, tls://…, http://HOST:PORT/PATH, https://…
-    siem_format format = siem_format::rfc5424;  ///< HTTP(S) always sends JSON
-    rules::severity min_severity = rules::severity::info;
-    std::vector<std::string> codes;  ///< only these diagnosis codes (empty: all)
-    std::string ca_file;             ///< TLS: CA bundle (default: the system's)
-    std::string cert_file;           ///< TLS: client certificate (optional)
-    std::string key_file;
-    std::string server_name;  ///< TLS: name the certificate must carry (default: the URL host)
-    bool verify = true;
-    std::string token;  ///< HTTP(S): sent as `Authorization: Splunk TOKEN` (HEC)
-    std::string spool_dir;
-    std::size_t spool_max_bytes = 64ULL << 20;
-    micros confirm_after = micros_per_second;  ///< a stream write counts as delivered after this
-    micros connect_timeout = 5 * micros_per_second;
-    micros max_backoff = 30 * micros_per_second;
-};
-
 /// Parsed forwarder URL.
 struct forward_target {
-    std::string scheme;  ///< udp, tcp, tls, http, https
+    forward_scheme scheme = forward_scheme::udp;
     std::string host;
     std::string port;
     std::string path = "/";

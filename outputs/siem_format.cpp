@@ -287,36 +287,6 @@ std::string leef(const rules::alert& a, const siem_options& o) {
 
 }  // namespace
 
-std::optional<siem_format> siem_format_from(std::string_view name) noexcept {
-    if (name == "rfc5424" || name == "syslog") {
-        return siem_format::rfc5424;
-    }
-    if (name == "cef") {
-        return siem_format::cef;
-    }
-    if (name == "leef") {
-        return siem_format::leef;
-    }
-    if (name == "json" || name == "ecs") {
-        return siem_format::json;
-    }
-    return std::nullopt;
-}
-
-std::string_view to_string(siem_format f) noexcept {
-    switch (f) {
-        case siem_format::rfc5424:
-            return "rfc5424";
-        case siem_format::cef:
-            return "cef";
-        case siem_format::leef:
-            return "leef";
-        case siem_format::json:
-            return "json";
-    }
-    return "json";
-}
-
 severity_levels severity_of(const rules::alert& a) noexcept {
     if (!raised(a)) {
         return {5, 1};
@@ -409,7 +379,8 @@ std::string format_alert(const rules::alert& a, siem_format f, const siem_option
         case siem_format::leef:
             return leef(a, options);
         case siem_format::json:
-            return dump_json(alert_json(a));
+        case siem_format::count_:
+            break;
     }
     return dump_json(alert_json(a));
 }

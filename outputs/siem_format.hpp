@@ -1,17 +1,31 @@
 #pragma once
 
-#include <optional>
+#include <array>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "common/enum_names.hpp"
 #include "rules/alert.hpp"
 
 namespace ikewatch::outputs {
 
-/// The formats alerts are forwarded in.
-enum class siem_format : std::uint8_t { rfc5424, cef, leef, json };
-[[nodiscard]] std::optional<siem_format> siem_format_from(std::string_view name) noexcept;
-[[nodiscard]] std::string_view to_string(siem_format f) noexcept;
+/// The formats alerts are forwarded in; their names are those of `forwarders[].format` and
+/// `--forward-format`.
+enum class siem_format : std::uint8_t { rfc5424, cef, leef, json, count_ };
+
+}  // namespace ikewatch::outputs
+
+namespace ikewatch {
+
+template <>
+struct enum_names<outputs::siem_format> {
+    static constexpr std::array<std::string_view, 4> names{"rfc5424", "cef", "leef", "json"};
+};
+
+}  // namespace ikewatch
+
+namespace ikewatch::outputs {
 
 /// One severity scale for every format, from the rule's severity:
 ///

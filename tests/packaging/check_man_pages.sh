@@ -152,7 +152,7 @@ if [ -f "$text" ]; then
     leaf() { sed -E 's/.*[].]//'; }
 
     if reference=$("$ikewatchd" --config-reference 2>/dev/null) && [ -n "$reference" ]; then
-        awk 'NF { print $1 }' <<<"$reference" | sort -u >"$work/expected"
+        awk '/^[^ \t]/ { print $1 }' <<<"$reference" | sort -u >"$work/expected"
         source="ikewatchd --config-reference"
         cp "$work/expected" "$work/known"
     else

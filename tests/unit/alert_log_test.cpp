@@ -30,6 +30,7 @@ std::vector<std::string> lines_of(const std::filesystem::path& p) {
     return out;
 }
 
+// NOLINTNEXTLINE(readability-identifier-naming): a fixture names its tests' suite.
 class AlertLog : public ::testing::Test {
   protected:
     void SetUp() override {

@@ -81,6 +81,7 @@ TEST(Corpus, EveryIkeLineNamingAPeerDecodesToIt) {
         const std::string first_line = r.text.substr(0, r.text.find('\n'));
         std::smatch m;
         std::string want;
+        // NOLINTNEXTLINE(bugprone-branch-clone): each pattern has the address in its own group.
         if (std::regex_search(first_line, m, ip_ctx)) {
             want = m[2].str();
         } else if (std::regex_search(first_line, m, remote)) {

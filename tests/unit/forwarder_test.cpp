@@ -57,9 +57,9 @@ forwarders:
                                          "f.yaml");
     ASSERT_TRUE(ok.ok()) << (ok.problems.empty() ? "" : ok.problems[0].to_string());
     ASSERT_EQ(ok.config.forwarders.size(), 2u);
-    EXPECT_EQ(ok.config.forwarders[0].format, "json");
+    EXPECT_EQ(ok.config.forwarders[0].format, siem_format::json);
     EXPECT_EQ(ok.config.forwarders[0].name, "https://siem:8088/services/collector/event");
-    EXPECT_EQ(ok.config.forwarders[1].format, "cef");
+    EXPECT_EQ(ok.config.forwarders[1].format, siem_format::cef);
     EXPECT_EQ(ok.config.forwarders[1].codes, std::vector<std::string>{"psk-mismatch"});
 
     const auto bad = config::parse_config(R"(listen: {udp: ["127.0.0.1:5514"]}
@@ -95,4 +95,19 @@ forwarders:
               "directory) of forwarder 'tcp://siem:514': give each forwarder its own 'name'");
     EXPECT_EQ(r.problems[1].line, 6);
     EXPECT_EQ(config::spool_dir_name("tls://siem.example:6514"), "tls___siem_example_6514");
+}
+
+TEST(ForwarderConfig, TimeoutBoundsEachAttempt) {
+    const auto r = config::parse_config(R"(forwarders:
+  - {url: "tcp://siem:514", timeout: 2s}
+  - {url: "udp://siem:514"}
+  - {url: "tls://siem:6514", timeout: never}
+)",
+                                        "f.yaml");
+    ASSERT_EQ(r.problems.size(), 1u);
+    EXPECT_EQ(r.problems[0].to_string(),
+              "f.yaml:4:39: bad-duration: 'never' is not a duration (a whole number with ms, s, "
+              "m, h or d)");
+    EXPECT_EQ(r.config.forwarders[0].connect_timeout, 2 * micros_per_second);
+    EXPECT_EQ(r.config.forwarders[1].connect_timeout, 5 * micros_per_second);
 }

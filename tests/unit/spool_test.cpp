@@ -8,6 +8,7 @@ using ikewatch::outputs::spool;
 
 namespace {
 
+// NOLINTNEXTLINE(readability-identifier-naming): a fixture names its tests' suite.
 class Spool : public ::testing::Test {
   protected:
     void SetUp() override {
