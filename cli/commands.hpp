@@ -64,6 +64,8 @@ struct test_rules_options {
 [[nodiscard]] int run_test_rules(const test_rules_options& options);
 
 [[nodiscard]] int run_explain(const std::string& what);
+/// `ikewatch explain --fields`: the peer fields of the rule language, as a Markdown table.
+[[nodiscard]] int run_explain_fields();
 
 struct status_options {
     std::string url = "http://127.0.0.1:9514";

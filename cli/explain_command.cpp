@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "rules/peer_fields.hpp"
 #include "common/text.hpp"
 #include "rules/codes.hpp"
 #include "rules/loader.hpp"
@@ -52,6 +53,40 @@ int run_explain(const std::string& what) {
     }
     std::cerr << '\n';
     return exit_findings;
+}
+
+int run_explain_fields() {
+    const auto type_name = [](rules::field_type t) -> std::string_view {
+        switch (t) {
+            case rules::field_type::number:
+                return "number";
+            case rules::field_type::flag:
+                return "`true` / `false`";
+            case rules::field_type::name:
+                return "name";
+            case rules::field_type::text:
+                return "text";
+            case rules::field_type::state:
+                return "state name";
+            case rules::field_type::event:
+                return "event kind";
+        }
+        return "?";
+    };
+    std::cout << "| field | values | about |\n|---|---|---|\n";
+    for (const rules::peer_field& f : rules::peer_fields()) {
+        std::cout << "| `" << f.name << "` | ";
+        if (f.allowed.empty()) {
+            std::cout << type_name(f.type);
+        } else {
+            for (std::size_t i = 0; i < f.allowed.size(); ++i) {
+                std::cout << (i == 0 ? "" : ", ") << '`' << f.allowed[i] << '`';
+            }
+        }
+        std::cout << " | " << f.description << (f.device_scope ? " (a fact of the device)" : "")
+                  << " |\n";
+    }
+    return exit_ok;
 }
 
 }  // namespace ikewatch::cli

@@ -95,8 +95,13 @@ int main(int argc, char** argv) {
     std::string explain_what;
     auto* explain_cmd = app.add_subcommand(
         "explain", "What a state, diagnosis code or rule means and what to check");
-    explain_cmd->add_option("what", explain_what, "e.g. MM_WAIT_MSG4, MM_KEY_EXCH, psk-mismatch")
-        ->required();
+    bool explain_fields = false;
+    auto* explain_what_opt = explain_cmd->add_option(
+        "what", explain_what, "e.g. MM_WAIT_MSG4, MM_KEY_EXCH, psk-mismatch");
+    explain_cmd
+        ->add_flag("--fields", explain_fields,
+                   "Print the peer fields rules can test and name (a Markdown table)")
+        ->excludes(explain_what_opt);
 
     cli::status_options status;
     auto* status_cmd = app.add_subcommand(
@@ -128,6 +133,14 @@ int main(int argc, char** argv) {
         return cli::run_test_rules(test_rules);
     }
     if (explain_cmd->parsed()) {
+        if (explain_fields) {
+            return cli::run_explain_fields();
+        }
+        if (explain_what.empty()) {
+            std::cerr << "ikewatch explain: name a state, a diagnosis code or a rule id, or give "
+                         "--fields\n";
+            return cli::exit_usage;
+        }
         return cli::run_explain(explain_what);
     }
     if (status_cmd->parsed()) {
