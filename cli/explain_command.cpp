@@ -1,10 +1,10 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
-#include "rules/peer_fields.hpp"
 #include "common/text.hpp"
 #include "rules/codes.hpp"
 #include "rules/loader.hpp"
+#include "rules/peer_fields.hpp"
 
 namespace ikewatch::cli {
 
