@@ -44,6 +44,7 @@ struct replay_options {
     bool no_drain = false;
     std::size_t max_peers = 100'000;
     std::size_t threads = 1;
+    std::string html;  ///< --html: write the web page with the final state to this file
     time_flags time;
 };
 

@@ -67,6 +67,8 @@ int main(int argc, char** argv) {
                      "Pipeline threads, sharded by device: each device's alerts keep "
                      "their order, different devices' may interleave differently")
         ->check(CLI::Range(1, 64));
+    replay_cmd->add_option("--html", replay.html,
+                           "Also write the web page with the final state inlined to this file");
     add_time_flags(replay_cmd, replay.time);
 
     std::vector<std::string> validate_paths;

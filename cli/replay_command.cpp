@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <limits>
 
@@ -6,10 +7,57 @@
 #include "cli/commands.hpp"
 #include "cli/record_reader.hpp"
 #include "cli/time_flags.hpp"
+#include "outputs/alert_history.hpp"
+#include "outputs/html_report.hpp"
+#include "outputs/page_json.hpp"
 #include "pipeline/sharded_pipeline.hpp"
 #include "rules/loader.hpp"
 
 namespace ikewatch::cli {
+
+namespace {
+
+// Prints each alert and keeps the resolves for the report's alerts view.
+class recording_sink final : public rules::alert_sink {
+  public:
+    recording_sink(rules::alert_sink& next, outputs::alert_history& history)
+        : next_(next), history_(history) {}
+    void emit(const rules::alert& a) override {
+        next_.emit(a);
+        history_.record(a);
+    }
+
+  private:
+    rules::alert_sink& next_;
+    outputs::alert_history& history_;
+};
+
+// `--html FILE`: the web page with the replay's final state, in one file.
+bool write_report(const pipeline::sharded_pipeline& pipe, const outputs::alert_history& history,
+                  const replay_options& options, std::size_t records, std::string& error) {
+    const outputs::shard_visitor shards = outputs::visit_pipeline(
+        pipe, [](const pipeline::pipeline& p, std::string_view d) { return p.device_now(d); });
+    outputs::page_context ctx;
+    ctx.live = false;
+    std::string inputs = std::to_string(options.inputs.size()) +
+                         (options.inputs.size() == 1 ? " file, " : " files, ") +
+                         std::to_string(records) + " records";
+    if (options.inputs.size() == 1) {
+        inputs = source_name(options.inputs.front()) + ", " + std::to_string(records) + " records";
+    }
+    const std::string page =
+        outputs::html_report(outputs::report_json(shards, history, ctx, inputs));
+    std::ofstream out(options.html, std::ios::binary | std::ios::trunc);
+    out << page;
+    out.close();
+    if (!out) {
+        error = "cannot write " + options.html;
+        return false;
+    }
+    return true;
+}
+
+}  // namespace
 
 int run_replay(const replay_options& options) {
     pipeline::pipeline_options popt;
@@ -33,8 +81,10 @@ int run_replay(const replay_options& options) {
         return exit_config;
     }
     alert_printer printer(options.format == "json");
+    outputs::alert_history history;
+    recording_sink sink(printer, history);
     popt.rules = loaded.rules;
-    popt.sink = &printer;
+    popt.sink = &sink;
     popt.table.max_peers = options.max_peers;
     popt.replay = true;
     popt.table.idle_expiry = std::numeric_limits<micros>::max() / 2;
@@ -78,6 +128,13 @@ int run_replay(const replay_options& options) {
                  "still raised\n",
                  static_cast<unsigned long long>(stats.records), peers, printer.raised,
                  printer.resolved, active);
+    if (!options.html.empty()) {
+        if (!write_report(pipe, history, options, stats.records, error)) {
+            std::cerr << "ikewatch replay: " << error << '\n';
+            return exit_findings;
+        }
+        std::fprintf(stderr, "ikewatch replay: wrote %s\n", options.html.c_str());
+    }
     return status;
 }
 

@@ -93,6 +93,7 @@ app::app(launch how, loaded_setup setup)
         std::move(o), config_.workers,
         // From a worker thread: collect its alerts on the event loop.
         [this] { boost::asio::post(io_, [this] { pipeline_->collect(); }); });
+    web_ = std::make_unique<web_routes>(*pipeline_, wall_now);
 }
 
 app::~app() = default;
@@ -101,6 +102,7 @@ void app::fanout::emit(const rules::alert& a) {
     rules::alert stamped = a;
     stamped.created = wall_now();
     owner_.alert_log_->emit(stamped);
+    owner_.web_->record(stamped);
     for (const auto& f : owner_.forwarders_) {
         f->submit(stamped);
     }
@@ -160,7 +162,11 @@ bool app::bind(std::string& error) {
         if (config_.status) {
             what = "status " + config_.status->to_string();
             status_ = std::make_unique<status_server>(
-                io_, *config_.status, [this](const std::string& t) { return route(t); });
+                io_, *config_.status, [this](const status_request& r) {
+                    // The web page first; the JSON API keeps its paths.
+                    auto page = web_->handle(r);
+                    return page ? page : route(std::string(r.target));
+                });
         }
     } catch (const boost::system::system_error& e) {
         error = "cannot listen on " + what + ": " + e.code().message();

@@ -15,6 +15,7 @@
 #include "daemon/status_server.hpp"
 #include "daemon/tcp_listener.hpp"
 #include "daemon/udp_listener.hpp"
+#include "daemon/web_routes.hpp"
 #include "outputs/alert_log.hpp"
 #include "outputs/forwarder.hpp"
 #include "pipeline/sharded_pipeline.hpp"
@@ -106,6 +107,7 @@ class app {
     std::vector<std::unique_ptr<udp_listener>> udp_;
     std::vector<std::unique_ptr<tcp_listener>> tcp_;
     std::unique_ptr<status_server> status_;
+    std::unique_ptr<web_routes> web_;  // the web page on the status endpoint
     boost::asio::signal_set signals_;
     boost::asio::steady_timer tick_;
     micros last_expire_ = 0;

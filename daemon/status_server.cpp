@@ -16,6 +16,20 @@ using asio::ip::tcp;
 namespace {
 constexpr std::size_t max_open = 32;
 constexpr std::size_t max_request = 8 * 1024;
+
+// Only the page's own files run; syslog text reaches the page as data, never as markup.
+constexpr const char* content_security_policy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+template <typename Message>
+void set_common_headers(Message& res) {
+    res.set(http::field::server, "ikewatchd");
+    res.set("Content-Security-Policy", content_security_policy);
+    res.set("X-Content-Type-Options", "nosniff");
+    res.set("Referrer-Policy", "no-referrer");
+    res.set(http::field::cache_control, "no-cache");
+}
 }  // namespace
 
 class status_server::connection : public std::enable_shared_from_this<connection> {
@@ -44,22 +58,37 @@ class status_server::connection : public std::enable_shared_from_this<connection
         auto res = std::make_shared<http::response<http::string_body>>();
         res->version(req.version());
         res->keep_alive(false);
-        res->set(http::field::server, "ikewatchd");
+        set_common_headers(*res);
+        const auto header = [&](http::field f) {
+            const auto it = req.find(f);
+            return it == req.end() ? std::string_view{}
+                                   : std::string_view(it->value().data(), it->value().size());
+        };
         if (req.method() != http::verb::get && req.method() != http::verb::head) {
             res->result(http::status::method_not_allowed);
             res->set(http::field::allow, "GET, HEAD");
             res->set(http::field::content_type, "text/plain");
             res->body() = "GET only\n";
-        } else if (auto reply = owner_.route_(std::string(req.target()))) {
-            res->result(http::status::ok);
-            res->set(http::field::content_type, reply->content_type);
+        } else if (auto reply = owner_.route_(
+                       {std::string_view(req.target().data(), req.target().size()),
+                        header(http::field::accept), header(http::field::if_none_match)})) {
+            res->result(static_cast<http::status>(reply->status));
+            if (!reply->content_type.empty()) {
+                res->set(http::field::content_type, reply->content_type);
+            }
+            if (!reply->etag.empty()) {
+                res->set(http::field::etag, reply->etag);
+            }
+            if (reply->vary_accept) {
+                res->set(http::field::vary, "Accept");
+            }
             if (req.method() == http::verb::get) {
                 res->body() = std::move(reply->body);
             }
         } else {
             res->result(http::status::not_found);
             res->set(http::field::content_type, "text/plain");
-            res->body() = "not found: try /healthz, /peers, /alerts, /metrics\n";
+            res->body() = "not found: try /, /healthz, /peers, /alerts, /metrics\n";
         }
         res->prepare_payload();
         auto self = shared_from_this();

@@ -33,7 +33,10 @@ void evidence_ring::clear() noexcept {
 }
 
 std::string_view peer_record::state_ios() const noexcept {
-    if (reported_unknown || (!reported_state.empty() && is_ios_show_name(reported_state.view()))) {
+    // The name the device printed when it used its own vocabulary: an IOS show name, or any
+    // IKEv2 name (READY, UP-ACTIVE, the debug state machine's I_WAIT_AUTH …).
+    if (reported_unknown || (!reported_state.empty() &&
+                             (is_ios_show_name(reported_state.view()) || ike_version == 2))) {
         return reported_state.view();
     }
     return ios_name(state);

@@ -7,6 +7,7 @@
 
 #include "common/inline_string.hpp"
 #include "common/time.hpp"
+#include "ike/ladder.hpp"
 #include "ike/states.hpp"
 #include "parsers/event.hpp"
 
@@ -108,6 +109,9 @@ struct peer_record {
     micros last_failure_at = 0;
 
     std::unique_ptr<evidence_ring> evidence;
+
+    // Web page: the message ladder and state history, kept by observe_ladder (ike/ladder.hpp).
+    ladder_record ladder;
 
     /// The IOS/PIX name for display: the one the device reported when it used that vocabulary
     /// (or a name we do not model), else the mapped one.

@@ -26,8 +26,10 @@ constexpr std::array<names, p1_state_count> state_names{{
     {"AM_WAIT_MSG2", "AG_NO_STATE"},
     {"AM_WAIT_MSG3", "AG_INIT_EXCH"},
     {"AM_ACTIVE", "QM_IDLE"},
-    {"IN-NEG", "IN-NEG"},
-    {"READY", "READY"},
+    {"NEGOTIATING", "IN-NEG"},
+    {"ESTABLISHED", "READY"},
+    {"SA_INIT_WAIT", "IN-NEG"},
+    {"AUTH_WAIT", "IN-NEG"},
 }};
 
 struct alias {
@@ -37,7 +39,7 @@ struct alias {
 };
 
 // Every name a device prints, in any vocabulary, with its state for each role.
-constexpr std::array<alias, 48> aliases{{
+constexpr alias aliases[] = {
     // ASA show / 713136 names
     {"MM_WAIT_MSG2", p1_state::mm_wait_msg2, p1_state::mm_wait_msg2},
     {"MM_WAIT_MSG3", p1_state::mm_wait_msg3, p1_state::mm_wait_msg3},
@@ -90,8 +92,28 @@ constexpr std::array<alias, 48> aliases{{
     // IKEv2 show names
     {"READY", p1_state::v2_up, p1_state::v2_up},
     {"UP-ACTIVE", p1_state::v2_up, p1_state::v2_up},
+    {"UP-IDLE", p1_state::v2_up, p1_state::v2_up},
     {"IN-NEG", p1_state::v2_negotiating, p1_state::v2_negotiating},
-}};
+    // ikewatch's own IKEv2 names
+    {"NEGOTIATING", p1_state::v2_negotiating, p1_state::v2_negotiating},
+    {"ESTABLISHED", p1_state::v2_up, p1_state::v2_up},
+    {"SA_INIT_WAIT", p1_state::v2_sa_init_wait, p1_state::v2_sa_init_wait},
+    {"AUTH_WAIT", p1_state::v2_auth_wait, p1_state::v2_auth_wait},
+    // IKEv2 debug state machine (`SM Trace-> … CurState: I_WAIT_AUTH`)
+    {"I_BLD_INIT", p1_state::v2_sa_init_wait, p1_state::v2_sa_init_wait},
+    {"I_WAIT_INIT", p1_state::v2_sa_init_wait, p1_state::v2_sa_init_wait},
+    {"I_PROC_INIT", p1_state::v2_sa_init_wait, p1_state::v2_sa_init_wait},
+    {"I_BLD_AUTH", p1_state::v2_auth_wait, p1_state::v2_auth_wait},
+    {"I_WAIT_AUTH", p1_state::v2_auth_wait, p1_state::v2_auth_wait},
+    {"I_PROC_AUTH", p1_state::v2_auth_wait, p1_state::v2_auth_wait},
+    {"R_INIT", p1_state::v2_negotiating, p1_state::v2_negotiating},
+    {"R_BLD_INIT", p1_state::v2_negotiating, p1_state::v2_negotiating},
+    {"R_WAIT_AUTH", p1_state::v2_auth_wait, p1_state::v2_auth_wait},
+    {"R_VERIFY_AUTH", p1_state::v2_auth_wait, p1_state::v2_auth_wait},
+    {"R_PROC_AUTH", p1_state::v2_auth_wait, p1_state::v2_auth_wait},
+    {"R_BLD_AUTH", p1_state::v2_auth_wait, p1_state::v2_auth_wait},
+    {"AUTH_DONE", p1_state::v2_up, p1_state::v2_up},
+};
 
 }  // namespace
 
@@ -169,6 +191,8 @@ bool is_waiting(p1_state s) noexcept {
         case p1_state::am_wait_msg2:
         case p1_state::am_wait_msg3:
         case p1_state::v2_negotiating:
+        case p1_state::v2_sa_init_wait:
+        case p1_state::v2_auth_wait:
             return true;
         default:
             return false;

@@ -22,8 +22,15 @@ namespace ikewatch::ike {
 /// | am_wait_msg2 | initiator, AM1 sent  | AM_WAIT_MSG2  | AG_NO_STATE   |
 /// | am_wait_msg3 | responder, AM2 sent  | AM_WAIT_MSG3  | AG_INIT_EXCH  |
 /// | am_active    | phase 1 up           | AM_ACTIVE     | QM_IDLE       |
-/// | v2_negotiating | IKEv2 in progress  | IN-NEG        | IN-NEG        |
-/// | v2_up        | IKEv2 SA up          | READY         | READY         |
+/// | v2_negotiating | IKEv2, step unknown (informational logs) | NEGOTIATING | IN-NEG |
+/// | v2_up        | IKEv2 SA up          | ESTABLISHED   | READY         |
+/// | v2_sa_init_wait | initiator, IKE_SA_INIT request sent | SA_INIT_WAIT | IN-NEG |
+/// | v2_auth_wait | IKE_AUTH pending: the initiator sent its request, or the responder answered
+///                  IKE_SA_INIT and waits for it    | AUTH_WAIT | IN-NEG |
+///
+/// IKEv2 has no ASA or IOS waiting-state names of its own in `show` output (only IN-NEG and
+/// READY, UP-ACTIVE on the ASA), so ikewatch names its steps itself; the state names of the
+/// devices' debug state machine (I_WAIT_AUTH, R_WAIT_AUTH, AUTH_DONE …) map onto them.
 enum class p1_state : std::uint8_t {
     none,
     mm_wait_msg2,
@@ -37,6 +44,8 @@ enum class p1_state : std::uint8_t {
     am_active,
     v2_negotiating,
     v2_up,
+    v2_sa_init_wait,
+    v2_auth_wait,
     count_
 };
 

@@ -333,6 +333,90 @@ void tracker::apply_asa_packet(peer_record& p, const event& e, bool& started) {
     }
 }
 
+// An IKEv2 message. Requests and responses of IKE_SA_INIT and IKE_AUTH move the negotiation:
+//
+//   initiator: SA_INIT request sent -> SA_INIT_WAIT; IKE_AUTH request sent -> AUTH_WAIT;
+//              IKE_AUTH response received -> ESTABLISHED
+//   responder: SA_INIT request received -> NEGOTIATING; SA_INIT response sent -> AUTH_WAIT;
+//              IKE_AUTH response sent -> ESTABLISHED
+//
+// CREATE_CHILD_SA drives phase 2 (rekeys and extra child SAs); INFORMATIONAL (DPD, delete) moves
+// nothing. A packet line that does not say its exchange only counts the peer's answers.
+void tracker::apply_v2_packet(peer_record& p, const event& e, bool& started) {
+    p.ike_version = 2;
+    const micros t = e.time;
+    const bool sent = e.direction == ike_direction::sent;
+    const bool resent = e.direction == ike_direction::resent;
+    const bool received = e.direction == ike_direction::received;
+    if (resent) {
+        ++p.retransmits;
+    }
+    if (received) {
+        ++p.replies;
+    }
+    const bool response = e.v2_response;
+    switch (e.exchange) {
+        case ike_exchange::v2_sa_init:
+            if (sent && !response && p.status != p1_status::negotiating) {
+                start(p, ike_role::initiator, ike_mode::unknown, p1_state::v2_sa_init_wait, t);
+                started = true;
+            } else if (sent && !response) {
+                enter(p, p1_state::v2_sa_init_wait, t);
+            } else if (received && !response &&
+                       !(p.status == p1_status::negotiating && p.role == ike_role::responder)) {
+                start(p, ike_role::responder, ike_mode::unknown, p1_state::v2_negotiating, t);
+                started = true;
+            } else if (sent && response) {
+                p.role = ike_role::responder;
+                enter(p, p1_state::v2_auth_wait, t);
+                p.status = p1_status::negotiating;
+            }
+            break;
+        case ike_exchange::v2_auth:
+            if ((sent || resent) && !response) {
+                p.role = ike_role::initiator;
+                enter(p, p1_state::v2_auth_wait, t);
+                p.status = p1_status::negotiating;
+            } else if ((sent && response) || (received && response)) {
+                up(p, t);
+                phase2(p, p2_status::up, t);  // the first child SA comes with IKE_AUTH
+            }
+            break;
+        case ike_exchange::v2_child:
+            if (!response && p.phase2 != p2_status::up) {
+                phase2(p, p2_status::negotiating, t);
+            } else if (response) {
+                phase2(p, p2_status::up, t);
+            }
+            break;
+        case ike_exchange::v2_info:
+        case ike_exchange::none:
+        default:
+            break;
+    }
+    if (sent || resent) {
+        p.last_sent = e.exchange;
+    } else if (received) {
+        p.last_received = e.exchange;
+    }
+}
+
+// A notify payload. Refusals fail the exchange they answer: NO_PROPOSAL_CHOSEN in IKE_SA_INIT
+// fails phase 1, in IKE_AUTH or CREATE_CHILD_SA the child SA; TS_UNACCEPTABLE fails the child
+// SA; AUTHENTICATION_FAILED fails phase 1. INVALID_KE_PAYLOAD asks the initiator to retry with
+// another group (the rules count them).
+void tracker::apply_v2_notify(peer_record& p, const event& e) {
+    p.ike_version = 2;
+    const std::string_view notify = e.get(field::notify).value_or("");
+    const bool child = e.exchange == ike_exchange::v2_auth ||
+                       e.exchange == ike_exchange::v2_child || is_active(p.state);
+    if (notify == "TS_UNACCEPTABLE" || (notify == "NO_PROPOSAL_CHOSEN" && child)) {
+        fail_phase2(p, e);
+    } else if (notify == "NO_PROPOSAL_CHOSEN" || notify == "AUTHENTICATION_FAILED") {
+        fail(p, e);
+    }
+}
+
 void tracker::apply_packet(peer_record& p, const event& e, bool& started) {
     if (e.exchange != ike_exchange::none) {
         apply_asa_packet(p, e, started);
@@ -604,7 +688,42 @@ transition tracker::apply(const event& e) {
             if (p.state == p1_state::none) {
                 enter(p, p1_state::v2_negotiating, now);
             }
-            fail(p, e);
+            if (const auto f = e.get(field::failure);
+                f == std::optional<std::string_view>("traffic_selector") ||
+                f == std::optional<std::string_view>("child_proposal")) {
+                fail_phase2(p, e);
+            } else {
+                fail(p, e);
+            }
+            break;
+        case event_kind::ikev2_down:
+            p.ike_version = 2;
+            p.status = p.status == p1_status::up ? p1_status::down : p1_status::failed;
+            if (p.phase2 == p2_status::up) {
+                phase2(p, p2_status::down, now);
+            }
+            p.last_failure = e.kind;
+            p.last_failure_at = now;
+            break;
+        case event_kind::ikev2_packet:
+            apply_v2_packet(p, e, started);
+            break;
+        case event_kind::ikev2_notify:
+            apply_v2_notify(p, e);
+            break;
+        case event_kind::ikev2_state:
+            p.ike_version = 2;
+            if (e.role != ike_role::unknown) {
+                p.role = e.role;
+            }
+            if (!e.state_name.empty()) {
+                named_state(p, e.state_name, p.role, now);
+                if (is_active(p.state)) {
+                    p.status = p1_status::up;
+                } else if (p.status != p1_status::failed && is_waiting(p.state)) {
+                    p.status = p1_status::negotiating;
+                }
+            }
             break;
         case event_kind::tunnel_up:
             up(p, now);
@@ -621,6 +740,8 @@ transition tracker::apply(const event& e) {
         default:
             break;
     }
+    // Web page: the message ladder (ike/ladder.hpp) sees every event the tracker applied.
+    observe_ladder(p, e, started, {t.old_state, t.old_status, t.old_phase2});
     if (evidence_worthy(e.kind) && !e.raw.empty()) {
         if (!p.evidence) {
             p.evidence = std::make_unique_for_overwrite<evidence_ring>();

@@ -44,6 +44,8 @@ class tracker {
   private:
     void apply_packet(peer_record& p, const parsers::event& e, bool& started);
     void apply_asa_packet(peer_record& p, const parsers::event& e, bool& started);
+    void apply_v2_packet(peer_record& p, const parsers::event& e, bool& started);
+    void apply_v2_notify(peer_record& p, const parsers::event& e);
 
     peer_table table_;
 };

@@ -167,7 +167,8 @@ bool show_session_reader::sessiondb_line(std::string_view line) {
     if (const std::string_view protocol = value_of(line, "Protocol"); !protocol.empty()) {
         current_.ike_version = text::iequals(protocol, "IKEv2") ? 2 : 1;
     }
-    if (text::find(line, "Bytes Tx") != std::string_view::npos) {
+    // The first byte counts are the session's; `detail` repeats them per IKE and IPsec SA.
+    if (!current_.bytes && text::find(line, "Bytes Tx") != std::string_view::npos) {
         current_.bytes = true;
         current_.bytes_tx = text::to_number<std::uint64_t>(value_of(line, "Bytes Tx")).value_or(0);
         current_.bytes_rx = text::to_number<std::uint64_t>(value_of(line, "Bytes Rx")).value_or(0);

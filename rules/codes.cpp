@@ -121,6 +121,37 @@ constexpr code_info codes[] = {
      "responder may lack a matching identity, pre-shared key or certificate, or large IKE_AUTH\n"
      "packets are lost on the path (fragmentation, MTU). Check the far end's logs, the IKEv2\n"
      "profile and keys, and enable IKEv2 fragmentation."},
+    {"ikev2-auth-failed",
+     "IKEv2 authentication was refused for a reason other than differing keys.",
+     "IKE_AUTH failed on the certificate (not trusted, chain incomplete, revoked, CRL not\n"
+     "reachable), on the authentication methods (one side uses certificates, the other a\n"
+     "pre-shared key; or an algorithm the other does not support) or on a profile that allows\n"
+     "neither. The reason is in the debug of the side that refused. Check trustpoints and CA\n"
+     "certificates, `authentication local/remote` of the IKEv2 profile (IOS) or the tunnel\n"
+     "group's `ikev2 local/remote-authentication` (ASA)."},
+    {"ikev2-identity-mismatch", "The peer's IKEv2 identity is not the one this side expects.",
+     "The identity in IKE_AUTH (IDi/IDr: address, FQDN, e-mail or certificate DN) matches no\n"
+     "IKEv2 profile or tunnel group here, or fails the peer-ID check against the certificate's\n"
+     "subject alternative names. Check `match identity remote` of the IKEv2 profile (IOS), the\n"
+     "tunnel group and `peer-id-validate` (ASA), and the identity the peer sends (`crypto\n"
+     "isakmp identity` / `identity local`)."},
+    {"ikev2-dh-group-mismatch", "The IKEv2 peers keep disagreeing on the Diffie-Hellman group.",
+     "The responder answers IKE_SA_INIT with INVALID_KE_PAYLOAD, asking for another group, and\n"
+     "the retry does not settle it: the groups the initiator sends a key share for and the\n"
+     "groups the responder accepts do not meet. Compare `group` in the IKEv2 proposals/policies\n"
+     "of both sides."},
+    {"ikev2-fragmentation", "Large IKEv2 messages are lost on the path.",
+     "IKE_AUTH (which carries certificates) is larger than the path MTU and its IP fragments are\n"
+     "dropped, so it is never answered. Enable IKEv2 fragmentation on both sides (`crypto\n"
+     "ikev2 fragmentation` on IOS, `crypto ikev2 fragmentation` on the ASA) and check the path\n"
+     "MTU and devices that drop fragments."},
+    {"ike-overload",
+     "The device limits new IKE negotiations: SA limits, call admission or a cookie challenge.",
+     "New IKE SAs are refused or throttled: a configured SA or call-admission limit is reached,\n"
+     "resources are low, or so many negotiations are half-open that the device answers with a\n"
+     "cookie challenge (a flood, or many peers retrying at once). Check `crypto ikev2 limit`,\n"
+     "`crypto call admission limit`, the number of sessions and whether a peer or a flood\n"
+     "opens negotiations without finishing them."},
     {"ike-debug-not-logged",
      "The device sends no debug-level IKE messages, so MM_WAIT_MSGn cannot be seen.",
      "Without level-7 IKE messages only phase starts, completions and failure texts arrive, and\n"
@@ -129,7 +160,7 @@ constexpr code_info codes[] = {
      "rest); on IOS `debug crypto isakmp` with `logging trap debugging`."},
 };
 
-constexpr std::array<state_info, 13> states{{
+constexpr state_info states[] = {
     {"MM_WAIT_MSG2 / MM_NO_STATE (initiator)",
      "This side sent main-mode message 1 (its proposals) and waits for the responder's first\n"
      "answer. A negotiation that stays here gets no answer at all: see peer-unreachable."},
@@ -166,14 +197,29 @@ constexpr std::array<state_info, 13> states{{
     {"MM_NO_STATE (IOS, ACTIVE (deleted))",
      "IOS lists an SA that never got past the first exchange and has been deleted: the\n"
      "negotiation failed early; look at the peer's reachability and phase-1 policies."},
-    {"IN-NEG / READY (IKEv2)",
-     "IKEv2 has no main-mode states: an SA is negotiating (IN-NEG) or established (READY /\n"
-     "UP-ACTIVE). Failures are reported with a reason in 750003 messages."},
+    {"SA_INIT_WAIT / IN-NEG (IKEv2 initiator)",
+     "This side sent its IKE_SA_INIT request (proposals, Diffie-Hellman value, nonce) and waits\n"
+     "for the response. Stuck here: the peer does not answer (down, unreachable, no IKEv2 on\n"
+     "that address, UDP 500 filtered); an INVALID_KE_PAYLOAD answer asks for another DH group\n"
+     "and a NO_PROPOSAL_CHOSEN answer means the IKEv2 policies/proposals share nothing."},
+    {"AUTH_WAIT / IN-NEG (IKEv2)",
+     "IKE_SA_INIT is done; IKE_AUTH (identities, authentication, the first child SA) is pending.\n"
+     "The initiator sent its IKE_AUTH request and waits, or the responder answered IKE_SA_INIT\n"
+     "and waits for it. Stuck here: the IKE_AUTH packets are lost (large and fragmented: enable\n"
+     "IKEv2 fragmentation, check the path MTU; UDP 4500 filtered after NAT was detected) or the\n"
+     "responder refuses them (keys, certificates, identities: read its log)."},
+    {"ESTABLISHED / READY, UP-ACTIVE (IKEv2)",
+     "The IKEv2 SA is up (IKE_AUTH completed, with its first child SA). Further child SAs and\n"
+     "rekeys use CREATE_CHILD_SA; DPD and deletes use INFORMATIONAL."},
+    {"NEGOTIATING / IN-NEG (IKEv2)",
+     "An IKEv2 negotiation is in progress, and the lines received (informational level) do not\n"
+     "say which exchange it is in. Debug-level IKEv2 messages (ASA `debug crypto ikev2\n"
+     "protocol`, IOS `debug crypto ikev2`) show the step."},
     {"AM_TM_INIT_XAUTH_V6C / AM_TM_INIT_MODECFG_V6H",
      "EzVPN / remote access: phase 1 is done and the negotiation waits in extended\n"
      "authentication (XAUTH) or mode configuration. A client stuck here usually cannot get the\n"
      "XAUTH exchange through: check credentials, and the path for fragmentation."},
-}};
+};
 
 }  // namespace
 

@@ -142,8 +142,12 @@ bool engine::state_rule_holds(const rule& r, const ike::peer_record* p, const de
 }
 
 void engine::schedule(std::string_view device, timer t) {
-    if (timer_total_ >= options_.max_timers && peers_ != nullptr) {
+    // Timers of peers that left the table (evicted, expired) are dropped whenever the count has
+    // doubled since the last sweep, so that a flood of short-lived peers cannot pile them up
+    // until the hard bound.
+    if (peers_ != nullptr && (timer_total_ >= prune_at_ || timer_total_ >= options_.max_timers)) {
         prune_timers(*peers_);
+        prune_at_ = std::max<std::size_t>(4096, timer_total_ * 2);
     }
     if (timer_total_ >= options_.max_timers) {
         ++stats_.timers_dropped;

@@ -20,8 +20,24 @@ PACKAGES=(
     # the Debian package: manual pages (pandoc), Debian's checks (lintian, man-db), the clean
     # root the package is installed into (debootstrap), bash completion, maintainer scripts
     pandoc man-db lintian debootstrap bash-completion shellcheck
+    # browser tests of the web page (tests/web): Debian's chromium and the fonts it renders with
+    chromium fonts-dejavu-core
 )
+# Node.js runs the browser tests only; a machine that has it already keeps its own.
+command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs)
+command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}"
+
+# The browser tests' npm packages (playwright-core, axe-core, pixelmatch, pngjs): test-only,
+# pinned by tests/web/package-lock.json, never shipped nor used at run time. Reinstalled only
+# when the lock file changed.
+cd "$(dirname "$0")/../tests/web"
+stamp=node_modules/.ikewatch-lock-sha256
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    npm ci --no-audit --no-fund --loglevel=error
+    echo "$want" > "$stamp"
+fi

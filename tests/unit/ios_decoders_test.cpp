@@ -108,3 +108,65 @@ TEST(Ios, LetterSeverities) {
     EXPECT_EQ(d.ev.severity, 4);
     EXPECT_EQ(d.ev.msg_id, "SNMP-W-SNMPAUTHFAIL");
 }
+
+// Lines from tests/cases/ (DMVPN lab run, GRE-over-IPsec notes, ASA tunnelsup post).
+TEST(Ios, DmvpnCryptoSocketAndNhrp) {
+    const auto up = decode(
+        "*Sep 21 07:25:12.208: %DMVPN-5-CRYPTO_SS:  Tunnel0: local address : 198.51.100.2 remote "
+        "address : 203.0.113.2 socket is UP");
+    EXPECT_EQ(up.ev.kind, event_kind::ipsec_sa_created);
+    EXPECT_EQ(up.ev.peer.view(), "203.0.113.2");
+    EXPECT_EQ(value_of(up.ev, field::local_ip), "198.51.100.2");
+    EXPECT_EQ(value_of(up.ev, field::service), "dmvpn");
+    const auto down = decode(
+        "*Sep 21 07:25:05.061: %DMVPN-5-CRYPTO_SS:  Tunnel0: local address : 198.51.100.2 remote "
+        "address : 203.0.113.2 socket is DOWN");
+    EXPECT_EQ(down.ev.kind, event_kind::ipsec_sa_deleted);
+    const auto nhs = decode(
+        "*Sep 21 07:25:19.497: %DMVPN-5-NHRP_NHS_DOWN: Tunnel0: Next Hop Server : (Tunnel: "
+        "172.16.0.1 NBMA: 203.0.113.2 ) for (Tunnel: 172.16.0.2 NBMA: 198.51.100.2) is DOWN, "
+        "Reason: NHRP Registration Failure(NHRP: no error)");
+    EXPECT_EQ(nhs.ev.kind, event_kind::nhrp_down);
+    EXPECT_EQ(nhs.ev.peer.view(), "203.0.113.2");
+    EXPECT_EQ(value_of(nhs.ev, field::reason), "NHRP Registration Failure(NHRP: no error)");
+    const auto nhc = decode(
+        "*Sep 21 07:41:08.205: %DMVPN-5-NHRP_NHC_UP: Tunnel0: Next Hop Client : (Tunnel: "
+        "172.16.0.3 NBMA: 198.51.100.6) for (Tunnel: 172.16.0.1 NBMA: 203.0.113.2) is UP");
+    EXPECT_EQ(nhc.ev.kind, event_kind::nhrp_up);
+    EXPECT_EQ(nhc.ev.peer.view(), "198.51.100.6");
+}
+
+TEST(Ios, UnencryptedPacketNamesItsSender) {
+    const auto gre = decode(
+        "*Sep 21 07:17:18.037: %CRYPTO-4-RECVD_PKT_NOT_IPSEC: Rec'd packet not an IPSEC packet. "
+        "(ip) vrf/dest_addr= /203.0.113.2, src_addr= 198.51.100.2, prot= 47");
+    EXPECT_EQ(gre.ev.kind, event_kind::cleartext_received);
+    EXPECT_EQ(gre.ev.peer.view(), "198.51.100.2");
+    EXPECT_EQ(value_of(gre.ev, field::dst_ip), "203.0.113.2");
+    EXPECT_EQ(value_of(gre.ev, field::protocol), "47");
+    // Pasted without its `%`.
+    const auto bare = decode(
+        "CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from 192.168.15.1 failed its sanity check "
+        "or is malformed");
+    EXPECT_EQ(bare.ev.kind, event_kind::malformed_message);
+    EXPECT_EQ(bare.ev.peer.view(), "192.168.15.1");
+}
+
+TEST(Ios, RefusedTransformIsDeclinedNotRejected) {
+    const auto d = decode("ISAKMP:(0):atts are not acceptable. Next payload is 0");
+    EXPECT_EQ(d.ev.kind, event_kind::proposal_declined);
+    EXPECT_EQ(d.ev.phase, 1);
+}
+
+TEST(Asa, DecryptedOutsideThePolicy) {
+    const auto d = decode(
+        "Jan 19 2015 20:00:43: %ASA-4-402116: IPSEC: Received an ESP packet (SPI= 0x76F99C4C, seq"
+        "uence number= 0x2D) from 93.184.216.34 (user= 93.184.216.34) to 11.11.11.11.  The decaps"
+        "ulated inner packet doesn't match the negotiated policy in the SA.  The packet specifies"
+        " its destination as 10.10.10.11, its source as 10.14.155.11, and its protocol as icmp.  "
+        "The SA specifies its local proxy as 10.10.10.11/255.255.255.255/ip/0 and its remote_prox"
+        "y as 192.168.60.60/255.255.255.255/ip/0.");
+    EXPECT_EQ(d.ev.kind, event_kind::ipsec_data_error);
+    EXPECT_EQ(d.ev.peer.view(), "93.184.216.34");
+    EXPECT_EQ(value_of(d.ev, field::failure), "policy_mismatch");
+}
