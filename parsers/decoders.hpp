@@ -55,6 +55,10 @@ void ikev2_tunnel_manager(std::string_view text, event& e) noexcept;  // 752001�
 /// Decodes an IOS `%IKEV2-n-MNEMONIC` message; always true.
 bool ikev2_ios_mnemonic(const cisco_message& m, event& e) noexcept;
 
+// ikev2_debug_decoder.cpp — ASA `IKEv2-PROTO-n:` / `IKEv2-PLAT-n:`, IOS `IKEv2:` / `IKEv2-ERROR:`
+/// Decodes one IKEv2 debug line; SA and session ids go to `conn_id` as `v2:<id>` / `v2:s<id>`.
+void ikev2_debug(std::string_view body, event& e) noexcept;
+
 // traffic_decoders.cpp — ACL denies, discards, UDP connections, routing, logins (ASA)
 void acl_106023(std::string_view text, event& e) noexcept;
 void acl_from_to(std::string_view text, event& e) noexcept;        // 106001/106006/106007/106015

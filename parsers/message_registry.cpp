@@ -166,7 +166,7 @@ void decode_event(const syslog_record& rec, const cisco_message& msg, event& e) 
             d::ios_debug(msg.text, e);
             break;
         case message_source::ikev2_debug:
-            // IKEv2 debug text has no decoder yet: the line is kept, not decoded.
+            d::ikev2_debug(msg.text, e);
             break;
         case message_source::none:
             break;
