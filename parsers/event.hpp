@@ -227,9 +227,7 @@ class conn_key {
     // Implicit, so that code reading a connection id as text keeps working unchanged.
     operator std::string_view() const noexcept { return text_.view(); }  // NOLINT
 
-    friend bool operator==(const conn_key& a, std::string_view b) noexcept {
-        return a.view() == b;
-    }
+    friend bool operator==(const conn_key& a, std::string_view b) noexcept { return a.view() == b; }
 
   private:
     inline_string<capacity> text_;

@@ -140,6 +140,14 @@ bool failure_text(std::string_view t) noexcept {
     return false;
 }
 
+// `Auth exchange failed`, `Verify auth failed`, `Verification of peer's authentication data
+// FAILED`: the summary lines of a refused IKE_AUTH.
+bool generic_auth_failure(std::string_view t) noexcept {
+    return text::istarts_with(t, "Auth exchange failed") ||
+           text::istarts_with(t, "Verify auth failed") ||
+           text::istarts_with(t, "Verification of peer's authentication data FAILED");
+}
+
 // `SM Trace-> SA: I_SPI=… R_SPI=… (I) MsgID = 1 CurState: I_PROC_AUTH Event: EV_AUTH_FAIL`
 void sm_trace(std::string_view t, event& e) noexcept {
     e.kind = event_kind::ikev2_state;
@@ -151,12 +159,15 @@ void sm_trace(std::string_view t, event& e) noexcept {
         e.set(field::role, "responder");
     }
     const std::string_view state = detail::word_after(t, "CurState: ", " ");
-    if (!state.empty()) {
+    const std::string_view ev = detail::word_after(t, "Event: ", " ");
+    if (!ev.empty()) {
+        e.set(field::type, ev);
+    }
+    // `CurState: AUTH_DONE Event: EV_FAIL` is the end of a failed exchange, not its success:
+    // the state named beside a failure event is not entered.
+    if (!state.empty() && text::ifind(ev, "FAIL") == std::string_view::npos) {
         e.state_name = state;
         e.set(field::state, state);
-    }
-    if (const std::string_view ev = detail::word_after(t, "Event: ", " "); !ev.empty()) {
-        e.set(field::type, ev);
     }
 }
 
@@ -214,7 +225,11 @@ void ikev2_debug(std::string_view body, event& e) noexcept {
     } else if (starts(t, "Peer ID check started") || starts(t, "Peer ID check: failed")) {
         // Steps of the check; `Peer ID check failed` is the result.
         e.kind = event_kind::ike_info;
-    } else if (failure_text(t) || starts(t, "Auth exchange failed")) {
+    } else if (generic_auth_failure(t)) {
+        // Printed after the specific reason (peer ID, certificate, key), or alone: it does not
+        // say which, so it claims no class of its own.
+        ikev2::set_failure(e, t, ikev2_failure::other);
+    } else if (failure_text(t)) {
         ikev2::set_failure(e, t);
     } else if (const std::string_view tg = detail::word_after(t, "tg_name set to: ", " ");
                !tg.empty() && ip_address::parse(tg)) {

@@ -63,7 +63,8 @@ std::string_view peer_context(std::string_view text, event& e) noexcept {
 
 // `local traffic selector = Address Range: 10.1.1.0-10.1.1.255 Protocol: 0 Port Range: …`
 void traffic_selectors(std::string_view text, event& e) noexcept {
-    const std::string_view local = word_after(text, "local traffic selector = Address Range: ", " ;");
+    const std::string_view local =
+        word_after(text, "local traffic selector = Address Range: ", " ;");
     const std::string_view remote =
         word_after(text, "remote traffic selector = Address Range: ", " ;");
     if (!local.empty()) {
@@ -77,6 +78,7 @@ void traffic_selectors(std::string_view text, event& e) noexcept {
 void capacity(event& e, std::string_view type, std::string_view reason) noexcept {
     e.kind = event_kind::capacity_exceeded;
     e.set(field::type, type);
+    e.set(field::failure, ikev2_failure::overload);
     if (!reason.empty()) {
         e.set(field::reason, reason);
     }
@@ -171,10 +173,9 @@ void ikev2_sa_message(std::string_view text, event& e) noexcept {
         // enough to secure proposed IPSEC encryption algorithm (AES-GCM-256).` (no peer)
         const std::string_view ike = word_after(text, "encryption algorithm (", ")");
         const std::size_t ipsec_at = text::find(text, "IPSEC encryption algorithm (");
-        const std::string_view ipsec =
-            ipsec_at == std::string_view::npos
-                ? std::string_view{}
-                : word_after(text.substr(ipsec_at), "algorithm (", ")");
+        const std::string_view ipsec = ipsec_at == std::string_view::npos
+                                           ? std::string_view{}
+                                           : word_after(text.substr(ipsec_at), "algorithm (", ")");
         if (!ike.empty()) {
             e.set(field::configured, ike);
         }
@@ -247,7 +248,8 @@ void ikev2_sa_message(std::string_view text, event& e) noexcept {
             //  inbound SPI 0x…`: one of two crossing child SAs goes, the tunnel stays.
             e.kind = event_kind::ike_info;
             e.set(field::type, "rekey_collision");
-            if (const std::string_view spi = word_after(rest, "inbound SPI ", " ,."); !spi.empty()) {
+            if (const std::string_view spi = word_after(rest, "inbound SPI ", " ,.");
+                !spi.empty()) {
                 e.set(field::spi, spi);
             }
             break;
@@ -515,7 +517,8 @@ bool ikev2_ios_mnemonic(const cisco_message& m, event& e) noexcept {
         e.phase = 2;
         e.set(field::phase, "2");
         traffic_selectors(text, e);
-    } else if (contains(mn, "COOKIE") || text::ifind(text, "COOKIE challenge") != std::string_view::npos) {
+    } else if (contains(mn, "COOKIE") ||
+               text::ifind(text, "COOKIE challenge") != std::string_view::npos) {
         capacity(e, "cookie", line);
     } else if (m.severity >= 0 && m.severity <= 3) {
         ikev2::set_failure(e, line);

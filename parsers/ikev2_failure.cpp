@@ -27,8 +27,8 @@ std::string_view classify_ikev2_failure(std::string_view r) noexcept {
     if (has_any(r, {"fragment", "reassembl"})) {
         return f::fragmentation;
     }
-    if (has_any(r, {"peer id", "profile not found", "profile could not be found", "idi ",
-                    "idr ", "identity"})) {
+    if (has_any(r, {"peer id", "profile not found", "profile could not be found", "idi ", "idr ",
+                    "identity"})) {
         return f::identity;
     }
     if (has_any(r, {"tunnel group", "tunnel-group", "preshared key", "pre-shared key",
@@ -52,8 +52,7 @@ std::string_view classify_ikev2_failure(std::string_view r) noexcept {
     }
     if (has_any(r, {"no_proposal_chosen", "matching policy", "proposed policies", "proposal",
                     "transform", "pfs"})) {
-        return has_any(r, {"child", "ipsec", "transform", "pfs"}) ? f::child_proposal
-                                                                  : f::proposal;
+        return has_any(r, {"child", "ipsec", "transform", "pfs"}) ? f::child_proposal : f::proposal;
     }
     if (has_any(r, {"auth msg", "auth message"}) ||
         (has_any(r, {"ike_auth"}) && has_any(r, {"timed out", "timeout", "no response"}))) {
@@ -84,8 +83,8 @@ int ikev2_failure_rank(std::string_view c) noexcept {
         return 1;
     }
     for (std::string_view specific :
-         {f::auth_cert, f::auth_method, f::identity, f::peer_config, f::proposal,
-          f::child_proposal, f::dh_group, f::traffic_selector, f::fragmentation, f::overload}) {
+         {f::auth_cert, f::auth_method, f::identity, f::peer_config, f::proposal, f::child_proposal,
+          f::dh_group, f::traffic_selector, f::fragmentation, f::overload}) {
         if (c == specific) {
             return 3;
         }
