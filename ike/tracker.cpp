@@ -472,7 +472,8 @@ transition tracker::apply(const event& e) {
         if (peer.empty()) {
             peer = table_.conn_peer(e.device, e.conn_id);
             // IOS assigns the connection id mid-negotiation; until then lines carry `(0)`.
-            if (peer.empty() && e.conn_id != "0") {
+            // IKEv2 SA ids (`v2:…`) are known from the first line.
+            if (peer.empty() && e.conn_id != "0" && !e.conn_id.view().starts_with("v2:")) {
                 peer = table_.conn_peer(e.device, "0");
             }
             // Debug pasted without the lines that name the peer: a device with one peer.
@@ -485,6 +486,11 @@ transition tracker::apply(const event& e) {
         } else {
             table_.bind_conn(e.device, e.conn_id, peer);
         }
+    }
+    // IKEv2 debug lines without an SA id (`IKEv2-PLAT-1: Peer ID check failed`): a device
+    // with one peer.
+    if (peer.empty() && e.conn_id.empty() && e.ike_version == 2 && e.msg_number == 0) {
+        peer = table_.only_peer(e.device);
     }
     if (peer.empty()) {
         return t;

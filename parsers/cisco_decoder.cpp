@@ -168,6 +168,57 @@ bool common_asa_tag(std::string_view body, cisco_message& m) noexcept {
     return true;
 }
 
+// `(229): …`: an ASA IKEv2 debug line that continues a packet report under its SA id.
+bool sa_id_prefix(std::string_view body) noexcept {
+    std::size_t p = 1;
+    while (p < body.size() && is_digit(body[p]) && p < 12) {
+        ++p;
+    }
+    return !body.empty() && body[0] == '(' && p > 1 && p + 1 < body.size() && body[p] == ')' &&
+           body[p + 1] == ':';
+}
+
+// IOS prints a packet's SPIs and exchange on lines of their own, without a prefix:
+// `Initiator SPI : 98DB5FD5979EAC12 - Responder SPI : …` and `IKEv2 IKE_AUTH Exchange REQUEST`.
+bool ios_packet_line(std::string_view body) noexcept {
+    if (starts(body, "Initiator SPI :")) {
+        return true;
+    }
+    if (!starts(body, "IKEv2 ")) {
+        return false;
+    }
+    const std::size_t x = body.find(" Exchange ");
+    const std::size_t word_end = body.find(' ', 6);
+    return x != std::string_view::npos && x == word_end &&
+           (starts(body.substr(x + 10), "REQUEST") || starts(body.substr(x + 10), "RESPONSE"));
+}
+
+// IKEv2 debug output: ASA `IKEv2-PROTO-n:` / `IKEv2-PLAT-n:` and `(id):` lines, IOS `IKEv2:`,
+// `IKEv2-ERROR:` (and the other `IKEv2-WORD:` prefixes) and the bare packet lines.
+bool ikev2_debug(std::string_view body, cisco_message& m) noexcept {
+    family f = family::none;
+    if (starts(body, "IKEv2-PROTO-") || starts(body, "IKEv2-PLAT-") || sa_id_prefix(body)) {
+        f = family::asa;
+    } else if (starts(body, "IKEv2:") || ios_packet_line(body)) {
+        f = family::ios;
+    } else if (starts(body, "IKEv2-")) {
+        const std::size_t colon = body.find(':');
+        const std::size_t space = body.find(' ');
+        if (colon == std::string_view::npos || colon > 20 || space < colon) {
+            return false;
+        }
+        f = family::ios;
+    } else {
+        return false;
+    }
+    m.fam = f;
+    m.source = message_source::ikev2_debug;
+    m.ike_version = 2;
+    m.severity = 7;  // debug output, whatever level the debug prefix names
+    m.text = body;
+    return true;
+}
+
 }  // namespace
 
 cisco_message decode_cisco(std::string_view body) noexcept {
@@ -201,6 +252,9 @@ cisco_message decode_cisco(std::string_view body) noexcept {
         if (close != std::string_view::npos) {
             m.text = after_tag(body, close + 1);
         }
+        return m;
+    }
+    if ((c == 'I' || c == '(') && ikev2_debug(body, m)) {
         return m;
     }
     if (starts(body, "ISAKMP") || starts(body, "IPSEC(") || starts(body, "CryptoEngine") ||

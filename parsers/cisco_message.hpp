@@ -30,6 +30,9 @@ enum class message_source : std::uint8_t {
     bare_id,  ///< `302020: Built …` (numeric id without a tag)
     console,  ///< ASA console/debug text: `[IKEv1]: …`, `IPSEC: …`, `Group = …, IP = …`
     ios_debug,  ///< IOS debug text: `ISAKMP (0:2): …`, `IPSEC(sa_request): …`, `CryptoEngine0: …`
+    ikev2_debug,  ///< IKEv2 debug text: ASA `IKEv2-PROTO-4: (229): …`, `IKEv2-PLAT-3: …`,
+                  ///< `(229): Initiator SPI …`; IOS `IKEv2:(SESSION ID = 1,SA ID = 1):…`,
+                  ///< `IKEv2-ERROR:(…):: …`, `Initiator SPI : …`, `IKEv2 IKE_AUTH Exchange …`
 };
 
 /// The Cisco message inside a syslog record. Views point into the record's body.

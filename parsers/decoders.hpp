@@ -48,8 +48,16 @@ void ipsec_sa(std::string_view text, event& e) noexcept;
 void session_disconnected(std::string_view text, event& e) noexcept;
 void ipsec_data_error(std::string_view text, event& e) noexcept;
 
-// ikev2_decoders.cpp — 750xxx / 751xxx / 752xxx
-void ikev2_message(std::string_view text, event& e) noexcept;
+// ikev2_decoders.cpp — ASA/FTD 750xxx / 751xxx / 752xxx and IOS %IKEV2 mnemonics
+void ikev2_sa_message(std::string_view text, event& e) noexcept;      // 750001–750015
+void ikev2_peer_message(std::string_view text, event& e) noexcept;    // 751001–751028
+void ikev2_tunnel_manager(std::string_view text, event& e) noexcept;  // 752001–752017
+/// Decodes an IOS `%IKEV2-n-MNEMONIC` message; always true.
+bool ikev2_ios_mnemonic(const cisco_message& m, event& e) noexcept;
+
+// ikev2_debug_decoder.cpp — ASA `IKEv2-PROTO-n:` / `IKEv2-PLAT-n:`, IOS `IKEv2:` / `IKEv2-ERROR:`
+/// Decodes one IKEv2 debug line; SA and session ids go to `conn_id` as `v2:<id>` / `v2:s<id>`.
+void ikev2_debug(std::string_view body, event& e) noexcept;
 
 // traffic_decoders.cpp — ACL denies, discards, UDP connections, routing, logins (ASA)
 void acl_106023(std::string_view text, event& e) noexcept;

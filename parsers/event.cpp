@@ -153,7 +153,7 @@ void event::clear() noexcept {
     v2_response = false;
     ike_msgid = 0;
     state_name = {};
-    conn_id = {};
+    conn_id.clear();
     ipsec = nullptr;
     n_fields_ = 0;
 }
@@ -178,6 +178,15 @@ std::optional<std::string_view> event::get(field f) const noexcept {
         }
     }
     return std::nullopt;
+}
+
+void conn_key::assign(std::string_view prefix, std::string_view id) noexcept {
+    std::array<char, capacity> buf{};
+    const std::size_t p = prefix.size() < capacity ? prefix.size() : capacity;
+    const std::size_t n = id.size() < capacity - p ? id.size() : capacity - p;
+    prefix.copy(buf.data(), p);
+    id.copy(buf.data() + p, n);
+    text_.assign({buf.data(), p + n});
 }
 
 bool event::set_peer(std::string_view text) noexcept {

@@ -76,7 +76,7 @@ enum class event_kind : std::uint8_t {
     ikev2_start,            ///< 750002 IKE_INIT_SA request
     ikev2_up,               ///< 750006 IKEv2 SA UP
     ikev2_failed,           ///< 750003 Negotiation aborted due to ERROR, debug failure texts;
-                            ///< `failure` classifies the reason (see ikev2_decoders.cpp)
+                            ///< `failure` classifies the reason (see ikev2_failure.hpp)
     ikev2_down,             ///< 750007 SA DOWN, debug SA deleted (with the reason)
     ikev2_packet,           ///< an IKEv2 message sent, received or retransmitted (debug
                             ///< `Received Packet [From …]`); `exchange`, `v2_response`
@@ -207,6 +207,32 @@ inline constexpr std::uint16_t sig = 1 << 10;
 inline constexpr std::uint16_t attr = 1 << 11;
 }  // namespace payload
 
+/// Ties lines that name no address to the peer that other lines of the same negotiation named:
+/// IOS IKEv1 connection ids as printed (`1001`, `0:2`), and IKEv2 SA ids, prefixed so that the
+/// two never meet (`v2:229` for the ASA's `(229)`, `v2:s23` for IOS `SESSION ID = 23`). Stored
+/// inline because the prefixed forms are not part of the line; reads as a string_view.
+class conn_key {
+  public:
+    static constexpr std::size_t capacity = 24;
+
+    conn_key& operator=(std::string_view id) noexcept {
+        text_.assign(id);
+        return *this;
+    }
+    /// `prefix` followed by `id`, cut to `capacity`.
+    void assign(std::string_view prefix, std::string_view id) noexcept;
+    void clear() noexcept { text_.clear(); }
+    [[nodiscard]] bool empty() const noexcept { return text_.empty(); }
+    [[nodiscard]] std::string_view view() const noexcept { return text_.view(); }
+    // Implicit, so that code reading a connection id as text keeps working unchanged.
+    operator std::string_view() const noexcept { return text_.view(); }  // NOLINT
+
+    friend bool operator==(const conn_key& a, std::string_view b) noexcept { return a.view() == b; }
+
+  private:
+    inline_string<capacity> text_;
+};
+
 /// Device names are cut to this (RFC 5424 allows a HOSTNAME of 255 octets): a forged header can
 /// otherwise name a device with a whole message, which every table keyed by device would keep.
 inline constexpr std::size_t max_device_bytes = 255;
@@ -244,7 +270,7 @@ struct event {
     bool v2_response = false;  ///< IKEv2: the message is a response (else a request)
     std::uint32_t ike_msgid = 0;
     std::string_view state_name;  ///< state named by the line (IOS show-state, FSM history, …)
-    std::string_view conn_id;     ///< IOS connection id (`1001`, `0:2`), may be empty
+    conn_key conn_id;             ///< IOS connection id or IKEv2 SA id, may be empty
     /// Phase-2 facts of `show_ipsec` / `show_session` events (counters, SA present); null
     /// otherwise. Points into the show output parser's row.
     const ipsec_snapshot* ipsec = nullptr;

@@ -118,10 +118,6 @@ bool ikev1_range(std::uint32_t id) noexcept {
     return (id >= 713000 && id <= 715999);
 }
 
-bool ikev2_range(std::uint32_t id) noexcept {
-    return id >= 750000 && id <= 752999;
-}
-
 void decode_asa(std::uint32_t id, std::string_view text, event& e) noexcept {
     if (const asa_message* m = find_asa(id)) {
         m->decode(m->peer_context ? detail::asa_context(text, e) : text, e);
@@ -129,8 +125,12 @@ void decode_asa(std::uint32_t id, std::string_view text, event& e) noexcept {
     }
     if (ikev1_range(id)) {
         d::ike_info_only(detail::asa_context(text, e), e);
-    } else if (ikev2_range(id)) {
-        d::ikev2_message(text, e);
+    } else if (id >= 750000 && id <= 750999) {
+        d::ikev2_sa_message(text, e);
+    } else if (id >= 751000 && id <= 751999) {
+        d::ikev2_peer_message(text, e);
+    } else if (id >= 752000 && id <= 752999) {
+        d::ikev2_tunnel_manager(text, e);
     }
 }
 
@@ -153,6 +153,8 @@ void decode_event(const syslog_record& rec, const cisco_message& msg, event& e) 
         case message_source::bare_id:
             if (msg.id != 0) {
                 decode_asa(msg.id, msg.text, e);
+            } else if (msg.fam == family::ios && msg.facility == "IKEV2") {
+                d::ikev2_ios_mnemonic(msg, e);
             } else if (msg.fam == family::ios) {
                 d::ios_mnemonic(msg, e);
             }
@@ -162,6 +164,9 @@ void decode_event(const syslog_record& rec, const cisco_message& msg, event& e) 
             break;
         case message_source::ios_debug:
             d::ios_debug(msg.text, e);
+            break;
+        case message_source::ikev2_debug:
+            d::ikev2_debug(msg.text, e);
             break;
         case message_source::none:
             break;

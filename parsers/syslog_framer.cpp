@@ -98,6 +98,11 @@ bool word_marker(std::string_view s, std::size_t i) noexcept {
             const std::size_t p = i + 5;
             return p < s.size() && (s[p] == ':' || s[p] == '(' || starts_with(s, p, " DEBUG"));
         }
+        // IKEv2 debug: ASA `IKEv2-PROTO-4:`, `IKEv2-PLAT-3:`; IOS `IKEv2:(…)`, `IKEv2-ERROR:`.
+        if (starts_with(s, i, "IKEv2")) {
+            const std::size_t p = i + 5;
+            return p < s.size() && (s[p] == ':' || s[p] == '-');
+        }
         return starts_with(s, i, "IP = ");
     }
     if (c == 'C') {
@@ -569,6 +574,16 @@ result<syslog_record, parse_error> frame(std::string_view record, bool fast) noe
 }  // namespace
 
 std::size_t find_marker(std::string_view line) noexcept {
+    // `(229): …` at the start of a line: ASA IKEv2 debug under its SA id.
+    if (!line.empty() && line[0] == '(') {
+        std::size_t p = 1;
+        while (p < line.size() && is_digit(line[p]) && p < 12) {
+            ++p;
+        }
+        if (p > 1 && p + 1 < line.size() && line[p] == ')' && line[p + 1] == ':') {
+            return 0;
+        }
+    }
     // Fast path: the first `%FAC-` that starts a token.
     for (std::size_t i = line.find('%'); i != std::string_view::npos; i = line.find('%', i + 1)) {
         if (at_token_start(line, i) && percent_marker(line, i)) {

@@ -29,6 +29,8 @@ namespace ikewatch::parsers {
 ///            | ("ASA"|"PIX"|"FTD"|"FWSM") "-" SEV "-" ID     ; tag without %
 ///            | "[IKEv" … | "ISAKMP" … | "IPSEC" … | "CryptoEngine" … | "CRYPTO_ENGINE" …
 ///            | "Group = " … | "IP = " …           ; ASA console lines without an id
+///            | "IKEv2-" … | "IKEv2:" …            ; IKEv2 debug (ASA PROTO/PLAT, IOS)
+///            | "(" DIGITS "):" …                  ; ASA IKEv2 debug under its SA id (line start)
 /// ```
 /// When no marker is found (bare bodies such as `Deny TCP (no connection) …`), only a strict
 /// header is accepted (PRI, sequence numbers, timestamps, and a host right after a timestamp

@@ -157,7 +157,9 @@ void engine::schedule(std::string_view device, timer t) {
         timers_.erase_if([](const std::string&, const timer_heap& h) { return h.empty(); });
         sweep_at_ = std::max<std::size_t>(1024, timers_.size() * 2);
     }
-    t.seq = ++timer_seq_;
+    if (t.seq == 0) {
+        t.seq = ++timer_seq_;
+    }
     timers_.try_emplace(device).first->push(std::move(t));
     ++timer_total_;
 }

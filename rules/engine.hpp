@@ -117,7 +117,7 @@ class engine {
         std::uint64_t gen = 0;
         std::string key_id;
         enum class what : std::uint8_t { state, absence, resolve } kind = what::state;
-        std::uint64_t seq = 0;  // scheduling order: timers due at once fire in that order
+        std::uint64_t seq = 0;  // set by schedule: timers due at one instant fire in that order
         bool operator>(const timer& o) const noexcept {
             return at != o.at ? at > o.at : seq > o.seq;
         }
@@ -186,8 +186,8 @@ class engine {
     name_map<timer_heap> timers_;  // by device; emptied heaps are swept now and then
     std::size_t sweep_at_ = 1024;
     std::size_t prune_at_ = 4096;  // timer count at which invalid timers are next swept
+    std::uint64_t timer_seq_ = 0;  // numbers scheduled timers, so that a sweep keeps their order
     std::size_t timer_total_ = 0;
-    std::uint64_t timer_seq_ = 0;
     std::uint64_t next_gen_ = 1;
     std::uint64_t event_seq_ = 0;             // numbers on_event calls
     const ike::peer_table* peers_ = nullptr;  // the table of the current call

@@ -205,3 +205,21 @@ TEST(Tracker, EvidenceKeepsTheStartAndTheLatestLines) {
     EXPECT_NE(seen.front().find("713041"), std::string::npos);
     EXPECT_NE(seen.back().find("RESENDING"), std::string::npos);
 }
+
+// tests/cases/asa-ikev2-rekey-invalid-spi-flap-palo-alto-cscwc54984.log: the packet line names
+// the peer under SA id 229; the address-less lines of that SA reach it.
+TEST(Tracker, Ikev2DebugLinesReachTheirPeerThroughTheSaId) {
+    feed f;
+    f.line(
+        "Jul 25 22:35:53 IKEv2-PROTO-4: (229): Received Packet [From 203.0.113.1:500/To "
+        "198.51.100.1:500/VRF i0:f0]");
+    const auto t = f.line(
+        "Jul 25 22:35:53 IKEv2-PROTO-7: (229): SM Trace-> SA: I_SPI=48A0D49E589D838C "
+        "R_SPI=9A973412D4DFC9DF (I) MsgID = 00000001 CurState: READY Event: EV_SEND_INVALID_SPI");
+    ASSERT_NE(t.peer, nullptr);
+    EXPECT_EQ(t.peer->peer.view(), "203.0.113.1");
+    const peer_record& p = f.peer("203.0.113.1");
+    EXPECT_EQ(p.ike_version, 2);
+    EXPECT_EQ(p.state, p1_state::v2_up);
+    EXPECT_EQ(p.role, parsers::ike_role::initiator);
+}

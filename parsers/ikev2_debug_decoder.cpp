@@ -1,0 +1,245 @@
+// IKEv2 debug text: ASA/FTD `debug crypto ikev2 protocol|platform` and IOS/IOS-XE
+// `debug crypto ikev2`. Prefixes:
+//
+//   ASA   "IKEv2-PROTO-" LEVEL ": " [ "(" SA-ID "):" ] TEXT
+//         "IKEv2-PLAT-" LEVEL ": " [ "(" SA-ID ")" [":"] ] TEXT
+//         "(" SA-ID "):" TEXT                      ; continuation of a packet report
+//   IOS   "IKEv2:" [ "(SESSION ID = " N ",SA ID = " M "):" [":"] ] TEXT
+//         "IKEv2-" WORD ":" [ same session prefix ] TEXT   ; IKEv2-ERROR:, IKEv2-INTERNAL:, …
+//         "Initiator SPI : " … | "IKEv2 " EXCHANGE " Exchange " ("REQUEST"|"RESPONSE")
+//
+// Most lines name no address: the SA id (`v2:229`) or IOS session id (`v2:s172`) in `conn_id`
+// ties them to the peer that `Received Packet [From A:P/To B:Q]` or `Sending Packet [To …]`
+// named under the same id.
+
+#include "common/ip_address.hpp"
+#include "common/text.hpp"
+#include "parsers/decode_helpers.hpp"
+#include "parsers/decoders.hpp"
+#include "parsers/ikev2_failure.hpp"
+#include "parsers/ikev2_fields.hpp"
+
+namespace ikewatch::parsers::decoders {
+
+using detail::starts;
+
+namespace {
+
+struct debug_prefix {
+    std::string_view id;    ///< ASA SA id or IOS session id, digits; empty when the line has none
+    bool session = false;   ///< `id` is an IOS session id
+    std::string_view text;  ///< the message after the prefix
+};
+
+// `(229):` / `(229) ` at the start of `s`: the digits, and `s` moved past the prefix.
+std::string_view paren_id(std::string_view& s) noexcept {
+    std::size_t p = 1;
+    while (p < s.size() && text::is_digit(s[p]) && p < 12) {
+        ++p;
+    }
+    if (s.empty() || s[0] != '(' || p == 1 || p >= s.size() || s[p] != ')') {
+        return {};
+    }
+    const std::string_view id = s.substr(1, p - 1);
+    s.remove_prefix(p + 1);
+    if (!s.empty() && s[0] == ':') {
+        s.remove_prefix(1);
+    }
+    return id;
+}
+
+// `(SESSION ID = 172,SA ID = 1):` then an optional second `:`.
+std::string_view session_id(std::string_view& s) noexcept {
+    if (!starts(s, "(SESSION ID = ")) {
+        return {};
+    }
+    const std::size_t close = s.find(')');
+    if (close == std::string_view::npos) {
+        return {};
+    }
+    std::string_view digits = s.substr(14, close - 14);
+    digits = digits.substr(0, digits.find(','));
+    s.remove_prefix(close + 1);
+    while (!s.empty() && s[0] == ':') {
+        s.remove_prefix(1);
+    }
+    return digits;
+}
+
+debug_prefix split_prefix(std::string_view body) noexcept {
+    debug_prefix d;
+    std::string_view s = body;
+    if (!s.empty() && s[0] == '(') {
+        d.id = paren_id(s);
+    } else if (starts(s, "IKEv2-PROTO-") || starts(s, "IKEv2-PLAT-")) {
+        const std::size_t colon = s.find(':');
+        s = text::ltrim(colon == std::string_view::npos ? std::string_view{} : s.substr(colon + 1));
+        d.id = paren_id(s);
+    } else if (starts(s, "IKEv2")) {
+        const std::size_t colon = s.find(':');
+        if (colon != std::string_view::npos && colon < 20) {
+            s.remove_prefix(colon + 1);
+            d.id = session_id(s);
+            d.session = !d.id.empty();
+        }
+    }
+    d.text = text::trim(s.substr(0, s.find('\n')));
+    while (!d.text.empty() && d.text.front() == '%') {
+        d.text = text::ltrim(d.text.substr(1));
+    }
+    return d;
+}
+
+// `[From 203.0.113.1:500/To 198.51.100.1:500/VRF i0:f0]`, `[To 10.0.0.2:500/From …]`
+void packet_endpoints(std::string_view t, event& e) noexcept {
+    const std::string_view from = detail::word_after(t, "From ", "/]");
+    const std::string_view to = detail::word_after(t, "To ", "/]");
+    const bool sent = text::find(t, "[To ") != std::string_view::npos;
+    ikev2::set_endpoints(e, ikev2::split_endpoint(sent ? from : to),
+                         ikev2::split_endpoint(sent ? to : from));
+    e.direction = sent ? ike_direction::sent : ike_direction::received;
+    e.set(field::direction, sent ? "sent" : "received");
+}
+
+// `RECV PKT [CREATE_CHILD_SA] [203.0.113.1]:500->[198.51.100.1]:500 InitSPI=0x… MID=00000008`
+void platform_packet(std::string_view t, bool received, event& e) noexcept {
+    const std::string_view exch = detail::word_after(t, "PKT [", "]");
+    const std::size_t arrow = text::find(t, "->");
+    if (arrow == std::string_view::npos) {
+        return;
+    }
+    std::size_t b = t.rfind(' ', arrow);
+    b = b == std::string_view::npos ? 0 : b + 1;
+    const std::string_view src = t.substr(b, arrow - b);
+    const std::string_view dst_all = t.substr(arrow + 2);
+    const std::string_view dst = dst_all.substr(0, dst_all.find(' '));
+    ikev2::set_endpoints(e, ikev2::split_endpoint(received ? dst : src),
+                         ikev2::split_endpoint(received ? src : dst));
+    // The line does not say request or response: it names the peer, the exchange lines move
+    // the state.
+    e.kind = event_kind::ike_info;
+    if (!exch.empty()) {
+        e.set(field::exchange, exch);
+    }
+    e.set(field::direction, received ? "received" : "sent");
+}
+
+// Phrases that report a failed negotiation. Diagnostic detail lines (`Received Policies:`,
+// `Proposal 1: …`) and success texts are not failures.
+bool failure_text(std::string_view t) noexcept {
+    if (text::ifind(t, "error false") != std::string_view::npos) {
+        return false;  // `Received PFKEY … error FALSE`
+    }
+    for (std::string_view w : {"fail", "not found", "could not be found", "unsupported",
+                               "unable to", "mismatch", "timed out", "retransmissions exhausted",
+                               "max retransmission", "no proposal chosen", "platform errors"}) {
+        if (text::ifind(t, w) != std::string_view::npos) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// `Auth exchange failed`, `Verify auth failed`, `Verification of peer's authentication data
+// FAILED`: the summary lines of a refused IKE_AUTH.
+bool generic_auth_failure(std::string_view t) noexcept {
+    return text::istarts_with(t, "Auth exchange failed") ||
+           text::istarts_with(t, "Verify auth failed") ||
+           text::istarts_with(t, "Verification of peer's authentication data FAILED");
+}
+
+// `SM Trace-> SA: I_SPI=… R_SPI=… (I) MsgID = 1 CurState: I_PROC_AUTH Event: EV_AUTH_FAIL`
+void sm_trace(std::string_view t, event& e) noexcept {
+    e.kind = event_kind::ikev2_state;
+    if (text::find(t, "(I)") != std::string_view::npos) {
+        e.role = ike_role::initiator;
+        e.set(field::role, "initiator");
+    } else if (text::find(t, "(R)") != std::string_view::npos) {
+        e.role = ike_role::responder;
+        e.set(field::role, "responder");
+    }
+    const std::string_view state = detail::word_after(t, "CurState: ", " ");
+    const std::string_view ev = detail::word_after(t, "Event: ", " ");
+    if (!ev.empty()) {
+        e.set(field::type, ev);
+    }
+    // `CurState: AUTH_DONE Event: EV_FAIL` is the end of a failed exchange, not its success:
+    // the state named beside a failure event is not entered.
+    if (!state.empty() && text::ifind(ev, "FAIL") == std::string_view::npos) {
+        e.state_name = state;
+        e.set(field::state, state);
+    }
+}
+
+// `Sending INVALID_SPI notify`, `Received NO_PROPOSAL_CHOSEN notify`, `Processing notify
+// INVALID_KE_PAYLOAD` (only RFC 7296 error types become notify events).
+bool notify_line(std::string_view t, event& e) noexcept {
+    const bool sending = starts(t, "Sending ");
+    const bool receiving = starts(t, "Received ") || starts(t, "Processing notify ");
+    if (!sending && !receiving) {
+        return false;
+    }
+    std::string_view rest = t.substr(t.find(' ') + 1);
+    if (starts(rest, "notify ")) {
+        rest.remove_prefix(7);
+    }
+    const std::string_view name = rest.substr(0, rest.find(' '));
+    if (!ikev2::error_notify(name)) {
+        return false;
+    }
+    ikev2::set_notify(e, name, sending ? ike_direction::sent : ike_direction::received);
+    return true;
+}
+
+}  // namespace
+
+// `IKEv2-PROTO-1: (16): Failed to find a matching policy`
+// `IKEv2:(SESSION ID = 172,SA ID = 1):: Failed to locate an item in the database`
+void ikev2_debug(std::string_view body, event& e) noexcept {
+    e.ike_version = 2;
+    const debug_prefix d = split_prefix(body);
+    if (!d.id.empty()) {
+        e.conn_id.assign(d.session ? "v2:s" : "v2:", d.id);
+        e.set(field::conn_id, d.id);
+    }
+    const std::string_view t = d.text;
+    e.kind = event_kind::ike_info;
+    if (starts(t, "Received Packet [") || starts(t, "Sending Packet [")) {
+        // The exchange follows on its own line (`IKEv2 IKE_AUTH Exchange REQUEST`).
+        packet_endpoints(t, e);
+    } else if (starts(t, "RECV PKT [") || starts(t, "SENT PKT [")) {
+        platform_packet(t, starts(t, "RECV"), e);
+    } else if (starts(t, "IKEv2 ") && text::find(t, " Exchange ") != std::string_view::npos) {
+        // `IKEv2 CREATE_CHILD_SA Exchange RESPONSE`: the exchange and whether it answers.
+        const std::string_view name = t.substr(6, t.find(' ', 6) - 6);
+        e.kind = event_kind::ikev2_packet;
+        e.exchange = ikev2::exchange_named(name);
+        e.v2_response = text::find(t, "Exchange RESPONSE") != std::string_view::npos;
+        if (e.exchange != ike_exchange::none) {
+            e.set(field::exchange, to_string(e.exchange));
+        }
+    } else if (starts(t, "SM Trace->")) {
+        sm_trace(t, e);
+    } else if (notify_line(t, e)) {
+        // set by notify_line
+    } else if (starts(t, "Peer ID check started") || starts(t, "Peer ID check: failed")) {
+        // Steps of the check; `Peer ID check failed` is the result.
+        e.kind = event_kind::ike_info;
+    } else if (generic_auth_failure(t)) {
+        // Printed after the specific reason (peer ID, certificate, key), or alone: it does not
+        // say which, so it claims no class of its own.
+        ikev2::set_failure(e, t, ikev2_failure::other);
+    } else if (failure_text(t)) {
+        ikev2::set_failure(e, t);
+    } else if (const std::string_view tg = detail::word_after(t, "tg_name set to: ", " ");
+               !tg.empty() && ip_address::parse(tg)) {
+        // ASA LAN-to-LAN tunnel groups are named by the peer's address.
+        e.set_peer(tg);
+        e.set(field::group, tg);
+    }
+    if (e.kind == event_kind::ike_info && e.peer.empty() && e.conn_id.empty()) {
+        e.kind = event_kind::other;
+    }
+}
+
+}  // namespace ikewatch::parsers::decoders

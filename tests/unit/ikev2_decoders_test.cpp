@@ -1,0 +1,150 @@
+// IKEv2 syslog and debug decoders, on lines from the corpus and tests/cases.
+
+#include <gtest/gtest.h>
+
+#include "tests/unit/test_support.hpp"
+
+using namespace ikewatch::parsers;
+using ikewatch::test::decode;
+using ikewatch::test::value_of;
+
+// tests/corpus/sekoia-and-misc-asa-ftd.log
+TEST(Ikev2Syslog, SaUpAndNegotiationAborted) {
+    const auto up = decode(
+        "%FTD-5-750006: Local:2.2.2.2:4500 Remote:1.1.1.1:55543 Username:admin IKEv2 SA UP. "
+        "Reason: New Connection Established");
+    EXPECT_EQ(up.ev.kind, event_kind::ikev2_up);
+    EXPECT_EQ(up.ev.peer.view(), "1.1.1.1");
+    EXPECT_TRUE(up.ev.nat_t);
+    EXPECT_EQ(value_of(up.ev, field::local_ip), "2.2.2.2");
+    EXPECT_EQ(value_of(up.ev, field::reason), "New Connection Established");
+
+    const auto ts = decode(
+        "%ASA-4-750003: Local:2.2.2.2:500 Remote:HOSTNAME:500 Username:User1 IKEv2 Negotiation "
+        "aborted due to ERROR: There was no IPSEC policy found for received TS");
+    EXPECT_EQ(ts.ev.kind, event_kind::ikev2_failed);
+    EXPECT_EQ(value_of(ts.ev, field::failure), "traffic_selector");
+    EXPECT_EQ(value_of(ts.ev, field::phase), "2");
+    EXPECT_EQ(value_of(ts.ev, field::user), "User1");
+}
+
+// tests/scenarios/S20-ikev2-auth-timeout.log and tests/corpus/elastic-integrations-cisco_asa.log
+TEST(Ikev2Syslog, StartAndAuthTimeout) {
+    const auto start = decode(
+        "Apr 27 2020 02:03:03 dev01: %ASA-5-750002: Local:81.2.69.144:7777 "
+        "Remote:192.168.2.2:7777 Username:admin Received a IKE_INIT_SA request");
+    EXPECT_EQ(start.ev.kind, event_kind::ikev2_start);
+    EXPECT_EQ(start.ev.exchange, ike_exchange::v2_sa_init);
+    EXPECT_EQ(start.ev.role, ike_role::responder);
+    EXPECT_EQ(start.ev.peer.view(), "192.168.2.2");
+
+    const auto timeout = decode(
+        "Apr  7 13:08:35 asa1.pofp.internal %ASA-4-750003: Local:9.8.7.6:500 Remote:2.3.4.5:500 "
+        "Username:Unknown IKEv2 Negotiation aborted due to ERROR: Failed to receive the AUTH msg "
+        "before the timer expired");
+    EXPECT_EQ(value_of(timeout.ev, field::failure), "auth_timeout");
+    EXPECT_EQ(timeout.ev.peer.view(), "2.3.4.5");
+}
+
+// tests/cases/asa-ikev2-proposal-mismatch-networkdirection.log
+TEST(Ikev2Debug, AsaProtoLineCarriesItsSaId) {
+    const auto d = decode("IKEv2-PROTO-1: (16): Failed to find a matching policy");
+    EXPECT_EQ(d.ev.kind, event_kind::ikev2_failed);
+    EXPECT_EQ(d.ev.ike_version, 2);
+    EXPECT_EQ(d.ev.severity, 7);
+    EXPECT_EQ(d.ev.conn_id.view(), "v2:16");
+    EXPECT_EQ(value_of(d.ev, field::conn_id), "16");
+    EXPECT_EQ(value_of(d.ev, field::failure), "proposal");
+    EXPECT_TRUE(d.ev.peer.empty());
+    // The detail lines around it are not failures.
+    EXPECT_NE(decode("IKEv2-PROTO-1: (16): Received Policies:").ev.kind, event_kind::ikev2_failed);
+}
+
+// tests/cases/asa-ikev2-rekey-invalid-spi-flap-palo-alto-cscwc54984.log
+TEST(Ikev2Debug, AsaPacketLinesNameThePeerExchangeAndNotify) {
+    const auto from = decode(
+        "Jul 25 22:35:53 IKEv2-PROTO-4: (229): Received Packet [From 203.0.113.1:500/To "
+        "198.51.100.1:500/VRF i0:f0]");
+    EXPECT_EQ(from.ev.conn_id.view(), "v2:229");
+    EXPECT_EQ(from.ev.peer.view(), "203.0.113.1");
+    EXPECT_EQ(value_of(from.ev, field::local_ip), "198.51.100.1");
+    EXPECT_EQ(from.ev.direction, ike_direction::received);
+
+    const auto exch = decode("(229): IKEv2 CREATE_CHILD_SA Exchange RESPONSE");
+    EXPECT_EQ(exch.ev.kind, event_kind::ikev2_packet);
+    EXPECT_EQ(exch.ev.exchange, ike_exchange::v2_child);
+    EXPECT_TRUE(exch.ev.v2_response);
+    EXPECT_EQ(exch.ev.conn_id.view(), "v2:229");
+
+    const auto notify = decode("Jul 25 22:35:53 IKEv2-PROTO-4: (229): Sending INVALID_SPI notify");
+    EXPECT_EQ(notify.ev.kind, event_kind::ikev2_notify);
+    EXPECT_EQ(value_of(notify.ev, field::notify), "INVALID_SPI");
+    EXPECT_EQ(notify.ev.direction, ike_direction::sent);
+
+    const auto state = decode(
+        "Jul 25 22:35:53 IKEv2-PROTO-7: (229): SM Trace-> SA: I_SPI=48A0D49E589D838C "
+        "R_SPI=9A973412D4DFC9DF (I) MsgID = 00000001 CurState: READY Event: EV_SEND_INVALID_SPI");
+    EXPECT_EQ(state.ev.kind, event_kind::ikev2_state);
+    EXPECT_EQ(state.ev.state_name, "READY");
+    EXPECT_EQ(state.ev.role, ike_role::initiator);
+
+    // A PFKEY message with `error FALSE` reports success.
+    const auto pfkey = decode(
+        "Jul 25 22:35:53 IKEv2-PLAT-4: Received PFKEY Invalid SPI for SPI 0x8D5E4089, error FALSE");
+    EXPECT_NE(pfkey.ev.kind, event_kind::ikev2_failed);
+}
+
+// tests/cases/asa-ikev2-peer-id-san-check-cisco-117337.log
+TEST(Ikev2Debug, AsaFailureClassesAndStateOfAFailedExchange) {
+    const auto peer_id = decode("IKEv2-PLAT-1: Peer ID check failed");
+    EXPECT_EQ(value_of(peer_id.ev, field::failure), "identity");
+    EXPECT_TRUE(peer_id.ev.conn_id.empty());
+
+    const auto tg = decode("IKEv2-PLAT-3: (172) tg_name set to: 172.16.1.1");
+    EXPECT_EQ(tg.ev.peer.view(), "172.16.1.1");
+    EXPECT_EQ(tg.ev.conn_id.view(), "v2:172");
+
+    // The summary names no cause of its own.
+    const auto summary = decode("IKEv2-PROTO-3: (172): Auth exchange failed");
+    EXPECT_EQ(summary.ev.kind, event_kind::ikev2_failed);
+    EXPECT_EQ(value_of(summary.ev, field::failure), "other");
+
+    // AUTH_DONE beside EV_FAIL is not an established SA.
+    const auto fail = decode(
+        "IKEv2-PROTO-5: (172): SM Trace-> SA: I_SPI=833D2323FCB46093 R_SPI=F0B4D318DDDDB783 (I) "
+        "MsgID = 00000001 CurState: AUTH_DONE Event: EV_FAIL");
+    EXPECT_EQ(fail.ev.kind, event_kind::ikev2_state);
+    EXPECT_TRUE(fail.ev.state_name.empty());
+}
+
+// tests/cases/ios-ikev2-cert-chain-untrusted-cisco-117337.log,
+// ios-ikev2-profile-not-found-dn-cisco-117337.log
+TEST(Ikev2Debug, IosSessionIdAndFailures) {
+    const auto cert = decode(
+        "2328321: Jun 8 19:14:38.059 GMT: IKEv2:(SESSION ID = 14607,SA ID = 68):Verify cert "
+        "failed");
+    EXPECT_EQ(cert.ev.fam, family::ios);
+    EXPECT_EQ(cert.ev.conn_id.view(), "v2:s14607");
+    EXPECT_EQ(value_of(cert.ev, field::failure), "auth_cert");
+
+    const auto profile =
+        decode("Nov 30 22:49:14.464: IKEv2:%Profile could not be found by peer certificate.");
+    EXPECT_EQ(value_of(profile.ev, field::failure), "identity");
+
+    const auto lookup = decode(
+        "Nov 30 22:49:14.468: IKEv2:(SESSION ID = 172,SA ID = 1):: Failed to locate an item in "
+        "the database");
+    EXPECT_EQ(lookup.ev.conn_id.view(), "v2:s172");
+    EXPECT_EQ(value_of(lookup.ev, field::failure), "config_lookup");
+}
+
+// tests/cases/ios-ikev2-simultaneous-init-ipsec-sa-install-failed-inv-spi-cscve08418.log
+TEST(Ikev2Debug, IosErrorPrefix) {
+    const auto d = decode(
+        "IKEv2-ERROR:(SESSION ID = 263,SA ID = 5):: Creation/Installation of IPsec SA into IPsec "
+        "DB failed");
+    EXPECT_EQ(d.ev.kind, event_kind::ikev2_failed);
+    EXPECT_EQ(d.ev.conn_id.view(), "v2:s263");
+    EXPECT_EQ(value_of(d.ev, field::reason),
+              "Creation/Installation of IPsec SA into IPsec DB failed");
+}
