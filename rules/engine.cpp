@@ -143,11 +143,18 @@ bool engine::state_rule_holds(const rule& r, const ike::peer_record* p, const de
 
 void engine::schedule(std::string_view device, timer t) {
     // Timers of peers that left the table (evicted, expired) are dropped whenever the count has
-    // doubled since the last sweep, so that a flood of short-lived peers cannot pile them up
-    // until the hard bound.
-    if (peers_ != nullptr && (timer_total_ >= prune_at_ || timer_total_ >= options_.max_timers)) {
-        prune_timers(*peers_);
-        prune_at_ = std::max<std::size_t>(4096, timer_total_ * 2);
+    // doubled since the last sweep and peers have left since, so that a flood of short-lived
+    // peers cannot pile them up until the hard bound (and a table that loses no peer is never
+    // swept).
+    if (peers_ != nullptr) {
+        const ike::table_stats& st = peers_->stats();
+        const std::uint64_t removed = st.evicted + st.expired;
+        if (timer_total_ >= options_.max_timers ||
+            (timer_total_ >= prune_at_ && removed != removed_at_prune_)) {
+            prune_timers(*peers_);
+            prune_at_ = std::max<std::size_t>(4096, timer_total_ * 2);
+            removed_at_prune_ = removed;
+        }
     }
     if (timer_total_ >= options_.max_timers) {
         ++stats_.timers_dropped;

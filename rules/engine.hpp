@@ -186,7 +186,8 @@ class engine {
     std::unordered_map<std::string, micros> resolved_at_;  // for suppression (bounded)
     name_map<timer_heap> timers_;  // by device; emptied heaps are swept now and then
     std::size_t sweep_at_ = 1024;
-    std::size_t prune_at_ = 4096;  // timer count at which invalid timers are next swept
+    std::size_t prune_at_ = 4096;         // timer count at which invalid timers are next swept
+    std::uint64_t removed_at_prune_ = 0;  // peers evicted or expired at the last sweep
     std::uint64_t timer_seq_ = 0;  // numbers scheduled timers, so that a sweep keeps their order
     std::size_t timer_total_ = 0;
     std::uint64_t next_gen_ = 1;
