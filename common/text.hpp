@@ -29,6 +29,18 @@ namespace ikewatch::text {
 [[nodiscard]] constexpr bool is_hex(char c) noexcept {
     return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
+/// True when `s` is one or more ASCII digits.
+[[nodiscard]] constexpr bool all_digits(std::string_view s) noexcept {
+    if (s.empty()) {
+        return false;
+    }
+    for (const char c : s) {
+        if (!is_digit(c)) {
+            return false;
+        }
+    }
+    return true;
+}
 [[nodiscard]] constexpr char to_lower(char c) noexcept {
     return is_upper(c) ? static_cast<char>(c - 'A' + 'a') : c;
 }

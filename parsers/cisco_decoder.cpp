@@ -37,18 +37,6 @@ std::int8_t severity_of(std::string_view part) noexcept {
     }
 }
 
-bool all_digits(std::string_view s) noexcept {
-    if (s.empty()) {
-        return false;
-    }
-    for (char c : s) {
-        if (!is_digit(c)) {
-            return false;
-        }
-    }
-    return true;
-}
-
 family family_of(std::string_view fac) noexcept {
     if (const std::size_t lt = fac.find('<'); lt != std::string_view::npos) {
         fac = fac.substr(0, lt);
@@ -119,12 +107,12 @@ bool tagged(std::string_view body, cisco_message& m) noexcept {
     m.mnemonic = mnemonic;
     m.text = after_tag(body, end);
     const family f = family_of(first);
-    if (f != family::none && all_digits(mnemonic)) {
+    if (f != family::none && text::all_digits(mnemonic)) {
         m.fam = f;
         m.id = to_id(mnemonic.substr(0, 9));
         m.msg_id = mnemonic;
         m.facility = first;
-    } else if (all_digits(mnemonic)) {
+    } else if (text::all_digits(mnemonic)) {
         // A numeric id under an unknown family tag (e.g. the typo `%FDT-`): keep the id only.
         m.fam = family::none;
         m.id = to_id(mnemonic.substr(0, 9));
@@ -150,7 +138,7 @@ bool common_asa_tag(std::string_view body, cisco_message& m) noexcept {
     }
     const family f = family_of(body.substr(1, 3));
     const std::string_view id = body.substr(7, 6);
-    if (f == family::none || !all_digits(id)) {
+    if (f == family::none || !text::all_digits(id)) {
         return false;
     }
     m.fam = f;

@@ -25,6 +25,24 @@ std::string_view address_at(std::string_view s) noexcept {
     return s.substr(0, n);
 }
 
+bool address_like(std::string_view t) noexcept {
+    if (t.size() < 3 || t.size() > 45) {
+        return false;
+    }
+    bool digit = false;
+    bool sep = false;
+    for (char c : t) {
+        if (text::is_digit(c)) {
+            digit = true;
+        } else if (c == '.' || c == ':') {
+            sep = true;
+        } else if (!text::is_hex(c)) {
+            return false;
+        }
+    }
+    return digit && sep;
+}
+
 std::string_view first_ipv4(std::string_view s) noexcept {
     for (std::size_t i = 0; i < s.size(); ++i) {
         if (!text::is_digit(s[i]) || (i > 0 && (text::is_digit(s[i - 1]) || s[i - 1] == '.'))) {

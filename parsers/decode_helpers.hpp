@@ -20,6 +20,10 @@ namespace ikewatch::parsers::detail {
 /// The address-like run (IPv4/IPv6 characters) at the start of `s`.
 [[nodiscard]] std::string_view address_at(std::string_view s) noexcept;
 
+/// `t` could be an IPv4 or IPv6 address as tables print them: 3 to 45 hex digits, dots and
+/// colons, with at least one digit and one dot or colon.
+[[nodiscard]] bool address_like(std::string_view t) noexcept;
+
 /// The first dotted IPv4 address anywhere in `s`, or empty.
 [[nodiscard]] std::string_view first_ipv4(std::string_view s) noexcept;
 

@@ -8,21 +8,7 @@
 
 namespace ikewatch::parsers::ikev2 {
 
-namespace {
-
-bool all_digits(std::string_view s) noexcept {
-    if (s.empty()) {
-        return false;
-    }
-    for (char c : s) {
-        if (!text::is_digit(c)) {
-            return false;
-        }
-    }
-    return true;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 endpoint split_endpoint(std::string_view t) noexcept {
     endpoint ep;
@@ -43,7 +29,7 @@ endpoint split_endpoint(std::string_view t) noexcept {
         return ep;
     }
     const std::size_t colon = t.rfind(':');
-    if (colon == std::string_view::npos || !all_digits(t.substr(colon + 1))) {
+    if (colon == std::string_view::npos || !text::all_digits(t.substr(colon + 1))) {
         ep.addr = t;
         return ep;
     }

@@ -6,6 +6,7 @@
 
 #include "common/ip_address.hpp"
 #include "common/text.hpp"
+#include "parsers/decode_helpers.hpp"
 
 namespace ikewatch::parsers {
 
@@ -22,28 +23,6 @@ std::vector<std::string_view> tokens_of(std::string_view line) {
         out.push_back(t);
     }
     return out;
-}
-
-bool all_digits(std::string_view t) noexcept {
-    return !t.empty() && std::all_of(t.begin(), t.end(), [](char c) { return text::is_digit(c); });
-}
-
-bool address_like(std::string_view t) noexcept {
-    if (t.size() < 3 || t.size() > 45) {
-        return false;
-    }
-    bool digit = false;
-    bool sep = false;
-    for (char c : t) {
-        if (text::is_digit(c)) {
-            digit = true;
-        } else if (c == '.' || c == ':') {
-            sep = true;
-        } else if (!text::is_hex(c)) {
-            return false;
-        }
-    }
-    return digit && sep;
 }
 
 bool state_like(std::string_view t) noexcept {
@@ -350,7 +329,7 @@ void show_sa_parser::resolve_pending(bool force) {
 
 bool show_sa_parser::ios_table_row(const std::vector<std::string_view>& t, std::size_t at) {
     // dst src state conn-id [slot] status [(deleted)]
-    if (t.size() >= at + 3 && address_like(t[at]) && address_like(t[at + 1]) &&
+    if (t.size() >= at + 3 && detail::address_like(t[at]) && detail::address_like(t[at + 1]) &&
         state_like(t[at + 2])) {
         ios_row r{
             std::string(t[at]), std::string(t[at + 1]), std::string(t[at + 2]), {}, false, {}};
@@ -358,7 +337,7 @@ bool show_sa_parser::ios_table_row(const std::vector<std::string_view>& t, std::
         const char* first = t[at].data();
         const char* last = t.back().data() + t.back().size();
         r.line = std::string(first, static_cast<std::size_t>(last - first));
-        if (t.size() > at + 3 && all_digits(t[at + 3])) {
+        if (t.size() > at + 3 && text::all_digits(t[at + 3])) {
             r.conn_id = std::string(t[at + 3]);
         }
         r.deleted = std::any_of(t.begin() + static_cast<std::ptrdiff_t>(at), t.end(),
@@ -409,7 +388,7 @@ bool show_sa_parser::isakmp_line(std::string_view line, std::vector<std::string_
         const std::size_t status = index_of(t, "status");
         if (status != std::string_view::npos) {
             for (std::size_t i = status + 1; i + 2 < t.size(); ++i) {
-                if (address_like(t[i]) && address_like(t[i + 1])) {
+                if (detail::address_like(t[i]) && detail::address_like(t[i + 1])) {
                     ios_table_row(t, i);
                     break;
                 }
@@ -452,7 +431,7 @@ bool show_sa_parser::isakmp_line(std::string_view line, std::vector<std::string_
             return false;
         case table::ios_detail:
             // C-id Local Remote [I-VRF] Status …: no state column; the SA is listed as ACTIVE.
-            if (t.size() >= 4 && address_like(t[1]) && address_like(t[2])) {
+            if (t.size() >= 4 && detail::address_like(t[1]) && detail::address_like(t[2])) {
                 show_row row;
                 row.device = device_;
                 row.peer = std::string(t[2]);
@@ -464,7 +443,7 @@ bool show_sa_parser::isakmp_line(std::string_view line, std::vector<std::string_
             return false;
         case table::ntc:
             // 1 209.165.200.225 User Resp No AM_Active 3des SHA preshrd 86400
-            if (t.size() >= 6 && address_like(t[1]) && state_like(t[5])) {
+            if (t.size() >= 6 && detail::address_like(t[1]) && state_like(t[5])) {
                 show_row row;
                 row.device = device_;
                 row.peer = std::string(t[1]);
@@ -476,7 +455,8 @@ bool show_sa_parser::isakmp_line(std::string_view line, std::vector<std::string_
             return false;
         case table::ikev2:
             // 3686011 2001:db8:2:1::1/500 2001:db8:2:1::2/500 READY INITIATOR
-            if (t.size() >= 5 && all_digits(t[0]) && t[1].find('/') != std::string_view::npos &&
+            if (t.size() >= 5 && text::all_digits(t[0]) &&
+                t[1].find('/') != std::string_view::npos &&
                 t[2].find('/') != std::string_view::npos) {
                 show_row row;
                 row.device = device_;
@@ -548,7 +528,7 @@ std::span<const show_row> show_sa_parser::feed(std::string_view raw) {
     if (const std::size_t at = text::find(line, "NBMA Address:"); at != std::string_view::npos) {
         std::string_view rest = line.substr(at + 13);
         const std::string_view nbma = text::next_token(rest, rest);
-        if (address_like(nbma)) {
+        if (detail::address_like(nbma)) {
             endpoints_[device_].remote.emplace(nbma);
             resolve_pending(false);
         }
@@ -579,7 +559,7 @@ std::span<const show_row> show_sa_parser::feed(std::string_view raw) {
             if (text::istarts_with(line, "Packet sent with a source address of")) {
                 std::string_view rest = line.substr(36);
                 const std::string_view source = text::next_token(rest, rest);
-                if (address_like(source)) {
+                if (detail::address_like(source)) {
                     endpoints_[device_].local.emplace(source);
                     resolve_pending(false);
                 }

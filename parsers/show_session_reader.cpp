@@ -4,6 +4,7 @@
 #include <array>
 
 #include "common/text.hpp"
+#include "parsers/decode_helpers.hpp"
 
 namespace ikewatch::parsers {
 
@@ -23,24 +24,6 @@ std::string_view value_of(std::string_view line, std::string_view key) {
     rest = text::ltrim(rest.substr(1));
     std::string_view after;
     return text::next_token(rest, after);
-}
-
-bool address_like(std::string_view t) noexcept {
-    if (t.size() < 3 || t.size() > 45) {
-        return false;
-    }
-    bool digit = false;
-    bool sep = false;
-    for (char c : t) {
-        if (text::is_digit(c)) {
-            digit = true;
-        } else if (c == '.' || c == ':') {
-            sep = true;
-        } else if (!text::is_hex(c)) {
-            return false;
-        }
-    }
-    return digit && sep;
 }
 
 // `198.51.100.2/500` -> `198.51.100.2`; IPv6 `2001:db8::1/500` likewise.
@@ -161,7 +144,7 @@ bool show_session_reader::sessiondb_line(std::string_view line) {
     if (!open_ || current_.from != session_snapshot::listing::sessiondb) {
         return false;
     }
-    if (const std::string_view ip = value_of(line, "IP Addr"); address_like(ip)) {
+    if (const std::string_view ip = value_of(line, "IP Addr"); detail::address_like(ip)) {
         current_.peer = std::string(ip);
     }
     if (const std::string_view protocol = value_of(line, "Protocol"); !protocol.empty()) {
@@ -189,7 +172,8 @@ bool show_session_reader::dmvpn_row(std::string_view line) {
         tok = text::next_token(rest, rest);
     }
     const bool row =
-        text::to_number<int>(t[0]).has_value() && address_like(t[1]) && address_like(t[2]) &&
+        text::to_number<int>(t[0]).has_value() && detail::address_like(t[1]) &&
+        detail::address_like(t[2]) &&
         std::find(dmvpn_states.begin(), dmvpn_states.end(), t[3]) != dmvpn_states.end();
     if (!row) {
         return dmvpn_ &&

@@ -151,18 +151,6 @@ bool looks_like_host(std::string_view t) noexcept {
     return true;
 }
 
-bool all_digits(std::string_view t) noexcept {
-    if (t.empty()) {
-        return false;
-    }
-    for (char c : t) {
-        if (!is_digit(c)) {
-            return false;
-        }
-    }
-    return true;
-}
-
 // `IP:PORT : facility.level ` -> sender and severity.
 std::size_t relay_prefix(std::string_view s, std::size_t i, syslog_record& r) noexcept {
     const std::size_t sp = s.find(' ', i);
@@ -171,7 +159,7 @@ std::size_t relay_prefix(std::string_view s, std::size_t i, syslog_record& r) no
     }
     const std::string_view hostport = s.substr(i, sp - i);
     const std::size_t colon = hostport.rfind(':');
-    if (colon == std::string_view::npos || !all_digits(hostport.substr(colon + 1)) ||
+    if (colon == std::string_view::npos || !text::all_digits(hostport.substr(colon + 1)) ||
         !is_ipv4(hostport.substr(0, colon))) {
         return 0;
     }
@@ -340,7 +328,7 @@ void read_header(std::string_view s, std::size_t i, std::size_t end, syslog_reco
         if (had_colon) {
             token.remove_suffix(1);
         }
-        if (all_digits(token) && had_colon) {
+        if (text::all_digits(token) && had_colon) {
             if (r.form == framing::bare) {
                 r.form = framing::ios;
             }
@@ -415,7 +403,7 @@ std::size_t read_strict_header(std::string_view s, std::size_t i, syslog_record&
         token.remove_suffix(1);
     }
     const bool colon_next = t_end + 2 <= end && line.substr(t_end, 2) == " :";
-    if (looks_like_host(token) && !all_digits(token) &&
+    if (looks_like_host(token) && !text::all_digits(token) &&
         (had_colon || colon_next || ip_address::parse(token))) {
         r.host = token;
         return colon_next ? t_end + 2 : t_end;
