@@ -23,7 +23,7 @@ void pipeline::set_rules(std::shared_ptr<const rules::rule_set> rules) {
     }
 }
 
-void pipeline::on_event(const parsers::event& e) {
+void pipeline::on_event(parsers::event& e) {
     // Out-of-order lines never move a device's clock backwards; its timers due before this
     // event fire first, so they see the state it found.
     const device_clocks::reading clock = clocks_.observe(e.device, e.time, received_);
@@ -31,6 +31,11 @@ void pipeline::on_event(const parsers::event& e) {
         engine_->advance(e.device, clock.now, tracker_.table());
     }
     const ike::transition t = tracker_.apply(e);
+    // A line the tracker tied to its peer by a connection or SA id is about that peer from here
+    // on: in rule conditions (`peer: {exists: false}`) as in keys and transitions.
+    if (e.peer.empty() && t.peer != nullptr) {
+        e.set_peer(t.peer->peer.view());
+    }
     if (t.changed && transition_hook_) {
         transition_hook_(e, t);
     }

@@ -108,7 +108,7 @@ class pipeline {
     void release_all_waiting();
     void release(waiting_record& w, micros at, parsers::time_basis basis);
     void release_one(waiting_record& w, micros at, parsers::time_basis basis);
-    void on_event(const parsers::event& e);
+    void on_event(parsers::event& e);
     void feed_show(std::string_view record, std::string_view source);
     void show_rows(std::span<const parsers::show_row> rows, std::string_view source,
                    std::string_view line);

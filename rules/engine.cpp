@@ -232,17 +232,8 @@ void engine::prune_timers(const ike::peer_table& peers) {
     timers_.erase_if([](const std::string&, const timer_heap& heap) { return heap.empty(); });
 }
 
-void engine::on_event(const event& line_event, const ike::transition& t,
-                      const ike::peer_table& peers, micros now) {
-    // A line the tracker tied to its peer by a connection or SA id is about that peer, in its
-    // conditions (`peer: {exists: false}`) as in its key.
-    const event* ev = &line_event;
-    if (line_event.peer.empty() && t.peer != nullptr) {
-        attached_ = line_event;
-        attached_.set_peer(t.peer->peer.view());
-        ev = &attached_;
-    }
-    const event& e = *ev;
+void engine::on_event(const event& e, const ike::transition& t, const ike::peer_table& peers,
+                      micros now) {
     peers_ = &peers;
     ++event_seq_;
     const rule_set& rs = *rules_;

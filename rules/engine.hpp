@@ -181,7 +181,6 @@ class engine {
     engine_stats stats_;
     name_map<key_entry> keys_;  // references stay valid only until the next key is added
     std::string scratch_;       // key_of's buffer
-    parsers::event attached_;   // a line without an address, given the peer the tracker found
     std::unordered_map<std::string, active_alert> alerts_;
     std::unordered_map<std::string, micros> resolved_at_;  // for suppression (bounded)
     name_map<timer_heap> timers_;  // by device; emptied heaps are swept now and then
