@@ -207,26 +207,10 @@ bool ikev2_debug(std::string_view body, cisco_message& m) noexcept {
     return true;
 }
 
-}  // namespace
-
-cisco_message decode_cisco(std::string_view body) noexcept {
-    cisco_message m;
-    m.text = body;
-    if (body.empty() || common_asa_tag(body, m)) {
-        return m;
-    }
+// The forms without a Cisco tag: console prefixes (`[IKEv1]:`), debug output (IKEv2, ISAKMP,
+// IPSEC) and bare numeric ids. Leaves `m` as it is when none fits.
+void untagged(std::string_view body, cisco_message& m) noexcept {
     const char c = body[0];
-    // Tags pasted without their `%`: `ASA-4-…`, and the IOS facilities that carry IKE.
-    const bool bare_ios_tag =
-        starts(body, "CRYPTO-") || starts(body, "IKEV2-") || starts(body, "DMVPN-");
-    if (c == '%' || bare_ios_tag || ((c == 'A' || c == 'P' || c == 'F') && body.find('-') < 5)) {
-        if (tagged(body, m)) {
-            return m;
-        }
-        m = cisco_message{};
-        m.text = body;
-        return m;
-    }
     // `[IKEv1]:`, also with the bracket lost in a copy (`IKEv1]: Group = …`).
     if ((c == '[' && starts(body, "[IKEv")) || starts(body, "IKEv1]") || starts(body, "IKEv2]")) {
         m.fam = family::asa;
@@ -240,29 +224,29 @@ cisco_message decode_cisco(std::string_view body) noexcept {
         if (close != std::string_view::npos) {
             m.text = after_tag(body, close + 1);
         }
-        return m;
+        return;
     }
     if ((c == 'I' || c == '(') && ikev2_debug(body, m)) {
-        return m;
+        return;
     }
     if (starts(body, "ISAKMP") || starts(body, "IPSEC(") || starts(body, "CryptoEngine") ||
         starts(body, "CRYPTO_ENGINE")) {
         m.fam = family::ios;
         m.source = message_source::ios_debug;
         m.severity = 7;
-        return m;
+        return;
     }
     if (starts(body, "IPSEC")) {
         m.fam = family::asa;
         m.source = message_source::console;
         m.severity = 7;
-        return m;
+        return;
     }
     if (starts(body, "Group = ") || starts(body, "IP = ")) {
         m.fam = family::asa;
         m.source = message_source::console;
         m.severity = 7;  // debug output copied without its prefix
-        return m;
+        return;
     }
     // Bare numeric id: `302020: Built inbound …`
     std::size_t p = 0;
@@ -275,8 +259,54 @@ cisco_message decode_cisco(std::string_view body) noexcept {
         m.mnemonic = m.msg_id;
         m.id = to_id(m.msg_id);
         m.text = after_tag(body, p);
+    }
+}
+
+// `%FTD-5-711001: IKEv2-PLAT-4: Received PFKEY …`: debug output the firewall sends as syslog
+// (`logging debug-trace`). The text inside is read as the console would show it, under the
+// family and id of the tag; other 711001 text stays as it is.
+cisco_message debug_trace(const cisco_message& outer) noexcept {
+    if (outer.text.empty()) {
+        return outer;
+    }
+    cisco_message inner;
+    inner.text = outer.text;
+    untagged(outer.text, inner);
+    if (inner.source == message_source::none || inner.source == message_source::bare_id) {
+        return outer;
+    }
+    inner.fam = outer.fam;
+    inner.msg_id = outer.msg_id;
+    inner.mnemonic = outer.mnemonic;
+    inner.facility = outer.facility;
+    return inner;
+}
+
+}  // namespace
+
+cisco_message decode_cisco(std::string_view body) noexcept {
+    constexpr std::uint32_t debug_trace_id = 711001;
+    cisco_message m;
+    m.text = body;
+    if (body.empty()) {
         return m;
     }
+    if (common_asa_tag(body, m)) {
+        return m.id == debug_trace_id ? debug_trace(m) : m;
+    }
+    const char c = body[0];
+    // Tags pasted without their `%`: `ASA-4-…`, and the IOS facilities that carry IKE.
+    const bool bare_ios_tag =
+        starts(body, "CRYPTO-") || starts(body, "IKEV2-") || starts(body, "DMVPN-");
+    if (c == '%' || bare_ios_tag || ((c == 'A' || c == 'P' || c == 'F') && body.find('-') < 5)) {
+        if (tagged(body, m)) {
+            return m.id == debug_trace_id ? debug_trace(m) : m;
+        }
+        m = cisco_message{};
+        m.text = body;
+        return m;
+    }
+    untagged(body, m);
     return m;
 }
 

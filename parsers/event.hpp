@@ -28,6 +28,9 @@ enum class event_kind : std::uint8_t {
     show_state,         ///< a row of `show crypto isakmp sa` output
     show_ipsec,         ///< a peer's phase-2 facts from `show crypto ipsec sa` output
     show_session,       ///< a tunnel in `show crypto session` / `show dmvpn` / sessiondb
+    ping_failed,        ///< a ping typed at the device's prompt got no reply (`Success rate is
+                        ///< 0 percent`), reported once for each peer the session's show
+                        ///< output named
     ike_info,           ///< an IKE line that names a peer but carries no state (payload detail)
     proposal_accepted,  ///< a phase-1/phase-2 proposal matched (715027/715028, atts are acceptable)
     proposal_rejected,  ///< no acceptable proposal (All SA proposals found unacceptable,

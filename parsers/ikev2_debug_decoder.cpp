@@ -169,6 +169,27 @@ void sm_trace(std::string_view t, event& e) noexcept {
         e.state_name = state;
         e.set(field::state, state);
     }
+    // `CHILD_I_PROC`, `CHILD_R_DONE`, …: the steps of a CREATE_CHILD_SA exchange (a child SA or
+    // a rekey).
+    if (starts(state, "CHILD_")) {
+        e.set(field::exchange, "CREATE_CHILD_SA");
+    }
+}
+
+// `Received PFKEY Invalid SPI for SPI 0x8D5E4089, error FALSE`: the IPsec layer got ESP for an
+// SPI it has no SA for, and IKE will tell the peer (INVALID_SPI).
+bool pfkey_invalid_spi(std::string_view t, event& e) noexcept {
+    if (!starts(t, "Received PFKEY Invalid SPI")) {
+        return false;
+    }
+    e.kind = event_kind::invalid_spi;
+    e.direction = ike_direction::received;
+    std::string_view spi = detail::word_after(t, "for SPI ", ", ");
+    if (!spi.empty()) {
+        e.set(field::spi, spi);
+    }
+    e.set(field::sa_direction, "inbound");
+    return true;
 }
 
 // `Sending INVALID_SPI notify`, `Received NO_PROPOSAL_CHOSEN notify`, `Processing notify
@@ -220,6 +241,8 @@ void ikev2_debug(std::string_view body, event& e) noexcept {
         }
     } else if (starts(t, "SM Trace->")) {
         sm_trace(t, e);
+    } else if (pfkey_invalid_spi(t, e)) {
+        // set by pfkey_invalid_spi
     } else if (notify_line(t, e)) {
         // set by notify_line
     } else if (starts(t, "Peer ID check started") || starts(t, "Peer ID check: failed")) {

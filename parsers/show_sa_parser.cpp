@@ -105,6 +105,16 @@ void to_event(const show_row& row, std::string_view fallback_device, event& e) n
         case show_row::kind::cleared:
             e.kind = event_kind::sa_cleared;
             break;
+        case show_row::kind::ping_failed:
+            e.kind = event_kind::ping_failed;
+            e.ike_version = 0;
+            if (!row.target.empty()) {
+                e.set(field::dst_ip, row.target);
+            }
+            if (!row.source.empty()) {
+                e.set(field::src_ip, row.source);
+            }
+            break;
     }
 }
 
@@ -138,6 +148,56 @@ void show_sa_parser::emit_unrouted() {
         }
     }
     routes_.clear();
+}
+
+// The output of `ping`: `Sending 5, 100-byte ICMP Echos to 10.10.10.1, timeout is 2 seconds:`,
+// `Packet sent with a source address of 30.3.1.1` (an address of the device), then `Success
+// rate is 0 percent (0/5)` when nothing came back. A failed ping is reported for every peer the
+// session's show output named: which tunnel the ping was meant to cross, the lines do not say.
+void show_sa_parser::ping_line(std::string_view line) {
+    if (text::istarts_with(line, "Sending ")) {
+        const std::string_view target = detail::word_after(line, "Echos to ", ", ");
+        ping_target_ = detail::address_like(target) ? std::string(target) : std::string();
+        ping_source_.clear();
+        return;
+    }
+    if (text::istarts_with(line, "Packet sent with a source address of")) {
+        std::string_view rest = line.substr(36);
+        const std::string_view source = text::next_token(rest, rest);
+        if (detail::address_like(source)) {
+            endpoints_[device_].local.emplace(source);
+            ping_source_ = std::string(source);
+            resolve_pending(false);
+        }
+        return;
+    }
+    if (!text::istarts_with(line, "Success rate is 0 percent")) {
+        return;
+    }
+    // Output pasted before the first prompt belongs to this device too, when every prompt so
+    // far named this one.
+    std::vector<std::pair<std::string, std::string>> peers;  // (device, peer)
+    const bool one_device = std::all_of(endpoints_.begin(), endpoints_.end(), [&](const auto& d) {
+        return d.first.empty() || d.first == device_;
+    });
+    for (const auto& [device, hints] : endpoints_) {
+        if (device == device_ || (device.empty() && one_device)) {
+            for (const std::string& peer : hints.remote) {
+                peers.emplace_back(device, peer);
+            }
+        }
+    }
+    std::sort(peers.begin(), peers.end());
+    for (auto& [device, peer] : peers) {
+        show_row row;
+        row.what = show_row::kind::ping_failed;
+        row.device = device;
+        row.peer = std::move(peer);
+        row.target = ping_target_;
+        row.source = ping_source_;
+        row.evidence = std::string(line);
+        out_.push_back(std::move(row));
+    }
 }
 
 void show_sa_parser::flush_outputs() {
@@ -555,15 +615,7 @@ std::span<const show_row> show_sa_parser::feed(std::string_view raw) {
             routes_.feed(line);
             return out_;
         case console_block::ping:
-            // `Packet sent with a source address of 30.3.1.1`: an address of the device.
-            if (text::istarts_with(line, "Packet sent with a source address of")) {
-                std::string_view rest = line.substr(36);
-                const std::string_view source = text::next_token(rest, rest);
-                if (detail::address_like(source)) {
-                    endpoints_[device_].local.emplace(source);
-                    resolve_pending(false);
-                }
-            }
+            ping_line(line);
             return out_;
         case console_block::none:
             break;

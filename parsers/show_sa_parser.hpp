@@ -23,6 +23,7 @@ struct show_row {
         session,   ///< show crypto session, show dmvpn, show vpn-sessiondb
         no_route,  ///< a peer the pasted routing table (show ip route) has no route for
         cleared,   ///< `clear crypto …` typed at the device's prompt (no peer)
+        ping_failed,  ///< a ping at the prompt got no reply; one row per peer the session named
     };
     kind what = kind::isakmp;
     std::string device;  ///< prompt host name (`Hub-RTR#`), empty when no prompt was seen
@@ -35,6 +36,8 @@ struct show_row {
     ipsec_snapshot ipsec;  ///< kind ipsec (and sessiondb byte counts)
     std::string status;    ///< kind session: `UP-ACTIVE`, `DOWN`, DMVPN `NHRP`, `IKE`, `UP`, …
     std::string evidence;  ///< the output lines that show the row
+    std::string target;    ///< kind ping_failed: the address pinged
+    std::string source;    ///< kind ping_failed: the source address, when the output gives it
 };
 
 /// Reads the output of the `show` commands an engineer pastes, line by line: the ISAKMP tables
@@ -97,6 +100,7 @@ class show_sa_parser {
     void emit_ipsec(std::vector<ipsec_snapshot>&& snapshots);
     void emit_sessions(std::vector<session_snapshot>&& sessions);
     void emit_unrouted();
+    void ping_line(std::string_view line);
 
     std::vector<show_row> out_;
     std::string device_;
@@ -112,9 +116,13 @@ class show_sa_parser {
     show_ipsec_reader ipsec_;
     show_session_reader sessions_;
     show_route_reader routes_;
+    // ping being read
+    std::string ping_target_;
+    std::string ping_source_;
 };
 
-/// Fills an event (kind show_state, show_ipsec or show_session) from a row. The event's views
+/// Fills an event (kind show_state, show_ipsec, show_session, route_failure, sa_cleared or
+/// ping_failed) from a row. The event's views
 /// point into `row`.
 void to_event(const show_row& row, std::string_view fallback_device, event& e) noexcept;
 

@@ -1,6 +1,7 @@
 #include "rules/engine.hpp"
 
 #include <algorithm>
+#include <array>
 #include <limits>
 
 #include "common/text.hpp"
@@ -24,6 +25,15 @@ std::string make_key_id(std::string_view device, std::string_view key, bool peer
 std::string capped(std::string_view text, std::size_t max) {
     const std::string_view kept = ikewatch::text::utf8_prefix(text, max);
     return kept.size() == text.size() ? std::string(text) : std::string(kept) + "\u2026";
+}
+
+// The fields of `e`, kept for placeholders rendered after the event is gone.
+void keep_fields(const event& e, std::size_t max_bytes,
+                 std::vector<std::pair<parsers::field, std::string>>& out) {
+    out.clear();
+    for (std::size_t i = 0; i < e.field_size(); ++i) {
+        out.emplace_back(e.field_at(i), capped(e.value_at(i), max_bytes));
+    }
 }
 
 void add_evidence(std::vector<evidence_line>& out, micros time, std::string_view text,
@@ -247,20 +257,22 @@ void engine::on_event(const event& e, const ike::transition& t, const ike::peer_
         if (!all_match(r.with.where, e)) {
             continue;
         }
-        for (const std::string_view cand : {e.peer.view(), e.peer2.view()}) {
-            if (cand.empty()) {
+        // Per peer (either address a traffic line names), or once for the device.
+        const bool by_device = r.key == key_kind::device;
+        const std::array<std::string_view, 2> cands =
+            by_device ? std::array<std::string_view, 2>{}
+                      : std::array<std::string_view, 2>{e.peer.view(), e.peer2.view()};
+        for (std::size_t c = 0; c < (by_device ? 1U : 2U); ++c) {
+            const std::string_view cand = cands[c];
+            if (cand.empty() && !by_device) {
                 continue;
             }
             const std::string* key_id = nullptr;
-            key_entry& k = entry(e.device, cand, true, key_id);
+            key_entry& k = entry(e.device, cand, !by_device, key_id);
             rule_state& s = state_of(k, ri);
             s.corr_at = e.time;
             s.corr_line = {e.time, capped(e.raw, options_.max_evidence_bytes)};
-            s.corr_fields.clear();
-            for (std::size_t i = 0; i < e.field_size(); ++i) {
-                s.corr_fields.emplace_back(e.field_at(i),
-                                           capped(e.value_at(i), options_.max_field_bytes));
-            }
+            keep_fields(e, options_.max_field_bytes, s.corr_fields);
             if (s.trigger_at >= 0 && e.time - s.trigger_at <= r.with.within) {
                 trigger tr;
                 tr.peer = peer_of(k, peers);
@@ -348,11 +360,7 @@ void engine::on_event(const event& e, const ike::transition& t, const ike::peer_
                     s.pending = true;
                     s.gen = next_gen_++;
                     s.trigger_line = {e.time, capped(e.raw, options_.max_evidence_bytes)};
-                    s.trigger_fields.clear();
-                    for (std::size_t i = 0; i < e.field_size(); ++i) {
-                        s.trigger_fields.emplace_back(
-                            e.field_at(i), capped(e.value_at(i), options_.max_field_bytes));
-                    }
+                    keep_fields(e, options_.max_field_bytes, s.trigger_fields);
                     schedule(e.device,
                              {e.time + r.within, ri, s.gen, *key_id, timer::what::absence});
                 }
@@ -450,6 +458,8 @@ void engine::fire(std::uint32_t ri, key_entry& k, const std::string& key_id, con
             s.trigger_at = t.time;
             if (t.event != nullptr) {
                 s.trigger_line = {t.event->time, capped(t.event->raw, options_.max_evidence_bytes)};
+                // Its fields fill the placeholders when the correlated event raises the alert.
+                keep_fields(*t.event, options_.max_field_bytes, s.trigger_fields);
             }
             return;
         }

@@ -787,9 +787,10 @@ void compiler::compile(const raw_rule& raw, rule_set& set) {
                     error(file, w, "missing-key", "'with' needs 'within'");
                 }
             }
-            if (r.key != key_kind::peer) {
+            if (r.key == key_kind::field) {
                 error(file, w, "bad-match",
-                      "'with' correlates events of the same peer: key must be peer");
+                      "'with' correlates events of the same peer or device: key must be peer "
+                      "or device");
             }
         }
     }

@@ -266,6 +266,9 @@ def main():
                             f"(recorded {floor['false_alarms']})")
         if a["missed"] > floor["missed"]:
             problems.append(f"silent failures rose to {a['missed']} (recorded {floor['missed']})")
+        if b["right"] < floor["right_without_debug"]:
+            problems.append(f"right diagnoses without debug lines fell to {b['right']} "
+                            f"(recorded {floor['right_without_debug']})")
         if b["missed"] > floor["missed_without_debug"]:
             problems.append(f"silent failures without debug lines rose to {b['missed']} "
                             f"(recorded {floor['missed_without_debug']})")

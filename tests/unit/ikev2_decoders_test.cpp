@@ -88,10 +88,44 @@ TEST(Ikev2Debug, AsaPacketLinesNameThePeerExchangeAndNotify) {
     EXPECT_EQ(state.ev.state_name, "READY");
     EXPECT_EQ(state.ev.role, ike_role::initiator);
 
-    // A PFKEY message with `error FALSE` reports success.
+    // `error FALSE` means the PFKEY message itself went through: what it reports is ESP on an
+    // SPI the IPsec layer has no SA for.
     const auto pfkey = decode(
         "Jul 25 22:35:53 IKEv2-PLAT-4: Received PFKEY Invalid SPI for SPI 0x8D5E4089, error FALSE");
-    EXPECT_NE(pfkey.ev.kind, event_kind::ikev2_failed);
+    EXPECT_EQ(pfkey.ev.kind, event_kind::invalid_spi);
+    EXPECT_EQ(value_of(pfkey.ev, field::spi), "0x8D5E4089");
+    EXPECT_EQ(value_of(pfkey.ev, field::sa_direction), "inbound");
+    EXPECT_EQ(pfkey.ev.ike_version, 2);
+    const auto added = decode("IKEv2-PLAT-4: Received PFKEY add SA for SPI 0x92EC7FC4, error FALSE");
+    EXPECT_NE(added.ev.kind, event_kind::invalid_spi);
+    EXPECT_NE(added.ev.kind, event_kind::ikev2_failed);
+}
+
+// tests/cases/ftd-ikev2-711001-rekey-invalid-spi-flap-palo-alto-cscvx23833.log: debug output sent
+// as syslog (`logging debug-trace`) is read as the debug line inside, under the FTD tag.
+TEST(Ikev2Debug, DebugTraceSyslogCarriesTheDebugLine) {
+    const auto pfkey = decode(
+        "%FTD-5-711001: IKEv2-PLAT-4: Received PFKEY Invalid SPI for SPI 0x1E3EFDFE, error FALSE");
+    EXPECT_EQ(pfkey.ev.kind, event_kind::invalid_spi);
+    EXPECT_EQ(pfkey.ev.fam, family::ftd);
+    EXPECT_EQ(pfkey.ev.msg_id, "711001");
+    EXPECT_EQ(pfkey.ev.severity, 7);
+
+    const auto child = decode(
+        "%FTD-5-711001: IKEv2-PROTO-7: (3276): SM Trace-> SA: I_SPI=16E0EB3D1B795DA7 "
+        "R_SPI=611FCB1009386D19 (I) MsgID = 0000000B CurState: CHILD_I_PROC Event: "
+        "EV_OK_RECD_LOAD_IPSEC");
+    EXPECT_EQ(child.ev.kind, event_kind::ikev2_state);
+    EXPECT_EQ(child.ev.conn_id.view(), "v2:3276");
+    EXPECT_EQ(child.ev.state_name, "CHILD_I_PROC");
+    EXPECT_EQ(value_of(child.ev, field::exchange), "CREATE_CHILD_SA");
+
+    // 711001 text that is not debug output stays an undecoded 711001 line; a tag nested in the
+    // text is not unwrapped again.
+    const auto plain = decode("%FTD-5-711001: IPSEC INFO: Destroying an IPSec timer");
+    EXPECT_EQ(plain.ev.msg_id, "711001");
+    const auto nested = decode("%ASA-7-711001: %ASA-7-711001: IKEv2-PLAT-4: Received PFKEY Invalid SPI");
+    EXPECT_NE(nested.ev.kind, event_kind::invalid_spi);
 }
 
 // tests/cases/asa-ikev2-peer-id-san-check-cisco-117337.log

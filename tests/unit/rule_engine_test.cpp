@@ -255,6 +255,48 @@ rules:
     }
 }
 
+// Lines that name no peer correlate per device (tests/cases/
+// ftd-ikev2-711001-rekey-invalid-spi-flap-palo-alto-cscvx23833.log).
+TEST(RuleEngine, CorrelationByDevice) {
+    const char* rule = R"(
+rules:
+  - id: DEVCORR
+    name: c
+    code: test-code
+    severity: medium
+    match:
+      event: invalid_spi
+      key: device
+      with: {event: ikev2_state, where: {exchange: CREATE_CHILD_SA}, within: 30s}
+    title: "{device}: {spi}"
+    cause: "c"
+    checks: []
+)";
+    const std::string invalid =
+        "<167>Jun 01 2026 10:00:00 ftd : %FTD-5-711001: IKEv2-PLAT-4: Received PFKEY Invalid SPI "
+        "for SPI 0x1E3EFDFE, error FALSE";
+    const std::string child =
+        "<167>Jun 01 2026 10:00:10 ftd : %FTD-5-711001: IKEv2-PROTO-7: (3276): SM Trace-> SA: "
+        "I_SPI=16E0EB3D1B795DA7 R_SPI=611FCB1009386D19 (I) MsgID = 0000000B CurState: "
+        "CHILD_I_PROC Event: EV_OK_RECD_LOAD_IPSEC";
+    {
+        harness h(rule);
+        h.line(invalid);
+        EXPECT_TRUE(h.sink.alerts.empty());
+        h.line(child);
+        ASSERT_EQ(h.actions(), std::vector<std::string>{"raised DEVCORR  @10:00:10"});
+        EXPECT_EQ(h.sink.alerts[0].message, "ftd: 0x1E3EFDFE");
+    }
+    {
+        harness h(rule);  // another device's exchange does not count
+        h.line(invalid);
+        std::string other = child;
+        other.replace(other.find(" ftd "), 5, " fw2 ");
+        h.line(other);
+        EXPECT_TRUE(h.sink.alerts.empty());
+    }
+}
+
 TEST(RuleEngine, SuppressionAfterResolveAndResolveAfterQuiet) {
     harness h(R"(
 rules:

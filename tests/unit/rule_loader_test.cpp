@@ -337,3 +337,26 @@ TEST(RuleLoader, CodesDeclaredOnceAndDurationsBounded) {
     r = load(std::string(minimal) + "    suppress: 99999999999999d\n");
     EXPECT_TRUE(has(r, "bad-duration", 12)) << all(r);
 }
+
+TEST(RuleLoader, CorrelationIsPerPeerOrPerDevice) {
+    const auto with_key = [](const std::string& key) {
+        return load(R"(
+rules:
+  - id: W-1
+    name: w
+    code: phase2-failed
+    severity: high
+    match:
+      event: invalid_spi
+      key: )" + key + R"(
+      with: {event: ikev2_state, within: 30s}
+    title: "t"
+    cause: "c"
+    checks: []
+)");
+    };
+    EXPECT_TRUE(with_key("peer").ok());
+    EXPECT_TRUE(with_key("device").ok());
+    const auto by_field = with_key("src_ip");
+    EXPECT_TRUE(has(by_field, "bad-match", 10)) << all(by_field);
+}

@@ -97,3 +97,43 @@ TEST(ShowSa, GarbageProducesNothing) {
     EXPECT_TRUE(
         parse({"IKE Peer:", "State :", "dst src state", "1 2 3 4 5 6", "#", "::::"}).empty());
 }
+
+// tests/cases/ios-show-selector-mismatch-r3vpn-lab.log: a failed ping is reported for each peer
+// the session's show output named, also output pasted before the first prompt.
+TEST(ShowSa, FailedPingIsReportedForThePeersShown) {
+    const auto rows = parse({"   current_peer 192.0.2.1 port 500",
+                             "    #pkts encaps: 0, #pkts encrypt: 0, #pkts digest: 0",
+                             "     current outbound spi: 0x0(0)",
+                             "R3-VPN#ping 10.10.10.1 source Loopback0 repeat 5",
+                             "Type escape sequence to abort.",
+                             "Sending 5, 100-byte ICMP Echos to 10.10.10.1, timeout is 2 seconds:",
+                             "Packet sent with a source address of 10.30.30.1 ",
+                             ".....",
+                             "Success rate is 0 percent (0/5)"});
+    std::vector<const show_row*> pings;
+    for (const auto& r : rows) {
+        if (r.what == show_row::kind::ping_failed) {
+            pings.push_back(&r);
+        }
+    }
+    ASSERT_EQ(pings.size(), 1u);
+    EXPECT_EQ(pings[0]->peer, "192.0.2.1");
+    EXPECT_EQ(pings[0]->device, "");  // where the peer's output was read
+    EXPECT_EQ(pings[0]->target, "10.10.10.1");
+    EXPECT_EQ(pings[0]->source, "10.30.30.1");
+
+    event e;
+    to_event(*pings[0], "r3.log", e);
+    EXPECT_EQ(e.kind, event_kind::ping_failed);
+    EXPECT_EQ(e.get(field::dst_ip).value_or(""), "10.10.10.1");
+}
+
+TEST(ShowSa, AnsweredPingOrOtherDevicesPeersReportNothing) {
+    const auto rows = parse({"R1#show crypto ipsec sa", "   current_peer 192.0.2.1 port 500",
+                             "     current outbound spi: 0x0(0)", "R1#ping 10.10.10.1",
+                             "Success rate is 100 percent (5/5), round-trip min/avg/max = 1/1/4 ms",
+                             "R2#ping 10.10.10.1", "Success rate is 0 percent (0/5)"});
+    for (const auto& r : rows) {
+        EXPECT_NE(r.what, show_row::kind::ping_failed) << r.device << " " << r.peer;
+    }
+}
