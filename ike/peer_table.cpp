@@ -109,6 +109,18 @@ bool peer_table::device_cleared(std::string_view device) const {
     return id < devices_.size() && devices_[id].cleared;
 }
 
+peer_table::device_flags peer_table::flags_of(std::string_view device) const {
+    return flags_of(lookup_device(device));
+}
+
+peer_table::device_flags peer_table::flags_of(std::uint32_t id) const noexcept {
+    if (id >= devices_.size()) {
+        return {};
+    }
+    const device_entry& d = devices_[id];
+    return {d.debug, d.isakmp_off, d.cleared};
+}
+
 void peer_table::mark_cleared(std::string_view device) {
     const std::uint32_t id = intern(device);
     if (id < devices_.size()) {

@@ -103,6 +103,14 @@ class peer_table {
     /// Whether SAs were cleared by hand on the device (`clear crypto sa` in a console paste):
     /// IKE and ESP for the old SAs keep arriving for a while, which is expected.
     [[nodiscard]] bool device_cleared(std::string_view device) const;
+    /// What the table knows about a device as a whole, by name or by id (one lookup).
+    struct device_flags {
+        bool debug = false;       ///< level-7 IKE messages seen from it
+        bool isakmp_off = false;  ///< its latest ISAKMP_ON_OFF said OFF
+        bool cleared = false;     ///< SAs cleared by hand at its prompt
+    };
+    [[nodiscard]] device_flags flags_of(std::string_view device) const;
+    [[nodiscard]] device_flags flags_of(std::uint32_t id) const noexcept;
     void mark_cleared(std::string_view device);
 
     /// Drops peers whose last event is older than `now - idle_expiry` (a full scan: call it every

@@ -83,8 +83,11 @@ void engine::set_rules(std::shared_ptr<const rule_set> rules, const ike::peer_ta
                                      0, id, timer::what::resolve});
         }
     }
-    peers.for_each(
-        [&](const ike::peer_record& p) { schedule_state_timers(p, peers.device_name(p.device)); });
+    peers.for_each([&](const ike::peer_record& p) {
+        const std::string_view device = peers.device_name(p.device);
+        schedule_state(device, p, 0, std::numeric_limits<micros>::min(),
+                       make_key_id(device, p.peer.view(), true));
+    });
 }
 
 std::string_view engine::key_of(std::string_view device, std::string_view key, bool peer_key) {
@@ -139,9 +142,11 @@ const ike::peer_record* engine::peer_of(const key_entry& k, const ike::peer_tabl
     return k.peer_key ? peers.find(k.device, k.key) : nullptr;
 }
 
-device_facts engine::facts(std::string_view device, const ike::peer_table& peers) const {
-    return device_facts{peers.device_debug(device), peers.device_isakmp_off(device),
-                        peers.device_cleared(device)};
+device_facts engine::facts(std::string_view device, const ike::peer_table& peers,
+                           const ike::peer_record* p) {
+    const ike::peer_table::device_flags f =
+        p != nullptr ? peers.flags_of(p->device) : peers.flags_of(device);
+    return device_facts{f.debug, f.isakmp_off, f.cleared};
 }
 
 bool engine::state_rule_holds(const rule& r, const ike::peer_record* p, const device_facts& d,
@@ -195,15 +200,22 @@ bool engine::pop_due(std::string_view device, micros now, timer& out) {
     return true;
 }
 
-void engine::schedule_state_timers(const ike::peer_record& p, std::string_view device) {
+void engine::schedule_state(std::string_view device, const ike::peer_record& p, std::size_t from,
+                            micros after, std::string key_id, std::uint64_t seq) {
     if (p.reported_unknown) {
         return;
     }
-    for (const std::uint32_t ri : rules_->by_state[static_cast<std::size_t>(p.state)]) {
-        const rule& r = rules_->rules[ri];
-        schedule(device, {p.since + r.for_, ri, static_cast<std::uint64_t>(p.since),
-                          make_key_id(device, p.peer.view(), true), timer::what::state});
+    const std::vector<std::uint32_t>& list = rules_->by_state[static_cast<std::size_t>(p.state)];
+    while (from < list.size() && p.since + rules_->rules[list[from]].for_ <= after) {
+        ++from;
     }
+    if (from == list.size()) {
+        return;
+    }
+    timer t{p.since + rules_->rules[list[from]].for_, static_cast<std::uint32_t>(from),
+            static_cast<std::uint64_t>(p.since), std::move(key_id), timer::what::state, seq};
+    t.state = p.state;
+    schedule(device, std::move(t));
 }
 
 bool engine::timer_valid(const timer& t, const ike::peer_table& peers) const {
@@ -318,7 +330,7 @@ void engine::on_event(const event& e, const ike::transition& t, const ike::peer_
                 }
             }
         }
-        if (!all_match(r.peer, p, facts(e.device, peers))) {
+        if (!r.peer.empty() && !all_match(r.peer, p, facts(e.device, peers, p))) {
             continue;
         }
         const std::string* key_id = nullptr;
@@ -392,11 +404,13 @@ void engine::on_event(const event& e, const ike::transition& t, const ike::peer_
     // 4. Time in state: already long enough (e.g. a condition that became true late), or start
     //    the clock when the state was entered.
     const ike::peer_record& p = *t.peer;
-    const device_facts d = facts(e.device, peers);
     if (!p.reported_unknown) {
         for (const std::uint32_t ri : rs.by_state[static_cast<std::size_t>(p.state)]) {
             const rule& r = rs.rules[ri];
-            if (state_rule_holds(r, &p, d, now)) {
+            if (p.since + r.for_ > now) {
+                break;  // shortest first: the rest are not due either
+            }
+            if (state_rule_holds(r, &p, facts(e.device, peers, &p), now)) {
                 const std::string* key_id = nullptr;
                 key_entry& k = entry(e.device, p.peer.view(), true, key_id);
                 trigger tr;
@@ -404,11 +418,10 @@ void engine::on_event(const event& e, const ike::transition& t, const ike::peer_
                 tr.peer = &p;
                 tr.time = now;
                 fire(ri, k, *key_id, tr);
-            } else if (t.created || t.old_state != p.state || p.since == e.time) {
-                schedule(e.device,
-                         {p.since + r.for_, ri, static_cast<std::uint64_t>(p.since),
-                          make_key_id(e.device, p.peer.view(), true), timer::what::state});
             }
+        }
+        if (t.created || t.old_state != p.state || p.since == e.time) {
+            schedule_state(e.device, p, 0, now, make_key_id(e.device, p.peer.view(), true));
         }
     }
     // 5. Raised alerts of this peer that the new state or this event clears.
@@ -419,7 +432,7 @@ void engine::on_event(const event& e, const ike::transition& t, const ike::peer_
 }
 
 void engine::check_resolution(key_entry& k, const event* e, const ike::peer_record* p, micros now) {
-    const device_facts d = peers_ != nullptr ? facts(k.device, *peers_) : device_facts{};
+    const device_facts d = peers_ != nullptr ? facts(k.device, *peers_, p) : device_facts{};
     const std::vector<std::string> ids = k.alerts;  // resolve() edits the list
     for (const std::string& id : ids) {
         const auto a = alerts_.find(id);
@@ -589,7 +602,7 @@ void engine::raise(std::uint32_t ri, key_entry& k, const std::string& key_id, co
             if (const peer_field* f = find_peer_field(name)) {
                 field_buffer buf;
                 const device_facts d =
-                    peers_ != nullptr ? facts(k.device, *peers_) : device_facts{};
+                    peers_ != nullptr ? facts(k.device, *peers_, p) : device_facts{};
                 if (const auto v = f->get(*p, d, buf)) {
                     return capped(*v, options_.max_field_bytes);
                 }
@@ -751,7 +764,7 @@ void engine::run_timer(const timer& t, const ike::peer_table& peers, micros log_
                 s.pending = false;
                 const ike::peer_record* p = peer_of(*k, peers);
                 const rule& r = rules_->rules[t.rule];
-                if (!all_match(r.peer, p, facts(k->device, peers))) {
+                if (!all_match(r.peer, p, facts(k->device, peers, p))) {
                     return;
                 }
                 trigger tr;
@@ -773,22 +786,28 @@ void engine::run_timer(const timer& t, const ike::peer_table& peers, micros log_
     const std::string_view device = std::string_view(t.key_id).substr(0, a);
     const std::string_view peer = std::string_view(t.key_id).substr(a + 1, b - a - 1);
     const ike::peer_record* p = peers.find(device, peer);
-    if (p == nullptr || static_cast<std::uint64_t>(p->since) != t.gen) {
+    if (p == nullptr || static_cast<std::uint64_t>(p->since) != t.gen || p->state != t.state) {
         return;
     }
-    const rule& r = rules_->rules[t.rule];
-    if (!state_rule_holds(r, p, facts(device, peers), t.at)) {
-        return;
+    const std::vector<std::uint32_t>& list = rules_->by_state[static_cast<std::size_t>(p->state)];
+    const device_facts d = facts(device, peers, p);
+    std::size_t i = t.rule;
+    for (; i < list.size() && p->since + rules_->rules[list[i]].for_ <= t.at; ++i) {
+        if (!state_rule_holds(rules_->rules[list[i]], p, d, t.at)) {
+            continue;
+        }
+        const std::string* key_id = nullptr;
+        key_entry& k = entry(device, peer, true, key_id);
+        trigger tr;
+        tr.peer = p;
+        tr.time = t.at;
+        if (t.at > log_end) {
+            tr.observed = std::max<micros>(log_end - p->since, 0);
+        }
+        fire(list[i], k, *key_id, tr);
     }
-    const std::string* key_id = nullptr;
-    key_entry& k = entry(device, peer, true, key_id);
-    trigger tr;
-    tr.peer = p;
-    tr.time = t.at;
-    if (t.at > log_end) {
-        tr.observed = std::max<micros>(log_end - p->since, 0);
-    }
-    fire(t.rule, k, *key_id, tr);
+    // The next deadline keeps this entry's place among timers due at the same instant.
+    schedule_state(device, *p, i, t.at, t.key_id, t.seq);
 }
 
 void engine::advance(std::string_view device, micros now, const ike::peer_table& peers) {

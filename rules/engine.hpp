@@ -94,7 +94,7 @@ class engine {
         micros corr_at = -1;     // last correlated event
         micros trigger_at = -1;  // trigger waiting for a correlated event
         std::vector<std::pair<parsers::field, std::string>> corr_fields;
-        std::vector<std::pair<parsers::field, std::string>> trigger_fields;  // absence; correlation waiting
+        std::vector<std::pair<parsers::field, std::string>> trigger_fields;  // absence; correlation waiting; correlation waiting
         evidence_line corr_line;
         evidence_line trigger_line;
         std::vector<evidence_line> lines;  // recent triggering lines (non-peer keys)
@@ -113,11 +113,12 @@ class engine {
     };
     struct timer {
         micros at = 0;
-        std::uint32_t rule = 0;
-        std::uint64_t gen = 0;
+        std::uint32_t rule = 0;  ///< state timers: the position in the state's rule list
+        std::uint64_t gen = 0;   ///< state timers: when the peer entered the state
         std::string key_id;
         enum class what : std::uint8_t { state, absence, resolve } kind = what::state;
         std::uint64_t seq = 0;  // set by schedule: timers due at one instant fire in that order
+        ike::p1_state state{};  ///< state timers: the state entered
         bool operator>(const timer& o) const noexcept {
             return at != o.at ? at > o.at : seq > o.seq;
         }
@@ -163,7 +164,11 @@ class engine {
     };
     void schedule(std::string_view device, timer t);
     bool pop_due(std::string_view device, micros now, timer& out);
-    void schedule_state_timers(const ike::peer_record& p, std::string_view device);
+    /// One timer per peer and state entry, due at the first deadline (entry + `for`) after
+    /// `after` among the state's rules from position `from` on; firing it checks the rules due
+    /// then and schedules the next deadline.
+    void schedule_state(std::string_view device, const ike::peer_record& p, std::size_t from,
+                        micros after, std::string key_id, std::uint64_t seq = 0);
     [[nodiscard]] bool timer_valid(const timer& t, const ike::peer_table& peers) const;
     void prune_timers(const ike::peer_table& peers);
     /// `log_end`: the device's clock when a drain fires timers ahead of it.
@@ -171,7 +176,9 @@ class engine {
                    micros log_end = std::numeric_limits<micros>::max());
     [[nodiscard]] const ike::peer_record* peer_of(const key_entry& k,
                                                   const ike::peer_table& peers) const;
-    [[nodiscard]] device_facts facts(std::string_view device, const ike::peer_table& peers) const;
+    /// The facts of `device`; with its peer record, found without looking the name up.
+    [[nodiscard]] static device_facts facts(std::string_view device, const ike::peer_table& peers,
+                                            const ike::peer_record* p = nullptr);
     [[nodiscard]] bool state_rule_holds(const rule& r, const ike::peer_record* p,
                                         const device_facts& d, micros now) const;
 

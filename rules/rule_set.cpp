@@ -1,5 +1,7 @@
 #include "rules/rule_set.hpp"
 
+#include <algorithm>
+
 namespace ikewatch::rules {
 
 std::string_view to_string(severity s) noexcept {
@@ -85,6 +87,12 @@ void rule_set::index() {
                 }
             }
         }
+    }
+    // Shortest time first: one timer per peer walks a state's rules in this order.
+    for (std::vector<std::uint32_t>& list : by_state) {
+        std::stable_sort(list.begin(), list.end(), [&](std::uint32_t a, std::uint32_t b) {
+            return rules[a].for_ < rules[b].for_;
+        });
     }
 }
 

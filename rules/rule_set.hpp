@@ -20,7 +20,8 @@ struct rule_set {
     std::vector<std::vector<std::uint32_t>> by_followup;     ///< absence follow-up kind -> rules
     std::vector<std::vector<std::uint32_t>> by_correlation;  ///< `with` kind -> rules
     std::vector<std::vector<std::uint32_t>> by_resolve_event;
-    std::vector<std::vector<std::uint32_t>> by_state;  ///< p1_state -> time-in-state rules
+    std::vector<std::vector<std::uint32_t>> by_state;  ///< p1_state -> time-in-state rules,
+                                                       ///< shortest `for` first
 
     /// Rebuilds the dispatch tables from `rules`.
     void index();
