@@ -1,5 +1,6 @@
 #include "common/text.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace ikewatch::text {
@@ -72,9 +73,13 @@ std::string_view value_after(std::string_view s, std::string_view prefix,
     if (at == std::string_view::npos) {
         return {};
     }
-    std::string_view rest = s.substr(at + prefix.size());
-    const std::size_t end = rest.find_first_of(stop);
-    return end == std::string_view::npos ? rest : rest.substr(0, end);
+    const std::string_view rest = s.substr(at + prefix.size());
+    // A scan, not find_first_of: that searches `stop` once per character of `rest`.
+    std::size_t end = 0;
+    while (end < rest.size() && std::find(stop.begin(), stop.end(), rest[end]) == stop.end()) {
+        ++end;
+    }
+    return rest.substr(0, end);
 }
 
 std::string_view next_token(std::string_view s, std::string_view& rest) noexcept {

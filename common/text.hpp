@@ -78,6 +78,12 @@ namespace ikewatch::text {
     return true;
 }
 
+/// `s.starts_with(prefix)` without the bounds-checked `substr` and call it costs on hot paths.
+[[nodiscard]] constexpr bool starts_with(std::string_view s, std::string_view prefix) noexcept {
+    return prefix.size() <= s.size() &&
+           std::char_traits<char>::compare(s.data(), prefix.data(), prefix.size()) == 0;
+}
+
 [[nodiscard]] constexpr bool istarts_with(std::string_view s, std::string_view prefix) noexcept {
     return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
 }

@@ -6,6 +6,7 @@ namespace ikewatch::parsers {
 namespace {
 
 using text::is_digit;
+constexpr auto starts = text::starts_with;
 
 std::int8_t severity_of(std::string_view part) noexcept {
     if (part.size() != 1) {
@@ -38,9 +39,6 @@ std::int8_t severity_of(std::string_view part) noexcept {
 }
 
 family family_of(std::string_view fac) noexcept {
-    if (const std::size_t lt = fac.find('<'); lt != std::string_view::npos) {
-        fac = fac.substr(0, lt);
-    }
     if (fac.size() == 3) {
         const char a = fac[0];
         const char b = fac[1];
@@ -106,7 +104,7 @@ bool tagged(std::string_view body, cisco_message& m) noexcept {
     m.source = message_source::tagged;
     m.mnemonic = mnemonic;
     m.text = after_tag(body, end);
-    const family f = family_of(first);
+    const family f = family_of(first.substr(0, first.find('<')));  // `%ASA<host>-…`
     if (f != family::none && text::all_digits(mnemonic)) {
         m.fam = f;
         m.id = to_id(mnemonic.substr(0, 9));
@@ -126,33 +124,36 @@ bool tagged(std::string_view body, cisco_message& m) noexcept {
     return true;
 }
 
-bool starts(std::string_view s, std::string_view p) noexcept {
-    return s.substr(0, p.size()) == p;
-}
-
 // Fast path for the shape almost every firewall line has: `%ASA-6-302013: text`.
 bool common_asa_tag(std::string_view body, cisco_message& m) noexcept {
     if (body.size() < 15 || body[0] != '%' || body[4] != '-' || !is_digit(body[5]) ||
         body[5] > '7' || body[6] != '-' || body[13] != ':') {
         return false;
     }
-    const family f = family_of(body.substr(1, 3));
-    const std::string_view id = body.substr(7, 6);
-    if (f == family::none || !text::all_digits(id)) {
+    // Three letters (no `<…>` fits in them) and six digits, read in one pass each.
+    const family f = family_of(std::string_view(body.data() + 1, 3));
+    std::uint32_t id = 0;
+    for (std::size_t i = 7; i < 13; ++i) {
+        if (!is_digit(body[i])) {
+            return false;
+        }
+        id = id * 10 + static_cast<std::uint32_t>(body[i] - '0');
+    }
+    if (f == family::none) {
         return false;
     }
     m.fam = f;
     m.source = message_source::tagged;
     m.severity = static_cast<std::int8_t>(body[5] - '0');
-    m.id = to_id(id);
-    m.msg_id = id;
-    m.mnemonic = id;
-    m.facility = body.substr(1, 3);
+    m.id = id;
+    m.msg_id = std::string_view(body.data() + 7, 6);
+    m.mnemonic = m.msg_id;
+    m.facility = std::string_view(body.data() + 1, 3);
     std::size_t p = 14;
     while (p < body.size() && body[p] == ' ') {
         ++p;
     }
-    m.text = body.substr(p);
+    m.text = std::string_view(body.data() + p, body.size() - p);
     return true;
 }
 

@@ -72,17 +72,6 @@ std::string_view address_after(std::string_view s, std::string_view key) noexcep
     return address_at(s.substr(at + key.size()));
 }
 
-std::string_view word_after(std::string_view s, std::string_view key,
-                            std::string_view stop) noexcept {
-    const std::size_t at = text::find(s, key);
-    if (at == std::string_view::npos) {
-        return {};
-    }
-    std::string_view rest = s.substr(at + key.size());
-    const std::size_t end = rest.find_first_of(stop);
-    return end == std::string_view::npos ? rest : rest.substr(0, end);
-}
-
 std::string_view asa_context(std::string_view text, event& e) noexcept {
     for (int guard = 0; guard < 3; ++guard) {
         if (starts(text, "Group = ")) {

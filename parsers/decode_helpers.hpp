@@ -10,7 +10,7 @@ namespace ikewatch::parsers::detail {
 
 /// True when `s` starts with `prefix`.
 [[nodiscard]] constexpr bool starts(std::string_view s, std::string_view prefix) noexcept {
-    return s.substr(0, prefix.size()) == prefix;
+    return text::starts_with(s, prefix);
 }
 
 [[nodiscard]] inline bool contains(std::string_view s, std::string_view needle) noexcept {
@@ -31,8 +31,10 @@ namespace ikewatch::parsers::detail {
 [[nodiscard]] std::string_view address_after(std::string_view s, std::string_view key) noexcept;
 
 /// The text after `key` up to the first character in `stop` (or the end); empty if no `key`.
-[[nodiscard]] std::string_view word_after(std::string_view s, std::string_view key,
-                                          std::string_view stop = " ,") noexcept;
+[[nodiscard]] inline std::string_view word_after(std::string_view s, std::string_view key,
+                                                 std::string_view stop = " ,") noexcept {
+    return text::value_after(s, key, stop);
+}
 
 /// Reads the ASA peer context `Group = g, Username = u, IP = a, ` at the start of `text`; sets
 /// group/user fields and the peer, and returns the text after it.

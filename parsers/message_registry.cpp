@@ -106,11 +106,37 @@ constexpr std::array registry{
     asa_message{715077, d::ike_key_acquire, true},
 };
 
+// An open-addressing index over the registry, built at compile time: most lines carry an id, and
+// one multiply and a probe or two cost less than a binary search over the rows.
+constexpr std::size_t index_slots = 256;
+static_assert(registry.size() < index_slots / 2, "keep the index at most half full");
+
+constexpr std::size_t slot_of(std::uint32_t id) noexcept {
+    return static_cast<std::size_t>((id * 2654435761U) >> 24U);  // top 8 bits of a 32-bit product
+}
+
+constexpr std::array<std::uint8_t, index_slots> registry_index = [] {
+    std::array<std::uint8_t, index_slots> t{};
+    for (std::size_t i = 0; i < registry.size(); ++i) {
+        std::size_t s = slot_of(registry[i].id);
+        while (t[s] != 0) {
+            s = (s + 1) % index_slots;
+        }
+        t[s] = static_cast<std::uint8_t>(i + 1);
+    }
+    return t;
+}();
+
 const asa_message* find_asa(std::uint32_t id) noexcept {
-    const auto it =
-        std::lower_bound(registry.begin(), registry.end(), id,
-                         [](const asa_message& m, std::uint32_t v) { return m.id < v; });
-    return it != registry.end() && it->id == id ? &*it : nullptr;
+    for (std::size_t s = slot_of(id);; s = (s + 1) % index_slots) {
+        const std::uint8_t row = registry_index[s];
+        if (row == 0) {
+            return nullptr;
+        }
+        if (registry[row - 1U].id == id) {
+            return &registry[row - 1U];
+        }
+    }
 }
 
 // Ids in the IKEv1 ranges that have no row still name their peer in the context prefix.
