@@ -18,11 +18,11 @@ namespace ikewatch::parsers {
 /// One security association (or tunnel) listed by a `show` command.
 struct show_row {
     enum class kind : std::uint8_t {
-        isakmp,    ///< phase 1: show crypto isakmp sa / ikev1 sa / ikev2 sa
-        ipsec,     ///< phase 2: show crypto ipsec sa (counters, SPIs)
-        session,   ///< show crypto session, show dmvpn, show vpn-sessiondb
-        no_route,  ///< a peer the pasted routing table (show ip route) has no route for
-        cleared,   ///< `clear crypto …` typed at the device's prompt (no peer)
+        isakmp,       ///< phase 1: show crypto isakmp sa / ikev1 sa / ikev2 sa
+        ipsec,        ///< phase 2: show crypto ipsec sa (counters, SPIs)
+        session,      ///< show crypto session, show dmvpn, show vpn-sessiondb
+        no_route,     ///< a peer the pasted routing table (show ip route) has no route for
+        cleared,      ///< `clear crypto …` typed at the device's prompt (no peer)
         ping_failed,  ///< a ping at the prompt got no reply; one row per peer the session named
     };
     kind what = kind::isakmp;

@@ -212,8 +212,12 @@ void engine::schedule_state(std::string_view device, const ike::peer_record& p, 
     if (from == list.size()) {
         return;
     }
-    timer t{p.since + rules_->rules[list[from]].for_, static_cast<std::uint32_t>(from),
-            static_cast<std::uint64_t>(p.since), std::move(key_id), timer::what::state, seq};
+    timer t{p.since + rules_->rules[list[from]].for_,
+            static_cast<std::uint32_t>(from),
+            static_cast<std::uint64_t>(p.since),
+            std::move(key_id),
+            timer::what::state,
+            seq};
     t.state = p.state;
     schedule(device, std::move(t));
 }

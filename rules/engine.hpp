@@ -94,7 +94,8 @@ class engine {
         micros corr_at = -1;     // last correlated event
         micros trigger_at = -1;  // trigger waiting for a correlated event
         std::vector<std::pair<parsers::field, std::string>> corr_fields;
-        std::vector<std::pair<parsers::field, std::string>> trigger_fields;  // absence; correlation waiting; correlation waiting
+        std::vector<std::pair<parsers::field, std::string>>
+            trigger_fields;  // absence; correlation waiting; correlation waiting
         evidence_line corr_line;
         evidence_line trigger_line;
         std::vector<evidence_line> lines;  // recent triggering lines (non-peer keys)

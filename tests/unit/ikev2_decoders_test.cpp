@@ -96,7 +96,8 @@ TEST(Ikev2Debug, AsaPacketLinesNameThePeerExchangeAndNotify) {
     EXPECT_EQ(value_of(pfkey.ev, field::spi), "0x8D5E4089");
     EXPECT_EQ(value_of(pfkey.ev, field::sa_direction), "inbound");
     EXPECT_EQ(pfkey.ev.ike_version, 2);
-    const auto added = decode("IKEv2-PLAT-4: Received PFKEY add SA for SPI 0x92EC7FC4, error FALSE");
+    const auto added =
+        decode("IKEv2-PLAT-4: Received PFKEY add SA for SPI 0x92EC7FC4, error FALSE");
     EXPECT_NE(added.ev.kind, event_kind::invalid_spi);
     EXPECT_NE(added.ev.kind, event_kind::ikev2_failed);
 }
@@ -124,7 +125,8 @@ TEST(Ikev2Debug, DebugTraceSyslogCarriesTheDebugLine) {
     // text is not unwrapped again.
     const auto plain = decode("%FTD-5-711001: IPSEC INFO: Destroying an IPSec timer");
     EXPECT_EQ(plain.ev.msg_id, "711001");
-    const auto nested = decode("%ASA-7-711001: %ASA-7-711001: IKEv2-PLAT-4: Received PFKEY Invalid SPI");
+    const auto nested =
+        decode("%ASA-7-711001: %ASA-7-711001: IKEv2-PLAT-4: Received PFKEY Invalid SPI");
     EXPECT_NE(nested.ev.kind, event_kind::invalid_spi);
 }
 

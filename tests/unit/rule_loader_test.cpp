@@ -348,7 +348,8 @@ rules:
     severity: high
     match:
       event: invalid_spi
-      key: )" + key + R"(
+      key: )" + key +
+                    R"(
       with: {event: ikev2_state, within: 30s}
     title: "t"
     cause: "c"

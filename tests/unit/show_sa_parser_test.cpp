@@ -101,15 +101,14 @@ TEST(ShowSa, GarbageProducesNothing) {
 // tests/cases/ios-show-selector-mismatch-r3vpn-lab.log: a failed ping is reported for each peer
 // the session's show output named, also output pasted before the first prompt.
 TEST(ShowSa, FailedPingIsReportedForThePeersShown) {
-    const auto rows = parse({"   current_peer 192.0.2.1 port 500",
-                             "    #pkts encaps: 0, #pkts encrypt: 0, #pkts digest: 0",
-                             "     current outbound spi: 0x0(0)",
-                             "R3-VPN#ping 10.10.10.1 source Loopback0 repeat 5",
-                             "Type escape sequence to abort.",
-                             "Sending 5, 100-byte ICMP Echos to 10.10.10.1, timeout is 2 seconds:",
-                             "Packet sent with a source address of 10.30.30.1 ",
-                             ".....",
-                             "Success rate is 0 percent (0/5)"});
+    const auto rows =
+        parse({"   current_peer 192.0.2.1 port 500",
+               "    #pkts encaps: 0, #pkts encrypt: 0, #pkts digest: 0",
+               "     current outbound spi: 0x0(0)",
+               "R3-VPN#ping 10.10.10.1 source Loopback0 repeat 5", "Type escape sequence to abort.",
+               "Sending 5, 100-byte ICMP Echos to 10.10.10.1, timeout is 2 seconds:",
+               "Packet sent with a source address of 10.30.30.1 ", ".....",
+               "Success rate is 0 percent (0/5)"});
     std::vector<const show_row*> pings;
     for (const auto& r : rows) {
         if (r.what == show_row::kind::ping_failed) {
