@@ -26,32 +26,6 @@ enum op : int { op_records, op_finish, op_drain, op_stop };
 
 using framing_result = result<parsers::syslog_record, parsers::parse_error>;
 
-// The views of a framed record as offsets into its text, so that they survive the copy of the
-// text into a batch. A view that does not point into the text (none does today) is kept as is.
-struct framed_offsets {
-    static constexpr std::uint32_t none = ~std::uint32_t{0};
-    std::uint32_t host = none;
-    std::uint32_t sender = none;
-    std::uint32_t tag = none;
-    std::uint32_t body = none;
-    std::uint32_t zone = none;
-};
-
-std::uint32_t offset_of(std::string_view v, std::string_view text) {
-    const std::less_equal<const char*> le;
-    if (v.data() == nullptr || !le(text.data(), v.data()) ||
-        !le(v.data() + v.size(), text.data() + text.size())) {
-        return framed_offsets::none;
-    }
-    return static_cast<std::uint32_t>(v.data() - text.data());
-}
-
-void move_view(std::string_view& v, std::uint32_t offset, std::string_view text) {
-    if (offset != framed_offsets::none) {
-        v = text.substr(offset, v.size());
-    }
-}
-
 }  // namespace
 
 // Records copied back to back with their sources; the worker reads them as views.
@@ -66,7 +40,7 @@ struct sharded_pipeline::batch {
         bool framed_ok;
         parsers::parse_error error;
         parsers::syslog_record framed;
-        framed_offsets offsets;
+        parsers::syslog_record::view_offsets offsets;
     };
     int op = op_records;
     std::string bytes;
@@ -191,9 +165,7 @@ void sharded_pipeline::process(std::string_view record, std::string_view source,
     e.framed_ok = framed.ok();
     if (framed) {
         e.framed = framed.value();
-        e.offsets = {offset_of(e.framed.host, record), offset_of(e.framed.sender, record),
-                     offset_of(e.framed.tag, record), offset_of(e.framed.body, record),
-                     offset_of(e.framed.time.zone, record)};
+        e.offsets = e.framed.offsets_in(record);
     } else {
         e.error = framed.error();
     }
@@ -316,11 +288,7 @@ void sharded_pipeline::work(shard& s) {
                                            e.received);
                     continue;
                 }
-                move_view(e.framed.host, e.offsets.host, record);
-                move_view(e.framed.sender, e.offsets.sender, record);
-                move_view(e.framed.tag, e.offsets.tag, record);
-                move_view(e.framed.body, e.offsets.body, record);
-                move_view(e.framed.time.zone, e.offsets.zone, record);
+                e.framed.rebase(e.offsets, record);
                 s.pipe->process_framed(record, e.framed, source, e.received);
             }
             if (b->op == op_finish) {

@@ -185,3 +185,33 @@ TEST(Framer, FastPathAgreesWithTheGeneralReadingOnEveryHeaderShape) {
     }
     EXPECT_GT(checked, 1000u);
 }
+
+// A record travels to a worker thread with a copy of its text: its views follow the copy.
+TEST(SyslogRecord, RebasesItsViewsOntoACopyOfTheText) {
+    const std::string text =
+        "<166>Jun 01 2026 10:00:00 EDT fw01 CiscoASA[999]: %ASA-6-713119: Group = 203.0.113.5, IP "
+        "= 203.0.113.5, PHASE 1 COMPLETED";
+    const auto framed = frame_syslog(text);
+    ASSERT_TRUE(framed);
+    syslog_record r = framed.value();
+    const syslog_record::view_offsets at = r.offsets_in(text);
+    const std::string copy = text;
+    r.rebase(at, copy);
+    const syslog_record& orig = framed.value();
+    for (const auto& [moved, was] :
+         {std::pair{r.host, orig.host}, std::pair{r.tag, orig.tag}, std::pair{r.body, orig.body},
+          std::pair{r.sender, orig.sender}, std::pair{r.time.zone, orig.time.zone}}) {
+        EXPECT_EQ(moved, was);
+        if (!moved.empty()) {
+            EXPECT_GE(moved.data(), copy.data());
+            EXPECT_LE(moved.data() + moved.size(), copy.data() + copy.size());
+        }
+    }
+    EXPECT_FALSE(r.body.empty());
+    // A view outside the text is left as it is.
+    syslog_record other;
+    const std::string_view elsewhere = "elsewhere";
+    other.tag = elsewhere;
+    other.rebase(other.offsets_in(text), copy);
+    EXPECT_EQ(other.tag.data(), elsewhere.data());
+}
