@@ -66,6 +66,8 @@ struct test_rules_options {
 [[nodiscard]] int run_explain(const std::string& what);
 /// `ikewatch explain --fields`: the peer fields of the rule language, as a Markdown table.
 [[nodiscard]] int run_explain_fields();
+/// `ikewatch explain --events`: the event kinds rules match, with their sources and fields.
+[[nodiscard]] int run_explain_events();
 
 struct status_options {
     std::string url = "http://127.0.0.1:9514";

@@ -2,6 +2,7 @@
 
 #include "cli/commands.hpp"
 #include "common/text.hpp"
+#include "parsers/event.hpp"
 #include "rules/codes.hpp"
 #include "rules/loader.hpp"
 #include "rules/peer_fields.hpp"
@@ -85,6 +86,15 @@ int run_explain_fields() {
         }
         std::cout << " | " << f.description << (f.device_scope ? " (a fact of the device)" : "")
                   << " |\n";
+    }
+    return exit_ok;
+}
+
+int run_explain_events() {
+    std::cout << "| kind | source | fields |\n|---|---|---|\n";
+    for (const parsers::event_kind_info& k : parsers::event_kinds()) {
+        std::cout << "| `" << k.name << '`' << (k.tracks_peer ? "" : " (no peer state)") << " | "
+                  << k.source << " | " << k.fields << " |\n";
     }
     return exit_ok;
 }

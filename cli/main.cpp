@@ -98,10 +98,18 @@ int main(int argc, char** argv) {
     bool explain_fields = false;
     auto* explain_what_opt = explain_cmd->add_option(
         "what", explain_what, "e.g. MM_WAIT_MSG4, MM_KEY_EXCH, psk-mismatch");
+    bool explain_events = false;
+    auto* explain_fields_opt =
+        explain_cmd
+            ->add_flag("--fields", explain_fields,
+                       "Print the peer fields rules can test and name (a Markdown table)")
+            ->excludes(explain_what_opt);
     explain_cmd
-        ->add_flag("--fields", explain_fields,
-                   "Print the peer fields rules can test and name (a Markdown table)")
-        ->excludes(explain_what_opt);
+        ->add_flag("--events", explain_events,
+                   "Print the event kinds rules match, with their sources and fields (a Markdown "
+                   "table)")
+        ->excludes(explain_what_opt)
+        ->excludes(explain_fields_opt);
 
     cli::status_options status;
     auto* status_cmd = app.add_subcommand(
@@ -136,9 +144,12 @@ int main(int argc, char** argv) {
         if (explain_fields) {
             return cli::run_explain_fields();
         }
+        if (explain_events) {
+            return cli::run_explain_events();
+        }
         if (explain_what.empty()) {
             std::cerr << "ikewatch explain: name a state, a diagnosis code or a rule id, or give "
-                         "--fields\n";
+                         "--fields or --events\n";
             return cli::exit_usage;
         }
         return cli::run_explain(explain_what);

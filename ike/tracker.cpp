@@ -195,28 +195,13 @@ void apply_show_session(peer_record& p, const event& e) noexcept {
 }
 
 bool evidence_worthy(event_kind k) noexcept {
-    return k != event_kind::ike_info && k != event_kind::other &&
-           k != event_kind::proposal_accepted && k != event_kind::dpd;
+    return parsers::info(k).evidence;
 }
 
 }  // namespace
 
 bool tracker::tracks(event_kind k) noexcept {
-    switch (k) {
-        case event_kind::other:
-        case event_kind::acl_deny:
-        case event_kind::request_discarded:
-        case event_kind::udp_connection:
-        case event_kind::route_failure:
-        case event_kind::login_failed:
-        case event_kind::login_success:
-        case event_kind::isakmp_enabled:
-        case event_kind::sa_cleared:
-        case event_kind::count_:
-            return false;
-        default:
-            return true;
-    }
+    return parsers::info(k).tracks_peer;
 }
 
 void tracker::apply_asa_packet(peer_record& p, const event& e, bool& started) {

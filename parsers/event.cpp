@@ -6,74 +6,6 @@ namespace ikewatch::parsers {
 
 namespace {
 
-constexpr std::array<std::string_view, event_kind_count> kind_names{"other",
-                                                                    "ike_packet",
-                                                                    "phase1_start",
-                                                                    "phase1_complete",
-                                                                    "phase2_start",
-                                                                    "phase2_negotiated",
-                                                                    "phase2_complete",
-                                                                    "fsm_history",
-                                                                    "state_change",
-                                                                    "show_state",
-                                                                    "show_ipsec",
-                                                                    "show_session",
-                                                                    "ping_failed",
-                                                                    "ike_info",
-                                                                    "proposal_accepted",
-                                                                    "proposal_rejected",
-                                                                    "proposal_declined",
-                                                                    "tunnel_group_found",
-                                                                    "tunnel_group_missing",
-                                                                    "tunnel_group_fallback",
-                                                                    "invalid_cookie",
-                                                                    "no_matching_sa",
-                                                                    "malformed_message",
-                                                                    "auth_failed",
-                                                                    "crypto_map_missing",
-                                                                    "crypto_acl_mismatch",
-                                                                    "no_crypto_policy",
-                                                                    "negotiation_timeout",
-                                                                    "peer_dead",
-                                                                    "dpd",
-                                                                    "keepalive_mismatch",
-                                                                    "duplicate_packet",
-                                                                    "retransmit",
-                                                                    "nat_detection",
-                                                                    "notify",
-                                                                    "attribute_mismatch",
-                                                                    "mode_failure",
-                                                                    "phase2_failed",
-                                                                    "ike_delete",
-                                                                    "teardown",
-                                                                    "connection_terminated",
-                                                                    "session_disconnected",
-                                                                    "ipsec_sa_created",
-                                                                    "ipsec_sa_deleted",
-                                                                    "ipsec_data_error",
-                                                                    "invalid_spi",
-                                                                    "capacity_exceeded",
-                                                                    "tunnel_up",
-                                                                    "nhrp_up",
-                                                                    "nhrp_down",
-                                                                    "cleartext_received",
-                                                                    "isakmp_enabled",
-                                                                    "sa_cleared",
-                                                                    "key_acquire",
-                                                                    "ikev2_start",
-                                                                    "ikev2_up",
-                                                                    "ikev2_failed",
-                                                                    "ikev2_down",
-                                                                    "ikev2_packet",
-                                                                    "ikev2_notify",
-                                                                    "ikev2_state",
-                                                                    "acl_deny",
-                                                                    "request_discarded",
-                                                                    "udp_connection",
-                                                                    "route_failure",
-                                                                    "login_failed",
-                                                                    "login_success"};
-
 constexpr std::array<std::string_view, field_count> field_names{
     "group",         "user",          "reason",     "direction",  "exchange",     "msgid",
     "payloads",      "mode",          "role",       "state",      "old_state",    "new_state",
@@ -104,14 +36,13 @@ bool assign_peer(inline_string<64>& out, std::string_view text) noexcept {
 }  // namespace
 
 std::string_view to_string(event_kind k) noexcept {
-    const auto i = static_cast<std::size_t>(k);
-    return i < kind_names.size() ? kind_names[i] : "other";
+    return info(k).name;
 }
 
 std::optional<event_kind> event_kind_from(std::string_view name) noexcept {
-    for (std::size_t i = 0; i < kind_names.size(); ++i) {
-        if (kind_names[i] == name) {
-            return static_cast<event_kind>(i);
+    for (const event_kind_info& row : event_kinds()) {
+        if (row.name == name) {
+            return row.kind;
         }
     }
     return std::nullopt;

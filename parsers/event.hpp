@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string_view>
 
 #include "common/inline_string.hpp"
@@ -99,6 +100,19 @@ enum class event_kind : std::uint8_t {
 };
 
 inline constexpr std::size_t event_kind_count = static_cast<std::size_t>(event_kind::count_);
+
+/// What the pipeline knows about a kind of event; the table (parsers/event_kinds.cpp) has one row
+/// per kind and is the only place these facts are declared.
+struct event_kind_info {
+    event_kind kind;
+    std::string_view name;    ///< as rules name it (`match.event`)
+    bool tracks_peer;         ///< the tracker keeps (or starts) IKE state for the peer it names
+    bool evidence;            ///< its line is kept as evidence of the peer's negotiation
+    std::string_view source;  ///< the lines it comes from (rule reference)
+    std::string_view fields;  ///< the fields it carries (rule reference)
+};
+[[nodiscard]] std::span<const event_kind_info> event_kinds() noexcept;
+[[nodiscard]] const event_kind_info& info(event_kind kind) noexcept;
 
 [[nodiscard]] std::string_view to_string(event_kind k) noexcept;
 [[nodiscard]] std::optional<event_kind> event_kind_from(std::string_view name) noexcept;

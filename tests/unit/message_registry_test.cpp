@@ -83,3 +83,25 @@ TEST(Registry, HostileBytesNeverCrash) {
     }
     EXPECT_EQ(decoder.stats().records, 20000u);
 }
+
+// One row per event kind (parsers/event_kinds.cpp): names round-trip, and the facts the tracker
+// reads from it keep their meaning.
+TEST(EventKinds, OneRowPerKindWithItsFacts) {
+    const auto kinds = event_kinds();
+    ASSERT_EQ(kinds.size(), event_kind_count);
+    for (std::size_t i = 0; i < kinds.size(); ++i) {
+        const event_kind k = static_cast<event_kind>(i);
+        EXPECT_EQ(kinds[i].kind, k);
+        EXPECT_EQ(event_kind_from(to_string(k)), k) << kinds[i].name;
+        EXPECT_FALSE(kinds[i].source.empty()) << kinds[i].name;
+        EXPECT_FALSE(kinds[i].fields.empty()) << kinds[i].name;
+    }
+    EXPECT_FALSE(info(event_kind::other).tracks_peer);
+    EXPECT_FALSE(info(event_kind::acl_deny).tracks_peer);  // a deny names an address, not a peer
+    EXPECT_FALSE(info(event_kind::ping_failed).tracks_peer);
+    EXPECT_TRUE(info(event_kind::ike_packet).tracks_peer);
+    EXPECT_TRUE(info(event_kind::ikev2_state).tracks_peer);
+    EXPECT_FALSE(info(event_kind::ike_info).evidence);
+    EXPECT_TRUE(info(event_kind::phase1_complete).evidence);
+    EXPECT_EQ(to_string(event_kind::count_), "other");
+}
