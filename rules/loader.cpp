@@ -11,10 +11,16 @@
 
 #include "common/text.hpp"
 #include "rules/codes.hpp"
+#include "rules/load_errors.hpp"
 
 namespace ikewatch::rules {
 
 namespace {
+
+diagnostic problem(const std::string& file, int line, int column, load_error code,
+                   std::string message) {
+    return {file, line, column, std::string(ikewatch::to_string(code)), std::move(message)};
+}
 
 using parsers::event_kind;
 
@@ -70,9 +76,9 @@ class compiler {
     std::shared_ptr<rule_set> finish();
 
   private:
-    void error(const std::string& file, const YAML::Node& at, const std::string& code,
+    void error(const std::string& file, const YAML::Node& at, load_error code,
                const std::string& message);
-    void error(const std::string& file, const YAML::Mark& at, const std::string& code,
+    void error(const std::string& file, const YAML::Mark& at, load_error code,
                const std::string& message);
     void check_keys(const std::string& file, const YAML::Node& map, const std::set<std::string>& ok,
                     const char* what);
@@ -105,12 +111,12 @@ int column_of(const YAML::Mark& m) {
     return m.column >= 0 ? m.column + 1 : 0;
 }
 
-void compiler::error(const std::string& file, const YAML::Mark& at, const std::string& code,
+void compiler::error(const std::string& file, const YAML::Mark& at, load_error code,
                      const std::string& message) {
-    problems.push_back({file, line_of(at), column_of(at), code, message});
+    problems.push_back(problem(file, line_of(at), column_of(at), code, message));
 }
 
-void compiler::error(const std::string& file, const YAML::Node& at, const std::string& code,
+void compiler::error(const std::string& file, const YAML::Node& at, load_error code,
                      const std::string& message) {
     error(file, at.IsDefined() ? at.Mark() : YAML::Mark::null_mark(), code, message);
 }
@@ -124,7 +130,7 @@ void compiler::check_keys(const std::string& file, const YAML::Node& map,
             for (const std::string& k : ok) {
                 list += (list.empty() ? "" : ", ") + k;
             }
-            error(file, kv.first, "unknown-key",
+            error(file, kv.first, load_error::unknown_key,
                   "unknown key '" + key + "' in " + what + " (expected one of: " + list + ")");
         }
     }
@@ -133,7 +139,7 @@ void compiler::check_keys(const std::string& file, const YAML::Node& map,
 bool compiler::scalar(const std::string& file, const YAML::Node& n, std::string& out,
                       const char* what) {
     if (!n.IsScalar()) {
-        error(file, n, "bad-type", std::string(what) + " must be a single value");
+        error(file, n, load_error::bad_type, std::string(what) + " must be a single value");
         return false;
     }
     out = n.Scalar();
@@ -146,7 +152,7 @@ bool compiler::duration(const std::string& file, const YAML::Node& n, micros& ou
         return false;
     }
     if (!parse_duration(s, out)) {
-        error(file, n, "bad-duration",
+        error(file, n, load_error::bad_duration,
               "'" + s +
                   "' is not a duration (a whole number with ms, s, m, h or d, e.g. 30s, 10m; a "
                   "bare number is seconds)");
@@ -159,14 +165,14 @@ std::vector<std::string> compiler::values(const std::string& file, const YAML::N
     std::vector<std::string> out;
     auto add = [&](const YAML::Node& v) {
         if (!v.IsScalar()) {
-            error(file, v, "bad-type", "a list of plain values was expected");
+            error(file, v, load_error::bad_type, "a list of plain values was expected");
             return;
         }
         const std::string& s = v.Scalar();
         if (!s.empty() && s[0] == '$') {
             const auto it = lists_.find(s.substr(1));
             if (it == lists_.end()) {
-                error(file, v, "unknown-list", "no list named '" + s.substr(1) + "'");
+                error(file, v, load_error::unknown_list, "no list named '" + s.substr(1) + "'");
                 return;
             }
             out.insert(out.end(), it->second.begin(), it->second.end());
@@ -194,7 +200,7 @@ bool compiler::kinds(const std::string& file, const YAML::Node& n, kind_set& out
                 hint += (hint.empty() ? "" : ", ") +
                         std::string(parsers::to_string(static_cast<event_kind>(i)));
             }
-            error(file, n, "unknown-event",
+            error(file, n, load_error::unknown_event,
                   "unknown event kind '" + name + "' (known: " + hint + ")");
             ok = false;
             continue;
@@ -210,7 +216,8 @@ bool compiler::condition(const std::string& file, const YAML::Node& value, op& o
     expect = true;
     if (value.IsMap()) {
         if (value.size() != 1) {
-            error(file, value, "bad-condition", "a condition map takes exactly one operator");
+            error(file, value, load_error::bad_condition,
+                  "a condition map takes exactly one operator");
             return false;
         }
         const auto kv = *value.begin();
@@ -224,7 +231,7 @@ bool compiler::condition(const std::string& file, const YAML::Node& value, op& o
             {"prefix", op::prefix}};
         const auto it = ops.find(name);
         if (it == ops.end()) {
-            error(file, kv.first, "bad-condition",
+            error(file, kv.first, load_error::bad_condition,
                   "unknown operator '" + name +
                       "' (use eq, ne, in, not_in, gt, gte, lt, lte, exists, contains, prefix)");
             return false;
@@ -233,7 +240,7 @@ bool compiler::condition(const std::string& file, const YAML::Node& value, op& o
         if (o == op::exists) {
             std::string b;
             if (!scalar(file, kv.second, b, "exists") || (b != "true" && b != "false")) {
-                error(file, kv.second, "bad-type", "exists takes true or false");
+                error(file, kv.second, load_error::bad_type, "exists takes true or false");
                 return false;
             }
             expect = b == "true";
@@ -242,7 +249,7 @@ bool compiler::condition(const std::string& file, const YAML::Node& value, op& o
         vals = values(file, kv.second);
         if ((o == op::gt || o == op::gte || o == op::lt || o == op::lte) &&
             (vals.size() != 1 || vals[0].find_first_not_of("0123456789.-") != std::string::npos)) {
-            error(file, kv.second, "bad-type", "'" + name + "' takes one number");
+            error(file, kv.second, load_error::bad_type, "'" + name + "' takes one number");
             return false;
         }
         return true;
@@ -255,7 +262,7 @@ bool compiler::condition(const std::string& file, const YAML::Node& value, op& o
 void compiler::event_where(const std::string& file, const YAML::Node& map,
                            std::vector<event_predicate>& out, int depth) {
     if (!map.IsMap()) {
-        error(file, map, "bad-type", "'where' must be a map of field: condition");
+        error(file, map, load_error::bad_type, "'where' must be a map of field: condition");
         return;
     }
     for (const auto& kv : map) {
@@ -264,9 +271,10 @@ void compiler::event_where(const std::string& file, const YAML::Node& map,
             for (const std::string& m : values(file, kv.second)) {
                 const auto it = macros_.find(m);
                 if (it == macros_.end()) {
-                    error(file, kv.second, "unknown-macro", "no macro named '" + m + "'");
+                    error(file, kv.second, load_error::unknown_macro, "no macro named '" + m + "'");
                 } else if (depth > 4) {
-                    error(file, kv.second, "bad-macro", "macros nest too deeply (a loop?)");
+                    error(file, kv.second, load_error::bad_macro,
+                          "macros nest too deeply (a loop?)");
                 } else {
                     event_where(it->second.first, it->second.second, out, depth + 1);
                 }
@@ -285,7 +293,7 @@ void compiler::event_where(const std::string& file, const YAML::Node& map,
             p.subject = event_subject::field;
             p.field = *f;
         } else {
-            error(file, kv.first, "unknown-field", "unknown event field '" + name + "'");
+            error(file, kv.first, load_error::unknown_field, "unknown event field '" + name + "'");
             continue;
         }
         if (condition(file, kv.second, p.comparison, p.values, p.expect)) {
@@ -304,7 +312,7 @@ void compiler::peer_condition(const std::string& file, const std::string& name,
         for (const peer_field& f : peer_fields()) {
             list += (list.empty() ? "" : ", ") + std::string(f.name);
         }
-        error(file, value, "unknown-field",
+        error(file, value, load_error::unknown_field,
               "unknown peer attribute '" + name + "' (known: " + list + ", exists)");
         return;
     }
@@ -314,7 +322,7 @@ void compiler::peer_condition(const std::string& file, const std::string& name,
     const field_type type = p.field == nullptr ? field_type::flag : p.field->type;
     if (type == field_type::flag && p.comparison != op::exists) {
         if (p.values.size() != 1 || (p.values[0] != "true" && p.values[0] != "false")) {
-            error(file, value, "bad-type", "'" + name + "' takes true or false");
+            error(file, value, load_error::bad_type, "'" + name + "' takes true or false");
             return;
         }
         p.expect = p.values[0] == "true";
@@ -323,7 +331,7 @@ void compiler::peer_condition(const std::string& file, const std::string& name,
         case field_type::state:
             for (const std::string& v : p.values) {
                 if (!ike::is_known_state_name(v)) {
-                    error(file, value, "unknown-state",
+                    error(file, value, load_error::unknown_state,
                           "unknown IKE state '" + v +
                               "' (ASA names such as MM_WAIT_MSG4 or "
                               "PIX/IOS names such as MM_KEY_EXCH)");
@@ -348,7 +356,7 @@ void compiler::peer_condition(const std::string& file, const std::string& name,
                     for (const std::string_view a : allowed) {
                         list += (list.empty() ? "" : ", ") + std::string(a);
                     }
-                    error(file, value, "bad-value",
+                    error(file, value, load_error::bad_value,
                           "'" + v + "' is not a " + name + " (" + list + ")");
                 }
             }
@@ -356,7 +364,7 @@ void compiler::peer_condition(const std::string& file, const std::string& name,
         case field_type::event:
             for (const std::string& v : p.values) {
                 if (!parsers::event_kind_from(v)) {
-                    error(file, value, "unknown-event", "unknown event kind '" + v + "'");
+                    error(file, value, load_error::unknown_event, "unknown event kind '" + v + "'");
                 }
             }
             break;
@@ -372,7 +380,7 @@ void compiler::peer_condition(const std::string& file, const std::string& name,
 void compiler::peer_where(const std::string& file, const YAML::Node& map,
                           std::vector<peer_predicate>& out) {
     if (!map.IsMap()) {
-        error(file, map, "bad-type", "'peer' must be a map of attribute: condition");
+        error(file, map, load_error::bad_type, "'peer' must be a map of attribute: condition");
         return;
     }
     for (const auto& kv : map) {
@@ -388,14 +396,14 @@ bool compiler::text(const std::string& file, const YAML::Node& n, text_template&
     }
     std::string why;
     if (!text_template::compile(s, out, why)) {
-        error(file, n, "bad-placeholder", std::string(what) + ": " + why);
+        error(file, n, load_error::bad_placeholder, std::string(what) + ": " + why);
         return false;
     }
     bool ok = true;
     for (const std::string& name : out.names()) {
         if (placeholders.count(name) == 0 && find_peer_field(name) == nullptr &&
             !parsers::field_from(name)) {
-            error(file, n, "bad-placeholder",
+            error(file, n, load_error::bad_placeholder,
                   std::string(what) + ": unknown placeholder '{" + name + "}'");
             ok = false;
         }
@@ -410,28 +418,29 @@ void compiler::load(const rule_source& src) {
     try {
         doc = YAML::Load(src.text);
     } catch (const YAML::ParserException& e) {
-        error(file, e.mark, "yaml-syntax", e.msg);
+        error(file, e.mark, load_error::yaml_syntax, e.msg);
         return;
     } catch (const YAML::Exception& e) {
-        problems.push_back({file, 0, 0, "yaml-syntax", e.what()});
+        problems.push_back(problem(file, 0, 0, load_error::yaml_syntax, e.what()));
         return;
     }
     if (doc.IsNull()) {
         return;  // an empty file is allowed (a rules.d placeholder)
     }
     if (!doc.IsMap()) {
-        error(file, doc, "bad-type", "a rule file is a map (rules:, lists:, macros:, …)");
+        error(file, doc, load_error::bad_type, "a rule file is a map (rules:, lists:, macros:, …)");
         return;
     }
     check_keys(file, doc, top_keys, "a rule file");
     if (const auto lists = doc["lists"]) {
         if (!lists.IsMap()) {
-            error(file, lists, "bad-type", "'lists' must be a map of name: [values]");
+            error(file, lists, load_error::bad_type, "'lists' must be a map of name: [values]");
         } else {
             for (const auto& kv : lists) {
                 const std::string name = kv.first.Scalar();
                 if (lists_.count(name) != 0) {
-                    error(file, kv.first, "duplicate-id", "list '" + name + "' is defined twice");
+                    error(file, kv.first, load_error::duplicate_id,
+                          "list '" + name + "' is defined twice");
                 }
                 lists_[name] = values(file, kv.second);
             }
@@ -439,12 +448,14 @@ void compiler::load(const rule_source& src) {
     }
     if (const auto macros = doc["macros"]) {
         if (!macros.IsMap()) {
-            error(file, macros, "bad-type", "'macros' must be a map of name: {conditions}");
+            error(file, macros, load_error::bad_type,
+                  "'macros' must be a map of name: {conditions}");
         } else {
             for (const auto& kv : macros) {
                 const std::string name = kv.first.Scalar();
                 if (macros_.count(name) != 0) {
-                    error(file, kv.first, "duplicate-id", "macro '" + name + "' is defined twice");
+                    error(file, kv.first, load_error::duplicate_id,
+                          "macro '" + name + "' is defined twice");
                 }
                 macros_[name] = {file, kv.second};
             }
@@ -452,17 +463,18 @@ void compiler::load(const rule_source& src) {
     }
     if (const auto codes = doc["codes"]) {
         if (!codes.IsMap()) {
-            error(file, codes, "bad-type", "'codes' must be a map of code: meaning");
+            error(file, codes, load_error::bad_type, "'codes' must be a map of code: meaning");
         } else {
             for (const auto& kv : codes) {
                 const std::string code = kv.first.Scalar();
                 if (find_code(code) != nullptr) {
-                    error(file, kv.first, "duplicate-id",
+                    error(file, kv.first, load_error::duplicate_id,
                           "code '" + code + "' is built in; its meaning cannot change");
                     continue;
                 }
                 if (codes_.count(code) != 0) {
-                    error(file, kv.first, "duplicate-id", "code '" + code + "' is declared twice");
+                    error(file, kv.first, load_error::duplicate_id,
+                          "code '" + code + "' is declared twice");
                     continue;
                 }
                 std::string meaning;
@@ -474,18 +486,18 @@ void compiler::load(const rule_source& src) {
     }
     if (const auto rules = doc["rules"]) {
         if (!rules.IsSequence()) {
-            error(file, rules, "bad-type", "'rules' must be a list of rules");
+            error(file, rules, load_error::bad_type, "'rules' must be a list of rules");
         } else {
             for (const auto& r : rules) {
                 if (!r.IsMap()) {
-                    error(file, r, "bad-type", "a rule is a map");
+                    error(file, r, load_error::bad_type, "a rule is a map");
                     continue;
                 }
                 const YAML::Node id = r["id"];
                 std::string id_text;
                 if (!id || !scalar(file, id, id_text, "id")) {
                     if (!id) {
-                        error(file, r, "missing-key", "a rule needs an 'id'");
+                        error(file, r, load_error::missing_key, "a rule needs an 'id'");
                     }
                     continue;
                 }
@@ -493,7 +505,7 @@ void compiler::load(const rule_source& src) {
                     return x.id_node.Scalar() == id_text;
                 });
                 if (dup != raws_.end()) {
-                    error(file, id, "duplicate-id",
+                    error(file, id, load_error::duplicate_id,
                           "rule id '" + id_text + "' is already defined in " + dup->file + ":" +
                               std::to_string(line_of(dup->id_node.Mark())) +
                               " (use 'overrides' or 'disable' to change a rule)");
@@ -503,7 +515,8 @@ void compiler::load(const rule_source& src) {
                 for (const auto& kv : r) {
                     const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "?";
                     if (rule_keys.count(key) == 0) {
-                        error(file, kv.first, "unknown-key", "unknown key '" + key + "' in a rule");
+                        error(file, kv.first, load_error::unknown_key,
+                              "unknown key '" + key + "' in a rule");
                         continue;
                     }
                     raw.set(key, {file, kv.second});
@@ -518,7 +531,7 @@ void compiler::load(const rule_source& src) {
                 return x.id_node.Scalar() == id;
             });
             if (it == raws_.end()) {
-                error(file, disable, "override-unknown-id",
+                error(file, disable, load_error::override_unknown_id,
                       "cannot disable unknown rule '" + id + "'");
             } else {
                 it->disabled = true;
@@ -527,19 +540,20 @@ void compiler::load(const rule_source& src) {
     }
     if (const auto overrides = doc["overrides"]) {
         if (!overrides.IsSequence()) {
-            error(file, overrides, "bad-type", "'overrides' must be a list of {id, key: value}");
+            error(file, overrides, load_error::bad_type,
+                  "'overrides' must be a list of {id, key: value}");
         } else {
             for (const auto& o : overrides) {
                 const YAML::Node id = o["id"];
                 if (!o.IsMap() || !id || !id.IsScalar()) {
-                    error(file, o, "missing-key", "an override needs an 'id'");
+                    error(file, o, load_error::missing_key, "an override needs an 'id'");
                     continue;
                 }
                 const auto it = std::find_if(raws_.begin(), raws_.end(), [&](const raw_rule& x) {
                     return x.id_node.Scalar() == id.Scalar();
                 });
                 if (it == raws_.end()) {
-                    error(file, id, "override-unknown-id",
+                    error(file, id, load_error::override_unknown_id,
                           "cannot override unknown rule '" + id.Scalar() + "'");
                     continue;
                 }
@@ -562,7 +576,8 @@ void compiler::compile(const raw_rule& raw, rule_set& set) {
     if (r.id.empty() || r.id.find_first_not_of(
                             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") !=
                             std::string::npos) {
-        error(raw.file, raw.id_node, "bad-value", "rule ids use letters, digits, '-', '_' and '.'");
+        error(raw.file, raw.id_node, load_error::bad_value,
+              "rule ids use letters, digits, '-', '_' and '.'");
     }
     if (raw.disabled) {
         return;
@@ -570,7 +585,8 @@ void compiler::compile(const raw_rule& raw, rule_set& set) {
     if (const auto* enabled = raw.get("enabled")) {
         bool on = true;
         if (!enabled->node.IsScalar() || !YAML::convert<bool>::decode(enabled->node, on)) {
-            error(enabled->file, enabled->node, "bad-type", "'enabled' takes true or false");
+            error(enabled->file, enabled->node, load_error::bad_type,
+                  "'enabled' takes true or false");
         } else if (!on) {
             return;
         }
@@ -588,7 +604,8 @@ void compiler::compile(const raw_rule& raw, rule_set& set) {
     auto required = [&](const char* name) -> YAML::Node {
         const YAML::Node v = key(name);
         if (!v.IsDefined()) {
-            error(raw.file, raw.id_node, "missing-key", "rule '" + r.id + "' needs '" + name + "'");
+            error(raw.file, raw.id_node, load_error::missing_key,
+                  "rule '" + r.id + "' needs '" + name + "'");
         }
         return v;
     };
@@ -597,7 +614,7 @@ void compiler::compile(const raw_rule& raw, rule_set& set) {
         if (scalar(file, v, s, "version")) {
             const auto num = text::to_number<int>(s);
             if (!num || *num < 1) {
-                error(file, v, "bad-value", "version is a whole number from 1");
+                error(file, v, load_error::bad_value, "version is a whole number from 1");
             } else {
                 r.version = *num;
             }
@@ -608,7 +625,7 @@ void compiler::compile(const raw_rule& raw, rule_set& set) {
     }
     if (const auto v = required("code"); v && scalar(file, v, r.code, "code")) {
         if (find_code(r.code) == nullptr && codes_.count(r.code) == 0) {
-            error(file, v, "unknown-code",
+            error(file, v, load_error::unknown_code,
                   "unknown diagnosis code '" + r.code + "' (declare it under 'codes:' first)");
         }
     }
@@ -618,7 +635,8 @@ void compiler::compile(const raw_rule& raw, rule_set& set) {
             if (const auto sev = severity_from(s)) {
                 r.sev = *sev;
             } else {
-                error(file, v, "bad-severity", "severity is info, low, medium, high or critical");
+                error(file, v, load_error::bad_severity,
+                      "severity is info, low, medium, high or critical");
             }
         }
     }
@@ -632,7 +650,7 @@ void compiler::compile(const raw_rule& raw, rule_set& set) {
             } else if (s == "high") {
                 r.conf = confidence::high;
             } else {
-                error(file, v, "bad-value", "confidence is low, medium or high");
+                error(file, v, load_error::bad_value, "confidence is low, medium or high");
             }
         }
     }
@@ -644,7 +662,7 @@ void compiler::compile(const raw_rule& raw, rule_set& set) {
     }
     if (const auto v = required("checks")) {
         if (!v.IsSequence()) {
-            error(file, v, "bad-type", "'checks' is a list of texts");
+            error(file, v, load_error::bad_type, "'checks' is a list of texts");
         } else {
             for (const auto& c : v) {
                 text_template t;
@@ -659,24 +677,26 @@ void compiler::compile(const raw_rule& raw, rule_set& set) {
     }
     if (const auto v = key("fallback"); v.IsDefined()) {
         if (!v.IsScalar() || !YAML::convert<bool>::decode(v, r.fallback)) {
-            error(file, v, "bad-type", "'fallback' takes true or false");
+            error(file, v, load_error::bad_type, "'fallback' takes true or false");
         }
     }
     const YAML::Node m = required("match");
     if (m && !m.IsMap()) {
-        error(file, m, "bad-type", "'match' is a map");
+        error(file, m, load_error::bad_type, "'match' is a map");
     } else if (m) {
         check_keys(file, m, match_keys, "match");
         const bool has_event = static_cast<bool>(m["event"]);
         const bool has_state = static_cast<bool>(m["state"]);
         if (has_event == has_state) {
-            error(file, m, "bad-match", "match on either 'event' or 'state' (time in state)");
+            error(file, m, load_error::bad_match,
+                  "match on either 'event' or 'state' (time in state)");
         }
         if (has_event) {
             (void)kinds(file, m["event"], r.events);
         }
         if (const auto v = m["msg_id"]; v && has_state) {
-            error(file, v, "bad-match", "'msg_id' applies to events, not to a time in state");
+            error(file, v, load_error::bad_match,
+                  "'msg_id' applies to events, not to a time in state");
         } else if (v) {
             event_predicate p;
             p.subject = event_subject::msg_id;
@@ -687,7 +707,8 @@ void compiler::compile(const raw_rule& raw, rule_set& set) {
         }
         if (const auto v = m["where"]) {
             if (has_state) {
-                error(file, v, "bad-match", "'where' applies to events; use 'peer' with 'state'");
+                error(file, v, load_error::bad_match,
+                      "'where' applies to events; use 'peer' with 'state'");
             }
             event_where(file, v, r.where);
         }
@@ -698,7 +719,7 @@ void compiler::compile(const raw_rule& raw, rule_set& set) {
             r.kind = rule::type::state;
             std::vector<peer_predicate> st;
             if (!m["state"].IsScalar() && !m["state"].IsSequence()) {
-                error(file, m["state"], "bad-type",
+                error(file, m["state"], load_error::bad_type,
                       "'state' names a state, a list of states or a $list");
             } else {
                 peer_condition(file, "state", m["state"], st);
@@ -709,26 +730,28 @@ void compiler::compile(const raw_rule& raw, rule_set& set) {
             if (const auto v = m["for"]) {
                 (void)duration(file, v, r.for_);
             } else {
-                error(file, m, "missing-key", "a time-in-state match needs 'for'");
+                error(file, m, load_error::missing_key, "a time-in-state match needs 'for'");
             }
         } else if (m["for"]) {
-            error(file, m["for"], "bad-match", "'for' goes with 'state'");
+            error(file, m["for"], load_error::bad_match, "'for' goes with 'state'");
         }
         const bool threshold = static_cast<bool>(m["count"]);
         const bool absence = static_cast<bool>(m["not_followed_by"]);
         if (threshold && absence) {
-            error(file, m, "bad-match",
+            error(file, m, load_error::bad_match,
                   "a rule is a threshold ('count') or an absence ('not_followed_by'), not both");
         }
         if ((threshold || absence) && !has_event) {
-            error(file, m, "bad-match", "'count' and 'not_followed_by' need an 'event' trigger");
+            error(file, m, load_error::bad_match,
+                  "'count' and 'not_followed_by' need an 'event' trigger");
         }
         if (threshold) {
             std::string s;
             if (scalar(file, m["count"], s, "count")) {
                 const auto c = text::to_number<std::uint32_t>(s);
                 if (!c || *c < 1 || *c > 10000) {
-                    error(file, m["count"], "bad-value", "count is a whole number from 1 to 10000");
+                    error(file, m["count"], load_error::bad_value,
+                          "count is a whole number from 1 to 10000");
                 } else {
                     r.count = *c;
                 }
@@ -743,14 +766,15 @@ void compiler::compile(const raw_rule& raw, rule_set& set) {
             if (const auto v = m["within"]) {
                 (void)duration(file, v, r.within);
             } else {
-                error(file, m, "missing-key", "'count' and 'not_followed_by' need 'within'");
+                error(file, m, load_error::missing_key,
+                      "'count' and 'not_followed_by' need 'within'");
             }
         } else if (m["within"]) {
-            error(file, m["within"], "bad-match",
+            error(file, m["within"], load_error::bad_match,
                   "'within' goes with 'count' or 'not_followed_by'");
         }
         if (const auto v = m["key"]; v && has_state) {
-            error(file, v, "bad-match", "a time-in-state rule is always keyed by peer");
+            error(file, v, load_error::bad_match, "a time-in-state rule is always keyed by peer");
         } else if (v) {
             std::string s;
             if (scalar(file, v, s, "key")) {
@@ -762,21 +786,21 @@ void compiler::compile(const raw_rule& raw, rule_set& set) {
                     r.key = key_kind::field;
                     r.key_field = *f;
                 } else {
-                    error(file, v, "unknown-field",
+                    error(file, v, load_error::unknown_field,
                           "key is peer, device or an event field, not '" + s + "'");
                 }
             }
         }
         if (const auto w = m["with"]) {
             if (!w.IsMap()) {
-                error(file, w, "bad-type", "'with' is a map {event, where, within}");
+                error(file, w, load_error::bad_type, "'with' is a map {event, where, within}");
             } else {
                 check_keys(file, w, with_keys, "with");
                 r.with.enabled = true;
                 if (const auto v = w["event"]) {
                     (void)kinds(file, v, r.with.events);
                 } else {
-                    error(file, w, "missing-key", "'with' needs 'event'");
+                    error(file, w, load_error::missing_key, "'with' needs 'event'");
                 }
                 if (const auto v = w["where"]) {
                     event_where(file, v, r.with.where);
@@ -784,11 +808,11 @@ void compiler::compile(const raw_rule& raw, rule_set& set) {
                 if (const auto v = w["within"]) {
                     (void)duration(file, v, r.with.within);
                 } else {
-                    error(file, w, "missing-key", "'with' needs 'within'");
+                    error(file, w, load_error::missing_key, "'with' needs 'within'");
                 }
             }
             if (r.key == key_kind::field) {
-                error(file, w, "bad-match",
+                error(file, w, load_error::bad_match,
                       "'with' correlates events of the same peer or device: key must be peer "
                       "or device");
             }
@@ -797,7 +821,7 @@ void compiler::compile(const raw_rule& raw, rule_set& set) {
     const YAML::Node res = key("resolve");
     if (res.IsDefined()) {
         if (!res.IsMap()) {
-            error(file, res, "bad-type", "'resolve' is a map");
+            error(file, res, load_error::bad_type, "'resolve' is a map");
         } else {
             check_keys(file, res, resolve_keys, "resolve");
             for (const char* shorthand : {"state", "status", "phase2"}) {
@@ -815,7 +839,7 @@ void compiler::compile(const raw_rule& raw, rule_set& set) {
                 (void)duration(file, v, r.resolve.after);
             }
             if (r.key != key_kind::peer && (!r.resolve.peer.empty() || r.resolve.events.any())) {
-                error(file, res, "bad-match",
+                error(file, res, load_error::bad_match,
                       "only 'after' resolves a rule not keyed by peer (state, status, phase2, "
                       "peer and event describe a peer)");
             }
@@ -875,7 +899,8 @@ std::vector<rule_source> read_rule_paths(const std::vector<std::string>& paths,
     auto read = [&](const fs::path& p) {
         std::ifstream in(p, std::ios::binary);
         if (!in) {
-            problems.push_back({p.string(), 0, 0, "unreadable", "cannot read the file"});
+            problems.push_back(
+                problem(p.string(), 0, 0, load_error::unreadable, "cannot read the file"));
             return;
         }
         std::stringstream ss;
@@ -899,7 +924,8 @@ std::vector<rule_source> read_rule_paths(const std::vector<std::string>& paths,
         } else if (fs::exists(path, ec)) {
             read(path);
         } else {
-            problems.push_back({path, 0, 0, "unreadable", "no such file or directory"});
+            problems.push_back(
+                problem(path, 0, 0, load_error::unreadable, "no such file or directory"));
         }
     }
     return out;

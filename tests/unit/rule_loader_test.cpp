@@ -1,9 +1,11 @@
+#include <fstream>
 #include <set>
 #include <string>
 
 #include <gtest/gtest.h>
 
 #include "rules/codes.hpp"
+#include "rules/load_errors.hpp"
 #include "rules/loader.hpp"
 
 using namespace ikewatch::rules;
@@ -360,4 +362,26 @@ rules:
     EXPECT_TRUE(with_key("device").ok());
     const auto by_field = with_key("src_ip");
     EXPECT_TRUE(has(by_field, "bad-match", 10)) << all(by_field);
+}
+
+// The rule reference's table of validation errors lists every load error code, and no other.
+TEST(RuleLoader, ReferenceListsEveryLoadErrorCode) {
+    std::ifstream in(std::string(IKEWATCH_SOURCE_DIR) + "/docs/rules.md");
+    ASSERT_TRUE(in) << "docs/rules.md";
+    std::set<std::string> documented;
+    bool in_table = false;
+    for (std::string line; std::getline(in, line);) {
+        if (line == "## Validation errors") {
+            in_table = true;
+        } else if (in_table && line.starts_with("## ")) {
+            break;
+        } else if (in_table && line.starts_with("| `")) {
+            documented.insert(line.substr(3, line.find('`', 3) - 3));
+        }
+    }
+    std::set<std::string> codes;
+    for (const std::string_view name : ikewatch::names_table<ikewatch::rules::load_error>()) {
+        codes.emplace(name);
+    }
+    EXPECT_EQ(documented, codes);
 }
