@@ -516,31 +516,53 @@ void engine::raise(std::uint32_t ri, key_entry& k, const std::string& key_id, co
     // How long something lasted is only claimed when the log showed it: lines without time, or
     // a log that ends before the rule's time passed, make the alert say so and lower its
     // confidence by one step.
-    const ike::peer_record* p = t.peer;
+    raise_context c{r, k, t};
     const bool timed_rule = r.kind == rule::type::state || r.kind == rule::type::absence;
-    const bool untimed = timed_rule && p != nullptr && p->untimed;
-    const bool cut_short = timed_rule && !untimed && t.observed >= 0;
-    confidence conf = r.conf;
-    if ((untimed || cut_short) && conf != confidence::low) {
-        conf = static_cast<confidence>(static_cast<int>(conf) - 1);
+    c.untimed = timed_rule && t.peer != nullptr && t.peer->untimed;
+    c.cut_short = timed_rule && !c.untimed && t.observed >= 0;
+    c.conf = r.conf;
+    if ((c.untimed || c.cut_short) && c.conf != confidence::low) {
+        c.conf = static_cast<confidence>(static_cast<int>(c.conf) - 1);
     }
+    alert a = build_alert(c, id);
+    render_texts(c, a);
+    collect_evidence(t, a);
 
+    sink_.emit(a);
+    ++stats_.raised;
+    if (!r.fallback && r.sev != severity::info) {
+        resolve_fallbacks(k, t.time);
+    }
+    if (alerts_.size() >= options_.max_alerts) {
+        ++stats_.untracked;  // emitted, but it will not resolve
+        return;
+    }
+    k.alerts.push_back(id);
+    if (r.resolve.after > 0) {
+        schedule(k.device, {t.time + r.resolve.after, ri, 0, id, timer::what::resolve});
+    }
+    alerts_.emplace(std::move(id), active_alert{std::move(a), key_id, event_seq_});
+}
+
+alert engine::build_alert(const raise_context& c, std::string id) const {
+    const rule& r = c.r;
+    const ike::peer_record* p = c.t.peer;
     alert a;
     a.action = alert::action_t::raised;
-    a.id = id;
-    a.time = t.time;
-    a.raised_at = t.time;
-    a.last_seen = t.time;
+    a.id = std::move(id);
+    a.time = c.t.time;
+    a.raised_at = c.t.time;
+    a.last_seen = c.t.time;
     a.count = 1;
     a.rule_id = r.id;
     a.rule_name = r.name;
     a.rule_version = r.version;
     a.sev = r.sev;
-    a.conf = conf;
+    a.conf = c.conf;
     a.code = r.code;
-    a.device = k.device;
-    a.key = k.key;
-    a.peer_key = k.peer_key;
+    a.device = c.k.device;
+    a.key = c.k.key;
+    a.peer_key = c.k.peer_key;
     if (p != nullptr) {
         a.peer = std::string(p->peer.view());
         a.ike_version = p->ike_version == 0 ? 1 : p->ike_version;
@@ -555,106 +577,117 @@ void engine::raise(std::uint32_t ri, key_entry& k, const std::string& key_id, co
         a.nat_t = p->nat_t;
         a.group = std::string(p->group.view());
         a.phase = p->phase2 == ike::p2_status::failed && !ike::is_waiting(p->state) ? 2 : 1;
-    } else if (k.peer_key) {
-        a.peer = k.key;
+    } else if (c.k.peer_key) {
+        a.peer = c.k.key;
     }
-    if (t.event != nullptr && t.event->phase != 0) {
-        a.phase = t.event->phase;
+    if (c.t.event != nullptr && c.t.event->phase != 0) {
+        a.phase = c.t.event->phase;
     }
+    return a;
+}
 
-    // Placeholders: the peer's state first, then the trigger's (or the correlated event's)
-    // fields, then a few facts about the rule.
-    const micros since = p != nullptr ? p->since : t.time;
-    const auto lookup = [&](std::string_view name) -> std::optional<std::string> {
-        if (name == "device") {
-            return k.device;
+// Placeholders: the peer's state first, then the trigger's (or the correlated event's) fields,
+// then a few facts about the rule.
+std::optional<std::string> engine::placeholder(const raise_context& c, const alert& a,
+                                               std::string_view name) const {
+    const rule& r = c.r;
+    const trigger& t = c.t;
+    const ike::peer_record* p = t.peer;
+    if (name == "device") {
+        return c.k.device;
+    }
+    if (name == "peer" || name == "key") {
+        return c.k.key.empty() ? std::optional<std::string>() : c.k.key;
+    }
+    if (c.untimed && (name == "duration" || name == "window")) {
+        return std::string("an unknown time (the lines carry no timestamps)");
+    }
+    if (c.cut_short && (name == "duration" || name == "window")) {
+        return format_duration(t.observed) + ", the log ends there";
+    }
+    if (name == "duration") {
+        return format_duration(t.time - (p != nullptr ? p->since : t.time));
+    }
+    if (name == "count") {
+        return std::to_string(t.count != 0 ? t.count : 1);
+    }
+    if (name == "window") {
+        return format_duration(r.within != 0 ? r.within : r.for_);
+    }
+    if (name == "for") {
+        return format_duration(r.for_);
+    }
+    if (name == "code") {
+        return r.code;
+    }
+    if (name == "rule") {
+        return r.id;
+    }
+    if (name == "confidence") {
+        return std::string(to_string(c.conf));
+    }
+    if (p != nullptr) {
+        if (name == "ike_version") {
+            return std::to_string(a.ike_version);
         }
-        if (name == "peer" || name == "key") {
-            return k.key.empty() ? std::optional<std::string>() : k.key;
-        }
-        if (untimed && (name == "duration" || name == "window")) {
-            return std::string("an unknown time (the lines carry no timestamps)");
-        }
-        if (cut_short && (name == "duration" || name == "window")) {
-            return format_duration(t.observed) + ", the log ends there";
-        }
-        if (name == "duration") {
-            return format_duration(t.time - since);
-        }
-        if (name == "count") {
-            return std::to_string(t.count != 0 ? t.count : 1);
-        }
-        if (name == "window") {
-            return format_duration(r.within != 0 ? r.within : r.for_);
-        }
-        if (name == "for") {
-            return format_duration(r.for_);
-        }
-        if (name == "code") {
-            return r.code;
-        }
-        if (name == "rule") {
-            return r.id;
-        }
-        if (name == "confidence") {
-            return std::string(to_string(conf));
-        }
-        if (p != nullptr) {
-            if (name == "ike_version") {
-                return std::to_string(a.ike_version);
+        if (const peer_field* f = find_peer_field(name)) {
+            field_buffer buf;
+            const device_facts d =
+                peers_ != nullptr ? facts(c.k.device, *peers_, p) : device_facts{};
+            if (const auto v = f->get(*p, d, buf)) {
+                return capped(*v, options_.max_field_bytes);
             }
-            if (const peer_field* f = find_peer_field(name)) {
-                field_buffer buf;
-                const device_facts d =
-                    peers_ != nullptr ? facts(k.device, *peers_, p) : device_facts{};
-                if (const auto v = f->get(*p, d, buf)) {
-                    return capped(*v, options_.max_field_bytes);
-                }
+        }
+    }
+    if (const auto f = parsers::field_from(name)) {
+        if (t.event != nullptr) {
+            if (const auto v = t.event->get(*f)) {
+                return capped(*v, options_.max_field_bytes);
             }
         }
-        if (const auto f = parsers::field_from(name)) {
-            if (t.event != nullptr) {
-                if (const auto v = t.event->get(*f)) {
-                    return capped(*v, options_.max_field_bytes);
-                }
-            }
-            if (t.state != nullptr) {
-                for (const auto* fields : {&t.state->corr_fields, &t.state->trigger_fields}) {
-                    for (const auto& [cf, v] : *fields) {
-                        if (cf == *f) {
-                            return v;
-                        }
+        if (t.state != nullptr) {
+            for (const auto* fields : {&t.state->corr_fields, &t.state->trigger_fields}) {
+                for (const auto& [cf, v] : *fields) {
+                    if (cf == *f) {
+                        return v;
                     }
                 }
             }
         }
-        if (name == "group") {
-            return std::string("(not logged)");
-        }
-        return std::nullopt;
-    };
+    }
+    if (name == "group") {
+        return std::string("(not logged)");
+    }
+    return std::nullopt;
+}
+
+void engine::render_texts(const raise_context& c, alert& a) const {
+    const rule& r = c.r;
+    const auto lookup = [&](std::string_view name) { return placeholder(c, a, name); };
     a.message = r.title.render(lookup);
     a.cause = r.cause.render(lookup);
-    if (untimed) {
+    if (c.untimed) {
         a.cause +=
             " The lines carry no timestamps, so how long this lasted is not known: this is where "
             "they leave it.";
-    } else if (cut_short) {
-        a.cause += " The log ends " + format_duration(t.observed) +
+    } else if (c.cut_short) {
+        a.cause += " The log ends " + format_duration(c.t.observed) +
                    " after this began, before the " +
                    format_duration(r.within != 0 ? r.within : r.for_) +
                    " this diagnosis waits for: it is where the log leaves it.";
     }
-    for (const text_template& c : r.checks) {
-        a.checks.push_back(c.render(lookup));
+    for (const text_template& check : r.checks) {
+        a.checks.push_back(check.render(lookup));
     }
+}
 
-    // Evidence: the peer's ring (negotiation start and latest lines), the trigger, the
-    // correlated line, or the recent lines of a non-peer key.
+// Evidence: the peer's ring (negotiation start and latest lines), the trigger, the correlated
+// line, or the recent lines of a non-peer key, in time order.
+void engine::collect_evidence(const trigger& t, alert& a) const {
     const std::size_t max = options_.max_evidence;
     const std::size_t max_bytes = options_.max_evidence_bytes;
-    if (p != nullptr && p->evidence) {
-        p->evidence->for_each([&](const ike::evidence_ring::line& l) {
+    if (t.peer != nullptr && t.peer->evidence) {
+        t.peer->evidence->for_each([&](const ike::evidence_ring::line& l) {
             add_evidence(a.evidence, l.time, l.view(), max, max_bytes);
         });
     }
@@ -677,21 +710,6 @@ void engine::raise(std::uint32_t ri, key_entry& k, const std::string& key_id, co
     std::stable_sort(
         a.evidence.begin(), a.evidence.end(),
         [](const evidence_line& x, const evidence_line& y) { return x.time < y.time; });
-
-    sink_.emit(a);
-    ++stats_.raised;
-    if (!r.fallback && r.sev != severity::info) {
-        resolve_fallbacks(k, t.time);
-    }
-    if (alerts_.size() >= options_.max_alerts) {
-        ++stats_.untracked;  // emitted, but it will not resolve
-        return;
-    }
-    k.alerts.push_back(id);
-    if (r.resolve.after > 0) {
-        schedule(k.device, {t.time + r.resolve.after, ri, 0, id, timer::what::resolve});
-    }
-    alerts_.emplace(std::move(id), active_alert{std::move(a), key_id, event_seq_});
 }
 
 bool engine::explained(const key_entry& k) const {

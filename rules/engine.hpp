@@ -4,6 +4,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -140,6 +141,20 @@ class engine {
     rule_state& state_of(key_entry& k, std::uint32_t rule);
     void fire(std::uint32_t rule, key_entry& k, const std::string& key_id, const trigger& t);
     void raise(std::uint32_t rule, key_entry& k, const std::string& key_id, const trigger& t);
+    /// One alert being raised: its rule, key and trigger, and how far its timing can be trusted.
+    struct raise_context {
+        const rule& r;
+        const key_entry& k;
+        const trigger& t;
+        bool untimed = false;    ///< a timed rule on lines that carry no time
+        bool cut_short = false;  ///< a timed rule whose log ended before its time passed
+        confidence conf = confidence::high;
+    };
+    [[nodiscard]] alert build_alert(const raise_context& c, std::string id) const;
+    [[nodiscard]] std::optional<std::string> placeholder(const raise_context& c, const alert& a,
+                                                         std::string_view name) const;
+    void render_texts(const raise_context& c, alert& a) const;
+    void collect_evidence(const trigger& t, alert& a) const;
     void resolve(const std::string& alert_id, micros now);
     /// True when an alert above info, not a fallback, is active for the key.
     [[nodiscard]] bool explained(const key_entry& k) const;
