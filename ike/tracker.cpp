@@ -194,6 +194,225 @@ void apply_show_session(peer_record& p, const event& e) noexcept {
     }
 }
 
+// IOS `Old State = IKE_READY New State = IKE_I_MM1`: a step of main, aggressive or quick mode,
+// phase 1 complete, or the SA destroyed.
+void apply_state_change(peer_record& p, const event& e, bool& started) noexcept {
+    const micros now = e.time;
+    const std::string_view name = e.state_name;
+    const auto old_state = e.get(field::old_state).value_or("");
+    const ike_role role = text::istarts_with(name, "IKE_I_")   ? ike_role::initiator
+                          : text::istarts_with(name, "IKE_R_") ? ike_role::responder
+                                                               : p.role;
+    if (text::istarts_with(name, "IKE_QM_")) {
+        phase2(p, name == "IKE_QM_PHASE2_COMPLETE" ? p2_status::up : p2_status::negotiating, now);
+    } else if (name == "IKE_DEST_SA") {
+        p.status = p.status == p1_status::up ? p1_status::down : p1_status::failed;
+    } else if (name == "IKE_P1_COMPLETE") {
+        up(p, now);
+    } else if (const auto s = state_from_name(name, role)) {
+        if (old_state == "IKE_READY" || p.status != p1_status::negotiating) {
+            start(p, role,
+                  text::ifind(name, "_AM") != std::string_view::npos ? ike_mode::aggressive
+                                                                     : ike_mode::main,
+                  *s, now);
+            started = true;
+        } else {
+            p.role = role;
+            enter(p, *s, now);
+        }
+    }
+}
+
+// Milestones: negotiations starting and completing, SAs installed and removed, tunnels and
+// sessions ending. False when `e` is not one.
+bool apply_milestone(peer_record& p, const event& e, bool& started) noexcept {
+    const micros now = e.time;
+    switch (e.kind) {
+        case event_kind::phase1_start: {
+            const bool aggressive = e.aggressive;
+            start(p, e.role == ike_role::unknown ? ike_role::initiator : e.role,
+                  aggressive ? ike_mode::aggressive : ike_mode::main,
+                  aggressive ? p1_state::am_wait_msg2 : p1_state::mm_wait_msg2, now);
+            started = true;
+            return true;
+        }
+        case event_kind::state_change:
+            apply_state_change(p, e, started);
+            return true;
+        case event_kind::phase1_complete:
+        case event_kind::tunnel_up:
+            up(p, now);
+            return true;
+        case event_kind::phase2_start:
+            if (p.phase2 != p2_status::up) {
+                phase2(p, p2_status::negotiating, now);
+            }
+            return true;
+        case event_kind::phase2_negotiated:
+        case event_kind::phase2_complete:
+        case event_kind::ipsec_sa_created:
+            if (!is_active(p.state)) {
+                up(p, now);
+            }
+            phase2(p, p2_status::up, now);
+            return true;
+        case event_kind::ipsec_sa_deleted:
+        case event_kind::connection_terminated:
+            if (p.phase2 == p2_status::up) {
+                phase2(p, p2_status::down, now);
+            }
+            return true;
+        case event_kind::session_disconnected:
+            // Remote-access and SSL sessions have their own lifecycle; only LAN-to-LAN ends a
+            // tunnel.
+            if (e.get(field::tunnel_type).value_or("") == "l2l") {
+                p.status = p1_status::down;
+                phase2(p, p2_status::down, now);
+                enter(p, p1_state::none, now);
+            }
+            return true;
+        case event_kind::teardown:
+        case event_kind::peer_dead:
+            // The SA is gone either way; a tunnel that was up is down, one that never came up
+            // failed.
+            p.status = p.status == p1_status::up ? p1_status::down : p1_status::failed;
+            if (p.phase2 == p2_status::up) {
+                phase2(p, p2_status::down, now);
+            }
+            enter(p, p1_state::none, now);
+            p.last_failure = e.kind;
+            p.last_failure_at = now;
+            return true;
+        default:
+            return false;
+    }
+}
+
+// Failures, and the counters of the negotiation under way. False when `e` is neither.
+bool apply_failure(peer_record& p, const event& e) noexcept {
+    switch (e.kind) {
+        case event_kind::fsm_history:
+        case event_kind::negotiation_timeout:
+            if (e.role != ike_role::unknown) {
+                p.role = e.role;
+            }
+            if (e.aggressive) {
+                p.mode = ike_mode::aggressive;
+            } else if (p.mode == ike_mode::unknown && e.phase == 1) {
+                p.mode = ike_mode::main;
+            }
+            if (!e.state_name.empty()) {
+                named_state(p, e.state_name, p.role, e.time);
+            }
+            if (e.phase == 2) {
+                fail_phase2(p, e);
+            } else {
+                fail(p, e);
+            }
+            return true;
+        case event_kind::proposal_rejected:
+        case event_kind::mode_failure:
+        case event_kind::attribute_mismatch:
+            if (e.phase == 2) {
+                fail_phase2(p, e);
+            } else {
+                fail(p, e);
+            }
+            return true;
+        case event_kind::tunnel_group_missing:
+        case event_kind::invalid_cookie:
+        case event_kind::no_matching_sa:
+        case event_kind::malformed_message:
+        case event_kind::auth_failed:
+        case event_kind::crypto_map_missing:
+        case event_kind::no_crypto_policy:
+            fail(p, e);
+            return true;
+        case event_kind::crypto_acl_mismatch:
+        case event_kind::phase2_failed:
+            fail_phase2(p, e);
+            return true;
+        case event_kind::duplicate_packet:
+            ++p.peer_retransmits;
+            return true;
+        case event_kind::proposal_declined:
+            if (e.phase == 1 && p.declined < 255) {
+                ++p.declined;
+            }
+            return true;
+        case event_kind::proposal_accepted:
+            if (e.phase == 1 && p.accepted < 255) {
+                ++p.accepted;
+            }
+            return true;
+        case event_kind::retransmit:
+            ++p.retransmits;
+            return true;
+        case event_kind::tunnel_group_found:
+            if (const auto g = e.get(field::group)) {
+                p.group.assign(*g);
+            }
+            return true;
+        default:
+            return false;
+    }
+}
+
+// IKEv2 syslog and debug lines that move the state on their own (the exchanges and notifies
+// have their own functions). False when `e` is not one.
+bool apply_v2_event(peer_record& p, const event& e, bool& started) noexcept {
+    const micros now = e.time;
+    switch (e.kind) {
+        case event_kind::ikev2_start:
+            p.ike_version = 2;
+            start(p, ike_role::responder, ike_mode::unknown, p1_state::v2_negotiating, now);
+            started = true;
+            return true;
+        case event_kind::ikev2_up:
+            p.ike_version = 2;
+            up(p, now);
+            return true;
+        case event_kind::ikev2_failed:
+            p.ike_version = 2;
+            if (p.state == p1_state::none) {
+                enter(p, p1_state::v2_negotiating, now);
+            }
+            if (const auto f = e.get(field::failure);
+                f == std::optional<std::string_view>("traffic_selector") ||
+                f == std::optional<std::string_view>("child_proposal")) {
+                fail_phase2(p, e);
+            } else {
+                fail(p, e);
+            }
+            return true;
+        case event_kind::ikev2_down:
+            p.ike_version = 2;
+            p.status = p.status == p1_status::up ? p1_status::down : p1_status::failed;
+            if (p.phase2 == p2_status::up) {
+                phase2(p, p2_status::down, now);
+            }
+            p.last_failure = e.kind;
+            p.last_failure_at = now;
+            return true;
+        case event_kind::ikev2_state:
+            p.ike_version = 2;
+            if (e.role != ike_role::unknown) {
+                p.role = e.role;
+            }
+            if (!e.state_name.empty()) {
+                named_state(p, e.state_name, p.role, now);
+                if (is_active(p.state)) {
+                    p.status = p1_status::up;
+                } else if (p.status != p1_status::failed && is_waiting(p.state)) {
+                    p.status = p1_status::negotiating;
+                }
+            }
+            return true;
+        default:
+            return false;
+    }
+}
+
 bool evidence_worthy(event_kind k) noexcept {
     return parsers::info(k).evidence;
 }
@@ -439,19 +658,7 @@ void tracker::apply_packet(peer_record& p, const event& e, bool& started) {
     }
 }
 
-transition tracker::apply(const event& e) {
-    transition t;
-    if (e.kind == event_kind::isakmp_enabled) {
-        table_.set_isakmp(e.device, e.get(field::state) != std::optional<std::string_view>("OFF"));
-        return t;
-    }
-    if (e.kind == event_kind::sa_cleared) {
-        table_.mark_cleared(e.device);
-        return t;
-    }
-    if (!tracks(e.kind)) {
-        return t;
-    }
+std::string_view tracker::peer_of(const event& e) {
     std::string_view peer = e.peer.view();
     if (!e.conn_id.empty()) {
         if (peer.empty()) {
@@ -477,21 +684,10 @@ transition tracker::apply(const event& e) {
     if (peer.empty() && e.conn_id.empty() && e.ike_version == 2 && e.msg_number == 0) {
         peer = table_.only_peer(e.device);
     }
-    if (peer.empty()) {
-        return t;
-    }
-    // `peer` may point into the connection map, which upsert can change: copy it first.
-    const inline_string<46> peer_copy(peer);
-    peer_record* rec = table_.upsert(e.device, peer_copy.view(), e.time, t.created);
-    if (rec == nullptr) {
-        return t;
-    }
-    peer_record& p = *rec;
-    t.peer = rec;
-    t.old_state = p.state;
-    t.old_status = p.status;
-    t.old_phase2 = p.phase2;
+    return peer;
+}
 
+void tracker::note_event(peer_record& p, const event& e) {
     if (e.time > p.last_event) {
         p.last_event = e.time;
     }
@@ -519,225 +715,75 @@ transition tracker::apply(const event& e) {
     if (const auto g = e.get(field::group); g && !g->empty()) {
         p.group.assign(*g);
     }
+}
+
+bool tracker::apply_kind(peer_record& p, const event& e) {
     bool started = false;
-    const micros now = e.time;
     switch (e.kind) {
         case event_kind::ike_packet:
             apply_packet(p, e, started);
-            break;
-        case event_kind::phase1_start: {
-            const bool aggressive = e.aggressive;
-            start(p, e.role == ike_role::unknown ? ike_role::initiator : e.role,
-                  aggressive ? ike_mode::aggressive : ike_mode::main,
-                  aggressive ? p1_state::am_wait_msg2 : p1_state::mm_wait_msg2, now);
-            started = true;
-            break;
-        }
-        case event_kind::state_change: {
-            const std::string_view name = e.state_name;
-            const auto old_state = e.get(field::old_state).value_or("");
-            const ike_role role = text::istarts_with(name, "IKE_I_")   ? ike_role::initiator
-                                  : text::istarts_with(name, "IKE_R_") ? ike_role::responder
-                                                                       : p.role;
-            if (text::istarts_with(name, "IKE_QM_")) {
-                phase2(p, name == "IKE_QM_PHASE2_COMPLETE" ? p2_status::up : p2_status::negotiating,
-                       now);
-            } else if (name == "IKE_DEST_SA") {
-                p.status = p.status == p1_status::up ? p1_status::down : p1_status::failed;
-            } else if (name == "IKE_P1_COMPLETE") {
-                up(p, now);
-            } else if (const auto s = state_from_name(name, role)) {
-                if (old_state == "IKE_READY" || p.status != p1_status::negotiating) {
-                    start(p, role,
-                          text::ifind(name, "_AM") != std::string_view::npos ? ike_mode::aggressive
-                                                                             : ike_mode::main,
-                          *s, now);
-                    started = true;
-                } else {
-                    p.role = role;
-                    enter(p, *s, now);
-                }
-            }
-            break;
-        }
-        case event_kind::fsm_history:
-        case event_kind::negotiation_timeout:
-            if (e.role != ike_role::unknown) {
-                p.role = e.role;
-            }
-            if (e.aggressive) {
-                p.mode = ike_mode::aggressive;
-            } else if (p.mode == ike_mode::unknown && e.phase == 1) {
-                p.mode = ike_mode::main;
-            }
-            if (!e.state_name.empty()) {
-                named_state(p, e.state_name, p.role, now);
-            }
-            if (e.phase == 2) {
-                fail_phase2(p, e);
-            } else {
-                fail(p, e);
-            }
-            break;
-        case event_kind::phase1_complete:
-            up(p, now);
-            break;
-        case event_kind::phase2_start:
-            if (p.phase2 != p2_status::up) {
-                phase2(p, p2_status::negotiating, now);
-            }
-            break;
-        case event_kind::phase2_negotiated:
-        case event_kind::phase2_complete:
-        case event_kind::ipsec_sa_created:
-            if (!is_active(p.state)) {
-                up(p, now);
-            }
-            phase2(p, p2_status::up, now);
-            break;
-        case event_kind::ipsec_sa_deleted:
-        case event_kind::connection_terminated:
-            if (p.phase2 == p2_status::up) {
-                phase2(p, p2_status::down, now);
-            }
-            break;
-        case event_kind::session_disconnected:
-            // Remote-access and SSL sessions have their own lifecycle; only LAN-to-LAN ends a
-            // tunnel.
-            if (e.get(field::tunnel_type).value_or("") == "l2l") {
-                p.status = p1_status::down;
-                phase2(p, p2_status::down, now);
-                enter(p, p1_state::none, now);
-            }
-            break;
-        case event_kind::teardown:
-        case event_kind::peer_dead:
-            // The SA is gone either way; a tunnel that was up is down, one that never came up
-            // failed.
-            p.status = p.status == p1_status::up ? p1_status::down : p1_status::failed;
-            if (p.phase2 == p2_status::up) {
-                phase2(p, p2_status::down, now);
-            }
-            enter(p, p1_state::none, now);
-            p.last_failure = e.kind;
-            p.last_failure_at = now;
-            break;
-        case event_kind::proposal_rejected:
-        case event_kind::mode_failure:
-        case event_kind::attribute_mismatch:
-            if (e.phase == 2) {
-                fail_phase2(p, e);
-            } else {
-                fail(p, e);
-            }
-            break;
-        case event_kind::tunnel_group_missing:
-        case event_kind::invalid_cookie:
-        case event_kind::no_matching_sa:
-        case event_kind::malformed_message:
-        case event_kind::auth_failed:
-        case event_kind::crypto_map_missing:
-        case event_kind::no_crypto_policy:
-            fail(p, e);
-            break;
-        case event_kind::crypto_acl_mismatch:
-        case event_kind::phase2_failed:
-            fail_phase2(p, e);
-            break;
-        case event_kind::duplicate_packet:
-            ++p.peer_retransmits;
-            break;
-        case event_kind::proposal_declined:
-            if (e.phase == 1 && p.declined < 255) {
-                ++p.declined;
-            }
-            break;
-        case event_kind::proposal_accepted:
-            if (e.phase == 1 && p.accepted < 255) {
-                ++p.accepted;
-            }
-            break;
-        case event_kind::retransmit:
-            ++p.retransmits;
-            break;
-        case event_kind::tunnel_group_found:
-            if (const auto g = e.get(field::group)) {
-                p.group.assign(*g);
-            }
-            break;
-        case event_kind::ikev2_start:
-            p.ike_version = 2;
-            start(p, ike_role::responder, ike_mode::unknown, p1_state::v2_negotiating, now);
-            started = true;
-            break;
-        case event_kind::ikev2_up:
-            p.ike_version = 2;
-            up(p, now);
-            break;
-        case event_kind::ikev2_failed:
-            p.ike_version = 2;
-            if (p.state == p1_state::none) {
-                enter(p, p1_state::v2_negotiating, now);
-            }
-            if (const auto f = e.get(field::failure);
-                f == std::optional<std::string_view>("traffic_selector") ||
-                f == std::optional<std::string_view>("child_proposal")) {
-                fail_phase2(p, e);
-            } else {
-                fail(p, e);
-            }
-            break;
-        case event_kind::ikev2_down:
-            p.ike_version = 2;
-            p.status = p.status == p1_status::up ? p1_status::down : p1_status::failed;
-            if (p.phase2 == p2_status::up) {
-                phase2(p, p2_status::down, now);
-            }
-            p.last_failure = e.kind;
-            p.last_failure_at = now;
-            break;
+            return started;
         case event_kind::ikev2_packet:
             apply_v2_packet(p, e, started);
-            break;
+            return started;
         case event_kind::ikev2_notify:
             apply_v2_notify(p, e);
-            break;
-        case event_kind::ikev2_state:
-            p.ike_version = 2;
-            if (e.role != ike_role::unknown) {
-                p.role = e.role;
-            }
-            if (!e.state_name.empty()) {
-                named_state(p, e.state_name, p.role, now);
-                if (is_active(p.state)) {
-                    p.status = p1_status::up;
-                } else if (p.status != p1_status::failed && is_waiting(p.state)) {
-                    p.status = p1_status::negotiating;
-                }
-            }
-            break;
-        case event_kind::tunnel_up:
-            up(p, now);
-            break;
+            return false;
         case event_kind::show_state:
             apply_show_state(p, e);
-            break;
+            return false;
         case event_kind::show_ipsec:
             apply_show_ipsec(p, e);
-            break;
+            return false;
         case event_kind::show_session:
             apply_show_session(p, e);
-            break;
+            return false;
         default:
             break;
     }
+    if (!apply_milestone(p, e, started) && !apply_failure(p, e)) {
+        apply_v2_event(p, e, started);
+    }
+    return started;
+}
+
+transition tracker::apply(const event& e) {
+    transition t;
+    if (e.kind == event_kind::isakmp_enabled) {
+        table_.set_isakmp(e.device, e.get(field::state) != std::optional<std::string_view>("OFF"));
+        return t;
+    }
+    if (e.kind == event_kind::sa_cleared) {
+        table_.mark_cleared(e.device);
+        return t;
+    }
+    if (!tracks(e.kind)) {
+        return t;
+    }
+    const std::string_view peer = peer_of(e);
+    if (peer.empty()) {
+        return t;
+    }
+    // `peer` may point into the connection map, which upsert can change: copy it first.
+    const inline_string<46> peer_copy(peer);
+    peer_record* rec = table_.upsert(e.device, peer_copy.view(), e.time, t.created);
+    if (rec == nullptr) {
+        return t;
+    }
+    peer_record& p = *rec;
+    t.peer = rec;
+    t.old_state = p.state;
+    t.old_status = p.status;
+    t.old_phase2 = p.phase2;
+    note_event(p, e);
+    const bool started = apply_kind(p, e);
     // Web page: the message ladder (ike/ladder.hpp) sees every event the tracker applied.
     observe_ladder(p, e, started, {t.old_state, t.old_status, t.old_phase2});
     if (evidence_worthy(e.kind) && !e.raw.empty()) {
         if (!p.evidence) {
             p.evidence = std::make_unique_for_overwrite<evidence_ring>();
         }
-        p.evidence->add(now, text::trim(e.raw), started);
+        p.evidence->add(e.time, text::trim(e.raw), started);
     }
     t.changed = p.state != t.old_state || p.status != t.old_status || p.phase2 != t.old_phase2;
     return t;

@@ -42,6 +42,12 @@ class tracker {
     [[nodiscard]] static bool tracks(parsers::event_kind k) noexcept;
 
   private:
+    /// The peer a line is about: named, or reached through its connection or SA id.
+    std::string_view peer_of(const parsers::event& e);
+    /// What every line tells about its peer: times, version, NAT-T, role, group, debug seen.
+    void note_event(peer_record& p, const parsers::event& e);
+    /// The state change the line's kind makes; true when it starts a negotiation.
+    bool apply_kind(peer_record& p, const parsers::event& e);
     void apply_packet(peer_record& p, const parsers::event& e, bool& started);
     void apply_asa_packet(peer_record& p, const parsers::event& e, bool& started);
     void apply_v2_packet(peer_record& p, const parsers::event& e, bool& started);
