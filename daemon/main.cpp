@@ -3,7 +3,11 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -23,18 +27,13 @@ constexpr int exit_runtime = 1;
 constexpr int exit_usage = 2;
 constexpr int exit_config = 78;  // EX_CONFIG: systemd's RestartPreventExitStatus
 
-}  // namespace
+using ikewatch::config::endpoint;
+using ikewatch::config::log_level;
+using ikewatch::outputs::output_format;
+using ikewatch::outputs::siem_format;
 
-// An exception that reaches here (out of memory, a bug) should end the process.
-// NOLINTNEXTLINE(bugprone-exception-escape)
-int main(int argc, char** argv) {
-    using ikewatch::add_enum_option;
-    using ikewatch::config::endpoint;
-    using ikewatch::config::log_level;
-    using ikewatch::outputs::output_format;
-    using ikewatch::outputs::siem_format;
-    CLI::App cli{"ikewatchd: why is this IPsec tunnel not coming up? (Cisco syslog receiver)"};
-    cli.set_version_flag("--version", std::string(IKEWATCH_VERSION));
+/// The command line as given; flags override the configuration file and are kept across reloads.
+struct flags {
     std::string config_path;
     std::vector<std::string> udp;
     std::vector<std::string> tcp;
@@ -50,171 +49,166 @@ int main(int argc, char** argv) {
     std::string user;
     bool allow_root = false;
     bool check_only = false;
-    cli.add_option("--config", config_path,
+    std::string reference;
+};
+
+/// The flags whose text must parse: listen endpoints and the status endpoint.
+struct parsed_flags {
+    std::vector<endpoint> udp;
+    std::vector<endpoint> tcp;
+    std::optional<std::optional<endpoint>> status;  ///< unset: not given; set to nullopt: `off`
+};
+
+const CLI::Option* add_options(CLI::App& cli, flags& f) {
+    using ikewatch::add_enum_option;
+    cli.add_option("--config", f.config_path,
                    "Configuration file (YAML), e.g. /etc/ikewatch/ikewatch.yaml");
-    cli.add_option("--udp", udp,
+    cli.add_option("--udp", f.udp,
                    "Listen for syslog on UDP ADDR:PORT (repeatable; replaces listen.udp)");
-    cli.add_option("--tcp", tcp,
+    cli.add_option("--tcp", f.tcp,
                    "Listen for syslog on TCP ADDR:PORT (repeatable; replaces listen.tcp)");
-    cli.add_option("--rules", rule_paths,
+    cli.add_option("--rules", f.rule_paths,
                    "Rule file or directory (repeatable; replaces rules.paths; the shipped pack is "
                    "always loaded)");
-    cli.add_option("--alert-log", alert_log,
+    cli.add_option("--alert-log", f.alert_log,
                    "Alert log file (replaces alerts.log; - for standard output)");
-    add_enum_option<output_format>(cli, "--alert-format", alert_format,
+    add_enum_option<output_format>(cli, "--alert-format", f.alert_format,
                                    "Alert log format (replaces alerts.format)");
-    cli.add_option("--status", status,
+    cli.add_option("--status", f.status,
                    "Status endpoint ADDR:PORT, or off (replaces status.listen)");
-    add_enum_option<log_level>(cli, "--log-level", level,
+    add_enum_option<log_level>(cli, "--log-level", f.level,
                                "Operational log level (replaces log.level)");
-    cli.add_option("--forward", forwards,
+    cli.add_option("--forward", f.forwards,
                    "Forward alerts to " + ikewatch::outputs::forward_scheme_list() +
                        " HOST:PORT (repeatable; replaces the configured forwarders)");
     add_enum_option<siem_format>(
-        cli, "--forward-format", forward_format,
+        cli, "--forward-format", f.forward_format,
         "Format for --forward, default rfc5424; http(s) forwarders send json");
-    cli.add_option("--workers", workers,
+    cli.add_option("--workers", f.workers,
                    "Pipeline threads; each device's lines stay on one (replaces workers)")
         ->check(CLI::Range(1, 64));
-    cli.add_option("--state-dir", state_dir,
+    cli.add_option("--state-dir", f.state_dir,
                    "Directory for the forwarders' spools (replaces state_dir)");
-    cli.add_option("--user", user, "When started as root: the user to become after binding");
-    cli.add_flag("--allow-root", allow_root, "Run as root (refused otherwise)");
-    cli.add_flag("--check-config", check_only,
+    cli.add_option("--user", f.user, "When started as root: the user to become after binding");
+    cli.add_flag("--allow-root", f.allow_root, "Run as root (refused otherwise)");
+    cli.add_flag("--check-config", f.check_only,
                  "Validate configuration and rules, then exit 0 (ok) or 78");
-    std::string reference;
-    const CLI::Option* reference_flag =
-        cli.add_option("--config-reference", reference,
-                       "Print every configuration key (type, default, limits, whether SIGHUP "
-                       "applies it, description) and exit; =json prints JSON")
-            ->expected(0, 1)
-            ->check(CLI::IsMember(ikewatch::names_of<output_format>()));
-    CLI11_PARSE(cli, argc, argv);
+    return cli
+        .add_option("--config-reference", f.reference,
+                    "Print every configuration key (type, default, limits, whether SIGHUP "
+                    "applies it, description) and exit; =json prints JSON")
+        ->expected(0, 1)
+        ->check(CLI::IsMember(ikewatch::names_of<output_format>()));
+}
 
-    if (reference_flag->count() > 0) {
-        std::cout << (ikewatch::from_string<output_format>(reference) == output_format::json
-                          ? ikewatch::config::config_reference_json()
-                          : ikewatch::config::config_reference_text());
-        return exit_ok;
-    }
-
-    auto logger = spdlog::stderr_color_mt("ikewatchd");
-    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
-    spdlog::set_default_logger(logger);
-
-    // Flags override the file; they are kept across reloads.
-    bool usage_error = false;
+/// Checks the flags that carry addresses and URLs; says what is wrong on standard error.
+bool parse_flags(const flags& f, parsed_flags& out) {
+    bool ok = true;
     const auto parse_endpoints = [&](const std::vector<std::string>& in, const char* what) {
-        std::vector<endpoint> out;
+        std::vector<endpoint> eps;
         for (const std::string& s : in) {
             if (const auto e = endpoint::parse(s)) {
-                out.push_back(*e);
+                eps.push_back(*e);
             } else {
                 std::cerr << "ikewatchd: " << what << " '" << s << "' is not ADDR:PORT\n";
-                usage_error = true;
+                ok = false;
             }
         }
-        return out;
+        return eps;
     };
-    const std::vector<endpoint> udp_eps = parse_endpoints(udp, "--udp");
-    const std::vector<endpoint> tcp_eps = parse_endpoints(tcp, "--tcp");
-    std::optional<std::optional<endpoint>> status_ep;
-    if (!status.empty()) {
-        if (status == "off") {
-            status_ep = std::optional<endpoint>{};
-        } else if (const auto e = endpoint::parse(status)) {
-            status_ep = e;
+    out.udp = parse_endpoints(f.udp, "--udp");
+    out.tcp = parse_endpoints(f.tcp, "--tcp");
+    if (!f.status.empty()) {
+        if (f.status == "off") {
+            out.status = std::optional<endpoint>{};
+        } else if (const auto e = endpoint::parse(f.status)) {
+            out.status = e;
         } else {
-            std::cerr << "ikewatchd: --status '" << status << "' is not ADDR:PORT or off\n";
-            usage_error = true;
+            std::cerr << "ikewatchd: --status '" << f.status << "' is not ADDR:PORT or off\n";
+            ok = false;
         }
     }
-    for (std::size_t i = 0; i < forwards.size(); ++i) {
-        const std::string& url = forwards[i];
+    for (std::size_t i = 0; i < f.forwards.size(); ++i) {
+        const std::string& url = f.forwards[i];
         // The URL names the forwarder, its metrics and its spool directory.
         const std::string spool = ikewatch::config::spool_dir_name(url);
-        if (std::any_of(forwards.begin(), forwards.begin() + static_cast<std::ptrdiff_t>(i),
+        if (std::any_of(f.forwards.begin(), f.forwards.begin() + static_cast<std::ptrdiff_t>(i),
                         [&](const std::string& u) {
                             return ikewatch::config::spool_dir_name(u) == spool;
                         })) {
             std::cerr << "ikewatchd: --forward '" << url << "' is given twice\n";
-            usage_error = true;
+            ok = false;
         }
         if (!ikewatch::config::forward_url_ok(url)) {
             std::cerr << "ikewatchd: --forward '" << url << "' is not "
                       << ikewatch::outputs::forward_scheme_list() << " HOST[:PORT]\n";
-            usage_error = true;
+            ok = false;
         }
     }
-    if (usage_error) {
-        return exit_usage;
+    return ok;
+}
+
+/// The forwarders `--forward` names, each in `--forward-format` where its transport can send it.
+std::vector<ikewatch::outputs::forwarder_settings> forwarders_from(const flags& f) {
+    std::vector<ikewatch::outputs::forwarder_settings> out;
+    for (const std::string& url : f.forwards) {
+        ikewatch::outputs::forwarder_settings s;
+        s.name = url;
+        s.url = url;
+        const auto scheme = ikewatch::config::forward_scheme_of(url);
+        s.format = scheme && ikewatch::outputs::sends_json_only(*scheme) ? siem_format::json
+                                                                         : f.forward_format;
+        out.push_back(std::move(s));
     }
-    ikewatch::daemon::launch how;
-    how.config_path = config_path;
-    how.overrides = [=](ikewatch::config::daemon_config& c) {
-        if (!udp_eps.empty()) {
-            c.udp = udp_eps;
+    return out;
+}
+
+/// Applies the flags that were given over a configuration read from the file.
+std::function<void(ikewatch::config::daemon_config&)> overrides_from(const flags& f,
+                                                                     const parsed_flags& p) {
+    return [f, p, forwarders = forwarders_from(f)](ikewatch::config::daemon_config& c) {
+        if (!p.udp.empty()) {
+            c.udp = p.udp;
         }
-        if (!tcp_eps.empty()) {
-            c.tcp = tcp_eps;
+        if (!p.tcp.empty()) {
+            c.tcp = p.tcp;
         }
-        if (!rule_paths.empty()) {
-            c.rule_paths = rule_paths;
+        if (!f.rule_paths.empty()) {
+            c.rule_paths = f.rule_paths;
         }
-        if (!alert_log.empty()) {
-            c.alert_log = alert_log == "-" ? std::string() : alert_log;
+        if (!f.alert_log.empty()) {
+            c.alert_log = f.alert_log == "-" ? std::string() : f.alert_log;
         }
-        if (alert_format) {
-            c.alert_format = *alert_format;
+        if (f.alert_format) {
+            c.alert_format = *f.alert_format;
         }
-        if (status_ep) {
-            c.status = *status_ep;
+        if (p.status) {
+            c.status = *p.status;
         }
-        if (level) {
-            c.log_level = *level;
+        if (f.level) {
+            c.log_level = *f.level;
         }
-        if (!forwards.empty()) {
-            c.forwarders.clear();
-            for (const std::string& url : forwards) {
-                ikewatch::outputs::forwarder_settings f;
-                f.name = url;
-                f.url = url;
-                // --forward-format applies to the forwarders that can send it.
-                const auto scheme = ikewatch::config::forward_scheme_of(url);
-                f.format = scheme && ikewatch::outputs::sends_json_only(*scheme) ? siem_format::json
-                                                                                 : forward_format;
-                c.forwarders.push_back(std::move(f));
-            }
+        if (!forwarders.empty()) {
+            c.forwarders = forwarders;
         }
-        if (workers != 0) {
-            c.workers = workers;
+        if (f.workers != 0) {
+            c.workers = f.workers;
         }
-        if (!state_dir.empty()) {
-            c.state_dir = state_dir;
+        if (!f.state_dir.empty()) {
+            c.state_dir = f.state_dir;
         }
-        if (!user.empty()) {
-            c.user = user;
+        if (!f.user.empty()) {
+            c.user = f.user;
         }
-        if (allow_root) {
+        if (f.allow_root) {
             c.allow_root = true;
         }
     };
+}
 
-    ikewatch::daemon::loaded_setup setup = ikewatch::daemon::load_setup(how);
-    for (const ikewatch::diagnostic& d : setup.problems) {
-        std::cerr << d.to_string() << '\n';
-    }
-    if (!setup.ok()) {
-        std::cerr << "ikewatchd: " << setup.problems.size()
-                  << " problem(s) in the configuration or rules\n";
-        return exit_config;
-    }
-    if (check_only) {
-        std::cout << "ok: configuration and " << setup.rules->rules.size() << " rules\n";
-        return exit_ok;
-    }
+/// Binds as the starting user, drops privileges, opens the outputs, then serves until stopped.
+int serve(const ikewatch::daemon::launch& how, ikewatch::daemon::loaded_setup setup) {
     ikewatch::daemon::set_log_level(setup.config.log_level);
-
     const ikewatch::daemon::privilege_plan privileges{setup.config.user, setup.config.allow_root};
     std::string error;
     if (!ikewatch::daemon::check_privileges(privileges, error)) {
@@ -238,4 +232,50 @@ int main(int argc, char** argv) {
         return exit_runtime;
     }
     return daemon.run();
+}
+
+}  // namespace
+
+// An exception that reaches here (out of memory, a bug) should end the process.
+// NOLINTNEXTLINE(bugprone-exception-escape)
+int main(int argc, char** argv) {
+    CLI::App cli{"ikewatchd: why is this IPsec tunnel not coming up? (Cisco syslog receiver)"};
+    cli.set_version_flag("--version", std::string(IKEWATCH_VERSION));
+    flags f;
+    const CLI::Option* reference_flag = add_options(cli, f);
+    CLI11_PARSE(cli, argc, argv);
+
+    if (reference_flag->count() > 0) {
+        std::cout << (ikewatch::from_string<output_format>(f.reference) == output_format::json
+                          ? ikewatch::config::config_reference_json()
+                          : ikewatch::config::config_reference_text());
+        return exit_ok;
+    }
+
+    auto logger = spdlog::stderr_color_mt("ikewatchd");
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+    spdlog::set_default_logger(logger);
+
+    parsed_flags parsed;
+    if (!parse_flags(f, parsed)) {
+        return exit_usage;
+    }
+    ikewatch::daemon::launch how;
+    how.config_path = f.config_path;
+    how.overrides = overrides_from(f, parsed);
+
+    ikewatch::daemon::loaded_setup setup = ikewatch::daemon::load_setup(how);
+    for (const ikewatch::diagnostic& d : setup.problems) {
+        std::cerr << d.to_string() << '\n';
+    }
+    if (!setup.ok()) {
+        std::cerr << "ikewatchd: " << setup.problems.size()
+                  << " problem(s) in the configuration or rules\n";
+        return exit_config;
+    }
+    if (f.check_only) {
+        std::cout << "ok: configuration and " << setup.rules->rules.size() << " rules\n";
+        return exit_ok;
+    }
+    return serve(how, std::move(setup));
 }
