@@ -69,10 +69,8 @@ class exposition {
     std::string out_;
 };
 
-}  // namespace
-
-std::string render_metrics(const counters& c, const pipeline_figures& p) {
-    exposition e;
+// Receiving: messages and bytes per transport, drops, TCP connections.
+void ingest_metrics(exposition& e, const counters& c) {
     e.family("messages_received_total", "counter", "Syslog messages received, by transport.");
     e.sample("messages_received_total", c.udp_datagrams, "transport", "udp");
     e.sample("messages_received_total", c.tcp_messages, "transport", "tcp");
@@ -100,7 +98,10 @@ std::string render_metrics(const counters& c, const pipeline_figures& p) {
     e.family("tcp_incomplete_frames_total", "counter",
              "TCP connections closed in the middle of a message.");
     e.sample("tcp_incomplete_frames_total", c.tcp_incomplete);
+}
 
+// The pipeline: records parsed and decoded, the peer table, alerts, timers and rules.
+void pipeline_metrics(exposition& e, const pipeline_figures& p) {
     e.family("records_total", "counter", "Records read by the parser.");
     e.sample("records_total", p.decode.records);
     e.family("parse_errors_total", "counter", "Records that could not be framed, by code.");
@@ -138,6 +139,10 @@ std::string render_metrics(const counters& c, const pipeline_figures& p) {
     e.sample("timers_pending", p.timers);
     e.family("rules_loaded", "gauge", "Rules in the active rule set.");
     e.sample("rules_loaded", p.rules);
+}
+
+// Outputs: the alert log, each forwarder, and configuration reloads.
+void output_metrics(exposition& e, const counters& c, const pipeline_figures& p) {
     e.family("alert_log_queue", "gauge", "Alerts waiting to be written to the alert log.");
     e.sample("alert_log_queue", p.alert_log_queue);
     e.family("alert_log_lines_total", "counter", "Alert log lines, by outcome.");
@@ -171,6 +176,15 @@ std::string render_metrics(const counters& c, const pipeline_figures& p) {
     e.family("reloads_total", "counter", "Configuration reloads (SIGHUP), by result.");
     e.sample("reloads_total", c.reloads_ok, "result", "ok");
     e.sample("reloads_total", c.reloads_failed, "result", "failed");
+}
+
+}  // namespace
+
+std::string render_metrics(const counters& c, const pipeline_figures& p) {
+    exposition e;
+    ingest_metrics(e, c);
+    pipeline_metrics(e, p);
+    output_metrics(e, c, p);
     return e.take();
 }
 
