@@ -285,7 +285,7 @@ void ios_state(peer_record& p, std::string_view name, micros t) noexcept {
     }
     const ike_role role =
         name[4] == 'I' || name[4] == 'i' ? ike_role::initiator : ike_role::responder;
-    const std::size_t slot = static_cast<std::size_t>(n - 1);
+    const auto slot = static_cast<std::size_t>(n - 1);
     mark(l, slot, dir(we_send(x, slot, role)), t, false);
 }
 

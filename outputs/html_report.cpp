@@ -103,10 +103,10 @@ std::string html_report(const nlohmann::json& data) {
         page, "<meta charset=\"utf-8\">",
         "<meta charset=\"utf-8\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"" + csp +
             "\">\n<meta name=\"referrer\" content=\"no-referrer\">");
-    replace_once(page, "<link rel=\"stylesheet\" href=\"/ui/app.css\">",
+    replace_once(page, R"(<link rel="stylesheet" href="/ui/app.css">)",
                  "<style>" + css + "</style>");
-    replace_once(page, "<script type=\"module\" src=\"/ui/app.js\"></script>",
-                 "<script type=\"application/json\" id=\"ikewatch-data\">" + safe +
+    replace_once(page, R"(<script type="module" src="/ui/app.js"></script>)",
+                 R"(<script type="application/json" id="ikewatch-data">)" + safe +
                      "</script>\n<script type=\"module\">" + script + "</script>");
     return page;
 }

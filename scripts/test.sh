@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The project's test command (CI runs exactly this): install dependencies, build the debug and
 # the asan (AddressSanitizer + UndefinedBehaviorSanitizer) presets, run every ctest label in
-# both, run the unit and end-to-end tests under ThreadSanitizer, and check formatting. The
-# presets treat warnings as errors. clang-tidy (scripts/check-tidy.sh) is not part of it: over
-# every source it takes longer than the rest of this script on two cores.
+# both, run the unit and end-to-end tests under ThreadSanitizer, check formatting, and run
+# clang-tidy over every source (scripts/check-tidy.sh --fast: all the checks of .clang-tidy but
+# the clang-analyzer ones, which alone take longer than the rest of this script on two cores;
+# run `bash scripts/check-tidy.sh FILE...` for them on the files a change touches). The presets
+# treat warnings as errors.
 # Usage: bash scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +25,8 @@ for preset in debug asan; do
     echo "== $preset: ctest =="
     ctest --preset "$preset" -j "$jobs" --timeout 900 "${exclude[@]}"
 done
+echo "== clang-tidy (without clang-analyzer) =="
+IKEWATCH_TIDY_JOBS=$jobs bash scripts/check-tidy.sh --fast
 # ThreadSanitizer over the multi-threaded parts: the sharded pipeline and the forwarders (unit),
 # and the daemon end to end (the spoofed-peer flood is left out: under TSan it takes minutes and
 # its threads are the same as in the other end-to-end tests).

@@ -90,7 +90,7 @@ TEST(EventKinds, OneRowPerKindWithItsFacts) {
     const auto kinds = event_kinds();
     ASSERT_EQ(kinds.size(), event_kind_count);
     for (std::size_t i = 0; i < kinds.size(); ++i) {
-        const event_kind k = static_cast<event_kind>(i);
+        const auto k = static_cast<event_kind>(i);
         EXPECT_EQ(kinds[i].kind, k);
         EXPECT_EQ(event_kind_from(to_string(k)), k) << kinds[i].name;
         EXPECT_FALSE(kinds[i].source.empty()) << kinds[i].name;

@@ -68,8 +68,7 @@ TEST(ShowIpsec, AsaPeerFilterErrorsAndSpi) {
                "      #pkts encaps: 0, #pkts encrypt: 0, #pkts digest: 0",
                "      #pkts decaps: 105, #pkts decrypt: 0, #pkts verify: 0",
                "      #send errors: 0, #recv errors: 105",
-               "      local crypto endpt.: 11.11.11.11, remote crypto endpt.: "
-               "93.184.216.34",
+               "      local crypto endpt.: 11.11.11.11, remote crypto endpt.: 93.184.216.34",
                "      current outbound spi: D0E9F6C9"});
     const show_row* r = find(rows, show_row::kind::ipsec, "93.184.216.34");
     ASSERT_NE(r, nullptr);

@@ -67,6 +67,7 @@ struct replay {
     }
 };
 
+// NOLINTNEXTLINE(readability-identifier-naming): a test suite name, CamelCase like the others
 class HealthyWithOneTimedLine : public testing::TestWithParam<const char*> {};
 
 TEST_P(HealthyWithOneTimedLine, RaisesNothingWhereverTheTimedLineSits) {
