@@ -21,8 +21,9 @@ struct load_result {
     [[nodiscard]] bool ok() const noexcept { return rules != nullptr; }
 };
 
-/// The rule language, checked and compiled in one pass over all sources. A rule file is a YAML
-/// map with any of these keys (see docs/rules.md):
+/// The rule language, checked and compiled: each source is read (rule_reader.hpp), its entries
+/// applied in load order (rule_collector.hpp), then the rules compiled (rule_compiler.hpp). A rule
+/// file is a YAML map with any of these keys (see docs/rules.md):
 /// ```
 ///   lists:     {NAME: [values]}            ; referenced as "$NAME" wherever a list fits
 ///   macros:    {NAME: {field: cond, …}}    ; reusable event conditions: `where: {macro: NAME}`
