@@ -152,7 +152,8 @@ void rule_collector::apply_overrides(const std::string& file, const YAML::Node& 
         return;
     }
     for (const auto& o : overrides) {
-        const YAML::Node id = o["id"];
+        // Not a map first: a subscript on a scalar or a list throws.
+        const YAML::Node id = o.IsMap() ? o["id"] : YAML::Node();
         if (!o.IsMap() || !id || !id.IsScalar()) {
             check_.error(file, o, load_error::missing_key, "an override needs an 'id'");
             continue;

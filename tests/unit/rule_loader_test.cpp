@@ -213,6 +213,13 @@ TEST(RuleLoader, OverridesOfUnknownRulesAreErrors) {
     EXPECT_TRUE(has(r, "override-unknown-id", 3)) << all(r);
 }
 
+// An override that is not a map (a bare word, a list) is a problem at its position, not a crash.
+TEST(RuleLoader, OverridesThatAreNotMapsAreReported) {
+    const auto r = load("overrides: [x, [y]]\n");
+    EXPECT_TRUE(has(r, "missing-key", 1, 13)) << all(r);
+    EXPECT_TRUE(has(r, "missing-key", 1, 16)) << all(r);
+}
+
 TEST(RuleLoader, ShippedPackLoadsAndCoversEveryDesignCode) {
     const auto r = load_rules(shipped_pack());
     ASSERT_TRUE(r.ok()) << all(r);
