@@ -91,6 +91,13 @@ const peer_field table[] = {
      [](const peer_record& p, const device_facts&, field_buffer& b) -> value {
          return number(p.negotiations, b);
      }},
+    {"lines", field_type::number,
+     "lines that named the peer, or reached it by connection or SA id, since its record was made "
+     "(a spoofed address seen once has 1)",
+     false,
+     [](const peer_record& p, const device_facts&, field_buffer& b) -> value {
+         return number(p.events, b);
+     }},
     {"declined", field_type::number,
      "phase-1 transforms this side refused in the current negotiation (IOS 'atts are not "
      "acceptable')",

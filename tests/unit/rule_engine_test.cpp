@@ -353,6 +353,32 @@ TEST(RuleEngine, DrainFiresPendingTimersOnly) {
     EXPECT_EQ(h.actions(), std::vector<std::string>{"raised STUCK 203.0.113.5 @10:00:30"});
 }
 
+// The peer field `lines` counts the lines applied to the peer, this one included.
+TEST(RuleEngine, PeerLinesCountsTheLinesThatNamedThePeer) {
+    harness h(R"(
+rules:
+  - id: SECOND
+    name: s
+    code: test-code
+    severity: low
+    match:
+      event: ike_packet
+      peer: {lines: {gte: 2}}
+    title: "{peer} after {lines} lines"
+    cause: "c"
+    checks: []
+)");
+    const std::string packet =
+        "<167>Jun 01 2026 10:00:00 fw : %ASA-7-713236: IP = 203.0.113.5, IKE_DECODE SENDING "
+        "Message (msgid=0) with payloads : HDR + SA (1) + VENDOR (13) + NONE (0) total length : "
+        "256";
+    h.line(packet);
+    EXPECT_TRUE(h.sink.alerts.empty());
+    h.line(packet);
+    ASSERT_EQ(h.sink.alerts.size(), 1u);
+    EXPECT_EQ(h.sink.alerts[0].message, "203.0.113.5 after 2 lines");
+}
+
 TEST(RuleEngine, HostileFieldTextIsKeptVerbatimForTheOutputsToEscape) {
     harness h(R"(
 rules:
