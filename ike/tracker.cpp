@@ -64,6 +64,15 @@ void fail_phase2(peer_record& p, const event& e) noexcept {
     p.last_failure_at = e.time;
 }
 
+// A failure of the phase the line names (phase 1 when it names none).
+void fail_named_phase(peer_record& p, const event& e) noexcept {
+    if (e.phase == 2) {
+        fail_phase2(p, e);
+    } else {
+        fail(p, e);
+    }
+}
+
 void phase2(peer_record& p, p2_status s, micros t) noexcept {
     if (p.phase2 != s) {
         p.phase2 = s;
@@ -304,20 +313,12 @@ bool apply_failure(peer_record& p, const event& e) noexcept {
             if (!e.state_name.empty()) {
                 named_state(p, e.state_name, p.role, e.time);
             }
-            if (e.phase == 2) {
-                fail_phase2(p, e);
-            } else {
-                fail(p, e);
-            }
+            fail_named_phase(p, e);
             return true;
         case event_kind::proposal_rejected:
         case event_kind::mode_failure:
         case event_kind::attribute_mismatch:
-            if (e.phase == 2) {
-                fail_phase2(p, e);
-            } else {
-                fail(p, e);
-            }
+            fail_named_phase(p, e);
             return true;
         case event_kind::tunnel_group_missing:
         case event_kind::invalid_cookie:
