@@ -127,6 +127,29 @@ void apply_show_state(peer_record& p, const event& e) noexcept {
     }
 }
 
+// Debug state-machine steps of the exchanges that run on an established IKE SA: INFORMATIONAL
+// (`INFO_I_BLD_INFO`, DPD and deletes) and CREATE_CHILD_SA (`CHILD_I_WAIT`, child SAs and
+// rekeys). They do not name a state of the IKE SA; they prove it is up. A child exchange in
+// progress is phase 2 negotiating (CHILD_WAIT in the docs); its end (`CHILD_*_DONE`) brings the
+// child SA up.
+bool established_sa_step(std::string_view name) noexcept {
+    return text::starts_with(name, "INFO_") || text::starts_with(name, "CHILD_");
+}
+
+void apply_established_step(peer_record& p, std::string_view name, micros t) noexcept {
+    if (p.status != p1_status::up) {
+        up(p, t);
+    }
+    if (!text::starts_with(name, "CHILD_")) {
+        return;
+    }
+    if (name.ends_with("_DONE")) {
+        phase2(p, p2_status::up, t);
+    } else if (p.phase2 != p2_status::up) {
+        phase2(p, p2_status::negotiating, t);
+    }
+}
+
 std::uint32_t saturated(std::uint64_t v) noexcept {
     return v > 0xffffffffu ? 0xffffffffu : static_cast<std::uint32_t>(v);
 }
@@ -400,7 +423,9 @@ bool apply_v2_event(peer_record& p, const event& e, bool& started) noexcept {
             if (e.role != ike_role::unknown) {
                 p.role = e.role;
             }
-            if (!e.state_name.empty()) {
+            if (established_sa_step(e.state_name)) {
+                apply_established_step(p, e.state_name, now);
+            } else if (!e.state_name.empty()) {
                 named_state(p, e.state_name, p.role, now);
                 if (is_active(p.state)) {
                     p.status = p1_status::up;

@@ -513,21 +513,30 @@ bool show_sa_parser::isakmp_line(std::string_view line, std::vector<std::string_
                 return true;
             }
             return false;
-        case table::ikev2:
-            // 3686011 2001:db8:2:1::1/500 2001:db8:2:1::2/500 READY INITIATOR
-            if (t.size() >= 5 && text::all_digits(t[0]) &&
+        case table::ikev2: {
+            // ASA:  3686011 2001:db8:2:1::1/500 2001:db8:2:1::2/500 READY INITIATOR
+            //       442665449 10.1.1.1/500 10.2.2.2/500 Global/Global READY INITIATOR
+            // IOS:  1 172.16.1.1/500 172.16.1.2/500 none/none READY
+            // The optional fvrf/ivrf column comes before the status; only the ASA has a role.
+            const std::size_t status = t.size() > 4 && t[3].find('/') != std::string_view::npos
+                                           ? 4
+                                           : 3;
+            if (t.size() > status && text::all_digits(t[0]) &&
                 t[1].find('/') != std::string_view::npos &&
                 t[2].find('/') != std::string_view::npos) {
                 show_row row;
                 row.device = device_;
                 row.peer = std::string(t[2].substr(0, t[2].rfind('/')));
-                row.state = std::string(t[3]);
-                row.role = role_of(t[4]);
+                row.state = std::string(t[status]);
+                if (status + 1 < t.size()) {
+                    row.role = role_of(t[status + 1]);
+                }
                 row.ike_version = 2;
                 out_.push_back(std::move(row));
                 return true;
             }
             return false;
+        }
         case table::none:
             // Rows of a filtered `show crypto isakmp sa | include …` come without a header.
             if (block_ == console_block::isakmp_sa && ios_table_row(t, 0)) {

@@ -136,3 +136,20 @@ TEST(ShowSa, AnsweredPingOrOtherDevicesPeersReportNothing) {
         EXPECT_NE(r.what, show_row::kind::ping_failed) << r.device << " " << r.peer;
     }
 }
+
+// IOS and newer ASA tables have an fvrf/ivrf column before the status; only the ASA's has a role.
+TEST(ShowSa, Ikev2TablesWithVrfColumn) {
+    const auto ios = parse({"R1#show crypto ikev2 sa", "IPv4 Crypto IKEv2 SA",
+                            "Tunnel-id Local Remote fvrf/ivrf Status",
+                            "1 172.16.1.1/500 172.16.1.2/500 none/none READY"});
+    ASSERT_EQ(ios.size(), 1u);
+    EXPECT_EQ(ios[0].peer, "172.16.1.2");
+    EXPECT_EQ(ios[0].state, "READY");
+    EXPECT_EQ(ios[0].role, ike_role::unknown);
+    const auto asa =
+        parse({"Tunnel-id Local Remote fvrf/ivrf Status Role",
+               "442665449 10.1.1.1/500 10.2.2.2/500 Global/Global READY RESPONDER"});
+    ASSERT_EQ(asa.size(), 1u);
+    EXPECT_EQ(asa[0].state, "READY");
+    EXPECT_EQ(asa[0].role, ike_role::responder);
+}

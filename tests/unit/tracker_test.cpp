@@ -223,3 +223,32 @@ TEST(Tracker, Ikev2DebugLinesReachTheirPeerThroughTheSaId) {
     EXPECT_EQ(p.state, p1_state::v2_up);
     EXPECT_EQ(p.role, parsers::ike_role::initiator);
 }
+
+// INFORMATIONAL and CREATE_CHILD_SA steps run on an established IKE SA: they bring it up and
+// drive the child SA, and never show as the IKE SA's state.
+TEST(Tracker, Ikev2ChildAndInformationalStepsNameNoIkeState) {
+    feed f;
+    f.line(
+        "Jul 25 22:35:53 IKEv2-PROTO-4: (229): Received Packet [From 203.0.113.1:500/To "
+        "198.51.100.1:500/VRF i0:f0]");
+    f.line(
+        "Jul 25 22:35:53 IKEv2-PROTO-7: (229): SM Trace-> SA: I_SPI=48A0D49E589D838C "
+        "R_SPI=9A973412D4DFC9DF (I) MsgID = 00000002 CurState: INFO_I_BLD_INFO Event: "
+        "EV_CHK_INFO_TYPE");
+    const peer_record& p = f.peer("203.0.113.1");
+    EXPECT_EQ(p.state, p1_state::v2_up);
+    EXPECT_EQ(p.status, p1_status::up);
+    EXPECT_EQ(p.state_asa(), "ESTABLISHED");
+    EXPECT_EQ(p.state_ios(), "READY");
+    f.line(
+        "Jul 25 22:35:54 IKEv2-PROTO-7: (229): SM Trace-> SA: I_SPI=48A0D49E589D838C "
+        "R_SPI=9A973412D4DFC9DF (I) MsgID = 00000003 CurState: CHILD_I_WAIT Event: "
+        "EV_RECV_CREATE_CHILD");
+    EXPECT_EQ(p.phase2, p2_status::negotiating);
+    f.line(
+        "Jul 25 22:35:54 IKEv2-PROTO-7: (229): SM Trace-> SA: I_SPI=48A0D49E589D838C "
+        "R_SPI=9A973412D4DFC9DF (I) MsgID = 00000003 CurState: CHILD_I_DONE Event: "
+        "EV_OK");
+    EXPECT_EQ(p.phase2, p2_status::up);
+    EXPECT_EQ(p.state_ios(), "READY");
+}
