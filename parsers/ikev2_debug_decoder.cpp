@@ -163,9 +163,12 @@ void sm_trace(std::string_view t, event& e) noexcept {
     if (!ev.empty()) {
         e.set(field::type, ev);
     }
-    // `CurState: AUTH_DONE Event: EV_FAIL` is the end of a failed exchange, not its success:
-    // the state named beside a failure event is not entered.
-    if (!state.empty() && text::ifind(ev, "FAIL") == std::string_view::npos) {
+    // `CurState: AUTH_DONE Event: EV_FAIL` is the end of a failed exchange, not its success: a
+    // completed state named beside a failure event is not entered. A step named beside one
+    // (`I_PROC_AUTH Event: EV_AUTH_FAIL`) is where the exchange stopped.
+    const bool failure = text::ifind(ev, "FAIL") != std::string_view::npos;
+    const bool completed = state == "READY" || state.ends_with("_DONE");
+    if (!state.empty() && !(failure && completed)) {
         e.state_name = state;
         e.set(field::state, state);
     }
