@@ -86,6 +86,10 @@ void ingest_metrics(exposition& e, const counters& c) {
     e.sample("messages_truncated_total", c.tcp_truncated, "transport", "tcp");
     e.family("udp_receive_errors_total", "counter", "Errors reading the UDP sockets.");
     e.sample("udp_receive_errors_total", c.udp_receive_errors);
+    e.family("udp_kernel_drops_total", "counter",
+             "Datagrams the kernel dropped before ikewatchd read them: the socket's receive "
+             "buffer was full (SO_RXQ_OVFL; counted when the next datagram is read).");
+    e.sample("udp_kernel_drops_total", c.udp_kernel_drops);
     e.family("tcp_connections_total", "counter", "TCP connections, by outcome.");
     e.sample("tcp_connections_total", c.tcp_accepted, "outcome", "accepted");
     e.sample("tcp_connections_total", c.tcp_rejected_limit, "outcome", "rejected_limit");

@@ -20,6 +20,7 @@ struct counters {
     counter udp_bytes{0};
     counter udp_truncated{0};  ///< longer than max_message_size (cut)
     counter udp_receive_errors{0};
+    counter udp_kernel_drops{0};  ///< dropped by the kernel, receive buffer full (SO_RXQ_OVFL)
     counter tcp_accepted{0};
     counter tcp_rejected_limit{0};   ///< tcp_max_connections reached
     counter tcp_rejected_sender{0};  ///< not in the allow list

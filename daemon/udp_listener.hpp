@@ -15,6 +15,8 @@ namespace ikewatch::daemon {
 /// One UDP syslog socket. Datagrams are read in batches (`recvmmsg`, up to 64 per call) whenever
 /// the socket is readable, each handed over whole; one longer than max_message_size is cut there
 /// and counted. The receive buffer is set as configured (the kernel caps it at rmem_max).
+/// Datagrams the kernel dropped because that buffer was full are counted from the drop count
+/// it attaches to each datagram read (SO_RXQ_OVFL).
 class udp_listener {
   public:
     udp_listener(boost::asio::io_context& io, const config::endpoint& at,
@@ -39,6 +41,7 @@ class udp_listener {
     message_handler handler_;
     counters& stats_;
     std::vector<char> buffers_;
+    std::uint32_t kernel_drops_ = 0;  // the socket's drop count as last read (wraps)
     bool closed_ = false;
 };
 
