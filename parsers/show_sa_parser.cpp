@@ -518,9 +518,8 @@ bool show_sa_parser::isakmp_line(std::string_view line, std::vector<std::string_
             //       442665449 10.1.1.1/500 10.2.2.2/500 Global/Global READY INITIATOR
             // IOS:  1 172.16.1.1/500 172.16.1.2/500 none/none READY
             // The optional fvrf/ivrf column comes before the status; only the ASA has a role.
-            const std::size_t status = t.size() > 4 && t[3].find('/') != std::string_view::npos
-                                           ? 4
-                                           : 3;
+            const std::size_t status =
+                t.size() > 4 && t[3].find('/') != std::string_view::npos ? 4 : 3;
             if (t.size() > status && text::all_digits(t[0]) &&
                 t[1].find('/') != std::string_view::npos &&
                 t[2].find('/') != std::string_view::npos) {

@@ -146,9 +146,8 @@ TEST(ShowSa, Ikev2TablesWithVrfColumn) {
     EXPECT_EQ(ios[0].peer, "172.16.1.2");
     EXPECT_EQ(ios[0].state, "READY");
     EXPECT_EQ(ios[0].role, ike_role::unknown);
-    const auto asa =
-        parse({"Tunnel-id Local Remote fvrf/ivrf Status Role",
-               "442665449 10.1.1.1/500 10.2.2.2/500 Global/Global READY RESPONDER"});
+    const auto asa = parse({"Tunnel-id Local Remote fvrf/ivrf Status Role",
+                            "442665449 10.1.1.1/500 10.2.2.2/500 Global/Global READY RESPONDER"});
     ASSERT_EQ(asa.size(), 1u);
     EXPECT_EQ(asa[0].state, "READY");
     EXPECT_EQ(asa[0].role, ike_role::responder);
