@@ -463,6 +463,7 @@ bool show_sa_parser::isakmp_line(std::string_view line, std::vector<std::string_
     }
     if (index_of(t, "Tunnel-id") == 0) {
         table_ = table::ikev2;
+        ikev2_status_.clear();
         return true;
     }
     if (t.size() >= 5 && t[0] == "IKE" && t[1] == "Peer" && t[2] == "Type") {
@@ -517,7 +518,25 @@ bool show_sa_parser::isakmp_line(std::string_view line, std::vector<std::string_
             // ASA:  3686011 2001:db8:2:1::1/500 2001:db8:2:1::2/500 READY INITIATOR
             //       442665449 10.1.1.1/500 10.2.2.2/500 Global/Global READY INITIATOR
             // IOS:  1 172.16.1.1/500 172.16.1.2/500 none/none READY
+            // IOS-XE, IPv6:  1 none/none READY   then   Local 2001:DB8::1/500, Remote …/500
             // The optional fvrf/ivrf column comes before the status; only the ASA has a role.
+            if (t.size() == 3 && text::all_digits(t[0]) &&
+                t[1].find('/') != std::string_view::npos && !detail::address_like(t[1])) {
+                ikev2_status_.assign(t[2]);
+                return true;
+            }
+            if (t.size() == 2 && (t[0] == "Local" || t[0] == "Remote") && !ikev2_status_.empty()) {
+                if (t[0] == "Remote") {
+                    show_row row;
+                    row.device = device_;
+                    row.peer = std::string(t[1].substr(0, t[1].rfind('/')));
+                    row.state = std::move(ikev2_status_);
+                    row.ike_version = 2;
+                    ikev2_status_.clear();
+                    out_.push_back(std::move(row));
+                }
+                return true;
+            }
             const std::size_t status =
                 t.size() > 4 && t[3].find('/') != std::string_view::npos ? 4 : 3;
             if (t.size() > status && text::all_digits(t[0]) &&

@@ -116,6 +116,8 @@ class show_sa_parser {
     show_ipsec_reader ipsec_;
     show_session_reader sessions_;
     show_route_reader routes_;
+    // IKEv2 row whose addresses follow on their own lines (IOS-XE IPv6 layout): its status
+    std::string ikev2_status_;
     // ping being read
     std::string ping_target_;
     std::string ping_source_;

@@ -152,3 +152,15 @@ TEST(ShowSa, Ikev2TablesWithVrfColumn) {
     EXPECT_EQ(asa[0].state, "READY");
     EXPECT_EQ(asa[0].role, ike_role::responder);
 }
+
+// IOS-XE prints IPv6 IKEv2 SAs with the addresses on lines of their own after the row.
+TEST(ShowSa, Ikev2Ipv6RowsWithAddressLines) {
+    const auto rows =
+        parse({" IPv6 Crypto IKEv2  SA", "Tunnel-id    fvrf/ivrf              Status",
+               "1          none/none             READY", "Local  2001:DB8:1101::131/500",
+               "Remote  2001:DB8:1201::122/500", "      Life/Active Time: 86400/218 sec"});
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].peer, "2001:DB8:1201::122");
+    EXPECT_EQ(rows[0].state, "READY");
+    EXPECT_EQ(rows[0].ike_version, 2);
+}
