@@ -1,5 +1,6 @@
 #include "common/text.hpp"
 #include "parsers/cisco_message.hpp"
+#include "parsers/decode_helpers.hpp"
 
 namespace ikewatch::parsers {
 
@@ -190,6 +191,14 @@ bool ikev2_debug(std::string_view body, cisco_message& m) noexcept {
         f = family::asa;
     } else if (starts(body, "IKEv2:") || ios_packet_line(body)) {
         f = family::ios;
+    } else if (detail::ikev2_event_trace(body)) {
+        // Kept by the router whether or not debug is on: not debug output.
+        m.fam = family::ios;
+        m.source = message_source::ikev2_debug;
+        m.ike_version = 2;
+        m.severity = 6;
+        m.text = body;
+        return true;
     } else if (starts(body, "IKEv2-")) {
         const std::size_t colon = body.find(':');
         const std::size_t space = body.find(' ');
@@ -227,7 +236,7 @@ void untagged(std::string_view body, cisco_message& m) noexcept {
         }
         return;
     }
-    if ((c == 'I' || c == '(') && ikev2_debug(body, m)) {
+    if ((c == 'I' || c == '(' || c == 'S') && ikev2_debug(body, m)) {
         return;
     }
     if (starts(body, "ISAKMP") || starts(body, "IPSEC(") || starts(body, "CryptoEngine") ||

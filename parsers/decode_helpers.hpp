@@ -24,6 +24,13 @@ namespace ikewatch::parsers::detail {
 /// colons, with at least one digit and one dot or colon.
 [[nodiscard]] bool address_like(std::string_view t) noexcept;
 
+/// An IOS-XE IKEv2 event-trace line (`show monitor event-trace crypto ikev2 event all`):
+/// `SA ID:1 SESSION ID:2 Remote: 30.1.1.2/500 Local: 30.1.1.1/500  …`.
+[[nodiscard]] inline bool ikev2_event_trace(std::string_view s) noexcept {
+    return s.starts_with("SA ID:") && contains(s, " SESSION ID:") && contains(s, " Remote: ") &&
+           contains(s, " Local: ");
+}
+
 /// The first dotted IPv4 address anywhere in `s`, or empty.
 [[nodiscard]] std::string_view first_ipv4(std::string_view s) noexcept;
 

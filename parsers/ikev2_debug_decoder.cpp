@@ -26,10 +26,31 @@ using detail::starts;
 namespace {
 
 struct debug_prefix {
-    std::string_view id;    ///< ASA SA id or IOS session id, digits; empty when the line has none
-    bool session = false;   ///< `id` is an IOS session id
-    std::string_view text;  ///< the message after the prefix
+    std::string_view id;      ///< ASA SA id or IOS session id, digits; empty when the line has none
+    bool session = false;     ///< `id` is an IOS session id
+    std::string_view text;    ///< the message after the prefix
+    std::string_view remote;  ///< event trace: the peer's `address/port`
+    std::string_view local;   ///< event trace: the device's own `address/port`
+    ike_role role = ike_role::unknown;  ///< event trace: `(I)` or `(R)` before the text
 };
+
+// IOS-XE event trace (`show monitor event-trace crypto ikev2 event all`): every line names the
+// SA, the session and both ends, then the role for exchange lines:
+// `SA ID:1 SESSION ID:2 Remote: 30.1.1.2/500 Local: 30.1.1.1/500  (I) Sending IKEv2 …`
+void event_trace_prefix(std::string_view s, debug_prefix& d) noexcept {
+    d.id = detail::word_after(s, "SESSION ID:", " ");
+    d.session = !d.id.empty();
+    d.remote = detail::word_after(s, "Remote: ", " ");
+    d.local = detail::word_after(s, "Local: ", " ");
+    const std::size_t at = text::find(s, "Local: ");
+    std::string_view rest = text::ltrim(s.substr(at + 7));
+    rest = text::ltrim(rest.substr(std::min(rest.size(), rest.find(' '))));
+    if (starts(rest, "(I) ") || starts(rest, "(R) ")) {
+        d.role = rest[1] == 'I' ? ike_role::initiator : ike_role::responder;
+        rest.remove_prefix(4);
+    }
+    d.text = text::trim(rest);
+}
 
 // `(229):` / `(229) ` at the start of `s`: the digits, and `s` moved past the prefix.
 std::string_view paren_id(std::string_view& s) noexcept {
@@ -66,9 +87,24 @@ std::string_view session_id(std::string_view& s) noexcept {
     return digits;
 }
 
+// `IKEv2 CREATE_CHILD_SA Exchange RESPONSE`: the exchange and whether it answers.
+void exchange_line(std::string_view t, event& e) noexcept {
+    const std::string_view name = t.substr(6, t.find(' ', 6) - 6);
+    e.kind = event_kind::ikev2_packet;
+    e.exchange = ikev2::exchange_named(name);
+    e.v2_response = text::find(t, "Exchange RESPONSE") != std::string_view::npos;
+    if (e.exchange != ike_exchange::none) {
+        e.set(field::exchange, to_string(e.exchange));
+    }
+}
+
 debug_prefix split_prefix(std::string_view body) noexcept {
     debug_prefix d;
     std::string_view s = body;
+    if (detail::ikev2_event_trace(s)) {
+        event_trace_prefix(s, d);
+        return d;
+    }
     if (!s.empty() && s[0] == '(') {
         d.id = paren_id(s);
     } else if (starts(s, "IKEv2-PROTO-") || starts(s, "IKEv2-PLAT-")) {
@@ -228,6 +264,13 @@ void ikev2_debug(std::string_view body, event& e) noexcept {
     }
     const std::string_view t = d.text;
     e.kind = event_kind::ike_info;
+    if (!d.remote.empty()) {
+        ikev2::set_endpoints(e, ikev2::split_endpoint(d.local), ikev2::split_endpoint(d.remote));
+    }
+    if (d.role != ike_role::unknown) {
+        e.role = d.role;
+        e.set(field::role, d.role == ike_role::initiator ? "initiator" : "responder");
+    }
     if (starts(t, "Received Packet [") || starts(t, "Sending Packet [")) {
         // The exchange follows on its own line (`IKEv2 IKE_AUTH Exchange REQUEST`).
         packet_endpoints(t, e);
@@ -235,13 +278,19 @@ void ikev2_debug(std::string_view body, event& e) noexcept {
         platform_packet(t, starts(t, "RECV"), e);
     } else if (starts(t, "IKEv2 ") && text::find(t, " Exchange ") != std::string_view::npos) {
         // `IKEv2 CREATE_CHILD_SA Exchange RESPONSE`: the exchange and whether it answers.
-        const std::string_view name = t.substr(6, t.find(' ', 6) - 6);
-        e.kind = event_kind::ikev2_packet;
-        e.exchange = ikev2::exchange_named(name);
-        e.v2_response = text::find(t, "Exchange RESPONSE") != std::string_view::npos;
-        if (e.exchange != ike_exchange::none) {
-            e.set(field::exchange, to_string(e.exchange));
-        }
+        exchange_line(t, e);
+    } else if (!d.remote.empty() && (starts(t, "Sending IKEv2 ") || starts(t, "Received IKEv2 ")) &&
+               text::find(t, " Exchange ") != std::string_view::npos) {
+        // Event trace: `(I) Sending IKEv2 IKE_AUTH Exchange REQUEST`, direction included.
+        const bool sent = t[0] == 'S';
+        exchange_line(t.substr(t.find(' ') + 1), e);
+        e.direction = sent ? ike_direction::sent : ike_direction::received;
+        e.set(field::direction, sent ? "sent" : "received");
+    } else if (!d.remote.empty() && starts(t, "Session with IKE ID PAIR") &&
+               t.ends_with(" is UP")) {
+        e.kind = event_kind::ikev2_state;
+        e.state_name = "READY";
+        e.set(field::state, "READY");
     } else if (starts(t, "SM Trace->")) {
         sm_trace(t, e);
     } else if (pfkey_invalid_spi(t, e)) {

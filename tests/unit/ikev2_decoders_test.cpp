@@ -184,3 +184,34 @@ TEST(Ikev2Debug, IosErrorPrefix) {
     EXPECT_EQ(value_of(d.ev, field::reason),
               "Creation/Installation of IPsec SA into IPsec DB failed");
 }
+
+// tests/cases/iosxe-healthy-ikev2-event-trace-genieparser.log: every line names both ends; the
+// exchange lines also the role and the direction.
+TEST(Ikev2EventTrace, ExchangeLinesAndSessionUp) {
+    const auto sent = decode(
+        "*Apr  4 00:17:00.436: SA ID:1 SESSION ID:2 Remote: 30.1.1.2/500 Local: 30.1.1.1/500  "
+        "(I) Sending IKEv2 IKE_AUTH Exchange REQUEST");
+    EXPECT_EQ(sent.ev.kind, event_kind::ikev2_packet);
+    EXPECT_EQ(sent.ev.exchange, ike_exchange::v2_auth);
+    EXPECT_FALSE(sent.ev.v2_response);
+    EXPECT_EQ(sent.ev.direction, ike_direction::sent);
+    EXPECT_EQ(sent.ev.role, ike_role::initiator);
+    EXPECT_EQ(sent.ev.peer.view(), "30.1.1.2");
+    EXPECT_EQ(value_of(sent.ev, field::local_ip), "30.1.1.1");
+    EXPECT_EQ(sent.ev.conn_id.view(), "v2:s2");
+    EXPECT_EQ(sent.ev.severity, 6);  // kept whether or not debug is on
+
+    const auto answered = decode(
+        "*Apr  4 00:17:00.848: SA ID:1 SESSION ID:3 Remote: 30.1.1.2/500 Local: 30.1.1.1/500  "
+        "(R) Sending IKEv2 IKE_SA_INIT Exchange RESPONSE");
+    EXPECT_EQ(answered.ev.exchange, ike_exchange::v2_sa_init);
+    EXPECT_TRUE(answered.ev.v2_response);
+    EXPECT_EQ(answered.ev.role, ike_role::responder);
+
+    const auto up = decode(
+        "*Apr  4 00:17:00.852: SA ID:1 SESSION ID:3 Remote: 30.1.1.2/500 Local: 30.1.1.1/500  "
+        "Session with IKE ID PAIR(30.1.1.2 , 30.1.1.1) is UP");
+    EXPECT_EQ(up.ev.kind, event_kind::ikev2_state);
+    EXPECT_EQ(up.ev.state_name, "READY");
+    EXPECT_EQ(up.ev.peer.view(), "30.1.1.2");
+}
