@@ -1,5 +1,6 @@
 #include "outputs/alert_format.hpp"
 
+#include "outputs/json_writer.hpp"
 #include "outputs/parse_json.hpp"
 #include "outputs/peers_format.hpp"
 
@@ -64,6 +65,135 @@ nlohmann::json alert_json(const rules::alert& a) {
                   {"last_seen", rfc3339(a.last_seen)}};
     j["message"] = text_value(a.message);
     return j;
+}
+
+// Keys in byte order, as the document prints them.
+void append_alert_json(const rules::alert& a, std::string& out) {
+    const bool raised = a.action == rules::alert::action_t::raised;
+    json_writer w(out);
+    w.begin_object();
+    w.key("@timestamp");
+    w.string(rfc3339(a.time));
+    w.key("alert");
+    w.begin_object();
+    w.key("count");
+    w.number(a.count);
+    w.key("id");
+    w.string(a.id);
+    w.key("last_seen");
+    w.string(rfc3339(a.last_seen));
+    w.key("raised_at");
+    w.string(rfc3339(a.raised_at));
+    w.end_object();
+    w.key("diagnosis");
+    w.begin_object();
+    w.key("cause");
+    w.string(a.cause);
+    w.key("checks");
+    w.begin_array();
+    for (const std::string& c : a.checks) {
+        w.string(c);
+    }
+    w.end_array();
+    w.key("code");
+    w.string(a.code);
+    w.key("confidence");
+    w.string(rules::to_string(a.conf));
+    w.end_object();
+    w.key("event");
+    w.begin_object();
+    w.key("action");
+    w.string(raised ? "raised" : "resolved");
+    w.key("category");
+    w.string("network");
+    if (a.created != 0) {
+        w.key("created");
+        w.string(rfc3339(a.created));
+    }
+    w.key("dataset");
+    w.string("ikewatch.alert");
+    w.key("kind");
+    w.string("alert");
+    w.key("severity");
+    w.number(rules::severity_number(a.sev));
+    w.end_object();
+    w.key("evidence");
+    w.begin_array();
+    for (const rules::evidence_line& l : a.evidence) {
+        w.begin_object();
+        w.key("line");
+        w.string(l.text);
+        w.key("time");
+        w.string(rfc3339(l.time));
+        w.end_object();
+    }
+    w.end_array();
+    w.key("ike");
+    w.begin_object();
+    w.key("group");
+    w.string_or_null(a.group);
+    w.key("mode");
+    w.string_or_null(a.mode);
+    w.key("nat_t");
+    w.boolean(a.nat_t);
+    w.key("peer");
+    w.string_or_null(a.peer);
+    w.key("phase");
+    w.number_or_null(a.phase);
+    w.key("phase2");
+    w.string_or_null(a.phase2);
+    w.key("retransmits");
+    w.number(a.retransmits);
+    w.key("role");
+    w.string_or_null(a.role);
+    w.key("state");
+    w.string_or_null(a.state);
+    w.key("state_ios");
+    w.string_or_null(a.state_ios);
+    w.key("state_since");
+    if (a.peer.empty() || a.state_since == 0) {
+        w.null();
+    } else {
+        w.string(rfc3339(a.state_since));
+    }
+    w.key("status");
+    w.string_or_null(a.status);
+    w.key("version");
+    w.number_or_null(a.ike_version);
+    w.end_object();
+    w.key("message");
+    w.string(a.message);
+    w.key("observer");
+    w.begin_object();
+    w.key("hostname");
+    w.string(a.device);
+    w.end_object();
+    w.key("rule");
+    w.begin_object();
+    w.key("id");
+    w.string(a.rule_id);
+    w.key("name");
+    w.string(a.rule_name);
+    w.key("severity");
+    w.string(rules::to_string(a.sev));
+    w.key("version");
+    w.number(a.rule_version);
+    w.end_object();
+    if (!a.peer_key && !a.key.empty()) {
+        w.key("source");
+        w.begin_object();
+        w.key("address");
+        w.string(a.key);
+        w.end_object();
+    }
+    w.end_object();
+}
+
+std::string alert_json_line(const rules::alert& a) {
+    std::string out;
+    out.reserve(1024);
+    append_alert_json(a, out);
+    return out;
 }
 
 std::string alert_text(const rules::alert& a) {

@@ -14,6 +14,11 @@ namespace ikewatch::outputs {
 /// …}, `evidence` [{time, line}], `alert` {id, count, raised_at}, `message`.
 [[nodiscard]] nlohmann::json alert_json(const rules::alert& a);
 
+/// The same JSON as one line, `dump_json(alert_json(a))` byte for byte, written without building
+/// the document (the alert log and the forwarders write one per alert).
+void append_alert_json(const rules::alert& a, std::string& out);
+[[nodiscard]] std::string alert_json_line(const rules::alert& a);
+
 /// One readable line, then the checks and the evidence indented beneath it. Untrusted text is
 /// made printable (no control characters reach the terminal).
 [[nodiscard]] std::string alert_text(const rules::alert& a);

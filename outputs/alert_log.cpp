@@ -53,7 +53,13 @@ void alert_log::emit(const rules::alert& a) {
         queue_.erase(queue_.begin() + (keep_head ? 1 : 0));
         ++stats_.dropped;
     }
-    queue_.push_back(json_ ? dump_json(alert_json(a)) + '\n' : alert_text(a));
+    if (json_) {
+        std::string line = alert_json_line(a);
+        line += '\n';
+        queue_.push_back(std::move(line));
+    } else {
+        queue_.push_back(alert_text(a));
+    }
     flush();
 }
 

@@ -191,7 +191,7 @@ std::string rfc5424(const rules::alert& a, const siem_options& o) {
         out += ']';
     }
     out += ' ';
-    out += dump_json(alert_json(a));
+    append_alert_json(a, out);
     return out;
 }
 
@@ -382,7 +382,7 @@ std::string format_alert(const rules::alert& a, siem_format f, const siem_option
         case siem_format::count_:
             break;
     }
-    return dump_json(alert_json(a));
+    return alert_json_line(a);
 }
 
 }  // namespace ikewatch::outputs

@@ -26,11 +26,15 @@ def main(t):
         t.step(f"{SENT} datagrams sent to the stopped daemon; the kernel dropped {dropped}")
     finally:
         d.signal(signal.SIGCONT)
-    udp_send(d.udp_port, [line])  # the drop count comes with the next datagram read
+    # The kernel stamps each datagram with the drop count when it queues it: one sent after the
+    # drops tells the daemon. It must find room, so it goes once the daemon emptied the queue.
+    wait_until("the daemon to read what was queued", lambda: udp_socket_stats(d.udp_port)[0] == 0)
+    udp_send(d.udp_port, [line])
     received_key = 'messages_received_total{transport="udp"}'
     wait_until("every datagram received or counted as dropped", lambda: (
         d.metric(received_key) + d.metric("udp_kernel_drops_total") == SENT + 1), 20)
     counted = d.metric("udp_kernel_drops_total")
+    _, dropped = udp_socket_stats(d.udp_port)
     check(counted == dropped, f"udp_kernel_drops_total {counted}, the kernel counted {dropped}")
     t.step(f"received {d.metric(received_key)}, udp_kernel_drops_total {counted}")
 

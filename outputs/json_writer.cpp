@@ -1,0 +1,190 @@
+#include "outputs/json_writer.hpp"
+
+#include <array>
+
+#include "common/text.hpp"
+
+namespace ikewatch::outputs {
+
+namespace {
+
+constexpr std::string_view replacement = "\xEF\xBF\xBD";  // U+FFFD
+
+struct utf8_step {
+    std::size_t size;  ///< bytes taken: the whole character, or the invalid prefix to replace
+    bool valid;
+    char32_t code;
+};
+
+// The character at s[i]. An invalid sequence is replaced by one U+FFFD per maximal prefix of a
+// well-formed sequence (or per byte that starts none): the substitution RFC 3629 decoders and
+// the JSON library use, so that both writers give the same bytes.
+utf8_step next_char(std::string_view s, std::size_t i) noexcept {
+    const auto b0 = static_cast<unsigned char>(s[i]);
+    std::size_t len = 0;
+    unsigned char lo = 0x80;
+    unsigned char hi = 0xBF;
+    char32_t code = 0;
+    if (b0 >= 0xC2 && b0 <= 0xDF) {
+        len = 2;
+        code = b0 & 0x1Fu;
+    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+        len = 3;
+        code = b0 & 0x0Fu;
+        lo = b0 == 0xE0 ? 0xA0 : 0x80;  // no overlong forms
+        hi = b0 == 0xED ? 0x9F : 0xBF;  // no surrogates
+    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+        len = 4;
+        code = b0 & 0x07u;
+        lo = b0 == 0xF0 ? 0x90 : 0x80;
+        hi = b0 == 0xF4 ? 0x8F : 0xBF;  // nothing above U+10FFFF
+    } else {
+        return {1, false, 0};
+    }
+    for (std::size_t k = 1; k < len; ++k) {
+        if (i + k >= s.size()) {
+            return {k, false, 0};
+        }
+        const auto b = static_cast<unsigned char>(s[i + k]);
+        if (b < lo || b > hi) {
+            return {k, false, 0};
+        }
+        code = (code << 6) | (b & 0x3Fu);
+        lo = 0x80;
+        hi = 0xBF;
+    }
+    return {len, true, code};
+}
+
+void append_escape(std::string& out, char32_t c) {
+    static constexpr std::string_view hex = "0123456789abcdef";
+    out += "\\u";
+    for (int shift = 12; shift >= 0; shift -= 4) {
+        out += hex[(c >> shift) & 0xFu];
+    }
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
+    out += '"';
+    std::size_t plain = 0;  // s[plain, i) is appended as it is
+    auto flush = [&](std::size_t i) { out.append(s.substr(plain, i - plain)); };
+    for (std::size_t i = 0; i < s.size();) {
+        const auto b = static_cast<unsigned char>(s[i]);
+        if (b >= 0x20 && b < 0x7F && b != '"' && b != '\\') {
+            ++i;
+            continue;
+        }
+        if (b < 0x80) {
+            flush(i);
+            switch (b) {
+                case '"':
+                    out += "\\\"";
+                    break;
+                case '\\':
+                    out += "\\\\";
+                    break;
+                case '\b':
+                    out += "\\b";
+                    break;
+                case '\f':
+                    out += "\\f";
+                    break;
+                case '\n':
+                    out += "\\n";
+                    break;
+                case '\r':
+                    out += "\\r";
+                    break;
+                case '\t':
+                    out += "\\t";
+                    break;
+                default:
+                    append_escape(out, b);  // other C0 controls, DEL
+            }
+            plain = ++i;
+            continue;
+        }
+        const utf8_step c = next_char(s, i);
+        if (!c.valid || text::is_layout_control(c.code)) {
+            flush(i);
+            if (c.valid) {
+                append_escape(out, c.code);
+            } else {
+                out += replacement;
+            }
+            plain = i + c.size;
+        }
+        i += c.size;
+    }
+    flush(s.size());
+    out += '"';
+}
+
+void json_writer::separate() {
+    if (after_key_) {
+        after_key_ = false;
+        return;
+    }
+    if (!first_) {
+        out_ += ',';
+    }
+    first_ = false;
+}
+
+void json_writer::open(char c) {
+    separate();
+    out_ += c;
+    first_ = true;
+}
+
+void json_writer::close(char c) {
+    out_ += c;
+    first_ = false;
+}
+
+void json_writer::key(std::string_view k) {
+    separate();
+    append_json_string(out_, k);
+    out_ += ':';
+    after_key_ = true;
+}
+
+void json_writer::string(std::string_view s) {
+    separate();
+    append_json_string(out_, s);
+}
+
+void json_writer::string_or_null(std::string_view s) {
+    if (s.empty()) {
+        null();
+    } else {
+        string(s);
+    }
+}
+
+void json_writer::number(std::int64_t v) {
+    separate();
+    out_ += std::to_string(v);
+}
+
+void json_writer::number_or_null(std::int64_t v) {
+    if (v == 0) {
+        null();
+    } else {
+        number(v);
+    }
+}
+
+void json_writer::boolean(bool v) {
+    separate();
+    out_ += v ? "true" : "false";
+}
+
+void json_writer::null() {
+    separate();
+    out_ += "null";
+}
+
+}  // namespace ikewatch::outputs

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace ikewatch::outputs {
+
+/// Writes JSON of a schema known in advance straight into a string, without a document: for
+/// the records written once per alert. Strings are escaped exactly as `dump_json` escapes them:
+/// invalid UTF-8 becomes U+FFFD, `"`, `\` and C0 controls are escaped as JSON requires, and DEL,
+/// the C1 controls, the line separators and the bidirectional controls as `\uXXXX`. Keys are
+/// written in the order given; callers give them sorted, as a document would print them.
+class json_writer {
+  public:
+    explicit json_writer(std::string& out) noexcept : out_(out) {}
+
+    void begin_object() { open('{'); }
+    void end_object() { close('}'); }
+    void begin_array() { open('['); }
+    void end_array() { close(']'); }
+    /// The key of the next value in an object.
+    void key(std::string_view k);
+    void string(std::string_view s);
+    /// A string, or null when it is empty.
+    void string_or_null(std::string_view s);
+    void number(std::int64_t v);
+    /// A number, or null when it is 0.
+    void number_or_null(std::int64_t v);
+    void boolean(bool v);
+    void null();
+
+  private:
+    void open(char c);
+    void close(char c);
+    void separate();
+
+    std::string& out_;
+    bool first_ = true;  // no value yet at this level
+    bool after_key_ = false;
+};
+
+/// `s` as a JSON string (with its quotes), escaped as `json_writer` does.
+void append_json_string(std::string& out, std::string_view s);
+
+}  // namespace ikewatch::outputs

@@ -1,0 +1,147 @@
+// The fixed-schema alert writer against the document it replaces: the same bytes for every
+// alert, including hostile text (invalid UTF-8, controls, bidirectional marks) in every field.
+
+#include "outputs/json_writer.hpp"
+
+#include <random>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "outputs/alert_format.hpp"
+#include "outputs/parse_json.hpp"
+
+using namespace ikewatch;
+
+namespace {
+
+// Bytes that exercise the escaper: plain text, quotes, controls, whole and cut UTF-8 sequences,
+// overlong forms, surrogates, C1 controls, line separators and bidirectional controls.
+std::string random_text(std::mt19937& rng) {
+    static const std::vector<std::string> pieces = {"fw01",
+                                                    " ",
+                                                    "\"",
+                                                    "\\",
+                                                    "\n",
+                                                    "\t",
+                                                    "\x01",
+                                                    "\x7f",
+                                                    "\x1f",
+                                                    "é",
+                                                    "→",
+                                                    "😀",
+                                                    "\xC2\x85",
+                                                    "\xE2\x80\xA8",
+                                                    "\xE2\x80\xAE",
+                                                    "\xD8\x9C",
+                                                    "\xEF\xBF\xBD",
+                                                    "\xC3",
+                                                    "\xE2\x82",
+                                                    "\xF0\x9F\x98",
+                                                    "\xC0\x80",
+                                                    "\xE0\x80\x80",
+                                                    "\xED\xA0\x80",
+                                                    "\xF4\x90\x80\x80",
+                                                    "\xFF",
+                                                    "\x80",
+                                                    "\xBF",
+                                                    "MM_WAIT_MSG4",
+                                                    "203.0.113.5",
+                                                    "}",
+                                                    "]"};
+    std::uniform_int_distribution<std::size_t> count(0, 8);
+    std::uniform_int_distribution<std::size_t> pick(0, pieces.size() - 1);
+    std::string s;
+    for (std::size_t n = count(rng); n > 0; --n) {
+        s += pieces[pick(rng)];
+    }
+    return s;
+}
+
+rules::alert random_alert(std::mt19937& rng) {
+    std::uniform_int_distribution<int> small(0, 3);
+    std::uniform_int_distribution<std::int64_t> when(0, 4'000'000'000'000'000);
+    rules::alert a;
+    a.action = small(rng) == 0 ? rules::alert::action_t::resolved : rules::alert::action_t::raised;
+    a.id = random_text(rng);
+    a.time = when(rng);
+    a.created = small(rng) == 0 ? 0 : when(rng);
+    a.raised_at = when(rng);
+    a.last_seen = when(rng);
+    a.count = static_cast<std::uint32_t>(small(rng) * 1000);
+    a.rule_id = random_text(rng);
+    a.rule_name = random_text(rng);
+    a.rule_version = small(rng);
+    a.sev = static_cast<rules::severity>(small(rng));
+    a.conf = static_cast<rules::confidence>(small(rng) % 3);
+    a.code = random_text(rng);
+    a.message = random_text(rng);
+    a.cause = random_text(rng);
+    for (int i = small(rng); i > 0; --i) {
+        a.checks.push_back(random_text(rng));
+    }
+    a.device = random_text(rng);
+    a.key = random_text(rng);
+    a.peer_key = small(rng) != 0;
+    a.peer = small(rng) == 0 ? "" : random_text(rng);
+    a.ike_version = small(rng) % 3;
+    a.phase = small(rng) % 3;
+    a.state = random_text(rng);
+    a.state_ios = random_text(rng);
+    a.role = random_text(rng);
+    a.mode = random_text(rng);
+    a.status = random_text(rng);
+    a.phase2 = random_text(rng);
+    a.state_since = small(rng) == 0 ? 0 : when(rng);
+    a.retransmits = static_cast<std::uint32_t>(small(rng));
+    a.nat_t = small(rng) == 0;
+    a.group = random_text(rng);
+    for (int i = small(rng); i > 0; --i) {
+        a.evidence.push_back({when(rng), random_text(rng)});
+    }
+    return a;
+}
+
+}  // namespace
+
+TEST(JsonWriter, StringsEscapedAsTheDocumentDumpsThem) {
+    std::mt19937 rng(20261205);
+    for (int i = 0; i < 20000; ++i) {
+        const std::string s = random_text(rng);
+        std::string got;
+        outputs::append_json_string(got, s);
+        ASSERT_EQ(got, outputs::dump_json(nlohmann::json(s)))
+            << "input: "
+            << nlohmann::json(s).dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
+    }
+}
+
+TEST(JsonWriter, AlertLineIsTheDocumentByteForByte) {
+    std::mt19937 rng(4500);
+    for (int i = 0; i < 5000; ++i) {
+        const rules::alert a = random_alert(rng);
+        ASSERT_EQ(outputs::alert_json_line(a), outputs::dump_json(outputs::alert_json(a)))
+            << "alert " << i;
+    }
+}
+
+TEST(JsonWriter, NestingAndSeparators) {
+    std::string out;
+    outputs::json_writer w(out);
+    w.begin_object();
+    w.key("a");
+    w.begin_array();
+    w.number(1);
+    w.begin_object();
+    w.end_object();
+    w.null();
+    w.end_array();
+    w.key("b");
+    w.boolean(false);
+    w.key("c");
+    w.string_or_null("");
+    w.key("d");
+    w.number_or_null(7);
+    w.end_object();
+    EXPECT_EQ(out, R"({"a":[1,{},null],"b":false,"c":null,"d":7})");
+}
