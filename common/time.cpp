@@ -48,6 +48,32 @@ micros from_civil(const civil_time& c) noexcept {
 
 std::string_view format_rfc3339(micros t, std::array<char, 32>& out) noexcept {
     const civil_time c = to_civil(t);
+    if (c.year >= 0 && c.year <= 9999) {
+        // `2026-06-01T12:00:00.000Z`, digit by digit: written once per timestamp of every alert.
+        char* p = out.data();
+        auto put = [&p](unsigned v, int width) {
+            for (int i = width - 1; i >= 0; --i) {
+                p[i] = static_cast<char>('0' + v % 10);
+                v /= 10;
+            }
+            p += width;
+        };
+        put(static_cast<unsigned>(c.year), 4);
+        *p++ = '-';
+        put(c.month, 2);
+        *p++ = '-';
+        put(c.day, 2);
+        *p++ = 'T';
+        put(c.hour, 2);
+        *p++ = ':';
+        put(c.minute, 2);
+        *p++ = ':';
+        put(c.second, 2);
+        *p++ = '.';
+        put(c.microsecond / 1000, 3);
+        *p++ = 'Z';
+        return {out.data(), static_cast<std::size_t>(p - out.data())};
+    }
     const int n =
         std::snprintf(out.data(), out.size(), "%04d-%02u-%02uT%02u:%02u:%02u.%03uZ", c.year,
                       c.month, c.day, c.hour, c.minute, c.second, c.microsecond / 1000);

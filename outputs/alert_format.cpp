@@ -73,7 +73,7 @@ void append_alert_json(const rules::alert& a, std::string& out) {
     json_writer w(out);
     w.begin_object();
     w.key("@timestamp");
-    w.string(rfc3339(a.time));
+    w.timestamp(a.time);
     w.key("alert");
     w.begin_object();
     w.key("count");
@@ -81,9 +81,9 @@ void append_alert_json(const rules::alert& a, std::string& out) {
     w.key("id");
     w.string(a.id);
     w.key("last_seen");
-    w.string(rfc3339(a.last_seen));
+    w.timestamp(a.last_seen);
     w.key("raised_at");
-    w.string(rfc3339(a.raised_at));
+    w.timestamp(a.raised_at);
     w.end_object();
     w.key("diagnosis");
     w.begin_object();
@@ -108,7 +108,7 @@ void append_alert_json(const rules::alert& a, std::string& out) {
     w.string("network");
     if (a.created != 0) {
         w.key("created");
-        w.string(rfc3339(a.created));
+        w.timestamp(a.created);
     }
     w.key("dataset");
     w.string("ikewatch.alert");
@@ -124,7 +124,7 @@ void append_alert_json(const rules::alert& a, std::string& out) {
         w.key("line");
         w.string(l.text);
         w.key("time");
-        w.string(rfc3339(l.time));
+        w.timestamp(l.time);
         w.end_object();
     }
     w.end_array();
@@ -154,7 +154,7 @@ void append_alert_json(const rules::alert& a, std::string& out) {
     if (a.peer.empty() || a.state_since == 0) {
         w.null();
     } else {
-        w.string(rfc3339(a.state_since));
+        w.timestamp(a.state_since);
     }
     w.key("status");
     w.string_or_null(a.status);
@@ -191,7 +191,7 @@ void append_alert_json(const rules::alert& a, std::string& out) {
 
 std::string alert_json_line(const rules::alert& a) {
     std::string out;
-    out.reserve(1024);
+    out.reserve(4096);
     append_alert_json(a, out);
     return out;
 }

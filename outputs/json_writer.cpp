@@ -1,6 +1,8 @@
 #include "outputs/json_writer.hpp"
 
 #include <array>
+#include <cstdint>
+#include <cstring>
 
 #include "common/text.hpp"
 
@@ -64,6 +66,27 @@ void append_escape(std::string& out, char32_t c) {
     }
 }
 
+// Bytes that are copied as they are: printable ASCII other than `"` and `\`.
+constexpr std::array<bool, 256> plain_bytes = [] {
+    std::array<bool, 256> t{};
+    for (unsigned b = 0x20; b < 0x7F; ++b) {
+        t[b] = b != '"' && b != '\\';
+    }
+    return t;
+}();
+
+// Whether any of the 8 bytes at p is not plain (SWAR: a control, DEL, `"`, `\` or non-ASCII).
+bool word_needs_care(const char* p) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101ULL;
+    constexpr std::uint64_t highs = 0x8080808080808080ULL;
+    std::uint64_t x = 0;
+    std::memcpy(&x, p, sizeof x);
+    auto zero_byte = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
+    const std::uint64_t below_space = (x - ones * 0x20) & ~x & highs;
+    return ((x & highs) | below_space | zero_byte(x ^ (ones * '"')) | zero_byte(x ^ (ones * '\\')) |
+            zero_byte(x ^ (ones * 0x7F))) != 0;
+}
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
@@ -71,8 +94,12 @@ void append_json_string(std::string& out, std::string_view s) {
     std::size_t plain = 0;  // s[plain, i) is appended as it is
     auto flush = [&](std::size_t i) { out.append(s.substr(plain, i - plain)); };
     for (std::size_t i = 0; i < s.size();) {
+        if (i + 8 <= s.size() && !word_needs_care(s.data() + i)) {
+            i += 8;
+            continue;
+        }
         const auto b = static_cast<unsigned char>(s[i]);
-        if (b >= 0x20 && b < 0x7F && b != '"' && b != '\\') {
+        if (plain_bytes[b]) {
             ++i;
             continue;
         }
@@ -180,6 +207,14 @@ void json_writer::number_or_null(std::int64_t v) {
 void json_writer::boolean(bool v) {
     separate();
     out_ += v ? "true" : "false";
+}
+
+void json_writer::timestamp(micros t) {
+    separate();
+    std::array<char, 32> buf{};
+    out_ += '"';
+    out_ += format_rfc3339(t, buf);
+    out_ += '"';
 }
 
 void json_writer::null() {

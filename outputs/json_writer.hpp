@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/time.hpp"
+
 namespace ikewatch::outputs {
 
 /// Writes JSON of a schema known in advance straight into a string, without a document: for
@@ -28,6 +30,8 @@ class json_writer {
     /// A number, or null when it is 0.
     void number_or_null(std::int64_t v);
     void boolean(bool v);
+    /// An RFC 3339 time as a string (`2026-06-01T12:00:00.000Z`).
+    void timestamp(micros t);
     void null();
 
   private:
