@@ -100,6 +100,9 @@ struct peer_record {
     std::uint32_t negotiations = 0;      ///< phase-1 negotiations started
     std::uint8_t declined = 0;           ///< phase-1 transforms refused in the current negotiation
     std::uint8_t accepted = 0;           ///< phase-1 transforms accepted in the current negotiation
+    /// The most specific IKEv2 failure class of the current negotiation
+    /// (`parsers::ikev2_failure_rank`: 3 names the cause, 0 when none failed).
+    std::uint8_t failure_rank = 0;
     std::uint32_t events = 0;
 
     parsers::ike_exchange last_sent = parsers::ike_exchange::none;      ///< last IKE message sent

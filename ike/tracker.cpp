@@ -1,6 +1,9 @@
 #include "ike/tracker.hpp"
 
+#include <algorithm>
+
 #include "common/text.hpp"
+#include "parsers/ikev2_failure.hpp"
 #include "parsers/show_ipsec_reader.hpp"
 
 namespace ikewatch::ike {
@@ -36,6 +39,7 @@ void start(peer_record& p, ike_role role, ike_mode mode, p1_state s, micros t) n
     p.replies = 0;
     p.declined = 0;
     p.accepted = 0;
+    p.failure_rank = 0;
     ++p.negotiations;
     if (p.phase2 == p2_status::up) {
         p.phase2 = p2_status::none;
@@ -89,6 +93,15 @@ void up(peer_record& p, micros t) noexcept {
     }
     p.status = p1_status::up;
     p.retransmits = 0;
+    p.failure_rank = 0;
+}
+
+// A failure class of this negotiation: the most specific one seen is kept.
+void note_failure_class(peer_record& p, const event& e) noexcept {
+    if (const auto f = e.get(field::failure)) {
+        const auto rank = static_cast<std::uint8_t>(parsers::ikev2_failure_rank(*f));
+        p.failure_rank = std::max(p.failure_rank, rank);
+    }
 }
 
 // A state named by the device itself (IOS packet/show lines, FSM history, 713136).
@@ -401,6 +414,7 @@ bool apply_v2_event(peer_record& p, const event& e, bool& started) noexcept {
             if (p.state == p1_state::none) {
                 enter(p, p1_state::v2_negotiating, now);
             }
+            note_failure_class(p, e);
             if (const auto f = e.get(field::failure);
                 f == std::optional<std::string_view>("traffic_selector") ||
                 f == std::optional<std::string_view>("child_proposal")) {
@@ -637,6 +651,7 @@ void tracker::apply_v2_packet(peer_record& p, const event& e, bool& started) {
 // another group (the rules count them).
 void tracker::apply_v2_notify(peer_record& p, const event& e) {
     p.ike_version = 2;
+    note_failure_class(p, e);
     const std::string_view notify = e.get(field::notify).value_or("");
     const bool child = e.exchange == ike_exchange::v2_auth ||
                        e.exchange == ike_exchange::v2_child || is_active(p.state);

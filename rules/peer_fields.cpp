@@ -98,6 +98,15 @@ const peer_field table[] = {
      [](const peer_record& p, const device_facts&, field_buffer& b) -> value {
          return number(p.events, b);
      }},
+    {"failure_rank", field_type::number,
+     "how specific the IKEv2 failures of the current negotiation are: 3 when one names its "
+     "cause (identity, certificate, method, proposals, DH group, selectors, fragmentation, load), "
+     "2 for a generic authentication failure or no answer, 1 for a failed configuration lookup, "
+     "0 when none failed",
+     false,
+     [](const peer_record& p, const device_facts&, field_buffer& b) -> value {
+         return number(p.failure_rank, b);
+     }},
     {"declined", field_type::number,
      "phase-1 transforms this side refused in the current negotiation (IOS 'atts are not "
      "acceptable')",
