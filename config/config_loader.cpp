@@ -189,7 +189,43 @@ void read_map(value_reader& r, const YAML::Node& n, const std::string& prefix,
     }
 }
 
+// What the `tls:` block says must hold together on its own: a certificate with its key, and
+// client checks with the CA that signs the clients' certificates.
+void check_tls_block(value_reader& r, const YAML::Node& doc, const tls_input& t) {
+    const YAML::Node block = doc.IsMap() ? doc["tls"] : YAML::Node();
+    if (!block || !block.IsMap()) {
+        return;
+    }
+    if (t.cert.empty() != t.key.empty()) {
+        r.error(block, "missing-key", t.cert.empty() ? "'key' needs 'cert'" : "'cert' needs 'key'");
+    }
+    if (t.ca.empty()) {
+        if (t.require_client_cert) {
+            r.error(block["require_client_cert"], "missing-key",
+                    "'require_client_cert' needs 'ca' (the CA client certificates chain to)");
+        }
+        if (!t.allowed_clients.empty()) {
+            r.error(block["allowed_clients"], "missing-key",
+                    "'allowed_clients' needs 'ca' (the CA client certificates chain to)");
+        }
+    }
+    if (const YAML::Node names = block["allowed_clients"]; names && names.IsSequence()) {
+        for (const auto& name : names) {
+            if (name.IsScalar() && text::trim(name.Scalar()).empty()) {
+                r.error(name, "bad-value", "an allowed client is a name or an address, not empty");
+            }
+        }
+    }
+}
+
 }  // namespace
+
+std::optional<std::string> tls_listener_problem(const daemon_config& c) {
+    if (c.tls.empty() || (!c.tls_server.cert.empty() && !c.tls_server.key.empty())) {
+        return std::nullopt;
+    }
+    return "listen.tls (or --tls) needs tls.cert and tls.key (or --tls-cert and --tls-key)";
+}
 
 void read_forwarders(value_reader& r, const YAML::Node& n,
                      std::vector<outputs::forwarder_settings>& out) {
@@ -244,6 +280,7 @@ config_result parse_config(const std::string& text, const std::string& file) {
     try {
         if (!doc.IsNull()) {
             read_map(r, doc, "", "the configuration", &out.config);
+            check_tls_block(r, doc, out.config.tls_server);
         }
     } catch (const YAML::Exception& e) {
         out.problems.push_back({file, e.mark.line + 1, e.mark.column + 1, "bad-type", e.msg});

@@ -22,6 +22,10 @@ struct config_result {
 [[nodiscard]] config_result parse_config(const std::string& text, const std::string& file);
 [[nodiscard]] config_result load_config(const std::string& path);
 
+/// What a TLS listener lacks once file and flags are read (a certificate and its key), or
+/// nullopt. Checked after the flags, which may supply what the file leaves out.
+[[nodiscard]] std::optional<std::string> tls_listener_problem(const daemon_config& c);
+
 /// A forwarding URL's shape: `udp|tcp|tls|http|https://HOST[:PORT][/PATH]`.
 [[nodiscard]] bool forward_url_ok(std::string_view url);
 

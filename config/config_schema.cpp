@@ -267,6 +267,7 @@ constexpr key_spec key(std::string_view path, key_options o, std::string_view de
 using dc = daemon_config;
 using fw = outputs::forwarder_settings;
 using to = parsers::time_options;
+using ti = tls_input;
 
 constexpr key_options restart{};
 constexpr key_options reload{.reload = true};
@@ -279,6 +280,11 @@ constexpr std::array keys{
     key<endpoint_list, &dc::tcp>(
         "listen.tcp", restart,
         "TCP syslog listeners, ADDR:PORT. RFC 6587: octet counting or one message per line."),
+    key<endpoint_list, &dc::tls>(
+        "listen.tls", restart,
+        "Syslog over TLS listeners (RFC 5425; 6514 is the usual port), ADDR:PORT: TLS 1.2 or "
+        "later, octet counting or one message per line, the TCP limits. Needs tls.cert and "
+        "tls.key."),
     key<size, &dc::udp_receive_buffer>(
         "listen.udp_receive_buffer", {.min = 4096},
         "SO_RCVBUF of each UDP socket; the kernel caps it at net.core.rmem_max."),
@@ -291,6 +297,27 @@ constexpr std::array keys{
     key<duration, &dc::tcp_idle_timeout>(
         "listen.tcp_idle_timeout", reload,
         "A TCP connection that sends no whole message for this long is closed."),
+
+    key<text, &dc::tls_server, &ti::cert>(
+        "tls.cert", reload,
+        "The daemon's certificate chain (PEM) for listen.tls; re-read on SIGHUP (new "
+        "connections get a renewed certificate; a bad one is refused and the old one kept)."),
+    key<text, &dc::tls_server, &ti::key>("tls.key", reload,
+                                         "The certificate's private key (PEM), re-read on SIGHUP."),
+    key<text, &dc::tls_server, &ti::ca>(
+        "tls.ca", reload,
+        "CA bundle (PEM) client certificates must chain to; a client that sends a certificate "
+        "it does not sign is refused. Empty: no client certificate is asked for."),
+    key<flag, &dc::tls_server, &ti::require_client_cert>(
+        "tls.require_client_cert", reload,
+        "Refuse clients without a certificate signed by tls.ca (needs tls.ca)."),
+    key<text_list, &dc::tls_server, &ti::allowed_clients>(
+        "tls.allowed_clients", reload,
+        "Client certificate subject CNs or SAN DNS names / IP addresses; when not empty, a "
+        "client certificate is required and one that names none of these is refused."),
+    key<duration, &dc::tls_server, &ti::handshake_timeout>(
+        "tls.handshake_timeout", reload,
+        "A TLS connection that has not completed its handshake within this is closed."),
 
     key<cidr_list, &dc::allow>(
         "senders.allow", reload,

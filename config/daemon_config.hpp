@@ -46,16 +46,34 @@ struct enum_names<config::log_level> {
 
 namespace ikewatch::config {
 
+/// Syslog over TLS (RFC 5425): the daemon's certificate and how clients are checked. The files
+/// are read at start and again on every SIGHUP (a renewed certificate is picked up by new
+/// connections).
+struct tls_input {
+    std::string cert;  ///< the daemon's certificate chain (PEM)
+    std::string key;   ///< its private key (PEM)
+    std::string ca;    ///< CA bundle (PEM) client certificates must chain to; empty: none asked
+    bool require_client_cert = false;
+    /// Client certificate subject CNs or SAN DNS names / IP addresses; when not empty, a client
+    /// whose certificate names none of them is refused (and a certificate is required).
+    std::vector<std::string> allowed_clients;
+    micros handshake_timeout = 10 * micros_per_second;
+
+    friend bool operator==(const tls_input&, const tls_input&) = default;
+};
+
 /// Everything ikewatchd runs with. Defaults are what a package install gets. Each field the
 /// configuration file sets is one row of the key table (config/config_schema.cpp).
 struct daemon_config {
     // Listeners
     std::vector<endpoint> udp;
     std::vector<endpoint> tcp;
+    std::vector<endpoint> tls;  ///< RFC 5425; needs tls_server.cert and tls_server.key
     std::size_t udp_receive_buffer = 8ULL << 20;  ///< SO_RCVBUF; the kernel caps it at rmem_max
     std::size_t max_message_size = 64 * 1024;     ///< longer messages are cut and counted
     std::size_t tcp_max_connections = 512;
     micros tcp_idle_timeout = 300 * micros_per_second;
+    tls_input tls_server;
 
     // Senders
     std::vector<cidr> allow;  ///< empty: every sender

@@ -12,6 +12,7 @@
 #include "common/enum_names.hpp"
 #include "config/config_loader.hpp"
 #include "config/config_schema.hpp"
+#include "daemon/tls_session.hpp"
 #include "outputs/alert_format.hpp"
 #include "outputs/parse_json.hpp"
 #include "outputs/peers_format.hpp"
@@ -51,11 +52,22 @@ loaded_setup load_setup(const launch& how) {
     if (how.overrides) {
         how.overrides(out.config);
     }
-    if (out.config.udp.empty() && out.config.tcp.empty()) {
-        out.problems.push_back({how.config_path.empty() ? "ikewatchd" : how.config_path, 0, 0,
-                                "no-listener",
-                                "nothing to listen on: set listen.udp or listen.tcp (or --udp, "
-                                "--tcp)"});
+    const std::string source = how.config_path.empty() ? "ikewatchd" : how.config_path;
+    if (out.config.udp.empty() && out.config.tcp.empty() && out.config.tls.empty()) {
+        out.problems.push_back({source, 0, 0, "no-listener",
+                                "nothing to listen on: set listen.udp, listen.tcp or listen.tls "
+                                "(or --udp, --tcp, --tls)"});
+    }
+    if (const auto missing = config::tls_listener_problem(out.config)) {
+        out.problems.push_back({source, 0, 0, "missing-key", *missing});
+    } else if (!out.config.tls.empty() && out.problems.empty()) {
+        // The files are read here, so --check-config and SIGHUP see a bad certificate too.
+        auto tls = load_tls_setup(out.config.tls_server);
+        if (tls) {
+            out.tls = std::move(tls).value();
+        } else {
+            out.problems.push_back({source, 0, 0, "tls-certificate", tls.error()});
+        }
     }
     rules::load_result rules = rules::load_with_pack(out.config.rule_paths);
     out.rules = rules.rules;
@@ -71,6 +83,7 @@ void set_log_level(config::log_level level) {
 app::app(launch how, loaded_setup setup)
     : how_(std::move(how)),
       config_(std::move(setup.config)),
+      tls_(std::move(setup.tls)),
       signals_(io_, SIGHUP, SIGUSR1, SIGTERM),
       tick_(io_) {
     signals_.add(SIGINT);
@@ -142,6 +155,12 @@ bool app::bind(std::string& error) {
             tcp_.push_back(std::make_unique<tcp_listener>(io_, e, limits_of(config_), *policy_,
                                                           handler, stats_));
         }
+        for (const config::endpoint& e : config_.tls) {
+            what = "tls " + e.to_string();
+            tls_listeners_.push_back(std::make_unique<tcp_listener>(
+                io_, e, limits_of(config_), *policy_, handler, stats_, transport::tls,
+                tls_sessions([this] { return tls_; }, stats_)));
+        }
         if (config_.status) {
             what = "status " + config_.status->to_string();
             status_ = std::make_unique<status_server>(
@@ -181,6 +200,10 @@ int app::run() {
         t->start();
         spdlog::info("listening on tcp {}", t->port());
     }
+    for (auto& t : tls_listeners_) {
+        t->start();
+        spdlog::info("listening on tls {} (certificate {})", t->port(), tls_->certificate_subject);
+    }
     if (status_) {
         status_->start();
         spdlog::info("status endpoint on http://{}:{}/", config_.status->address, status_->port());
@@ -209,6 +232,9 @@ void app::stop() {
     for (auto& t : tcp_) {
         t->begin_close();
     }
+    for (auto& t : tls_listeners_) {
+        t->begin_close();
+    }
     boost::system::error_code ignored;
     signals_.cancel(ignored);
     tick_.cancel();
@@ -217,6 +243,9 @@ void app::stop() {
 
 void app::finish_stop() {
     for (auto& t : tcp_) {
+        t->close();
+    }
+    for (auto& t : tls_listeners_) {
         t->close();
     }
     if (status_) {
@@ -362,6 +391,15 @@ bool app::reload() {
     for (auto& t : tcp_) {
         t->set_limits(limits_of(c));
     }
+    for (auto& t : tls_listeners_) {
+        t->set_limits(limits_of(c));
+    }
+    if (next.tls) {
+        // New connections get the files as they are now (a renewed certificate); open ones
+        // keep the setup they were accepted with.
+        tls_ = std::move(next.tls);
+        spdlog::info("TLS certificate loaded: {}", tls_->certificate_subject);
+    }
     alert_log_->set_format(c.alert_format == outputs::output_format::json);
     pipeline_->set_time_options(c.time);
     pipeline_->set_rules(next.rules);
@@ -382,6 +420,14 @@ void app::reopen_alert_log() {
     } else {
         spdlog::error("alert log: cannot reopen ({}); still writing to the previous file", error);
     }
+}
+
+std::vector<std::uint16_t> app::tls_ports() const {
+    std::vector<std::uint16_t> out;
+    for (const auto& t : tls_listeners_) {
+        out.push_back(t->port());
+    }
+    return out;
 }
 
 std::vector<std::uint16_t> app::udp_ports() const {
@@ -442,13 +488,15 @@ void app::log_stats(const char* when) const {
     }
     // `received=` is read by benchmark harnesses to count loss.
     spdlog::info(
-        "stats ({}): received={} udp={} tcp={} dropped_not_allowed={} "
+        "stats ({}): received={} udp={} tcp={} tls={} dropped_not_allowed={} "
         "dropped_rate_limited={} truncated={} parse_errors={} peers={} alerts_raised={} "
         "alerts_resolved={} alerts_active={} alert_log_queue={} alert_log_failures={}",
-        when, stats_.received(), stats_.udp_datagrams.load(), stats_.tcp_messages.load(),
-        stats_.dropped_not_allowed.load(), stats_.dropped_rate_limited.load(),
-        stats_.udp_truncated.load() + stats_.tcp_truncated.load(), errors, f.peers, f.alerts_raised,
-        f.alerts_resolved, f.alerts_active, f.alert_log_queue, f.alert_log_failures);
+        when, stats_.received(), stats_.udp_datagrams.load(), stats_.tcp.messages.load(),
+        stats_.tls.messages.load(), stats_.dropped_not_allowed.load(),
+        stats_.dropped_rate_limited.load(),
+        stats_.udp_truncated.load() + stats_.tcp.truncated.load() + stats_.tls.truncated.load(),
+        errors, f.peers, f.alerts_raised, f.alerts_resolved, f.alerts_active, f.alert_log_queue,
+        f.alert_log_failures);
 }
 
 std::optional<status_reply> app::route(const std::string& target) const {

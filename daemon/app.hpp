@@ -14,6 +14,7 @@
 #include "daemon/sender_policy.hpp"
 #include "daemon/status_server.hpp"
 #include "daemon/tcp_listener.hpp"
+#include "daemon/tls_setup.hpp"
 #include "daemon/udp_listener.hpp"
 #include "daemon/web_routes.hpp"
 #include "outputs/alert_log.hpp"
@@ -35,6 +36,7 @@ struct launch {
 struct loaded_setup {
     config::daemon_config config;
     std::shared_ptr<const rules::rule_set> rules;
+    std::shared_ptr<tls_setup> tls;  ///< the files of tls: read, when listen.tls is set
     diagnostics problems;
     [[nodiscard]] bool ok() const noexcept { return problems.empty() && rules != nullptr; }
 };
@@ -72,6 +74,7 @@ class app {
     // For tests and the status endpoint.
     [[nodiscard]] std::vector<std::uint16_t> udp_ports() const;
     [[nodiscard]] std::vector<std::uint16_t> tcp_ports() const;
+    [[nodiscard]] std::vector<std::uint16_t> tls_ports() const;
     [[nodiscard]] std::uint16_t status_port() const;
     [[nodiscard]] const counters& stats() const noexcept { return stats_; }
     [[nodiscard]] pipeline_figures figures() const;
@@ -99,6 +102,7 @@ class app {
 
     launch how_;
     config::daemon_config config_;
+    std::shared_ptr<tls_setup> tls_;  // what new TLS connections are accepted with
     boost::asio::io_context io_;
     counters stats_;
     std::unique_ptr<sender_policy> policy_;
@@ -109,6 +113,7 @@ class app {
     bool flush_posted_ = false;  // a hand-over of partly filled batches is queued on the loop
     std::vector<std::unique_ptr<udp_listener>> udp_;
     std::vector<std::unique_ptr<tcp_listener>> tcp_;
+    std::vector<std::unique_ptr<tcp_listener>> tls_listeners_;
     std::unique_ptr<status_server> status_;
     std::unique_ptr<web_routes> web_;  // the web page on the status endpoint
     boost::asio::signal_set signals_;

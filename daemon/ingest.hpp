@@ -7,7 +7,7 @@
 
 namespace ikewatch::daemon {
 
-enum class transport : std::uint8_t { udp, tcp };
+enum class transport : std::uint8_t { udp, tcp, tls };
 
 /// Where listeners hand each message: its bytes (valid only during the call), the sender's
 /// address, and how it came. The receiver applies the sender policy and runs the pipeline.

@@ -1,4 +1,4 @@
-// ikewatchd: receives Cisco syslog over UDP and TCP, rebuilds the IKE state of every peer and
+// ikewatchd: receives Cisco syslog over UDP, TCP and TLS, rebuilds the IKE state of every peer and
 // writes diagnoses to the alert log. See README.md ("Running the daemon").
 
 #include <algorithm>
@@ -37,6 +37,11 @@ struct flags {
     std::string config_path;
     std::vector<std::string> udp;
     std::vector<std::string> tcp;
+    std::vector<std::string> tls;
+    std::string tls_cert;
+    std::string tls_key;
+    std::string tls_ca;
+    bool tls_require_client_cert = false;
     std::vector<std::string> rule_paths;
     std::string alert_log;
     std::optional<output_format> alert_format;
@@ -56,6 +61,7 @@ struct flags {
 struct parsed_flags {
     std::vector<endpoint> udp;
     std::vector<endpoint> tcp;
+    std::vector<endpoint> tls;
     std::optional<std::optional<endpoint>> status;  ///< unset: not given; set to nullopt: `off`
 };
 
@@ -67,6 +73,17 @@ const CLI::Option* add_options(CLI::App& cli, flags& f) {
                    "Listen for syslog on UDP ADDR:PORT (repeatable; replaces listen.udp)");
     cli.add_option("--tcp", f.tcp,
                    "Listen for syslog on TCP ADDR:PORT (repeatable; replaces listen.tcp)");
+    cli.add_option("--tls", f.tls,
+                   "Listen for syslog over TLS (RFC 5425) on ADDR:PORT (repeatable; replaces "
+                   "listen.tls; needs a certificate and key)");
+    cli.add_option("--tls-cert", f.tls_cert,
+                   "TLS listener's certificate chain, PEM (replaces tls.cert)");
+    cli.add_option("--tls-key", f.tls_key, "TLS listener's private key, PEM (replaces tls.key)");
+    cli.add_option("--tls-ca", f.tls_ca,
+                   "CA bundle (PEM) that client certificates must chain to (replaces tls.ca)");
+    cli.add_flag("--tls-require-client-cert", f.tls_require_client_cert,
+                 "Refuse TLS clients without a certificate signed by the CA (sets "
+                 "tls.require_client_cert)");
     cli.add_option("--rules", f.rule_paths,
                    "Rule file or directory (repeatable; replaces rules.paths; the shipped pack is "
                    "always loaded)");
@@ -118,6 +135,7 @@ bool parse_flags(const flags& f, parsed_flags& out) {
     };
     out.udp = parse_endpoints(f.udp, "--udp");
     out.tcp = parse_endpoints(f.tcp, "--tcp");
+    out.tls = parse_endpoints(f.tls, "--tls");
     if (!f.status.empty()) {
         if (f.status == "off") {
             out.status = std::optional<endpoint>{};
@@ -172,6 +190,21 @@ std::function<void(ikewatch::config::daemon_config&)> overrides_from(const flags
         }
         if (!p.tcp.empty()) {
             c.tcp = p.tcp;
+        }
+        if (!p.tls.empty()) {
+            c.tls = p.tls;
+        }
+        if (!f.tls_cert.empty()) {
+            c.tls_server.cert = f.tls_cert;
+        }
+        if (!f.tls_key.empty()) {
+            c.tls_server.key = f.tls_key;
+        }
+        if (!f.tls_ca.empty()) {
+            c.tls_server.ca = f.tls_ca;
+        }
+        if (f.tls_require_client_cert) {
+            c.tls_server.require_client_cert = true;
         }
         if (!f.rule_paths.empty()) {
             c.rule_paths = f.rule_paths;

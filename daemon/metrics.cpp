@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "common/enum_names.hpp"
 #include "parsers/cisco_message.hpp"
 
 namespace ikewatch::daemon {
@@ -10,7 +11,7 @@ namespace {
 
 class exposition {
   public:
-    void family(const char* name, const char* type, const char* help) {
+    void family(std::string_view name, std::string_view type, std::string_view help) {
         out_ += "# HELP ikewatch_";
         out_ += name;
         out_ += ' ';
@@ -36,7 +37,7 @@ class exposition {
         }
         return out;
     }
-    void sample(const char* name, std::uint64_t value, const char* label_name = nullptr,
+    void sample(std::string_view name, std::uint64_t value, const char* label_name = nullptr,
                 std::string_view label_value = {}) {
         out_ += "ikewatch_";
         out_ += name;
@@ -69,39 +70,78 @@ class exposition {
     std::string out_;
 };
 
-// Receiving: messages and bytes per transport, drops, TCP connections.
+// A stream transport's connections by outcome, open connections and cut-off frames
+// (`tcp_connections_total`, `tls_connections_total`, ...). For TLS, the handshakes that failed
+// are outcomes too: the clients refused for their certificate, and the other failures.
+void stream_metrics(exposition& e, std::string_view transport, const stream_counters& s,
+                    const counters& c) {
+    const bool tls = transport == "tls";
+    const std::string name = tls ? "TLS" : "TCP";
+    const std::string total = std::string(transport) + "_connections_total";
+    e.family(
+        total, "counter",
+        name + " connections, by outcome" + (tls ? " (accepted: the handshake completed)." : "."));
+    e.sample(total, s.accepted, "outcome", "accepted");
+    e.sample(total, s.rejected_limit, "outcome", "rejected_limit");
+    e.sample(total, s.rejected_sender, "outcome", "rejected_sender");
+    e.sample(total, s.idle_closed, "outcome", "closed_idle");
+    e.sample(total, s.gone_at_accept, "outcome", "reset_at_accept");
+    if (tls) {
+        std::uint64_t refused = 0;
+        std::uint64_t failed = 0;
+        for (std::size_t i = 0; i < c.tls_failed.size(); ++i) {
+            (refuses_client(static_cast<tls_failure>(i)) ? refused : failed) += c.tls_failed[i];
+        }
+        e.sample(total, refused, "outcome", "refused_client");
+        e.sample(total, failed, "outcome", "handshake_failed");
+    }
+    const std::string open = std::string(transport) + "_connections_open";
+    e.family(open, "gauge", name + " connections open now.");
+    e.sample(open, static_cast<std::uint64_t>(std::max<std::int64_t>(s.open.load(), 0)));
+    const std::string incomplete = std::string(transport) + "_incomplete_frames_total";
+    e.family(incomplete, "counter", name + " connections closed in the middle of a message.");
+    e.sample(incomplete, s.incomplete);
+}
+
+// TLS handshakes that failed, by reason.
+void tls_metrics(exposition& e, const counters& c) {
+    e.family("tls_handshake_failures_total", "counter",
+             "TLS handshakes that failed, by reason (no_client_cert, bad_certificate and "
+             "not_allowed refuse the client for its certificate).");
+    for (std::size_t i = 0; i < c.tls_failed.size(); ++i) {
+        e.sample("tls_handshake_failures_total", c.tls_failed[i], "reason",
+                 ikewatch::to_string(static_cast<tls_failure>(i)));
+    }
+}
+
+// Receiving: messages and bytes per transport, drops, TCP and TLS connections.
 void ingest_metrics(exposition& e, const counters& c) {
     e.family("messages_received_total", "counter", "Syslog messages received, by transport.");
     e.sample("messages_received_total", c.udp_datagrams, "transport", "udp");
-    e.sample("messages_received_total", c.tcp_messages, "transport", "tcp");
-    e.family("bytes_received_total", "counter", "Syslog bytes received, by transport.");
+    e.sample("messages_received_total", c.tcp.messages, "transport", "tcp");
+    e.sample("messages_received_total", c.tls.messages, "transport", "tls");
+    e.family("bytes_received_total", "counter",
+             "Syslog bytes received, by transport (TLS: after decryption).");
     e.sample("bytes_received_total", c.udp_bytes, "transport", "udp");
-    e.sample("bytes_received_total", c.tcp_bytes, "transport", "tcp");
+    e.sample("bytes_received_total", c.tcp.bytes, "transport", "tcp");
+    e.sample("bytes_received_total", c.tls.bytes, "transport", "tls");
     e.family("messages_dropped_total", "counter", "Messages not processed, by reason.");
     e.sample("messages_dropped_total", c.dropped_not_allowed, "reason", "sender_not_allowed");
     e.sample("messages_dropped_total", c.dropped_rate_limited, "reason", "rate_limited");
     e.family("messages_truncated_total", "counter",
              "Messages longer than max_message_size, cut to it.");
     e.sample("messages_truncated_total", c.udp_truncated, "transport", "udp");
-    e.sample("messages_truncated_total", c.tcp_truncated, "transport", "tcp");
+    e.sample("messages_truncated_total", c.tcp.truncated, "transport", "tcp");
+    e.sample("messages_truncated_total", c.tls.truncated, "transport", "tls");
     e.family("udp_receive_errors_total", "counter", "Errors reading the UDP sockets.");
     e.sample("udp_receive_errors_total", c.udp_receive_errors);
     e.family("udp_kernel_drops_total", "counter",
              "Datagrams the kernel dropped before ikewatchd read them: the socket's receive "
              "buffer was full (SO_RXQ_OVFL; counted when the next datagram is read).");
     e.sample("udp_kernel_drops_total", c.udp_kernel_drops);
-    e.family("tcp_connections_total", "counter", "TCP connections, by outcome.");
-    e.sample("tcp_connections_total", c.tcp_accepted, "outcome", "accepted");
-    e.sample("tcp_connections_total", c.tcp_rejected_limit, "outcome", "rejected_limit");
-    e.sample("tcp_connections_total", c.tcp_rejected_sender, "outcome", "rejected_sender");
-    e.sample("tcp_connections_total", c.tcp_idle_closed, "outcome", "closed_idle");
-    e.sample("tcp_connections_total", c.tcp_gone_at_accept, "outcome", "reset_at_accept");
-    e.family("tcp_connections_open", "gauge", "TCP connections open now.");
-    e.sample("tcp_connections_open",
-             static_cast<std::uint64_t>(std::max<std::int64_t>(c.tcp_open.load(), 0)));
-    e.family("tcp_incomplete_frames_total", "counter",
-             "TCP connections closed in the middle of a message.");
-    e.sample("tcp_incomplete_frames_total", c.tcp_incomplete);
+    stream_metrics(e, "tcp", c.tcp, c);
+    stream_metrics(e, "tls", c.tls, c);
+    tls_metrics(e, c);
 }
 
 // The pipeline: records parsed and decoded, the peer table, alerts, timers and rules.

@@ -6,31 +6,58 @@
 #include <string>
 #include <vector>
 
+#include "common/enum_names.hpp"
 #include "ike/peer_table.hpp"
 #include "outputs/forwarder.hpp"
 #include "parsers/record_decoder.hpp"
 
 namespace ikewatch::daemon {
 
+using counter = std::atomic<std::uint64_t>;
+
+/// One stream transport's connections and messages (TCP, TLS). For TLS, `accepted` counts the
+/// connections whose handshake completed.
+struct stream_counters {
+    counter accepted{0};
+    counter rejected_limit{0};   ///< tcp_max_connections reached
+    counter rejected_sender{0};  ///< not in the allow list
+    counter idle_closed{0};
+    counter gone_at_accept{0};  ///< reset by the client before it could be served
+    counter messages{0};
+    counter bytes{0};  ///< for TLS: decrypted bytes
+    counter truncated{0};
+    counter incomplete{0};  ///< connection closed in the middle of a frame
+    std::atomic<std::int64_t> open{0};
+};
+
+/// Why a TLS handshake failed. The first three refuse the client for its certificate.
+enum class tls_failure : std::uint8_t {
+    no_client_cert,   ///< a certificate is required and none was sent
+    bad_certificate,  ///< not signed by tls.ca, expired, or otherwise invalid
+    not_allowed,      ///< valid, but names none of tls.allowed_clients
+    protocol,         ///< not TLS, an old version, no common cipher, a broken record
+    timeout,          ///< not done within tls.handshake_timeout
+    closed,           ///< the client went away during the handshake
+    count_
+};
+
+/// True for the failures that refuse a client for its certificate.
+[[nodiscard]] constexpr bool refuses_client(tls_failure f) noexcept {
+    return f == tls_failure::no_client_cert || f == tls_failure::bad_certificate ||
+           f == tls_failure::not_allowed;
+}
+
 /// What the listeners and the daemon count. Atomic: listener threads may count while the status
 /// endpoint reads.
 struct counters {
-    using counter = std::atomic<std::uint64_t>;
     counter udp_datagrams{0};
     counter udp_bytes{0};
     counter udp_truncated{0};  ///< longer than max_message_size (cut)
     counter udp_receive_errors{0};
     counter udp_kernel_drops{0};  ///< dropped by the kernel, receive buffer full (SO_RXQ_OVFL)
-    counter tcp_accepted{0};
-    counter tcp_rejected_limit{0};   ///< tcp_max_connections reached
-    counter tcp_rejected_sender{0};  ///< not in the allow list
-    counter tcp_idle_closed{0};
-    counter tcp_gone_at_accept{0};  ///< reset by the client before it could be served
-    counter tcp_messages{0};
-    counter tcp_bytes{0};
-    counter tcp_truncated{0};
-    counter tcp_incomplete{0};  ///< connection closed in the middle of a frame
-    std::atomic<std::int64_t> tcp_open{0};
+    stream_counters tcp;
+    stream_counters tls;
+    std::array<counter, static_cast<std::size_t>(tls_failure::count_)> tls_failed{};
     counter dropped_not_allowed{0};
     counter dropped_rate_limited{0};
     counter reloads_ok{0};
@@ -38,7 +65,7 @@ struct counters {
     counter alert_log_reopens{0};
 
     [[nodiscard]] std::uint64_t received() const noexcept {
-        return udp_datagrams.load() + tcp_messages.load();
+        return udp_datagrams.load() + tcp.messages.load() + tls.messages.load();
     }
 };
 
@@ -70,3 +97,13 @@ struct pipeline_figures {
 [[nodiscard]] std::string render_metrics(const counters& c, const pipeline_figures& p);
 
 }  // namespace ikewatch::daemon
+
+namespace ikewatch {
+
+template <>
+struct enum_names<daemon::tls_failure> {
+    static constexpr std::array<std::string_view, 6> names{
+        "no_client_cert", "bad_certificate", "not_allowed", "protocol", "timeout", "closed"};
+};
+
+}  // namespace ikewatch

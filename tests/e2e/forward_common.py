@@ -1,7 +1,7 @@
 """Shared parts of the forwarding end-to-end tests (python3 standard library only).
 
-- `make_certs`: a test CA, a server certificate for 127.0.0.1 and localhost, and a client
-  certificate, made with the openssl command.
+- `Pki`, `make_certs`: test CAs and the certificates they issue (a server certificate for
+  127.0.0.1 and localhost, client certificates), made with the openssl command.
 - `Collector`: a real rsyslogd on 127.0.0.1 as the SIEM's collector. One input per forwarder
   (UDP, TCP with RFC 6587 octet counting, TLS per RFC 5425 with or without client
   certificates), each writing the message exactly as received (`%rawmsg%`) to its own file.
@@ -42,33 +42,59 @@ UDP_BUFFER = "8m"
 # Certificates
 
 
-def make_certs(t):
-    """A CA, a server certificate (127.0.0.1, localhost) and a client certificate in t.tmp."""
-    openssl = tool("openssl")
-    d = os.path.join(t.tmp, "pki")
-    os.makedirs(d)
-    p = {n: os.path.join(d, n) for n in ("ca.pem", "ca.key", "server.pem", "server.key",
-                                         "client.pem", "client.key")}
+class Pki:
+    """Certificates made with the openssl command in `t.tmp/<name>`: EC P-256 keys, CAs and the
+    certificates they issue, valid for two days."""
 
-    def run(*args):
-        r = subprocess.run([openssl, *args], capture_output=True, cwd=d, timeout=60)
+    def __init__(self, t, name="pki"):
+        self.openssl = tool("openssl")
+        self.dir = os.path.join(t.tmp, name)
+        os.makedirs(self.dir)
+        self.serial = 1
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def run(self, *args):
+        r = subprocess.run([self.openssl, *args], capture_output=True, cwd=self.dir, timeout=60)
         check(r.returncode == 0, f"openssl {args[0]} failed: {r.stderr.decode(errors='replace')}")
 
-    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-    run("req", "-x509", *ec, "-keyout", p["ca.key"], "-out", p["ca.pem"], "-days", "2",
-        "-subj", "/CN=ikewatch e2e CA", "-addext", "basicConstraints=critical,CA:TRUE",
-        "-addext", "keyUsage=critical,keyCertSign,cRLSign")
-    for who, ext, serial in (
-            ("server", "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n",
-             "2"),
-            ("client", "extendedKeyUsage=clientAuth\n", "3")):
-        with open(os.path.join(d, who + ".ext"), "w") as f:
+    EC = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+
+    def ca(self, name, subject):
+        """A self-signed CA: writes name.pem and name.key; returns the name."""
+        self.run("req", "-x509", *self.EC, "-keyout", self.path(name + ".key"),
+                 "-out", self.path(name + ".pem"), "-days", "2", "-subj", subject,
+                 "-addext", "basicConstraints=critical,CA:TRUE",
+                 "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+        return name
+
+    def issue(self, ca, name, subject, ext):
+        """A certificate `ca` signs, with the extension lines `ext` (server or client use, alt
+        names): writes name.pem and name.key; returns their paths."""
+        self.serial += 1
+        with open(self.path(name + ".ext"), "w") as f:
             f.write(ext + "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n")
-        run("req", *ec, "-keyout", p[who + ".key"], "-out", who + ".csr",
-            "-subj", f"/CN=ikewatch e2e {who}")
-        run("x509", "-req", "-in", who + ".csr", "-CA", p["ca.pem"], "-CAkey", p["ca.key"],
-            "-set_serial", serial, "-days", "2", "-out", p[who + ".pem"], "-extfile", who + ".ext")
-    return p
+        self.run("req", *self.EC, "-keyout", self.path(name + ".key"), "-out", name + ".csr",
+                 "-subj", subject)
+        self.run("x509", "-req", "-in", name + ".csr", "-CA", self.path(ca + ".pem"),
+                 "-CAkey", self.path(ca + ".key"), "-set_serial", str(self.serial), "-days", "2",
+                 "-out", self.path(name + ".pem"), "-extfile", name + ".ext")
+        return self.path(name + ".pem"), self.path(name + ".key")
+
+
+SERVER_EXT = "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n"
+CLIENT_EXT = "extendedKeyUsage=clientAuth\n"
+
+
+def make_certs(t):
+    """A CA, a server certificate (127.0.0.1, localhost) and a client certificate in t.tmp."""
+    pki = Pki(t)
+    pki.ca("ca", "/CN=ikewatch e2e CA")
+    pki.issue("ca", "server", "/CN=ikewatch e2e server", SERVER_EXT)
+    pki.issue("ca", "client", "/CN=ikewatch e2e client", CLIENT_EXT)
+    return {n: pki.path(n) for n in ("ca.pem", "ca.key", "server.pem", "server.key",
+                                     "client.pem", "client.key")}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -94,3 +94,36 @@ TEST(ConfigLoader, Sizes) {
     EXPECT_FALSE(parse_size("99999999999999TiB", n));
     EXPECT_FALSE(parse_size("", n));
 }
+
+TEST(ConfigLoader, TlsBlockHoldsTogetherWithPositions) {
+    const auto r = parse_config(R"(listen:
+  tls: ["0.0.0.0:6514"]
+tls:
+  cert: /etc/ikewatch/tls/server.pem
+  require_client_cert: true
+  allowed_clients: [asa-hq, ""]
+  handshake_timeout: 5s
+)",
+                                "tls.yaml");
+    EXPECT_TRUE(has(r, "missing-key", 4, 3)) << all(r);   // cert without key (at the block)
+    EXPECT_TRUE(has(r, "missing-key", 5, 24)) << all(r);  // client checks without ca
+    EXPECT_TRUE(has(r, "missing-key", 6, 20)) << all(r);
+    EXPECT_TRUE(has(r, "bad-value", 6, 29)) << all(r);  // an empty name
+    EXPECT_EQ(r.problems.size(), 4u) << all(r);
+    ASSERT_EQ(r.config.tls.size(), 1u);
+    EXPECT_EQ(r.config.tls[0].to_string(), "0.0.0.0:6514");
+    EXPECT_EQ(r.config.tls_server.handshake_timeout, 5 * micros_per_second);
+    EXPECT_EQ(r.config.tls_server.allowed_clients, (std::vector<std::string>{"asa-hq", ""}));
+}
+
+TEST(ConfigLoader, TlsListenerNeedsCertificateAndKeyOnceFlagsAreIn) {
+    daemon_config c;
+    EXPECT_FALSE(tls_listener_problem(c));
+    c.tls.push_back({"127.0.0.1", 6514});
+    ASSERT_TRUE(tls_listener_problem(c));
+    EXPECT_NE(tls_listener_problem(c)->find("tls.cert and tls.key"), std::string::npos);
+    c.tls_server.cert = "s.pem";
+    EXPECT_TRUE(tls_listener_problem(c));
+    c.tls_server.key = "s.key";
+    EXPECT_FALSE(tls_listener_problem(c));
+}

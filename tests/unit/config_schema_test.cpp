@@ -204,7 +204,7 @@ TEST(ConfigSchema, UnknownKeysListTheKeysOfTheirMap) {
     ASSERT_EQ(r.problems.size(), 2u);
     EXPECT_EQ(r.problems[0].to_string(),
               "k.yaml:1:26: unknown-key: unknown key 'udp_buffer' in listen (known: "
-              "max_message_size, tcp, tcp_idle_timeout, tcp_max_connections, udp, "
+              "max_message_size, tcp, tcp_idle_timeout, tcp_max_connections, tls, udp, "
               "udp_receive_buffer)");
     EXPECT_EQ(r.problems[1].code, "unknown-key");
     EXPECT_EQ(r.problems[1].line, 2);
