@@ -51,11 +51,14 @@ loaded_setup load_setup(const launch& how) {
     if (how.overrides) {
         how.overrides(out.config);
     }
-    if (out.config.udp.empty() && out.config.tcp.empty()) {
-        out.problems.push_back({how.config_path.empty() ? "ikewatchd" : how.config_path, 0, 0,
-                                "no-listener",
-                                "nothing to listen on: set listen.udp or listen.tcp (or --udp, "
-                                "--tcp)"});
+    const std::string where = how.config_path.empty() ? "ikewatchd" : how.config_path;
+    if (out.config.udp.empty() && out.config.tcp.empty() && out.config.kafka_brokers.empty()) {
+        out.problems.push_back({where, 0, 0, "no-listener",
+                                "nothing to listen on: set listen.udp, listen.tcp or kafka "
+                                "(or --udp, --tcp, --kafka-brokers)"});
+    }
+    if (const std::string kafka = config::kafka_input_problem(out.config); !kafka.empty()) {
+        out.problems.push_back({where, 0, 0, "bad-value", kafka});
     }
     rules::load_result rules = rules::load_with_pack(out.config.rule_paths);
     out.rules = rules.rules;
@@ -162,6 +165,17 @@ bool app::open_outputs(std::string& error) {
     if (!start_forwarders(error)) {
         return false;
     }
+    // The Kafka consumer, too, runs as the user the daemon became.
+    if (!config_.kafka_brokers.empty()) {
+        kafka_ = std::make_unique<kafka_input>(
+            io_,
+            kafka_input_settings{config_.kafka_brokers, config_.kafka_topics, config_.kafka_group,
+                                 config_.kafka_properties, config_.max_message_size},
+            [this](const kafka_batch& b) { on_kafka_batch(b); }, stats_);
+        if (!kafka_->open(error)) {
+            return false;
+        }
+    }
     std::string log_error;
     if (!alert_log_->open(log_error)) {
         // Not fatal: alerts wait in the queue and the log is retried every second.
@@ -180,6 +194,12 @@ int app::run() {
     for (auto& t : tcp_) {
         t->start();
         spdlog::info("listening on tcp {}", t->port());
+    }
+    if (kafka_) {
+        kafka_->run();
+        spdlog::info("reading kafka topics {} from {} as group {}",
+                     join_names(config_.kafka_topics, ", ", ", "), config_.kafka_brokers,
+                     config_.kafka_group);
     }
     if (status_) {
         status_->start();
@@ -209,6 +229,9 @@ void app::stop() {
     for (auto& t : tcp_) {
         t->begin_close();
     }
+    if (kafka_) {
+        kafka_->stop();  // the batch already handed over runs before finish_stop
+    }
     boost::system::error_code ignored;
     signals_.cancel(ignored);
     tick_.cancel();
@@ -218,6 +241,9 @@ void app::stop() {
 void app::finish_stop() {
     for (auto& t : tcp_) {
         t->close();
+    }
+    if (kafka_) {
+        kafka_->close();  // commits the offsets of what was processed, leaves the group
     }
     if (status_) {
         status_->close();
@@ -267,6 +293,16 @@ void app::on_message(std::string_view message, const ip_address& sender, transpo
         // After the listener's current batch: partly filled batches go to the workers.
         flush_posted_ = true;
         boost::asio::post(io_, [this] { hand_over(); });
+    }
+}
+
+void app::on_kafka_batch(const kafka_batch& batch) {
+    const micros now = wall_now();
+    for (const kafka_batch::line& l : batch.lines()) {
+        pipeline_->process(l.text, l.device, now);
+    }
+    if (pipeline_->workers() > 1) {
+        hand_over();
     }
 }
 
