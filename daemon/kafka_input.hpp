@@ -70,9 +70,10 @@ enum class kafka_poison : std::uint8_t { none, oversized, binary };
 /// (`handler`, run on `io`), then waits until the loop has run it before it stores the batch's
 /// offsets and polls again: memory stays bounded by one batch, lines keep their partition's
 /// order, and only offsets of processed lines are committed (librdkafka's auto-commit, with
-/// enable.auto.offset.store off). Rebalances run on the consumer thread between batches; the
-/// hooks see each assignment and revocation (per partition) there, after every line handed
-/// over before them was processed.
+/// enable.auto.offset.store off). Rebalances run on the consumer thread between batches (the
+/// last revocation, at close(), on the caller's); the hooks see each assignment and revocation
+/// (per partition) there, after every line handed over before them was processed. With more
+/// than one pipeline worker, "processed" means handed to the device's worker.
 class kafka_input {
   public:
     using batch_handler = std::function<void(const kafka_batch&)>;
