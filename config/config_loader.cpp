@@ -216,8 +216,9 @@ void read_forwarders(value_reader& r, const YAML::Node& n,
         if (scheme && outputs::sends_json_only(*scheme)) {
             if (item.IsMap() && item["format"] && f.format != outputs::siem_format::json) {
                 r.error(item["format"], "bad-value",
-                        "an http(s) or kafka forwarder sends JSON: format must be json (or left "
-                        "out)");
+                        std::string(*scheme == outputs::forward_scheme::kafka ? "a kafka"
+                                                                              : "an http(s)") +
+                            " forwarder sends JSON: format must be json (or left out)");
             }
             f.format = outputs::siem_format::json;
         }
