@@ -16,4 +16,7 @@ if(NOT IKEWATCH_FUZZ)
     find_package(OpenSSL REQUIRED)
     find_package(CLI11 REQUIRED)
     find_package(benchmark REQUIRED)
+    # Kafka: alerts to a topic, raw syslog from a topic (librdkafka's C API).
+    find_package(PkgConfig REQUIRED)
+    pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)
 endif()

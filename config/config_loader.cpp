@@ -12,6 +12,7 @@
 #include "common/text.hpp"
 #include "config/config_schema.hpp"
 #include "config/value_reader.hpp"
+#include "outputs/kafka_url.hpp"
 
 namespace ikewatch::config {
 
@@ -95,8 +96,12 @@ std::optional<outputs::forward_scheme> forward_scheme_of(std::string_view url) n
 }
 
 bool forward_url_ok(std::string_view url) {
-    if (!forward_scheme_of(url)) {
+    const auto scheme = forward_scheme_of(url);
+    if (!scheme) {
         return false;
+    }
+    if (*scheme == outputs::forward_scheme::kafka) {
+        return outputs::kafka_url::parse(url).has_value();
     }
     std::string_view rest = url.substr(url.find("://") + 3);
     rest = rest.substr(0, rest.find('/'));
@@ -243,13 +248,18 @@ void read_forwarders(value_reader& r, const YAML::Node& n,
         if (!f.cert_file.empty() && f.key_file.empty()) {
             r.error(item, "missing-key", "'cert_file' needs 'key_file'");
         }
-        if (const auto scheme = forward_scheme_of(f.url);
-            scheme && outputs::sends_json_only(*scheme)) {
+        const auto scheme = forward_scheme_of(f.url);
+        if (scheme && outputs::sends_json_only(*scheme)) {
             if (item.IsMap() && item["format"] && f.format != outputs::siem_format::json) {
                 r.error(item["format"], "bad-value",
-                        "an http(s) forwarder sends JSON: format must be json (or left out)");
+                        std::string(*scheme == outputs::forward_scheme::kafka ? "a kafka"
+                                                                              : "an http(s)") +
+                            " forwarder sends JSON: format must be json (or left out)");
             }
             f.format = outputs::siem_format::json;
+        }
+        if (!f.properties.empty() && scheme && *scheme != outputs::forward_scheme::kafka) {
+            r.error(item["properties"], "bad-key", "'properties' is for kafka:// forwarders");
         }
         if (f.name.empty()) {
             f.name = f.url;
@@ -267,6 +277,51 @@ void read_forwarders(value_reader& r, const YAML::Node& n,
     }
 }
 
+std::string kafka_input_problem(const daemon_config& c) {
+    if (c.kafka_brokers.empty() && c.kafka_topics.empty() && c.kafka_group.empty() &&
+        c.kafka_properties.empty()) {
+        return {};
+    }
+    if (c.kafka_brokers.empty()) {
+        return "the Kafka input needs kafka.brokers (--kafka-brokers)";
+    }
+    if (!outputs::kafka_broker_list(c.kafka_brokers)) {
+        return "kafka.brokers '" + c.kafka_brokers + "' is not HOST[:PORT][,HOST[:PORT]...]";
+    }
+    if (c.kafka_group.empty()) {
+        return "the Kafka input needs kafka.group (--kafka-group)";
+    }
+    if (c.kafka_topics.empty()) {
+        return "the Kafka input needs kafka.topics (--kafka-topic)";
+    }
+    for (const std::string& t : c.kafka_topics) {
+        if (!outputs::kafka_topic_ok(t)) {
+            return "kafka topic '" + t + "' is not a Kafka topic name (letters, digits, . _ -)";
+        }
+    }
+    return {};
+}
+
+namespace {
+
+// The file's kafka section, reported at the key that is wrong.
+void check_kafka_input(value_reader& r, const YAML::Node& at, const daemon_config& c) {
+    if (c.kafka_brokers.empty() && c.kafka_topics.empty() && c.kafka_group.empty() &&
+        c.kafka_properties.empty()) {
+        return;
+    }
+    const auto where = [&](const char* key) { return at.IsMap() && at[key] ? at[key] : at; };
+    if (const std::string problem = kafka_input_problem(c); !problem.empty()) {
+        const char* key = c.kafka_brokers.empty() || !outputs::kafka_broker_list(c.kafka_brokers)
+                              ? "brokers"
+                          : c.kafka_group.empty() ? "group"
+                                                  : "topics";
+        r.error(where(key), "bad-value", problem);
+    }
+}
+
+}  // namespace
+
 config_result parse_config(const std::string& text, const std::string& file) {
     config_result out;
     YAML::Node doc;
@@ -281,6 +336,9 @@ config_result parse_config(const std::string& text, const std::string& file) {
         if (!doc.IsNull()) {
             read_map(r, doc, "", "the configuration", &out.config);
             check_tls_block(r, doc, out.config.tls_server);
+            if (doc.IsMap() && doc["kafka"]) {
+                check_kafka_input(r, doc["kafka"], out.config);
+            }
         }
     } catch (const YAML::Exception& e) {
         out.problems.push_back({file, e.mark.line + 1, e.mark.column + 1, "bad-type", e.msg});

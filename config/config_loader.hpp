@@ -37,6 +37,10 @@ struct config_result {
 /// character other than a letter or digit replaced by `_`. Forwarders must differ in it.
 [[nodiscard]] std::string spool_dir_name(std::string_view forwarder_name);
 
+/// What keeps the Kafka input from starting (a broker list that does not parse, a missing
+/// group or topic, a bad topic name), for people; empty when it can start or is not configured.
+[[nodiscard]] std::string kafka_input_problem(const daemon_config& c);
+
 /// Sizes as written in the configuration: a number of bytes, or with K, M, G, KiB, MiB, GiB.
 [[nodiscard]] bool parse_size(std::string_view text, std::size_t& out);
 

@@ -173,6 +173,8 @@ void read_value(value_reader& r, const YAML::Node& n, const key_spec& key, void*
         }
     } else if constexpr (Type == url) {
         r.url(n, v, what);
+    } else if constexpr (Type == text_map) {
+        r.text_map(n, v, what);
     } else {
         static_assert(Type == forwarder_list);
         read_forwarders(r, n, v);
@@ -214,6 +216,12 @@ std::string show_value(const void* owner) {
         return flow_list(v, [](const std::string& s) { return quoted(s); });
     } else if constexpr (Type == choice) {
         return std::string(name_of(v));
+    } else if constexpr (Type == text_map) {
+        std::string out = "{";
+        for (const auto& [name, value] : v) {
+            out += (out.size() > 1 ? ", " : "") + quoted(name) + ": " + quoted(value);
+        }
+        return out + "}";
     } else {
         static_assert(Type == forwarder_list);
         return v.empty() ? "[]" : "[...]";
@@ -373,6 +381,21 @@ constexpr std::array keys{
     key<duration, &dc::stats_interval>("log.stats_interval", reload,
                                        "How often the counters are logged."),
 
+    key<text, &dc::kafka_brokers>(
+        "kafka.brokers", restart,
+        "Kafka input: bootstrap servers, HOST:PORT[,HOST:PORT...] (port 9092 if left out); "
+        "empty: no Kafka input. Needs kafka.topics and kafka.group."),
+    key<text_list, &dc::kafka_topics>("kafka.topics", restart,
+                                      "Kafka input: topics of raw syslog lines, one per record; "
+                                      "the record key names the device."),
+    key<text, &dc::kafka_group>("kafka.group", restart,
+                                "Kafka input: consumer group; the topics' partitions are shared "
+                                "out among the daemons of one group."),
+    key<text_map, &dc::kafka_properties>(
+        "kafka.properties", restart,
+        "Kafka input: librdkafka consumer properties (security.protocol, sasl.*, ssl.*, "
+        "auto.offset.reset, ...), applied over the daemon's own."),
+
     key<forwarder_list, &dc::forwarders>(
         "forwarders", restart,
         "SIEM collectors every alert is also sent to, each by its own thread through a spool "
@@ -403,6 +426,10 @@ constexpr std::array keys{
                            "TLS: false skips the certificate and name checks (tests only)."),
     key<text, &fw::token>("forwarders[].token", restart,
                           "HTTP(S): sent as `Authorization: Splunk <token>` (HEC)."),
+    key<text_map, &fw::properties>(
+        "forwarders[].properties", restart,
+        "Kafka: librdkafka producer properties (security.protocol, sasl.*, ssl.*, acks, "
+        "compression.type, ...), applied over the forwarder's own."),
     key<duration, &fw::connect_timeout>(
         "forwarders[].timeout", restart,
         "Connecting (TLS handshake included), each write and each HTTP exchange must end within "

@@ -30,6 +30,7 @@ enum class value_type : std::uint8_t {
     choice,           ///< one of a fixed set of names
     url,              ///< udp://, tcp://, tls://, http:// or https:// HOST[:PORT][/PATH]
     forwarder_list,   ///< a list of maps, each with the `forwarders[].` keys
+    text_map,         ///< name: string (librdkafka properties)
     count_
 };
 
@@ -39,13 +40,23 @@ namespace ikewatch {
 
 template <>
 struct enum_names<config::value_type> {
-    static constexpr std::array<std::string_view, 16> names{
-        "string",         "bool",          "integer",
-        "year",           "size",          "duration",
-        "rate",           "utc-offset",    "map<device, utc-offset>",
-        "list<endpoint>", "endpoint|\"\"", "list<cidr>",
-        "list<string>",   "enum",          "url",
-        "list<forwarder>"};
+    static constexpr std::array<std::string_view, 17> names{"string",
+                                                            "bool",
+                                                            "integer",
+                                                            "year",
+                                                            "size",
+                                                            "duration",
+                                                            "rate",
+                                                            "utc-offset",
+                                                            "map<device, utc-offset>",
+                                                            "list<endpoint>",
+                                                            "endpoint|\"\"",
+                                                            "list<cidr>",
+                                                            "list<string>",
+                                                            "enum",
+                                                            "url",
+                                                            "list<forwarder>",
+                                                            "map<string, string>"};
 };
 
 }  // namespace ikewatch

@@ -3,6 +3,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -96,6 +97,12 @@ struct daemon_config {
     std::size_t max_peers = 200'000;  ///< over all workers
     std::size_t workers = 1;          ///< pipeline threads; each device's lines stay on one
     micros idle_expiry = 24 * 3600 * micros_per_second;
+
+    // Kafka input: raw syslog lines from topics, as one consumer of a group
+    std::string kafka_brokers;  ///< bootstrap servers `host:port,…`; empty: no Kafka input
+    std::vector<std::string> kafka_topics;
+    std::string kafka_group;
+    std::map<std::string, std::string> kafka_properties;  ///< librdkafka consumer properties
 
     // Process
     config::log_level log_level = config::log_level::info;

@@ -119,6 +119,26 @@ void value_reader::utc_offset_map(const YAML::Node& n, string_map<int>& out,
     }
 }
 
+void value_reader::text_map(const YAML::Node& n, std::map<std::string, std::string>& out,
+                            std::string_view what) {
+    out.clear();
+    if (n.IsNull()) {
+        return;
+    }
+    if (!n.IsMap()) {
+        error(n, "bad-type", "'" + std::string(what) + "' is a map of names to values");
+        return;
+    }
+    for (const auto& kv : n) {
+        std::string name;
+        std::string value;
+        if (scalar(kv.first, name, "a name in '" + std::string(what) + "'") &&
+            scalar(kv.second, value, "'" + name + "' in '" + std::string(what) + "'")) {
+            out[name] = value;
+        }
+    }
+}
+
 void value_reader::endpoints(const YAML::Node& n, std::vector<endpoint>& out,
                              std::string_view what) {
     out.clear();

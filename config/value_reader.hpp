@@ -4,6 +4,7 @@
 // problems, and what the key table binds each key to. Only config/ includes this header.
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +42,9 @@ class value_reader {
     void endpoint_or_off(const YAML::Node& n, std::optional<endpoint>& out, std::string_view what);
     void cidrs(const YAML::Node& n, std::vector<cidr>& out, std::string_view what);
     void url(const YAML::Node& n, std::string& out, std::string_view what);
+    /// A map of names to single values (numbers and flags are kept as written).
+    void text_map(const YAML::Node& n, std::map<std::string, std::string>& out,
+                  std::string_view what);
     /// One of `names`; `out` is the index of the name.
     bool choice(const YAML::Node& n, const std::vector<std::string>& names, std::size_t& out,
                 std::string_view what);

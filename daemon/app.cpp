@@ -53,10 +53,14 @@ loaded_setup load_setup(const launch& how) {
         how.overrides(out.config);
     }
     const std::string source = how.config_path.empty() ? "ikewatchd" : how.config_path;
-    if (out.config.udp.empty() && out.config.tcp.empty() && out.config.tls.empty()) {
+    if (out.config.udp.empty() && out.config.tcp.empty() && out.config.tls.empty() &&
+        out.config.kafka_brokers.empty()) {
         out.problems.push_back({source, 0, 0, "no-listener",
-                                "nothing to listen on: set listen.udp, listen.tcp or listen.tls "
-                                "(or --udp, --tcp, --tls)"});
+                                "nothing to listen on: set listen.udp, listen.tcp, listen.tls or "
+                                "kafka (or --udp, --tcp, --tls, --kafka-brokers)"});
+    }
+    if (const std::string kafka = config::kafka_input_problem(out.config); !kafka.empty()) {
+        out.problems.push_back({source, 0, 0, "bad-value", kafka});
     }
     if (const auto missing = config::tls_listener_problem(out.config)) {
         out.problems.push_back({source, 0, 0, "missing-key", *missing});
@@ -181,6 +185,17 @@ bool app::open_outputs(std::string& error) {
     if (!start_forwarders(error)) {
         return false;
     }
+    // The Kafka consumer, too, runs as the user the daemon became.
+    if (!config_.kafka_brokers.empty()) {
+        kafka_ = std::make_unique<kafka_input>(
+            io_,
+            kafka_input_settings{config_.kafka_brokers, config_.kafka_topics, config_.kafka_group,
+                                 config_.kafka_properties, config_.max_message_size},
+            [this](const kafka_batch& b) { on_kafka_batch(b); }, stats_);
+        if (!kafka_->open(error)) {
+            return false;
+        }
+    }
     std::string log_error;
     if (!alert_log_->open(log_error)) {
         // Not fatal: alerts wait in the queue and the log is retried every second.
@@ -203,6 +218,12 @@ int app::run() {
     for (auto& t : tls_listeners_) {
         t->start();
         spdlog::info("listening on tls {} (certificate {})", t->port(), tls_->certificate_subject);
+    }
+    if (kafka_) {
+        kafka_->run();
+        spdlog::info("reading kafka topics {} from {} as group {}",
+                     join_names(config_.kafka_topics, ", ", ", "), config_.kafka_brokers,
+                     config_.kafka_group);
     }
     if (status_) {
         status_->start();
@@ -235,6 +256,9 @@ void app::stop() {
     for (auto& t : tls_listeners_) {
         t->begin_close();
     }
+    if (kafka_) {
+        kafka_->stop();  // the batch already handed over runs before finish_stop
+    }
     boost::system::error_code ignored;
     signals_.cancel(ignored);
     tick_.cancel();
@@ -247,6 +271,9 @@ void app::finish_stop() {
     }
     for (auto& t : tls_listeners_) {
         t->close();
+    }
+    if (kafka_) {
+        kafka_->close();  // commits the offsets of what was processed, leaves the group
     }
     if (status_) {
         status_->close();
@@ -296,6 +323,16 @@ void app::on_message(std::string_view message, const ip_address& sender, transpo
         // After the listener's current batch: partly filled batches go to the workers.
         flush_posted_ = true;
         boost::asio::post(io_, [this] { hand_over(); });
+    }
+}
+
+void app::on_kafka_batch(const kafka_batch& batch) {
+    const micros now = wall_now();
+    for (const kafka_batch::line& l : batch.lines()) {
+        pipeline_->process(l.text, l.device, now);
+    }
+    if (pipeline_->workers() > 1) {
+        hand_over();
     }
 }
 

@@ -10,6 +10,7 @@
 
 #include "common/diagnostic.hpp"
 #include "config/daemon_config.hpp"
+#include "daemon/kafka_input.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/sender_policy.hpp"
 #include "daemon/status_server.hpp"
@@ -93,6 +94,9 @@ class app {
 
     bool start_forwarders(std::string& error);
     void on_message(std::string_view message, const ip_address& sender, transport how);
+    // Lines from Kafka: no sender policy (the brokers are no syslog sender); the key names the
+    // device.
+    void on_kafka_batch(const kafka_batch& batch);
     // Hands what the workers have to them and writes the alerts they raised (workers > 1).
     void hand_over();
     void wait_signals();
@@ -114,6 +118,7 @@ class app {
     std::vector<std::unique_ptr<udp_listener>> udp_;
     std::vector<std::unique_ptr<tcp_listener>> tcp_;
     std::vector<std::unique_ptr<tcp_listener>> tls_listeners_;
+    std::unique_ptr<kafka_input> kafka_;
     std::unique_ptr<status_server> status_;
     std::unique_ptr<web_routes> web_;  // the web page on the status endpoint
     boost::asio::signal_set signals_;

@@ -51,6 +51,9 @@ struct flags {
     siem_format forward_format = siem_format::rfc5424;
     std::string state_dir;
     std::size_t workers = 0;
+    std::string kafka_brokers;
+    std::vector<std::string> kafka_topics;
+    std::string kafka_group;
     std::string user;
     bool allow_root = false;
     bool check_only = false;
@@ -106,6 +109,11 @@ const CLI::Option* add_options(CLI::App& cli, flags& f) {
         ->check(CLI::Range(1, 64));
     cli.add_option("--state-dir", f.state_dir,
                    "Directory for the forwarders' spools (replaces state_dir)");
+    cli.add_option("--kafka-brokers", f.kafka_brokers,
+                   "Read syslog lines from Kafka too: bootstrap servers HOST:PORT[,HOST:PORT]");
+    cli.add_option("--kafka-topic", f.kafka_topics,
+                   "Kafka topic of raw syslog lines (repeat for more)");
+    cli.add_option("--kafka-group", f.kafka_group, "Kafka consumer group");
     cli.add_option("--user", f.user, "When started as root: the user to become after binding");
     cli.add_flag("--allow-root", f.allow_root, "Run as root (refused otherwise)");
     cli.add_flag("--check-config", f.check_only,
@@ -229,6 +237,15 @@ std::function<void(ikewatch::config::daemon_config&)> overrides_from(const flags
         }
         if (!f.state_dir.empty()) {
             c.state_dir = f.state_dir;
+        }
+        if (!f.kafka_brokers.empty()) {
+            c.kafka_brokers = f.kafka_brokers;
+        }
+        if (!f.kafka_topics.empty()) {
+            c.kafka_topics = f.kafka_topics;
+        }
+        if (!f.kafka_group.empty()) {
+            c.kafka_group = f.kafka_group;
         }
         if (!f.user.empty()) {
             c.user = f.user;

@@ -144,6 +144,28 @@ void ingest_metrics(exposition& e, const counters& c) {
     tls_metrics(e, c);
 }
 
+// The Kafka input.
+void kafka_metrics(exposition& e, const counters& c) {
+    e.family("kafka_records_total", "counter", "Kafka records consumed (poison included).");
+    e.sample("kafka_records_total", c.kafka_records);
+    e.family("kafka_bytes_total", "counter", "Bytes of the Kafka records consumed.");
+    e.sample("kafka_bytes_total", c.kafka_bytes);
+    e.family("kafka_poison_total", "counter", "Kafka records skipped, by reason.");
+    e.sample("kafka_poison_total", c.kafka_poison_oversized, "reason", "oversized");
+    e.sample("kafka_poison_total", c.kafka_poison_binary, "reason", "binary");
+    e.family("kafka_errors_total", "counter", "Kafka consumer errors (brokers away, commits).");
+    e.sample("kafka_errors_total", c.kafka_errors);
+    e.family("kafka_rebalances_total", "counter", "Consumer group assignments and revocations.");
+    e.sample("kafka_rebalances_total", c.kafka_rebalances);
+    e.family("kafka_partitions_owned", "gauge", "Kafka partitions this daemon reads now.");
+    e.sample("kafka_partitions_owned",
+             static_cast<std::uint64_t>(std::max<std::int64_t>(c.kafka_partitions.load(), 0)));
+    e.family("kafka_lag", "gauge",
+             "Records not yet consumed on the partitions owned (high watermark - position).");
+    e.sample("kafka_lag",
+             static_cast<std::uint64_t>(std::max<std::int64_t>(c.kafka_lag.load(), 0)));
+}
+
 // The pipeline: records parsed and decoded, the peer table, alerts, timers and rules.
 void pipeline_metrics(exposition& e, const pipeline_figures& p) {
     e.family("records_total", "counter", "Records read by the parser.");
@@ -227,6 +249,7 @@ void output_metrics(exposition& e, const counters& c, const pipeline_figures& p)
 std::string render_metrics(const counters& c, const pipeline_figures& p) {
     exposition e;
     ingest_metrics(e, c);
+    kafka_metrics(e, c);
     pipeline_metrics(e, p);
     output_metrics(e, c, p);
     return e.take();

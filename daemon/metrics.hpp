@@ -63,9 +63,19 @@ struct counters {
     counter reloads_ok{0};
     counter reloads_failed{0};
     counter alert_log_reopens{0};
+    // Kafka input (its consumer thread counts, the status endpoint reads)
+    counter kafka_records{0};  ///< records consumed, poison included
+    counter kafka_bytes{0};
+    counter kafka_poison_oversized{0};  ///< longer than max_message_size (skipped)
+    counter kafka_poison_binary{0};     ///< bytes no syslog line has (skipped)
+    counter kafka_errors{0};            ///< consumer errors (brokers away, commit failures)
+    counter kafka_rebalances{0};        ///< assignments and revocations
+    std::atomic<std::int64_t> kafka_partitions{0};  ///< partitions owned now
+    std::atomic<std::int64_t> kafka_lag{0};         ///< records behind the high watermarks, summed
 
     [[nodiscard]] std::uint64_t received() const noexcept {
-        return udp_datagrams.load() + tcp.messages.load() + tls.messages.load();
+        return udp_datagrams.load() + tcp.messages.load() + tls.messages.load() +
+               kafka_records.load();
     }
 };
 

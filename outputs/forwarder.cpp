@@ -16,6 +16,8 @@
 
 #include "common/text.hpp"
 #include "outputs/alert_format.hpp"
+#include "outputs/forward_transport.hpp"
+#include "outputs/kafka_transport.hpp"
 #include "outputs/parse_json.hpp"
 
 namespace ikewatch::outputs {
@@ -60,19 +62,6 @@ std::string octet_counted(const std::string& record) {
 }
 
 }  // namespace
-
-/// One kind of connection to a collector. Used only from the forwarder's thread.
-class transport {
-  public:
-    virtual ~transport() = default;
-    virtual bool connect(std::string& error) = 0;
-    virtual bool send(const std::vector<std::string>& records, std::string& error) = 0;
-    virtual void close() = 0;
-    [[nodiscard]] virtual bool connected() const = 0;
-    [[nodiscard]] virtual bool healthy() = 0;
-    /// True when a successful send means the collector has the records (HTTP).
-    [[nodiscard]] virtual bool acknowledges() const { return false; }
-};
 
 namespace {
 
@@ -396,6 +385,15 @@ std::optional<forward_target> forward_target::parse(std::string_view url) {
         return std::nullopt;
     }
     t.scheme = *scheme;
+    if (t.scheme == forward_scheme::kafka) {
+        auto k = kafka_url::parse(url);
+        if (!k) {
+            return std::nullopt;
+        }
+        t.host = std::move(k->brokers);
+        t.path = std::move(k->topic);
+        return t;
+    }
     std::string_view rest = url.substr(sep + 3);
     const std::size_t slash = rest.find('/');
     if (slash != std::string_view::npos) {
@@ -440,6 +438,9 @@ forwarder::forwarder(forwarder_settings settings, siem_options options)
     if (target) {
         if (target->scheme == forward_scheme::udp) {
             transport_ = std::make_unique<udp_transport>(*target);
+        } else if (target->scheme == forward_scheme::kafka) {
+            settings_.format = siem_format::json;
+            transport_ = make_kafka_transport(kafka_url{target->host, target->path}, settings_);
         } else if (sends_json_only(target->scheme)) {
             settings_.format = siem_format::json;
             transport_ = std::make_unique<http_transport>(*target, settings_);
@@ -456,6 +457,11 @@ forwarder::~forwarder() {
 bool forwarder::start(std::string& error) {
     if (!transport_) {
         error = settings_.name + ": '" + settings_.url + "' is not a forwarding URL";
+        return false;
+    }
+    if (settings_.url.starts_with("kafka:") &&
+        !kafka_properties_ok(settings_.properties, false, error)) {
+        error = settings_.name + ": " + error;
         return false;
     }
     if (!spool_.open(error)) {

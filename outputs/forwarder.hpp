@@ -16,7 +16,8 @@
 
 namespace ikewatch::outputs {
 
-/// Parsed forwarder URL.
+/// Parsed forwarder URL. For kafka:// (kafka_url.hpp) `host` is the broker list with ports,
+/// `port` is empty and `path` is the topic.
 struct forward_target {
     forward_scheme scheme = forward_scheme::udp;
     std::string host;
@@ -41,7 +42,8 @@ class transport;
 
 /// Sends alerts to one SIEM collector from its own thread, so a slow or absent collector never
 /// holds up the pipeline. Every alert goes through the spool first; the thread sends from it and
-/// confirms what arrived: an HTTP 2xx, or for UDP, TCP and TLS a connection still healthy
+/// confirms what arrived: an HTTP 2xx, Kafka's delivery report (the brokers' ack), or for UDP,
+/// TCP and TLS a connection still healthy
 /// `confirm_after` after the write (a collector that vanished makes the unconfirmed records go
 /// out again after reconnecting, with the same alert.id). Reconnects back off up to max_backoff.
 class forwarder {

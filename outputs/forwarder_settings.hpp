@@ -3,6 +3,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,7 +16,7 @@
 namespace ikewatch::outputs {
 
 /// How a forwarder reaches its collector: the scheme of its URL.
-enum class forward_scheme : std::uint8_t { udp, tcp, tls, http, https, count_ };
+enum class forward_scheme : std::uint8_t { udp, tcp, tls, http, https, kafka, count_ };
 
 }  // namespace ikewatch::outputs
 
@@ -23,19 +24,21 @@ namespace ikewatch {
 
 template <>
 struct enum_names<outputs::forward_scheme> {
-    static constexpr std::array<std::string_view, 5> names{"udp", "tcp", "tls", "http", "https"};
+    static constexpr std::array<std::string_view, 6> names{"udp",  "tcp",   "tls",
+                                                           "http", "https", "kafka"};
 };
 
 }  // namespace ikewatch
 
 namespace ikewatch::outputs {
 
-/// HTTP and HTTPS post JSON (lines, or Splunk HEC events): their forwarders send only json.
+/// HTTP and HTTPS post JSON (lines, or Splunk HEC events), Kafka produces one JSON alert per
+/// record: their forwarders send only json.
 [[nodiscard]] constexpr bool sends_json_only(forward_scheme s) noexcept {
-    return s == forward_scheme::http || s == forward_scheme::https;
+    return s == forward_scheme::http || s == forward_scheme::https || s == forward_scheme::kafka;
 }
 
-/// The schemes for people: `udp://, tcp://, tls://, http:// or https://`.
+/// The schemes for people: `udp://, tcp://, tls://, http://, https:// or kafka://`.
 [[nodiscard]] inline std::string forward_scheme_list() {
     return name_list<forward_scheme>("://, ", ":// or ") + "://";
 }
@@ -45,7 +48,8 @@ namespace ikewatch::outputs {
 struct forwarder_settings {
     std::string name;  ///< for logs, metrics and the spool directory; the configuration
                        ///< defaults it to the URL
-    std::string url;  ///< udp://HOST:PORT, tcp://…, tls://…, http://HOST:PORT/PATH, https://…
+    std::string url;  ///< udp://HOST:PORT, tcp://…, tls://…, http://HOST:PORT/PATH, https://…,
+                      ///< kafka://HOST:PORT[,HOST:PORT]/TOPIC
     siem_format format = siem_format::rfc5424;  ///< HTTP(S) always sends JSON
     rules::severity min_severity = rules::severity::info;
     std::vector<std::string> codes;  ///< only these diagnosis codes (empty: all)
@@ -55,6 +59,9 @@ struct forwarder_settings {
     std::string server_name;  ///< TLS: name the certificate must carry (default: the URL host)
     bool verify = true;
     std::string token;  ///< HTTP(S): sent as `Authorization: Splunk TOKEN` (HEC)
+    /// Kafka: librdkafka producer properties (`security.protocol`, `sasl.*`, `ssl.*`, `acks`, …)
+    /// applied after the forwarder's own, so they override them.
+    std::map<std::string, std::string> properties;
     std::size_t spool_max_bytes = 64ULL << 20;
     micros connect_timeout = 5 * micros_per_second;  ///< `timeout`: connect, write, HTTP exchange
     // Set by the daemon, not by the configuration.

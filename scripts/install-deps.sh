@@ -13,9 +13,13 @@ PACKAGES=(
     # libraries
     libboost-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
     libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev libssl-dev
+    librdkafka-dev
     # test and benchmark tools: real collectors and senders on 127.0.0.1
     python3 bsdutils util-linux procps iproute2 openssl curl
     rsyslog rsyslog-gnutls
+    # Kafka in the tests: rsyslog's omkafka publishes, kcat produces and reads (the cluster is
+    # librdkafka's mock cluster, tests/kafka/)
+    rsyslog-kafka kcat
     valgrind time dpkg-dev fakeroot file systemd
     # the Debian package: manual pages (pandoc), Debian's checks (lintian, man-db), the clean
     # root the package is installed into (debootstrap), bash completion, maintainer scripts

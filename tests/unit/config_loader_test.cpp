@@ -127,3 +127,59 @@ TEST(ConfigLoader, TlsListenerNeedsCertificateAndKeyOnceFlagsAreIn) {
     c.tls_server.key = "s.key";
     EXPECT_FALSE(tls_listener_problem(c));
 }
+
+TEST(ConfigLoader, KafkaForwarderAndItsProperties) {
+    const auto r = parse_config(R"(forwarders:
+  - url: "kafka://127.0.0.1:9092,127.0.0.1:9093/alerts"
+    properties: {acks: all, linger.ms: 5, enable.idempotence: true}
+)",
+                                "k.yaml");
+    ASSERT_TRUE(r.ok()) << all(r);
+    ASSERT_EQ(r.config.forwarders.size(), 1u);
+    const auto& f = r.config.forwarders[0];
+    EXPECT_EQ(f.format, outputs::siem_format::json);
+    EXPECT_EQ(f.properties.at("acks"), "all");
+    EXPECT_EQ(f.properties.at("linger.ms"), "5");
+    EXPECT_EQ(f.properties.at("enable.idempotence"), "true");
+
+    const auto bad = parse_config(R"(forwarders:
+  - url: "tcp://siem:514"
+    properties: {acks: all}
+  - url: "kafka://k1/alerts"
+    format: cef
+  - url: "kafka://k1/alerts?x"
+    name: other
+  - url: "kafka://k2/a"
+    properties: [acks]
+)",
+                                  "k.yaml");
+    EXPECT_TRUE(has(bad, "bad-key", 3, 17)) << all(bad);
+    EXPECT_TRUE(has(bad, "bad-value", 5, 13)) << all(bad);
+    EXPECT_TRUE(has(bad, "bad-address", 6, 10)) << all(bad);
+    EXPECT_TRUE(has(bad, "bad-type", 9, 17)) << all(bad);
+}
+
+TEST(ConfigLoader, KafkaInputNeedsBrokersGroupAndTopics) {
+    const auto r = parse_config(R"(kafka:
+  brokers: "127.0.0.1:9092,k2"
+  topics: [syslog, syslog-ios]
+  group: ikewatch
+  properties: {auto.offset.reset: latest}
+)",
+                                "k.yaml");
+    ASSERT_TRUE(r.ok()) << all(r);
+    EXPECT_EQ(r.config.kafka_brokers, "127.0.0.1:9092,k2");
+    EXPECT_EQ(r.config.kafka_topics, (std::vector<std::string>{"syslog", "syslog-ios"}));
+    EXPECT_EQ(r.config.kafka_group, "ikewatch");
+    EXPECT_EQ(r.config.kafka_properties.at("auto.offset.reset"), "latest");
+    EXPECT_EQ(kafka_input_problem(r.config), "");
+
+    EXPECT_TRUE(has(parse_config("kafka:\n  brokers: \"k1:0\"\n  topics: [s]\n  group: g\n", "k"),
+                    "bad-value", 2, 12));
+    EXPECT_TRUE(
+        has(parse_config("kafka:\n  brokers: k1\n  topics: [s]\n", "k"), "bad-value", 2, 3));
+    EXPECT_TRUE(has(parse_config("kafka:\n  brokers: k1\n  group: g\n  topics: [\"a b\"]\n", "k"),
+                    "bad-value", 4, 11));
+    EXPECT_TRUE(has(parse_config("kafka:\n  group: g\n", "k"), "bad-value", 2, 3));
+    EXPECT_TRUE(parse_config("kafka: {}\n", "k").ok());
+}

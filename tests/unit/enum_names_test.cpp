@@ -31,7 +31,8 @@ TEST(EnumNames, ListsForPeople) {
     EXPECT_EQ(name_list<outputs::siem_format>(), "rfc5424, cef, leef or json");
     EXPECT_EQ(name_list<outputs::output_format>(), "json or text");
     EXPECT_EQ(name_list<outputs::siem_format>("|", "|"), "rfc5424|cef|leef|json");
-    EXPECT_EQ(outputs::forward_scheme_list(), "udp://, tcp://, tls://, http:// or https://");
+    EXPECT_EQ(outputs::forward_scheme_list(),
+              "udp://, tcp://, tls://, http://, https:// or kafka://");
     EXPECT_EQ(names_of<outputs::output_format>(), (std::vector<std::string>{"json", "text"}));
     EXPECT_EQ(join_names(std::vector<std::string>{"one"}), "one");
 }

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "config/config_loader.hpp"
+#include "outputs/kafka_transport.hpp"
+#include "outputs/kafka_url.hpp"
 
 using namespace ikewatch;
 using namespace ikewatch::outputs;
@@ -110,4 +112,50 @@ TEST(ForwarderConfig, TimeoutBoundsEachAttempt) {
               "m, h or d)");
     EXPECT_EQ(r.config.forwarders[0].connect_timeout, 2 * micros_per_second);
     EXPECT_EQ(r.config.forwarders[1].connect_timeout, 5 * micros_per_second);
+}
+
+TEST(KafkaUrl, BrokersGetTheirDefaultPortAndTheTopicIsKafkas) {
+    const auto one = outputs::kafka_url::parse("kafka://k1/alerts");
+    ASSERT_TRUE(one);
+    EXPECT_EQ(one->brokers, "k1:9092");
+    EXPECT_EQ(one->topic, "alerts");
+    const auto three =
+        outputs::kafka_url::parse("kafka://10.0.0.1:9093,k2,[2001:db8::1]:9094/a.b-c_d");
+    ASSERT_TRUE(three);
+    EXPECT_EQ(three->brokers, "10.0.0.1:9093,k2:9092,[2001:db8::1]:9094");
+    EXPECT_EQ(three->topic, "a.b-c_d");
+    for (const char* bad :
+         {"kafka://k1", "kafka://k1/", "kafka:///alerts", "kafka://k1,/alerts", "kafka://k1:0/a",
+          "kafka://k1:99999/a", "kafka://k1:/a", "kafka://[::1/a", "kafka://k1/a/b",
+          "kafka://k1/with space", "kafka://k1/..", "tcp://k1/alerts", "kafka://u@k1/a"}) {
+        EXPECT_FALSE(outputs::kafka_url::parse(bad)) << bad;
+    }
+    EXPECT_FALSE(outputs::kafka_topic_ok(std::string(250, 'a')));
+    EXPECT_TRUE(outputs::kafka_topic_ok(std::string(249, 'a')));
+}
+
+TEST(KafkaUrl, TheConfigurationAcceptsExactlyWhatTheForwarderCanStart) {
+    for (const char* url : {"kafka://k1:9092,k2:9092/alerts", "kafka://k1/alerts", "kafka://k1",
+                            "kafka://k1:x/alerts", "kafka://,/alerts"}) {
+        EXPECT_EQ(config::forward_url_ok(url), forward_target::parse(url).has_value()) << url;
+    }
+    const auto t = forward_target::parse("kafka://k1,k2:9093/alerts");
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->scheme, outputs::forward_scheme::kafka);
+    EXPECT_EQ(t->host, "k1:9092,k2:9093");
+    EXPECT_EQ(t->path, "alerts");
+}
+
+TEST(KafkaProperties, LibrdkafkaJudgesThem) {
+#if defined(__SANITIZE_THREAD__)
+    GTEST_SKIP() << "librdkafka's threads (C11 thrd_create) crash under ThreadSanitizer";
+#endif
+    std::string error;
+    EXPECT_TRUE(
+        outputs::kafka_properties_ok({{"acks", "all"}, {"compression.type", "lz4"}}, false, error))
+        << error;
+    EXPECT_FALSE(outputs::kafka_properties_ok({{"no.such.property", "1"}}, false, error));
+    EXPECT_NE(error.find("no.such.property"), std::string::npos) << error;
+    EXPECT_FALSE(outputs::kafka_properties_ok({{"acks", "sometimes"}}, false, error));
+    EXPECT_TRUE(outputs::kafka_properties_ok({{"group.id", "g"}}, true, error)) << error;
 }

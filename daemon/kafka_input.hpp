@@ -1,0 +1,123 @@
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "daemon/metrics.hpp"
+
+namespace ikewatch::daemon {
+
+/// What the Kafka input reads (the `kafka:` section, --kafka-* flags).
+struct kafka_input_settings {
+    std::string brokers;  ///< bootstrap servers, `host:port,…`
+    std::vector<std::string> topics;
+    std::string group;
+    std::map<std::string, std::string> properties;  ///< librdkafka consumer properties
+    std::size_t max_message = 64 * 1024;            ///< longer records are poison
+};
+
+/// One partition of a topic, as assignments and revocations name it.
+struct kafka_partition {
+    std::string topic;
+    std::int32_t partition = 0;
+};
+
+/// Lines consumed from Kafka, handed to the event loop together. The views point into the
+/// batch and live as long as it does.
+class kafka_batch {
+  public:
+    struct line {
+        std::string_view text;
+        std::string_view device;  ///< the record key, or the topic for a record without one
+    };
+    void add(std::string_view text, std::string_view device);
+    [[nodiscard]] std::vector<line> lines() const;
+    [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
+    [[nodiscard]] std::size_t bytes() const noexcept { return bytes_.size(); }
+
+  private:
+    struct entry {
+        std::size_t text_at, text_size, device_at, device_size;
+    };
+    std::string bytes_;
+    std::vector<entry> entries_;
+};
+
+/// Why a record is skipped instead of processed.
+enum class kafka_poison : std::uint8_t { none, oversized, binary };
+
+/// Judges one record: longer than `max_message`, or holding bytes no syslog line has (NUL and
+/// the other C0 controls but tab, CR and LF, or DEL), in the value or the key.
+[[nodiscard]] kafka_poison judge_record(std::string_view value, std::string_view key,
+                                        std::size_t max_message) noexcept;
+
+/// Raw syslog lines from Kafka topics, as one member of a consumer group (librdkafka's
+/// high-level consumer). Each record is one syslog line (a record holding several lines,
+/// separated by LF, gives each); the record key names the device when the line's header has
+/// none. Poison records (judge_record) are counted and skipped; the partition goes on.
+///
+/// Threads: a consumer thread polls librdkafka and hands each batch to the event loop
+/// (`handler`, run on `io`), then waits until the loop has run it before it stores the batch's
+/// offsets and polls again: memory stays bounded by one batch, lines keep their partition's
+/// order, and only offsets of processed lines are committed (librdkafka's auto-commit, with
+/// enable.auto.offset.store off). Rebalances run on the consumer thread between batches (the
+/// last revocation, at close(), on the caller's); the hooks see each assignment and revocation
+/// (per partition) there, after every line handed over before them was processed. With more
+/// than one pipeline worker, "processed" means handed to the device's worker.
+class kafka_input {
+  public:
+    using batch_handler = std::function<void(const kafka_batch&)>;
+    using partition_hook = std::function<void(const std::vector<kafka_partition>&)>;
+    struct hooks {
+        partition_hook assigned;  ///< partitions this member now reads
+        partition_hook revoked;   ///< partitions taken away (their offsets are committed first)
+    };
+
+    kafka_input(boost::asio::io_context& io, kafka_input_settings settings, batch_handler handler,
+                counters& stats, hooks h = {});
+    ~kafka_input();
+    kafka_input(const kafka_input&) = delete;
+    kafka_input& operator=(const kafka_input&) = delete;
+
+    /// Creates the consumer and subscribes; false with `error` when librdkafka refuses the
+    /// settings. The thread starts polling at run().
+    bool open(std::string& error);
+    void run();
+    /// From the event loop: no batch is handed over after the current one.
+    void stop();
+    /// From the event loop, after stop(): a batch not yet run is dropped (its records are read
+    /// again at the next start), the final offsets are committed and the group is left.
+    void close();
+
+    struct state;  // librdkafka's handle and what its callbacks reach (kafka_input.cpp)
+
+  private:
+    void poll_loop();
+    bool hand_over(const std::shared_ptr<kafka_batch>& batch);
+
+    boost::asio::io_context& io_;
+    kafka_input_settings settings_;
+    batch_handler handler_;
+    counters& stats_;
+    hooks hooks_;
+    std::unique_ptr<state> state_;
+    std::thread thread_;
+    std::mutex mutex_;
+    std::condition_variable done_cv_;
+    bool stopping_ = false;     // guarded by mutex_
+    bool closing_ = false;      // guarded by mutex_
+    std::uint64_t handed_ = 0;  // guarded by mutex_: batches handed to the loop
+    std::uint64_t ran_ = 0;     // guarded by mutex_: batches the loop has run
+};
+
+}  // namespace ikewatch::daemon
