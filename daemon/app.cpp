@@ -96,6 +96,7 @@ app::app(launch how, loaded_setup setup)
     alert_log_ = std::make_unique<outputs::alert_log>(
         config_.alert_log, config_.alert_format == outputs::output_format::json,
         config_.alert_queue);
+    alert_log_->set_batched(true);
     pipeline::pipeline_options o;
     o.time = config_.time;
     o.table.max_peers = config_.max_peers;
@@ -115,6 +116,15 @@ void app::fanout::emit(const rules::alert& a) {
     rules::alert stamped = a;
     stamped.created = wall_now();
     owner_.alert_log_->emit(stamped);
+    if (!owner_.alert_flush_posted_) {
+        // Once the handlers ready now have run (the rest of this batch of input), before the
+        // loop waits again: the alerts of the turn in one write.
+        owner_.alert_flush_posted_ = true;
+        boost::asio::post(owner_.io_, [o = &owner_] {
+            o->alert_flush_posted_ = false;
+            o->alert_log_->flush();  // a failure is retried and reported by the tick
+        });
+    }
     owner_.web_->record(stamped);
     for (const auto& f : owner_.forwarders_) {
         f->submit(stamped);

@@ -114,7 +114,9 @@ class app {
     std::vector<std::unique_ptr<outputs::forwarder>> forwarders_;
     fanout fanout_{*this};
     std::unique_ptr<pipeline::sharded_pipeline> pipeline_;
-    bool flush_posted_ = false;  // a hand-over of partly filled batches is queued on the loop
+    bool flush_posted_ = false;
+    bool alert_flush_posted_ = false;  // the alert log's write for this turn is queued  // a
+                                       // hand-over of partly filled batches is queued on the loop
     std::vector<std::unique_ptr<udp_listener>> udp_;
     std::vector<std::unique_ptr<tcp_listener>> tcp_;
     std::vector<std::unique_ptr<tcp_listener>> tls_listeners_;

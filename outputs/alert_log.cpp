@@ -1,9 +1,11 @@
 #include "outputs/alert_log.hpp"
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 
 #include <fcntl.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "outputs/alert_format.hpp"
@@ -60,7 +62,9 @@ void alert_log::emit(const rules::alert& a) {
     } else {
         queue_.push_back(alert_text(a));
     }
-    flush();
+    if (!batched_ || queue_.size() >= batch_lines) {
+        flush();
+    }
 }
 
 bool alert_log::flush() {
@@ -70,9 +74,16 @@ bool alert_log::flush() {
             return queue_.empty();
         }
     }
+    std::array<iovec, batch_lines> iov{};
     while (!queue_.empty()) {
-        const std::string& line = queue_.front();
-        const ssize_t n = ::write(fd_, line.data() + head_written_, line.size() - head_written_);
+        // The rest of the line in progress, then whole lines: one writev per batch.
+        std::size_t n_iov = 0;
+        for (auto it = queue_.begin(); it != queue_.end() && n_iov < iov.size(); ++it, ++n_iov) {
+            const std::size_t skip = n_iov == 0 ? head_written_ : 0;
+            iov[n_iov].iov_base = it->data() + skip;
+            iov[n_iov].iov_len = it->size() - skip;
+        }
+        const ssize_t n = ::writev(fd_, iov.data(), static_cast<int>(n_iov));
         if (n < 0) {
             if (errno == EINTR) {
                 continue;
@@ -81,8 +92,14 @@ bool alert_log::flush() {
             last_error_ = path_ + ": " + std::strerror(errno);
             return false;
         }
-        head_written_ += static_cast<std::size_t>(n);
-        if (head_written_ == line.size()) {
+        auto left = static_cast<std::size_t>(n);
+        while (left > 0) {
+            const std::size_t rest = queue_.front().size() - head_written_;
+            if (left < rest) {
+                head_written_ += left;
+                break;
+            }
+            left -= rest;
             queue_.pop_front();
             head_written_ = 0;
             ++stats_.written;

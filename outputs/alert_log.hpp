@@ -16,8 +16,10 @@ struct alert_log_stats {
 };
 
 /// The alert log: one line per alert (alert JSON, or the text form), appended and written through
-/// (no user-space buffering) as each alert is emitted. When the file cannot be written (full or
-/// read-only file system, removed directory) lines wait in a bounded queue, oldest dropped first
+/// (no user-space buffering) as each alert is emitted, or, batched, by the owner's `flush` once
+/// per turn of its event loop (and whenever a batch's worth of lines waits), several lines to a
+/// `writev`; lines are only ever written whole and in order. When the file cannot be written (full
+/// or read-only file system, removed directory) lines wait in a bounded queue, oldest dropped first
 /// and counted, and `flush` retries; `reopen` (SIGUSR1, after logrotate moved the file) opens the
 /// path again before the old file is closed, so no line is lost across it. An empty path writes
 /// to standard output.
@@ -36,6 +38,10 @@ class alert_log final : public rules::alert_sink {
     /// Opens the path anew and switches to it; on failure keeps the current file.
     bool reopen(std::string& error);
     void set_format(bool json) noexcept { json_ = json; }
+    /// Batched: `emit` queues the line and writes only when `batch_lines` wait; the owner calls
+    /// `flush` before it waits for more input.
+    void set_batched(bool batched) noexcept { batched_ = batched; }
+    static constexpr std::size_t batch_lines = 64;
 
     [[nodiscard]] std::size_t queued() const noexcept { return queue_.size(); }
     [[nodiscard]] const alert_log_stats& stats() const noexcept { return stats_; }
@@ -48,6 +54,7 @@ class alert_log final : public rules::alert_sink {
     std::string path_;
     bool json_;
     std::size_t max_queue_;
+    bool batched_ = false;
     int fd_ = -1;
     std::deque<std::string> queue_;
     std::size_t head_written_ = 0;  // bytes of queue_.front() already written

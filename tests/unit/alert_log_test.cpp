@@ -94,3 +94,30 @@ TEST_F(AlertLog, UnwritableLogQueuesBoundedThenCatchesUp) {
     EXPECT_TRUE(log.flush());
     EXPECT_EQ(lines_of(later).size(), 2u);
 }
+
+TEST_F(AlertLog, BatchedLinesWaitForFlushThenGoInOrder) {
+    const auto path = dir_ / "a.json";
+    alert_log log(path.string(), true, 1000);
+    log.set_batched(true);
+    std::string error;
+    ASSERT_TRUE(log.open(error));
+    for (int i = 0; i < 3; ++i) {
+        log.emit(sample(i));
+    }
+    EXPECT_EQ(log.queued(), 3u);
+    EXPECT_TRUE(lines_of(path).empty());
+    EXPECT_TRUE(log.flush());
+    // A full batch is written at once, without waiting for the owner's flush.
+    for (int i = 3; i < 3 + static_cast<int>(alert_log::batch_lines) + 1; ++i) {
+        log.emit(sample(i));
+    }
+    EXPECT_EQ(log.queued(), 1u);
+    EXPECT_TRUE(log.flush());
+    const auto lines = lines_of(path);
+    ASSERT_EQ(lines.size(), 4u + alert_log::batch_lines);
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        EXPECT_NE(lines[i].find("\"id\":\"R/fw/" + std::to_string(i) + "\""), std::string::npos)
+            << lines[i];
+    }
+    EXPECT_EQ(log.stats().written, lines.size());
+}
