@@ -44,6 +44,8 @@ class evidence_ring {
             f(lines_[1 + (next_ + ring - n + i) % ring]);
         }
     }
+    /// Whether the oldest line is the negotiation's pinned first line.
+    [[nodiscard]] bool pinned() const noexcept { return pinned_; }
     [[nodiscard]] std::size_t size() const noexcept {
         return (pinned_ ? 1 : 0) + (count_ < slots - 1 ? count_ : slots - 1);
     }

@@ -24,6 +24,10 @@ std::size_t peer_table::conn_hash::operator()(const conn_key& k) const noexcept 
 
 peer_table::peer_table(table_options options) : options_(options) {}
 
+std::uint32_t peer_table::peer_hash_of(std::uint32_t device, std::string_view peer) noexcept {
+    return peer_hash(device, peer);
+}
+
 void peer_table::set_options(const table_options& options) {
     options_ = options;
     while (index_.size() > options_.max_peers && evict_one() != nil) {

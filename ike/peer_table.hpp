@@ -135,6 +135,33 @@ class peer_table {
         }
     }
 
+    // Checkpoints (pipeline/device_snapshot; ike/table_checkpoint.cpp).
+    /// Calls `f(const peer_record&, std::uint8_t lines)` for every peer with the number of lines
+    /// that named it (its eviction class follows from it).
+    template <typename F>
+    void for_each_with_lines(F&& f) const {
+        for (const list& l : lists_) {
+            for (std::uint32_t i = l.head; i != nil; i = slots_[i].next) {
+                f(slots_[i].rec, slots_[i].lines);
+            }
+        }
+    }
+    /// Calls `f(std::string_view conn, std::string_view peer)` for the device's IOS connection
+    /// ids.
+    void for_each_conn(std::string_view device,
+                       const std::function<void(std::string_view, std::string_view)>& f) const;
+    /// The latest peer created for the device (only_peer's memory), empty when none.
+    [[nodiscard]] std::string_view last_peer(std::string_view device) const;
+    /// Sets a device's flags and latest peer as a snapshot recorded them.
+    void restore_device(std::string_view device, const device_flags& flags,
+                        std::string_view last_peer);
+    /// Adds a peer as a snapshot recorded it (`lines` lines named it); nullptr when the device
+    /// cannot be registered. The caller fills in the record, keeping `device` and `peer`.
+    peer_record* restore_peer(std::string_view device, std::string_view peer, std::uint8_t lines);
+    /// Forgets a device, its peers and its connection ids (another instance owns it now).
+    /// Returns how many peers went.
+    std::size_t forget_device(std::string_view device);
+
     /// The eviction class of a peer in the table (nullopt when absent).
     [[nodiscard]] std::optional<peer_class> class_of(std::string_view device,
                                                      std::string_view peer) const;
@@ -186,6 +213,8 @@ class peer_table {
         std::size_t operator()(const conn_key& k) const noexcept;
     };
 
+    [[nodiscard]] static std::uint32_t peer_hash_of(std::uint32_t device,
+                                                    std::string_view peer) noexcept;
     [[nodiscard]] std::uint32_t intern(std::string_view device);
     [[nodiscard]] std::uint32_t lookup_device(std::string_view device) const;
     [[nodiscard]] std::uint32_t find_slot(std::uint32_t device, std::string_view peer,

@@ -64,9 +64,8 @@ class event_time {
     }
 
     [[nodiscard]] std::uint64_t evictions() const noexcept { return evictions_; }
-    void set_options(time_options options) { options_ = std::move(options); }
 
-  private:
+    /// What is known about one device's time (kept per device).
     struct device_clock {
         micros last = 0;
         bool calendar = false;   ///< `last` came from a calendar timestamp
@@ -75,6 +74,18 @@ class event_time {
         micros year_begin = 1;   ///< [year_begin, year_end) is that year; empty until set
         micros year_end = 0;
     };
+
+    /// Checkpoints (pipeline/device_snapshot): a device's clock, or null when none is known.
+    [[nodiscard]] const device_clock* find(std::string_view device) const noexcept {
+        return devices_.find(device);
+    }
+    /// Checkpoints: sets a device's clock as a snapshot recorded it.
+    void restore(std::string_view device, const device_clock& c) { clock_of(device) = c; }
+    /// Checkpoints: forgets a device (another instance owns it now).
+    void forget(std::string_view device) { devices_.erase(device); }
+    void set_options(time_options options) { options_ = std::move(options); }
+
+  private:
     int offset_for(std::string_view device, const header_time& t) const;
     device_clock& clock_of(std::string_view device);
     micros from_uptime(std::string_view device, device_clock* known, const header_time& t,

@@ -58,6 +58,7 @@ class record_decoder {
 
     [[nodiscard]] const decode_stats& stats() const noexcept { return stats_; }
     [[nodiscard]] event_time& clock() noexcept { return time_; }
+    [[nodiscard]] const event_time& clock() const noexcept { return time_; }
 
   private:
     event_time time_;

@@ -34,6 +34,14 @@ micros device_clocks::now(std::string_view device, micros wall_now) const {
     return e == nullptr ? 0 : e->time + std::max<micros>(wall_now - e->wall, 0);
 }
 
+void device_clocks::restore(std::string_view device, const entry& e) {
+    if (clocks_.find(device) == nullptr && clocks_.size() >= max_devices_) {
+        evict();
+    }
+    *clocks_.try_emplace(device).first = e;
+    latest_ = std::max(latest_, e.time);
+}
+
 void device_clocks::evict() {
     // Forget the quarter of devices whose last line is oldest by arrival.
     std::vector<micros> walls;

@@ -33,11 +33,18 @@ class device_clocks {
 
     [[nodiscard]] std::size_t size() const noexcept { return clocks_.size(); }
 
-  private:
     struct entry {
-        micros time = 0;  // latest event time
-        micros wall = 0;  // arrival of the line that set it
+        micros time = 0;  ///< latest event time
+        micros wall = 0;  ///< arrival of the line that set it
     };
+    /// Checkpoints (device_snapshot): a device's clock, or null when not known.
+    [[nodiscard]] const entry* find(std::string_view device) const { return clocks_.find(device); }
+    /// Checkpoints: sets a device's clock as a snapshot recorded it.
+    void restore(std::string_view device, const entry& e);
+    /// Checkpoints: forgets a device (another instance owns it now).
+    void forget(std::string_view device) { clocks_.erase(device); }
+
+  private:
     void evict();
 
     std::size_t max_devices_;

@@ -10,7 +10,8 @@ pipeline::pipeline(pipeline_options options)
     : decoder_(std::move(options.time)),
       tracker_(options.table),
       replay_(options.replay),
-      max_waiting_bytes_(options.max_waiting_bytes) {
+      max_waiting_bytes_(options.max_waiting_bytes),
+      track_changes_(options.track_changes) {
     if (options.rules != nullptr && options.sink != nullptr) {
         engine_ = std::make_unique<rules::engine>(std::move(options.rules), *options.sink,
                                                   options.engine);
@@ -24,6 +25,9 @@ void pipeline::set_rules(std::shared_ptr<const rules::rule_set> rules) {
 }
 
 void pipeline::on_event(parsers::event& e) {
+    if (track_changes_) {
+        changed_.try_emplace(e.device);
+    }
     // Out-of-order lines never move a device's clock backwards; its timers due before this
     // event fire first, so they see the state it found.
     const device_clocks::reading clock = clocks_.observe(e.device, e.time, received_);
@@ -217,7 +221,12 @@ void pipeline::tick(micros wall_now) {
     received_ = std::max(received_, wall_now);
     if (engine_ != nullptr) {
         engine_->advance_all([&](std::string_view device) { return clocks_.now(device, wall_now); },
-                             tracker_.table());
+                             tracker_.table(),
+                             [&](std::string_view device) {
+                                 if (track_changes_) {
+                                     changed_.try_emplace(device);
+                                 }
+                             });
     }
 }
 

@@ -13,6 +13,7 @@
 #include "parsers/record_decoder.hpp"
 #include "parsers/show_sa_parser.hpp"
 #include "pipeline/device_clocks.hpp"
+#include "pipeline/device_snapshot.hpp"
 #include "rules/engine.hpp"
 
 namespace ikewatch::pipeline {
@@ -31,6 +32,8 @@ struct pipeline_options {
     /// Replay: bound on the bytes of lines waiting for their device's first timed line; past it
     /// the waiting lines run on the reference time.
     std::size_t max_waiting_bytes = 16u << 20;
+    /// Checkpoints: remember which devices' state changed (take_changed).
+    bool track_changes = false;
 };
 
 /// The one place that calls the stages, in order: record → frame/decode/time → (show output) →
@@ -80,6 +83,24 @@ class pipeline {
     [[nodiscard]] micros device_now_at(std::string_view device, micros wall) const {
         return clocks_.now(device, wall);
     }
+
+    // Checkpoints (device_snapshot.hpp; pipeline_checkpoint.cpp).
+    /// The devices whose state changed (a line, a timer that fired) since the last call, when
+    /// `track_changes` is set.
+    [[nodiscard]] std::vector<std::string> take_changed();
+    /// Snapshots of `devices`, one per name (a device not known gives an empty state). One pass
+    /// over the peer table and the engine for all of them.
+    [[nodiscard]] std::vector<device_snapshot> save_devices(
+        const std::vector<std::string>& devices) const;
+    /// Replaces what the pipeline has for the snapshot's device with the snapshot. A state
+    /// that does not read is refused with `error`, and the device starts afresh.
+    [[nodiscard]] bool restore_device(const device_snapshot& s, std::string& error);
+    /// Forgets everything about a device (another instance owns it now); nothing is emitted.
+    void forget_device(std::string_view device);
+    /// True while the reading holds state of its own, outside any device's: pasted `show`
+    /// output or console lines after a prompt being read, or lines waiting for their device's
+    /// first timed line (replay). Snapshots taken then miss it.
+    [[nodiscard]] bool inside_pasted_output() const;
 
     /// Called for every event that changed a peer's state (for `peers --transitions`).
     using transition_hook = std::function<void(const parsers::event&, const ike::transition&)>;
@@ -133,6 +154,8 @@ class pipeline {
     std::uint64_t tag_ = 0;  // pasted output is being read: a log line completes it
     std::uint64_t show_rows_ = 0;
     transition_hook transition_hook_;
+    bool track_changes_ = false;
+    name_map<bool> changed_;  // devices changed since take_changed
 };
 
 }  // namespace ikewatch::pipeline

@@ -141,6 +141,10 @@ std::size_t shard_for(const framing_result& framed, std::string_view source, std
 
 }  // namespace
 
+std::size_t sharded_pipeline::shard_of_device(std::string_view device) const {
+    return string_hash{}(device) % shards_.size();
+}
+
 std::size_t sharded_pipeline::shard_of(std::string_view record, std::string_view source) const {
     return shard_for(parsers::frame_syslog(record), source, shards_.size());
 }
@@ -337,6 +341,51 @@ void sharded_pipeline::set_rules(const std::shared_ptr<const rules::rule_set>& r
 
 void sharded_pipeline::set_time_options(const parsers::time_options& options) {
     for_each_shard_mut([&](pipeline& p) { p.set_time_options(options); });
+}
+
+std::vector<std::string> sharded_pipeline::take_changed() {
+    wait_idle();
+    std::vector<std::string> out;
+    for_each_shard_mut([&](pipeline& p) {
+        std::vector<std::string> one = p.take_changed();
+        out.insert(out.end(), std::make_move_iterator(one.begin()),
+                   std::make_move_iterator(one.end()));
+    });
+    return out;
+}
+
+std::vector<device_snapshot> sharded_pipeline::save_devices(
+    const std::vector<std::string>& devices) {
+    wait_idle();
+    std::vector<std::vector<std::string>> by_shard(shards_.size());
+    for (const std::string& d : devices) {
+        by_shard[shard_of_device(d)].push_back(d);
+    }
+    std::vector<device_snapshot> out;
+    for (std::size_t i = 0; i < shards_.size(); ++i) {
+        if (by_shard[i].empty()) {
+            continue;
+        }
+        const std::lock_guard lock(shards_[i]->busy);
+        std::vector<device_snapshot> one = shards_[i]->pipe->save_devices(by_shard[i]);
+        out.insert(out.end(), std::make_move_iterator(one.begin()),
+                   std::make_move_iterator(one.end()));
+    }
+    return out;
+}
+
+bool sharded_pipeline::restore_device(const device_snapshot& s, std::string& error) {
+    wait_idle();
+    shard& sh = *shards_[shard_of_device(s.device)];
+    const std::lock_guard lock(sh.busy);
+    return sh.pipe->restore_device(s, error);
+}
+
+void sharded_pipeline::forget_device(std::string_view device) {
+    wait_idle();
+    shard& sh = *shards_[shard_of_device(device)];
+    const std::lock_guard lock(sh.busy);
+    sh.pipe->forget_device(device);
 }
 
 std::size_t sharded_pipeline::rule_count() const {

@@ -50,6 +50,18 @@ class sharded_pipeline {
     void set_rules(const std::shared_ptr<const rules::rule_set>& rules);
     void set_time_options(const parsers::time_options& options);
 
+    // Checkpoints (device_snapshot.hpp), after every record given so far (each waits for the
+    // workers to be idle).
+    /// As pipeline::take_changed, over all shards.
+    [[nodiscard]] std::vector<std::string> take_changed();
+    /// As pipeline::save_devices; each device is asked of its shard.
+    [[nodiscard]] std::vector<device_snapshot> save_devices(
+        const std::vector<std::string>& devices);
+    /// As pipeline::restore_device, on the device's shard.
+    [[nodiscard]] bool restore_device(const device_snapshot& s, std::string& error);
+    /// As pipeline::forget_device, on the device's shard.
+    void forget_device(std::string_view device);
+
     /// Calls `f` for each shard while no worker touches it.
     void for_each_shard(const std::function<void(const pipeline&)>& f) const;
 
@@ -57,6 +69,8 @@ class sharded_pipeline {
     [[nodiscard]] std::size_t rule_count() const;
     /// Which shard a record goes to (exposed for tests).
     [[nodiscard]] std::size_t shard_of(std::string_view record, std::string_view source) const;
+    /// The shard that keeps a device's state.
+    [[nodiscard]] std::size_t shard_of_device(std::string_view device) const;
 
   private:
     struct batch;

@@ -832,24 +832,28 @@ void engine::run_timer(const timer& t, const ike::peer_table& peers, micros log_
     schedule_state(device, *p, i, t.at, t.key_id, t.seq);
 }
 
-void engine::advance(std::string_view device, micros now, const ike::peer_table& peers) {
+std::size_t engine::advance(std::string_view device, micros now, const ike::peer_table& peers) {
     peers_ = &peers;
     timer t;
+    std::size_t n = 0;
     while (pop_due(device, now, t)) {
         run_timer(t, peers);
+        ++n;
     }
+    return n;
 }
 
 void engine::advance_all(const std::function<micros(std::string_view)>& now_of,
-                         const ike::peer_table& peers) {
+                         const ike::peer_table& peers,
+                         const std::function<void(std::string_view)>& fired) {
     std::vector<std::string> devices;
     devices.reserve(timers_.size());
     timers_.for_each(
         [&](const std::string& device, const timer_heap&) { devices.push_back(device); });
     for (const std::string& device : devices) {
         const micros now = now_of(device);
-        if (now != 0) {
-            advance(device, now, peers);
+        if (now != 0 && advance(device, now, peers) > 0 && fired) {
+            fired(device);
         }
     }
 }

@@ -9,6 +9,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "common/name_map.hpp"
 #include "ike/tracker.hpp"
 #include "rules/alert.hpp"
@@ -60,12 +62,15 @@ class engine {
     /// Fires the device's timers due at or before `now`, its clock (time in state, absence,
     /// quiet-period resolve). Every device keeps its own time: timers of one device never fire
     /// on another's clock.
-    void advance(std::string_view device, micros now, const ike::peer_table& peers);
+    /// Returns how many timers fired.
+    std::size_t advance(std::string_view device, micros now, const ike::peer_table& peers);
 
     /// Fires the due timers of every device; `now_of(device)` gives each device's clock (0: not
-    /// known, its timers wait for its next line).
+    /// known, its timers wait for its next line). `fired(device)` is told of each device whose
+    /// timers fired.
     void advance_all(const std::function<micros(std::string_view)>& now_of,
-                     const ike::peer_table& peers);
+                     const ike::peer_table& peers,
+                     const std::function<void(std::string_view)>& fired = nullptr);
 
     /// End of a replay: fires every pending time-in-state and absence timer, as if the clocks had
     /// moved far enough. Quiet-period resolves are not fired. `now_of(device)` is where each
@@ -73,6 +78,19 @@ class engine {
     /// actually seen, one step less confidence).
     void drain(const ike::peer_table& peers,
                const std::function<micros(std::string_view)>& now_of = nullptr);
+
+    // Checkpoints (rules/engine_checkpoint.cpp, pipeline/device_snapshot).
+    /// Writes the state of every device for which `slot(device)` gives a JSON object into it:
+    /// its keys' rule state (windows, pending absences and correlations), its raised alerts,
+    /// its suppression memory and its pending timers. One pass over the engine.
+    void save(const std::function<nlohmann::json*(std::string_view device)>& slot) const;
+    /// Restores one device as `save` wrote it, after its peers were restored into `peers`.
+    /// Rule state and timers of rules the running set does not have are left out. Throws
+    /// (std::exception) on a malformed object; the caller then forgets the device.
+    void restore(std::string_view device, const nlohmann::json& j, const ike::peer_table& peers);
+    /// Forgets a device's rule state, raised alerts (nothing is emitted: they stay raised where
+    /// the device went), suppression memory and timers.
+    void forget_device(std::string_view device);
 
     template <typename F>
     void for_each_active(F&& f) const {
