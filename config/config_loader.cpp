@@ -299,6 +299,17 @@ std::string kafka_input_problem(const daemon_config& c) {
             return "kafka topic '" + t + "' is not a Kafka topic name (letters, digits, . _ -)";
         }
     }
+    if (!c.kafka_checkpoint_topic.empty()) {
+        if (!outputs::kafka_topic_ok(c.kafka_checkpoint_topic)) {
+            return "kafka.checkpoint_topic '" + c.kafka_checkpoint_topic +
+                   "' is not a Kafka topic name (letters, digits, . _ -)";
+        }
+        if (std::find(c.kafka_topics.begin(), c.kafka_topics.end(), c.kafka_checkpoint_topic) !=
+            c.kafka_topics.end()) {
+            return "kafka.checkpoint_topic '" + c.kafka_checkpoint_topic +
+                   "' is also an input topic";
+        }
+    }
     return {};
 }
 

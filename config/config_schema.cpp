@@ -395,6 +395,16 @@ constexpr std::array keys{
         "kafka.properties", restart,
         "Kafka input: librdkafka consumer properties (security.protocol, sasl.*, ssl.*, "
         "auto.offset.reset, ...), applied over the daemon's own."),
+    key<text, &dc::kafka_checkpoint_topic>(
+        "kafka.checkpoint_topic", restart,
+        "Kafka input: compacted topic (with at least the input topics' partition count) for "
+        "per-device state, so that a daemon taking partitions over goes on where the previous "
+        "owner stopped; offsets are committed only once the state they lead to is written "
+        "(docs/scale-out.md). Empty: state is not kept across a failover."),
+    key<duration, &dc::kafka_checkpoint_interval>(
+        "kafka.checkpoint_interval", restart,
+        "How often the state of the devices that changed is written to the checkpoint topic "
+        "(and the input offsets committed); also at revocation and shutdown."),
 
     key<forwarder_list, &dc::forwarders>(
         "forwarders", restart,

@@ -103,6 +103,8 @@ struct daemon_config {
     std::vector<std::string> kafka_topics;
     std::string kafka_group;
     std::map<std::string, std::string> kafka_properties;  ///< librdkafka consumer properties
+    std::string kafka_checkpoint_topic;  ///< device snapshots (compacted); empty: none kept
+    micros kafka_checkpoint_interval = 5 * micros_per_second;
 
     // Process
     config::log_level log_level = config::log_level::info;

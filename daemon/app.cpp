@@ -16,6 +16,8 @@
 #include "outputs/alert_format.hpp"
 #include "outputs/parse_json.hpp"
 #include "outputs/peers_format.hpp"
+#include "parsers/record_decoder.hpp"
+#include "parsers/syslog_framer.hpp"
 #include "rules/loader.hpp"
 
 namespace ikewatch::daemon {
@@ -103,6 +105,7 @@ app::app(launch how, loaded_setup setup)
     o.table.idle_expiry = config_.idle_expiry;
     o.rules = setup.rules;
     o.sink = &fanout_;
+    o.track_changes = !config_.kafka_checkpoint_topic.empty();
     pipeline_ = std::make_unique<pipeline::sharded_pipeline>(
         std::move(o), config_.workers,
         // From a worker thread: collect its alerts on the event loop.
@@ -196,15 +199,8 @@ bool app::open_outputs(std::string& error) {
         return false;
     }
     // The Kafka consumer, too, runs as the user the daemon became.
-    if (!config_.kafka_brokers.empty()) {
-        kafka_ = std::make_unique<kafka_input>(
-            io_,
-            kafka_input_settings{config_.kafka_brokers, config_.kafka_topics, config_.kafka_group,
-                                 config_.kafka_properties, config_.max_message_size},
-            [this](const kafka_batch& b) { on_kafka_batch(b); }, stats_);
-        if (!kafka_->open(error)) {
-            return false;
-        }
+    if (!config_.kafka_brokers.empty() && !open_kafka(error)) {
+        return false;
     }
     std::string log_error;
     if (!alert_log_->open(log_error)) {
@@ -213,6 +209,51 @@ bool app::open_outputs(std::string& error) {
                       log_error);
     }
     return true;
+}
+
+bool app::write_alerts() {
+    pipeline_->wait_idle();
+    pipeline_->collect();
+    if (!alert_log_->flush()) {
+        spdlog::warn("checkpoint: the alert log cannot be written ({}); the input offsets wait",
+                     alert_log_->last_error());
+        return false;
+    }
+    return true;
+}
+
+bool app::open_kafka(std::string& error) {
+    kafka_input_settings settings{config_.kafka_brokers, config_.kafka_topics, config_.kafka_group,
+                                  config_.kafka_properties, config_.max_message_size};
+    kafka_input::hooks hooks;
+    if (!config_.kafka_checkpoint_topic.empty()) {
+        checkpointer::settings cs;
+        cs.topic = {config_.kafka_brokers, config_.kafka_checkpoint_topic,
+                    config_.kafka_properties};
+        cs.interval = config_.kafka_checkpoint_interval;
+        checkpoint_ = std::make_unique<checkpointer>(std::move(cs), *pipeline_, stats_,
+                                                     [this] { return write_alerts(); });
+        if (!checkpoint_->open(error)) {
+            return false;
+        }
+        settings.defer_offsets = true;
+        // On the consumer thread, before the partitions are read: their devices' state first.
+        hooks.assigned = [this](const std::vector<kafka_partition>& parts) {
+            auto snapshots = std::make_shared<std::vector<std::string>>(checkpoint_->read(parts));
+            (void)kafka_->on_loop(
+                [this, parts, snapshots] { checkpoint_->restore(parts, *snapshots); });
+        };
+        hooks.revoked = [this](const std::vector<kafka_partition>& parts) {
+            (void)kafka_->on_loop([this, parts] { checkpoint_->revoked(parts); });
+        };
+    }
+    kafka_ = std::make_unique<kafka_input>(
+        io_, std::move(settings), [this](const kafka_batch& b) { on_kafka_batch(b); }, stats_,
+        std::move(hooks));
+    if (checkpoint_) {
+        checkpoint_->attach(*kafka_);
+    }
+    return kafka_->open(error);
 }
 
 int app::run() {
@@ -339,6 +380,17 @@ void app::on_message(std::string_view message, const ip_address& sender, transpo
 void app::on_kafka_batch(const kafka_batch& batch) {
     const micros now = wall_now();
     for (const kafka_batch::line& l : batch.lines()) {
+        if (checkpoint_) {
+            // The device as the pipeline names it: the header's host, else the record key.
+            const auto framed = parsers::frame_syslog(l.text);
+            const std::string_view device =
+                framed ? parsers::device_name(framed.value(), l.device) : l.device;
+            if (checkpoint_->admit(l, device)) {
+                pipeline_->process(l.text, l.device, now);
+            }
+            checkpoint_->processed(l);
+            continue;
+        }
         pipeline_->process(l.text, l.device, now);
     }
     if (pipeline_->workers() > 1) {
@@ -389,6 +441,9 @@ void app::schedule_tick() {
             spdlog::info("alert log: writable again, queued alerts written");
         }
         const micros now = steady_now();
+        if (checkpoint_) {
+            checkpoint_->tick(now);
+        }
         if (now - last_expire_ >= expire_every) {
             last_expire_ = now;
             if (const std::size_t n = pipeline_->expire(wall); n > 0) {

@@ -10,6 +10,7 @@
 
 #include "common/diagnostic.hpp"
 #include "config/daemon_config.hpp"
+#include "daemon/checkpointer.hpp"
 #include "daemon/kafka_input.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/sender_policy.hpp"
@@ -97,6 +98,10 @@ class app {
     // Lines from Kafka: no sender policy (the brokers are no syslog sender); the key names the
     // device.
     void on_kafka_batch(const kafka_batch& batch);
+    // The Kafka input with checkpoints of device state (kafka.checkpoint_topic).
+    bool open_kafka(std::string& error);
+    // Every alert raised so far in the alert log; false when it cannot be written.
+    bool write_alerts();
     // Hands what the workers have to them and writes the alerts they raised (workers > 1).
     void hand_over();
     void wait_signals();
@@ -121,6 +126,7 @@ class app {
     std::vector<std::unique_ptr<tcp_listener>> tcp_;
     std::vector<std::unique_ptr<tcp_listener>> tls_listeners_;
     std::unique_ptr<kafka_input> kafka_;
+    std::unique_ptr<checkpointer> checkpoint_;  // with kafka.checkpoint_topic
     std::unique_ptr<status_server> status_;
     std::unique_ptr<web_routes> web_;  // the web page on the status endpoint
     boost::asio::signal_set signals_;

@@ -112,14 +112,15 @@ void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partit
         }
         spdlog::info("kafka input: assigned {}", names_of(named));
     } else {
-        // Every line handed over was processed (rebalances run between batches): what was
-        // stored is committed before another member takes the partitions.
+        // Every line handed over was processed (rebalances run between batches). The hook
+        // may make their effects durable and store offsets; what was stored is committed
+        // before another member takes the partitions.
+        if (s.hooks.revoked) {
+            s.hooks.revoked(named);
+        }
         const rd_kafka_resp_err_t c = rd_kafka_commit(rk, nullptr, 0);
         if (c != RD_KAFKA_RESP_ERR_NO_ERROR && c != RD_KAFKA_RESP_ERR__NO_OFFSET) {
             s.log_error(rd_kafka_err2str(c));
-        }
-        if (s.hooks.revoked) {
-            s.hooks.revoked(named);
         }
         if (cooperative) {
             if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, parts)) {
@@ -155,8 +156,18 @@ bool set(rd_kafka_conf_t* conf, const std::string& name, const std::string& valu
 
 }  // namespace
 
-void kafka_batch::add(std::string_view text, std::string_view device) {
-    entries_.push_back({bytes_.size(), text.size(), bytes_.size() + text.size(), device.size()});
+void kafka_batch::add(std::string_view text, std::string_view device, std::string_view topic,
+                      std::int32_t partition, std::int64_t offset) {
+    // Batches hold a few topics at most.
+    std::size_t t = 0;
+    while (t < topics_.size() && topics_[t] != topic) {
+        ++t;
+    }
+    if (t == topics_.size()) {
+        topics_.emplace_back(topic);
+    }
+    entries_.push_back({bytes_.size(), text.size(), bytes_.size() + text.size(), device.size(), t,
+                        partition, offset});
     bytes_.append(text);
     bytes_.append(device);
 }
@@ -166,7 +177,8 @@ std::vector<kafka_batch::line> kafka_batch::lines() const {
     out.reserve(entries_.size());
     const std::string_view all = bytes_;
     for (const entry& e : entries_) {
-        out.push_back({all.substr(e.text_at, e.text_size), all.substr(e.device_at, e.device_size)});
+        out.push_back({all.substr(e.text_at, e.text_size), all.substr(e.device_at, e.device_size),
+                       topics_[e.topic], e.partition, e.offset});
     }
     return out;
 }
@@ -279,6 +291,43 @@ void kafka_input::close() {
     }
 }
 
+void kafka_input::store_offsets(const std::vector<kafka_offset>& offsets) {
+    if (state_->rk == nullptr || offsets.empty()) {
+        return;
+    }
+    rd_kafka_topic_partition_list_t* list =
+        rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size()));
+    for (const kafka_offset& o : offsets) {
+        rd_kafka_topic_partition_list_add(list, o.at.topic.c_str(), o.at.partition)->offset =
+            o.offset;
+    }
+    // Partitions no longer owned are refused (their new owner commits them); nothing to do.
+    (void)rd_kafka_offsets_store(state_->rk, list);
+    rd_kafka_topic_partition_list_destroy(list);
+}
+
+bool kafka_input::on_loop(std::function<void()> f) {
+    if (io_.get_executor().running_in_this_thread()) {
+        f();
+        return true;
+    }
+    auto done = std::make_shared<bool>(false);
+    std::unique_lock lock(mutex_);
+    if (closing_) {
+        return false;
+    }
+    boost::asio::post(io_, [this, f = std::move(f), done] {
+        f();
+        {
+            const std::lock_guard ran(mutex_);
+            *done = true;
+        }
+        done_cv_.notify_all();
+    });
+    done_cv_.wait(lock, [&] { return *done || closing_; });
+    return *done;
+}
+
 bool kafka_input::hand_over(const std::shared_ptr<kafka_batch>& batch) {
     std::unique_lock lock(mutex_);
     if (closing_) {
@@ -352,7 +401,8 @@ void kafka_input::poll_loop() {
                             line.remove_suffix(1);
                         }
                         if (!line.empty()) {
-                            batch->add(line, device);
+                            batch->add(line, device, rd_kafka_topic_name(m->rkt), m->partition,
+                                       m->offset);
                         }
                     }
                     break;
@@ -367,7 +417,7 @@ void kafka_input::poll_loop() {
         if (batch->size() > 0) {
             stored = hand_over(batch);
         }
-        if (stored && offsets->cnt > 0) {
+        if (stored && offsets->cnt > 0 && !settings_.defer_offsets) {
             // The last entry of a partition carries its highest offset: it is stored last.
             rd_kafka_offsets_store(rk, offsets);
         }

@@ -24,12 +24,22 @@ struct kafka_input_settings {
     std::string group;
     std::map<std::string, std::string> properties;  ///< librdkafka consumer properties
     std::size_t max_message = 64 * 1024;            ///< longer records are poison
+    /// The owner stores offsets itself (store_offsets), once what the records did is durable
+    /// (checkpoints); otherwise a batch's offsets are stored as soon as the loop has run it.
+    bool defer_offsets = false;
 };
 
 /// One partition of a topic, as assignments and revocations name it.
 struct kafka_partition {
     std::string topic;
     std::int32_t partition = 0;
+    friend bool operator==(const kafka_partition&, const kafka_partition&) = default;
+};
+
+/// A position in a partition: the next record to read.
+struct kafka_offset {
+    kafka_partition at;
+    std::int64_t offset = 0;
 };
 
 /// Lines consumed from Kafka, handed to the event loop together. The views point into the
@@ -39,8 +49,12 @@ class kafka_batch {
     struct line {
         std::string_view text;
         std::string_view device;  ///< the record key, or the topic for a record without one
+        std::string_view topic;   ///< where the record came from
+        std::int32_t partition = 0;
+        std::int64_t offset = 0;  ///< the record's offset
     };
-    void add(std::string_view text, std::string_view device);
+    void add(std::string_view text, std::string_view device, std::string_view topic = {},
+             std::int32_t partition = 0, std::int64_t offset = 0);
     [[nodiscard]] std::vector<line> lines() const;
     [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
     [[nodiscard]] std::size_t bytes() const noexcept { return bytes_.size(); }
@@ -48,9 +62,13 @@ class kafka_batch {
   private:
     struct entry {
         std::size_t text_at, text_size, device_at, device_size;
+        std::size_t topic;  // into topics_
+        std::int32_t partition;
+        std::int64_t offset;
     };
     std::string bytes_;
     std::vector<entry> entries_;
+    std::vector<std::string> topics_;
 };
 
 /// Why a record is skipped instead of processed.
@@ -73,14 +91,17 @@ enum class kafka_poison : std::uint8_t { none, oversized, binary };
 /// enable.auto.offset.store off). Rebalances run on the consumer thread between batches (the
 /// last revocation, at close(), on the caller's); the hooks see each assignment and revocation
 /// (per partition) there, after every line handed over before them was processed. With more
-/// than one pipeline worker, "processed" means handed to the device's worker.
+/// than one pipeline worker, "processed" means handed to the device's worker. With
+/// `defer_offsets`, offsets are stored only when the owner says so (store_offsets).
 class kafka_input {
   public:
     using batch_handler = std::function<void(const kafka_batch&)>;
     using partition_hook = std::function<void(const std::vector<kafka_partition>&)>;
     struct hooks {
         partition_hook assigned;  ///< partitions this member now reads
-        partition_hook revoked;   ///< partitions taken away (their offsets are committed first)
+        /// Partitions taken away; the offsets stored until the hook returns (it may store
+        /// some) are committed after it.
+        partition_hook revoked;
     };
 
     kafka_input(boost::asio::io_context& io, kafka_input_settings settings, batch_handler handler,
@@ -98,6 +119,15 @@ class kafka_input {
     /// From the event loop, after stop(): a batch not yet run is dropped (its records are read
     /// again at the next start), the final offsets are committed and the group is left.
     void close();
+
+    /// Stores offsets to be committed (with `defer_offsets`; any thread). Offsets of partitions
+    /// no longer owned are refused by librdkafka and ignored.
+    void store_offsets(const std::vector<kafka_offset>& offsets);
+
+    /// Runs `f` on the event loop and waits for it (from a hook, on the consumer thread), or
+    /// runs it at once when called on the loop. False when it did not run because the input
+    /// is closing.
+    bool on_loop(std::function<void()> f);
 
     struct state;  // librdkafka's handle and what its callbacks reach (kafka_input.cpp)
 

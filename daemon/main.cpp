@@ -54,6 +54,7 @@ struct flags {
     std::string kafka_brokers;
     std::vector<std::string> kafka_topics;
     std::string kafka_group;
+    std::string kafka_checkpoint_topic;
     std::string user;
     bool allow_root = false;
     bool check_only = false;
@@ -114,6 +115,9 @@ const CLI::Option* add_options(CLI::App& cli, flags& f) {
     cli.add_option("--kafka-topic", f.kafka_topics,
                    "Kafka topic of raw syslog lines (repeat for more)");
     cli.add_option("--kafka-group", f.kafka_group, "Kafka consumer group");
+    cli.add_option("--kafka-checkpoint-topic", f.kafka_checkpoint_topic,
+                   "Compacted Kafka topic for per-device state across failovers (replaces "
+                   "kafka.checkpoint_topic)");
     cli.add_option("--user", f.user, "When started as root: the user to become after binding");
     cli.add_flag("--allow-root", f.allow_root, "Run as root (refused otherwise)");
     cli.add_flag("--check-config", f.check_only,
@@ -246,6 +250,9 @@ std::function<void(ikewatch::config::daemon_config&)> overrides_from(const flags
         }
         if (!f.kafka_group.empty()) {
             c.kafka_group = f.kafka_group;
+        }
+        if (!f.kafka_checkpoint_topic.empty()) {
+            c.kafka_checkpoint_topic = f.kafka_checkpoint_topic;
         }
         if (!f.user.empty()) {
             c.user = f.user;

@@ -160,6 +160,28 @@ void kafka_metrics(exposition& e, const counters& c) {
     e.family("kafka_partitions_owned", "gauge", "Kafka partitions this daemon reads now.");
     e.sample("kafka_partitions_owned",
              static_cast<std::uint64_t>(std::max<std::int64_t>(c.kafka_partitions.load(), 0)));
+    e.family("kafka_checkpoints_total", "counter",
+             "Checkpoints of device state acknowledged by the brokers.");
+    e.sample("kafka_checkpoints_total", c.checkpoints);
+    e.family("kafka_checkpoint_records_total", "counter", "Device snapshots acknowledged.");
+    e.sample("kafka_checkpoint_records_total", c.checkpoint_records);
+    e.family("kafka_checkpoint_bytes_total", "counter",
+             "Bytes of the device snapshots acknowledged.");
+    e.sample("kafka_checkpoint_bytes_total", c.checkpoint_bytes);
+    e.family("kafka_checkpoint_failures_total", "counter",
+             "Checkpoints the brokers did not acknowledge (their devices are written again).");
+    e.sample("kafka_checkpoint_failures_total", c.checkpoint_failures);
+    e.family("kafka_checkpoint_restored_total", "counter", "Devices restored from snapshots.");
+    e.sample("kafka_checkpoint_restored_total", c.checkpoint_restored);
+    e.family("kafka_checkpoint_refused_total", "counter",
+             "Snapshots refused (corrupt, another format or version).");
+    e.sample("kafka_checkpoint_refused_total", c.checkpoint_refused);
+    e.family("kafka_checkpoint_read_failures_total", "counter",
+             "Checkpoint partitions that could not be read to their end on assignment.");
+    e.sample("kafka_checkpoint_read_failures_total", c.checkpoint_read_failures);
+    e.family("kafka_checkpoint_skipped_lines_total", "counter",
+             "Lines read again after a failover that a restored snapshot already covered.");
+    e.sample("kafka_checkpoint_skipped_lines_total", c.checkpoint_skipped_lines);
     e.family("kafka_lag", "gauge",
              "Records not yet consumed on the partitions owned (high watermark - position).");
     e.sample("kafka_lag",

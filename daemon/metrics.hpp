@@ -72,6 +72,15 @@ struct counters {
     counter kafka_rebalances{0};        ///< assignments and revocations
     std::atomic<std::int64_t> kafka_partitions{0};  ///< partitions owned now
     std::atomic<std::int64_t> kafka_lag{0};         ///< records behind the high watermarks, summed
+    // Checkpoints of device state (kafka.checkpoint_topic).
+    counter checkpoints{0};               ///< checkpoints acknowledged by the brokers
+    counter checkpoint_records{0};        ///< device snapshots acknowledged
+    counter checkpoint_bytes{0};          ///< bytes of those snapshots
+    counter checkpoint_failures{0};       ///< checkpoints not acknowledged (written again later)
+    counter checkpoint_restored{0};       ///< devices restored from snapshots
+    counter checkpoint_refused{0};        ///< snapshots refused (corrupt, unknown version)
+    counter checkpoint_read_failures{0};  ///< checkpoint partitions that could not be read
+    counter checkpoint_skipped_lines{0};  ///< lines a restored snapshot already covered
 
     [[nodiscard]] std::uint64_t received() const noexcept {
         return udp_datagrams.load() + tcp.messages.load() + tls.messages.load() +

@@ -1,0 +1,232 @@
+#include "daemon/checkpoint_topic.hpp"
+
+#include <array>
+#include <chrono>
+#include <memory>
+
+#include <librdkafka/rdkafka.h>
+
+namespace ikewatch::daemon {
+
+namespace {
+
+micros steady_now() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+bool set(rd_kafka_conf_t* conf, const std::string& name, const std::string& value,
+         std::string& error) {
+    char errstr[512] = {};
+    if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), errstr, sizeof errstr) !=
+        RD_KAFKA_CONF_OK) {
+        error = "kafka property " + name + ": " + errstr;
+        return false;
+    }
+    return true;
+}
+
+// The consumer's properties that a producer or a group-less reader also takes (security,
+// timeouts); the rest (group and offset handling) are the input's alone.
+bool shared_property(const std::string& name) {
+    return name.starts_with("security.") || name.starts_with("sasl.") || name.starts_with("ssl.") ||
+           name.starts_with("socket.") || name == "client.rack" || name.starts_with("reconnect.") ||
+           name.starts_with("topic.metadata.") || name == "metadata.max.age.ms";
+}
+
+// librdkafka's own log lines (from its threads) are for debugging only.
+void quiet_log(const rd_kafka_t* /*rk*/, int /*level*/, const char* /*fac*/, const char* /*buf*/) {}
+
+rd_kafka_conf_t* base_conf(const checkpoint_topic_settings& s, std::string& error) {
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    bool ok = set(conf, "bootstrap.servers", s.brokers, error) &&
+              set(conf, "client.id", "ikewatchd-checkpoint", error);
+    for (const auto& [name, value] : s.properties) {
+        if (shared_property(name)) {
+            ok = ok && set(conf, name, value, error);
+        }
+    }
+    if (!ok) {
+        rd_kafka_conf_destroy(conf);
+        return nullptr;
+    }
+    rd_kafka_conf_set_log_cb(conf, quiet_log);
+    return conf;
+}
+
+}  // namespace
+
+struct checkpoint_writer::state {
+    rd_kafka_t* rk = nullptr;
+    std::size_t pending = 0;
+    std::size_t failed = 0;
+    std::string first_error;
+};
+
+namespace {
+
+void on_delivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* m, void* opaque) {
+    auto& s = *static_cast<checkpoint_writer::state*>(opaque);
+    --s.pending;
+    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        if (s.failed++ == 0) {
+            s.first_error = rd_kafka_err2str(m->err);
+        }
+    }
+}
+
+}  // namespace
+
+checkpoint_writer::checkpoint_writer(checkpoint_topic_settings settings)
+    : settings_(std::move(settings)), state_(std::make_unique<state>()) {}
+
+checkpoint_writer::~checkpoint_writer() {
+    if (state_->rk != nullptr) {
+        // What was not acknowledged by now is not waited for: its offsets were never stored.
+        rd_kafka_flush(state_->rk, 2000);
+        rd_kafka_destroy(state_->rk);
+    }
+}
+
+bool checkpoint_writer::open(std::string& error) {
+    rd_kafka_conf_t* conf = base_conf(settings_, error);
+    if (conf == nullptr) {
+        return false;
+    }
+    // Every in-sync replica has a snapshot before it counts; retries keep order and write no
+    // duplicates. A snapshot not acknowledged within 30 s counts as failed: its devices are
+    // written again at the next checkpoint.
+    if (!set(conf, "acks", "all", error) || !set(conf, "enable.idempotence", "true", error) ||
+        !set(conf, "message.timeout.ms", "30000", error) ||
+        !set(conf, "compression.type", "lz4", error)) {
+        rd_kafka_conf_destroy(conf);
+        return false;
+    }
+    rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+    rd_kafka_conf_set_opaque(conf, state_.get());
+    char errstr[512] = {};
+    state_->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+    if (state_->rk == nullptr) {
+        rd_kafka_conf_destroy(conf);
+        error = std::string("checkpoint producer: ") + errstr;
+        return false;
+    }
+    return true;
+}
+
+bool checkpoint_writer::write(std::string_view device, std::int32_t partition,
+                              std::string_view bytes, std::string& error) {
+    std::array<rd_kafka_vu_t, 5> vu{};
+    vu[0].vtype = RD_KAFKA_VTYPE_TOPIC;
+    vu[0].u.cstr = settings_.topic.c_str();
+    vu[1].vtype = RD_KAFKA_VTYPE_PARTITION;
+    vu[1].u.i32 = partition;
+    // librdkafka copies key and value (MSG_F_COPY); the casts only drop const.
+    vu[2].vtype = RD_KAFKA_VTYPE_KEY;
+    vu[2].u.mem = {const_cast<char*>(device.data()), device.size()};
+    vu[3].vtype = RD_KAFKA_VTYPE_VALUE;
+    vu[3].u.mem = {const_cast<char*>(bytes.data()), bytes.size()};
+    vu[4].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+    vu[4].u.i = RD_KAFKA_MSG_F_COPY;
+    if (rd_kafka_error_t* e = rd_kafka_produceva(state_->rk, vu.data(), vu.size())) {
+        error = rd_kafka_error_string(e);
+        rd_kafka_error_destroy(e);
+        return false;
+    }
+    ++state_->pending;
+    return true;
+}
+
+checkpoint_writer::acks checkpoint_writer::take_acks(micros wait) {
+    const micros deadline = steady_now() + wait;
+    rd_kafka_poll(state_->rk, 0);
+    while (state_->pending > 0 && steady_now() < deadline) {
+        rd_kafka_poll(state_->rk, 50);
+    }
+    acks out{state_->pending, state_->failed, std::move(state_->first_error)};
+    state_->failed = 0;
+    state_->first_error.clear();
+    return out;
+}
+
+result<std::vector<std::string>, std::string> read_checkpoints(
+    const checkpoint_topic_settings& settings, std::int32_t partition, micros timeout) {
+    using failed = failure<std::string>;
+    std::string error;
+    rd_kafka_conf_t* conf = base_conf(settings, error);
+    if (conf == nullptr) {
+        return failed{error};
+    }
+    // A group id is needed by the consumer API; nothing joins it (assign, not subscribe) and
+    // nothing is committed.
+    if (!set(conf, "group.id", "ikewatchd-checkpoint-reader", error) ||
+        !set(conf, "enable.auto.commit", "false", error) ||
+        !set(conf, "enable.partition.eof", "false", error)) {
+        rd_kafka_conf_destroy(conf);
+        return failed{error};
+    }
+    char errstr[512] = {};
+    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+    if (rk == nullptr) {
+        rd_kafka_conf_destroy(conf);
+        return failed{std::string("checkpoint reader: ") + errstr};
+    }
+    const std::unique_ptr<rd_kafka_t, void (*)(rd_kafka_t*)> owner(rk, [](rd_kafka_t* k) {
+        rd_kafka_consumer_close(k);
+        rd_kafka_destroy(k);
+    });
+    rd_kafka_poll_set_consumer(rk);
+    const micros deadline = steady_now() + timeout;
+    const auto left_ms = [&] {
+        return static_cast<int>(std::max<micros>((deadline - steady_now()) / 1000, 1));
+    };
+    std::int64_t low = 0;
+    std::int64_t high = 0;
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__TIMED_OUT;
+    // The brokers may be away for a moment (a failover is often why we are here): ask again.
+    while (steady_now() < deadline) {
+        err = rd_kafka_query_watermark_offsets(rk, settings.topic.c_str(), partition, &low, &high,
+                                               std::min(left_ms(), 5000));
+        if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            break;
+        }
+        rd_kafka_poll(rk, 200);
+    }
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return failed{"checkpoint topic " + settings.topic + " partition " +
+                      std::to_string(partition) + ": " + rd_kafka_err2str(err)};
+    }
+    std::vector<std::string> out;
+    if (high <= low) {
+        return out;
+    }
+    rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(parts, settings.topic.c_str(), partition)->offset =
+        RD_KAFKA_OFFSET_BEGINNING;
+    err = rd_kafka_assign(rk, parts);
+    rd_kafka_topic_partition_list_destroy(parts);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return failed{std::string("checkpoint reader: assign: ") + rd_kafka_err2str(err)};
+    }
+    std::int64_t next = low;
+    while (next < high) {
+        if (steady_now() >= deadline) {
+            return failed{"checkpoint topic " + settings.topic + " partition " +
+                          std::to_string(partition) + ": read to offset " + std::to_string(next) +
+                          " of " + std::to_string(high) + " within the time allowed"};
+        }
+        rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, std::min(left_ms(), 200));
+        if (m == nullptr) {
+            continue;
+        }
+        if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            out.emplace_back(static_cast<const char*>(m->payload), m->len);
+            next = m->offset + 1;
+        }
+        rd_kafka_message_destroy(m);
+    }
+    return out;
+}
+
+}  // namespace ikewatch::daemon
