@@ -90,3 +90,13 @@ def kcat_consume(cluster, topic, timeout=30):
                        capture_output=True, timeout=timeout, text=True)
     check(r.returncode == 0, f"kcat -C failed: {r.stderr}")
     return [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
+
+
+def kcat_produce_lines(cluster, topic, records):
+    """Produces `records`, a list of (key, line bytes without LF), one record per line, with one
+    kcat (keys and lines must hold no tab), and waits for the acks."""
+    kcat = tool("kcat")
+    data = b"".join(key.encode() + b"\t" + line + b"\n" for key, line in records)
+    r = subprocess.run([kcat, "-P", "-b", cluster.bootstrap, "-t", topic, "-K", "\t",
+                        "-X", "acks=all"], input=data, capture_output=True, timeout=60)
+    check(r.returncode == 0, f"kcat -P failed: {r.stderr.decode(errors='replace')}")
