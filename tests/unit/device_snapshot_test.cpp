@@ -110,7 +110,8 @@ per_device uninterrupted(const std::vector<std::string>& lines, std::string_view
 // The first `cut` lines on one pipeline; every device it changed snapshotted, encoded, decoded
 // and restored into a fresh pipeline that reads the rest.
 per_device interrupted(const std::vector<std::string>& lines, std::string_view source,
-                       std::size_t cut, std::size_t* restored = nullptr) {
+                       std::size_t cut, std::size_t* restored = nullptr,
+                       std::size_t* cbor_bytes = nullptr, std::size_t* json_bytes = nullptr) {
     rules::collecting_sink before;
     rules::collecting_sink after;
     std::vector<std::string> bytes;
@@ -121,6 +122,11 @@ per_device interrupted(const std::vector<std::string>& lines, std::string_view s
         }
         for (const device_snapshot& s : first.save_devices(first.take_changed())) {
             bytes.push_back(encode_snapshot(s));
+            if (cbor_bytes != nullptr && json_bytes != nullptr) {
+                *cbor_bytes += bytes.back().size();
+                *json_bytes +=
+                    s.state.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).size();
+            }
         }
     }
     pipeline second(options(after));
@@ -223,8 +229,14 @@ TEST(DeviceSnapshot, ManyDevicesMixedLines) {
     const per_device whole = uninterrupted(lines, "mix.log");
     ASSERT_GT(whole.size(), 30U);
     std::size_t restored = 0;
-    EXPECT_EQ(difference(whole, interrupted(lines, "mix.log", lines.size() / 2, &restored)), "");
-    EXPECT_GE(restored, 40U);
+    std::size_t cbor = 0;
+    std::size_t json = 0;
+    EXPECT_EQ(
+        difference(whole, interrupted(lines, "mix.log", lines.size() / 2, &restored, &cbor, &json)),
+        "");
+    ASSERT_GE(restored, 40U);
+    std::cout << restored << " devices, snapshot bytes per device: " << cbor / restored
+              << " (CBOR), " << json / restored << " (the same as JSON text)\n";
 }
 
 device_snapshot one_snapshot() {
