@@ -6,6 +6,8 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "daemon/kafka_conf.hpp"
+
 namespace ikewatch::daemon {
 
 namespace {
@@ -14,17 +16,6 @@ micros steady_now() {
     return std::chrono::duration_cast<std::chrono::microseconds>(
                std::chrono::steady_clock::now().time_since_epoch())
         .count();
-}
-
-bool set(rd_kafka_conf_t* conf, const std::string& name, const std::string& value,
-         std::string& error) {
-    char errstr[512] = {};
-    if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), errstr, sizeof errstr) !=
-        RD_KAFKA_CONF_OK) {
-        error = "kafka property " + name + ": " + errstr;
-        return false;
-    }
-    return true;
 }
 
 // The consumer's properties that a producer or a group-less reader also takes (security,
@@ -40,11 +31,11 @@ void quiet_log(const rd_kafka_t* /*rk*/, int /*level*/, const char* /*fac*/, con
 
 rd_kafka_conf_t* base_conf(const checkpoint_topic_settings& s, std::string& error) {
     rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    bool ok = set(conf, "bootstrap.servers", s.brokers, error) &&
-              set(conf, "client.id", "ikewatchd-checkpoint", error);
+    bool ok = set_kafka_property(conf, "bootstrap.servers", s.brokers, error) &&
+              set_kafka_property(conf, "client.id", "ikewatchd-checkpoint", error);
     for (const auto& [name, value] : s.properties) {
         if (shared_property(name)) {
-            ok = ok && set(conf, name, value, error);
+            ok = ok && set_kafka_property(conf, name, value, error);
         }
     }
     if (!ok) {
@@ -97,9 +88,10 @@ bool checkpoint_writer::open(std::string& error) {
     // Every in-sync replica has a snapshot before it counts; retries keep order and write no
     // duplicates. A snapshot not acknowledged within 30 s counts as failed: its devices are
     // written again at the next checkpoint.
-    if (!set(conf, "acks", "all", error) || !set(conf, "enable.idempotence", "true", error) ||
-        !set(conf, "message.timeout.ms", "30000", error) ||
-        !set(conf, "compression.type", "lz4", error)) {
+    if (!set_kafka_property(conf, "acks", "all", error) ||
+        !set_kafka_property(conf, "enable.idempotence", "true", error) ||
+        !set_kafka_property(conf, "message.timeout.ms", "30000", error) ||
+        !set_kafka_property(conf, "compression.type", "lz4", error)) {
         rd_kafka_conf_destroy(conf);
         return false;
     }
@@ -160,9 +152,9 @@ result<std::vector<std::string>, std::string> read_checkpoints(
     }
     // A group id is needed by the consumer API; nothing joins it (assign, not subscribe) and
     // nothing is committed.
-    if (!set(conf, "group.id", "ikewatchd-checkpoint-reader", error) ||
-        !set(conf, "enable.auto.commit", "false", error) ||
-        !set(conf, "enable.partition.eof", "false", error)) {
+    if (!set_kafka_property(conf, "group.id", "ikewatchd-checkpoint-reader", error) ||
+        !set_kafka_property(conf, "enable.auto.commit", "false", error) ||
+        !set_kafka_property(conf, "enable.partition.eof", "false", error)) {
         rd_kafka_conf_destroy(conf);
         return failed{error};
     }
