@@ -277,9 +277,18 @@ void read_forwarders(value_reader& r, const YAML::Node& n,
     }
 }
 
+namespace {
+
+// Nothing of the kafka section is set: no Kafka input.
+bool no_kafka_input(const daemon_config& c) {
+    return c.kafka_brokers.empty() && c.kafka_topics.empty() && c.kafka_group.empty() &&
+           c.kafka_properties.empty() && c.kafka_checkpoint_topic.empty();
+}
+
+}  // namespace
+
 std::string kafka_input_problem(const daemon_config& c) {
-    if (c.kafka_brokers.empty() && c.kafka_topics.empty() && c.kafka_group.empty() &&
-        c.kafka_properties.empty()) {
+    if (no_kafka_input(c)) {
         return {};
     }
     if (c.kafka_brokers.empty()) {
@@ -317,16 +326,16 @@ namespace {
 
 // The file's kafka section, reported at the key that is wrong.
 void check_kafka_input(value_reader& r, const YAML::Node& at, const daemon_config& c) {
-    if (c.kafka_brokers.empty() && c.kafka_topics.empty() && c.kafka_group.empty() &&
-        c.kafka_properties.empty()) {
+    if (no_kafka_input(c)) {
         return;
     }
     const auto where = [&](const char* key) { return at.IsMap() && at[key] ? at[key] : at; };
     if (const std::string problem = kafka_input_problem(c); !problem.empty()) {
         const char* key = c.kafka_brokers.empty() || !outputs::kafka_broker_list(c.kafka_brokers)
                               ? "brokers"
-                          : c.kafka_group.empty() ? "group"
-                                                  : "topics";
+                          : c.kafka_group.empty()                         ? "group"
+                          : problem.starts_with("kafka.checkpoint_topic") ? "checkpoint_topic"
+                                                                          : "topics";
         r.error(where(key), "bad-value", problem);
     }
 }

@@ -183,3 +183,24 @@ TEST(ConfigLoader, KafkaInputNeedsBrokersGroupAndTopics) {
     EXPECT_TRUE(has(parse_config("kafka:\n  group: g\n", "k"), "bad-value", 2, 3));
     EXPECT_TRUE(parse_config("kafka: {}\n", "k").ok());
 }
+
+TEST(ConfigLoader, KafkaCheckpointTopic) {
+    const auto r = parse_config(
+        "kafka:\n  brokers: k1\n  topics: [s]\n  group: g\n  checkpoint_topic: state\n"
+        "  checkpoint_interval: 2s\n",
+        "k");
+    ASSERT_TRUE(r.ok()) << all(r);
+    EXPECT_EQ(r.config.kafka_checkpoint_topic, "state");
+    EXPECT_EQ(r.config.kafka_checkpoint_interval, 2 * micros_per_second);
+    // Reported at the key that is wrong.
+    EXPECT_TRUE(has(parse_config("kafka:\n  brokers: k1\n  topics: [s]\n  group: g\n"
+                                 "  checkpoint_topic: s\n",
+                                 "k"),
+                    "bad-value", 5, 21));
+    EXPECT_TRUE(has(parse_config("kafka:\n  brokers: k1\n  topics: [s]\n  group: g\n"
+                                 "  checkpoint_topic: \"a b\"\n",
+                                 "k"),
+                    "bad-value", 5, 21));
+    // A checkpoint topic without an input is no input.
+    EXPECT_TRUE(has(parse_config("kafka:\n  checkpoint_topic: state\n", "k"), "bad-value", 2, 3));
+}
