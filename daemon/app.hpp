@@ -125,8 +125,9 @@ class app {
     std::vector<std::unique_ptr<udp_listener>> udp_;
     std::vector<std::unique_ptr<tcp_listener>> tcp_;
     std::vector<std::unique_ptr<tcp_listener>> tls_listeners_;
-    std::unique_ptr<kafka_input> kafka_;
+    // Before kafka_: the input's hooks reach it until the input is gone.
     std::unique_ptr<checkpointer> checkpoint_;  // with kafka.checkpoint_topic
+    std::unique_ptr<kafka_input> kafka_;
     std::unique_ptr<status_server> status_;
     std::unique_ptr<web_routes> web_;  // the web page on the status endpoint
     boost::asio::signal_set signals_;
