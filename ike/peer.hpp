@@ -29,7 +29,6 @@ struct evidence_refs {
     /// Adds a line's handle; `start` pins it as the negotiation's first line and drops the
     /// rotating ones.
     void add(evidence_ref r, bool start) noexcept;
-    void clear() noexcept { *this = evidence_refs{.tier = tier}; }
 
     /// Calls `f(evidence_ref&)` oldest first: the pinned start line, then the rotating ones.
     template <typename F>
