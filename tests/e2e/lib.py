@@ -361,8 +361,15 @@ class Daemon:
         os.kill(self.proc.pid, signo)
 
     def rss_kb(self):
+        return self._status_kb("VmRSS")
+
+    def peak_rss_kb(self):
+        """The highest resident memory since the daemon started (VmHWM)."""
+        return self._status_kb("VmHWM")
+
+    def _status_kb(self, field):
         with open(f"/proc/{self.proc.pid}/status") as f:
-            return int(re.search(r"^VmRSS:\s+(\d+) kB", f.read(), re.M).group(1))
+            return int(re.search(rf"^{field}:\s+(\d+) kB", f.read(), re.M).group(1))
 
     def stop(self, timeout=30):
         """SIGTERM and wait; returns the exit status."""
