@@ -47,7 +47,7 @@ evidence_ref evidence_store::append(std::size_t tier, micros time, std::string_v
     if (!a.bytes) {
         a.bytes = std::make_unique_for_overwrite<char[]>(a.size);
     }
-    std::size_t offset = static_cast<std::size_t>(a.head % a.size);
+    auto offset = static_cast<std::size_t>(a.head % a.size);
     if (offset + n > a.size) {
         // Lines never wrap: the rest of the lap stays unused.
         a.head += a.size - offset;
@@ -66,7 +66,7 @@ evidence_ref evidence_store::append(std::size_t tier, micros time, std::string_v
 
 std::optional<evidence_entry> evidence_store::get(evidence_ref ref) const noexcept {
     const std::uint64_t pos = ref.value & position_mask;
-    const std::size_t tier = static_cast<std::size_t>(ref.value >> tier_shift);
+    const auto tier = static_cast<std::size_t>(ref.value >> tier_shift);
     if (pos == 0 || tier >= tiers) {
         return std::nullopt;
     }
@@ -76,7 +76,7 @@ std::optional<evidence_entry> evidence_store::get(evidence_ref ref) const noexce
     if (!a.bytes || at < a.base || at >= a.head || a.head - at > a.size) {
         return std::nullopt;
     }
-    const std::size_t offset = static_cast<std::size_t>(at % a.size);
+    const auto offset = static_cast<std::size_t>(at % a.size);
     const char* in = a.bytes.get() + offset;
     evidence_entry e;
     std::uint16_t len = 0;
