@@ -400,8 +400,11 @@ void app::schedule_tick() {
         // Devices' clocks move on with the wall clock: silent peers time out.
         pipeline_->tick(wall);
         pipeline_->collect();
-        if (alert_log_->queued() > 0 && alert_log_->flush()) {
-            spdlog::info("alert log: writable again, queued alerts written");
+        if (alert_log_->queued() > 0) {
+            const bool failing = alert_log_->failing();
+            if (alert_log_->flush() && failing) {
+                spdlog::info("alert log: writable again, queued alerts written");
+            }
         }
         const micros now = steady_now();
         if (now - last_expire_ >= expire_every) {
