@@ -157,6 +157,30 @@ def syslog_line(tag, text, host="e2ehost"):
     return f"<13>{time.strftime('%b %e %H:%M:%S')} {host} {tag}: {text}"
 
 
+def start_udp_relay(t, rsyslogd, work, config, **values):
+    """rsyslogd run in `work` with `config`, a format string given `work`, `port` (the UDP port it
+    listens on, picked here) and `values`; returns (process, port) once it listens."""
+    port = free_port("udp")
+    conf = os.path.join(work, "rsyslog.conf")
+    with open(conf, "w") as f:
+        f.write(config.format(work=work, port=port, **values))
+    log = open(os.path.join(work, "rsyslogd.log"), "w")
+    proc = subprocess.Popen([rsyslogd, "-n", "-f", conf, "-i", os.path.join(work, "pid")],
+                            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                            preexec_fn=die_with_parent)
+    log.close()
+    t.processes.append(proc)
+
+    def ready():
+        if proc.poll() is not None:
+            with open(os.path.join(work, "rsyslogd.log")) as f:
+                raise Failure(f"rsyslogd exited with {proc.returncode}:\n{f.read()}")
+        return udp_port_bound(port)
+
+    wait_until(f"rsyslogd to listen on udp {port}", ready, 20)
+    return proc, port
+
+
 def udp_send(port, messages, source="127.0.0.1"):
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.bind((source, 0))
