@@ -8,6 +8,8 @@
 #include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
+#include "outputs/kafka_transport.hpp"
+
 namespace ikewatch::daemon {
 
 namespace {
@@ -142,17 +144,6 @@ void on_log(const rd_kafka_t* /*rk*/, int /*level*/, const char* facility, const
     spdlog::debug("kafka input: {}: {}", facility, text);
 }
 
-bool set(rd_kafka_conf_t* conf, const std::string& name, const std::string& value,
-         std::string& error) {
-    char errstr[512] = {};
-    if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), errstr, sizeof errstr) !=
-        RD_KAFKA_CONF_OK) {
-        error = "kafka property " + name + ": " + errstr;
-        return false;
-    }
-    return true;
-}
-
 }  // namespace
 
 void kafka_batch::add(std::string_view text, std::string_view device) {
@@ -207,16 +198,16 @@ bool kafka_input::open(std::string& error) {
     rd_kafka_conf_t* conf = rd_kafka_conf_new();
     // The daemon's settings, then the operator's properties, then what the offsets' handling
     // needs and no property may change.
-    bool ok = set(conf, "bootstrap.servers", settings_.brokers, error) &&
-              set(conf, "group.id", settings_.group, error) &&
-              set(conf, "client.id", "ikewatchd", error) &&
-              set(conf, "auto.offset.reset", "earliest", error);
+    bool ok = outputs::set_kafka_property(conf, "bootstrap.servers", settings_.brokers, error) &&
+              outputs::set_kafka_property(conf, "group.id", settings_.group, error) &&
+              outputs::set_kafka_property(conf, "client.id", "ikewatchd", error) &&
+              outputs::set_kafka_property(conf, "auto.offset.reset", "earliest", error);
     for (const auto& [name, value] : settings_.properties) {
-        ok = ok && set(conf, name, value, error);
+        ok = ok && outputs::set_kafka_property(conf, name, value, error);
     }
-    ok = ok && set(conf, "enable.auto.commit", "true", error) &&
-         set(conf, "enable.auto.offset.store", "false", error) &&
-         set(conf, "enable.partition.eof", "false", error);
+    ok = ok && outputs::set_kafka_property(conf, "enable.auto.commit", "true", error) &&
+         outputs::set_kafka_property(conf, "enable.auto.offset.store", "false", error) &&
+         outputs::set_kafka_property(conf, "enable.partition.eof", "false", error);
     if (!ok) {
         rd_kafka_conf_destroy(conf);
         return false;
