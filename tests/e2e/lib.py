@@ -243,14 +243,18 @@ def closed_by_peer(s):
 # Alert logs
 
 
-def read_alerts(*paths):
-    """Every alert in the given alert logs (JSON lines; a missing file has none)."""
+def read_alerts(*paths, writing=False):
+    """Every alert in the given alert logs (JSON lines; a missing file has none). While the
+    writer runs (`writing`), a last line without its newline is a write still under way and is
+    left for the next read; otherwise it is an error like any other broken line."""
     out = []
     for p in paths:
         if not os.path.exists(p):
             continue
         with open(p, "rb") as f:
             for n, line in enumerate(f, 1):
+                if writing and not line.endswith(b"\n"):
+                    break
                 if line.strip():
                     try:
                         out.append(json.loads(line.decode("utf-8")))
@@ -374,7 +378,7 @@ class Daemon:
                           lambda: (v := self.metric(key)) >= at_least and v, timeout)
 
     def alerts(self):
-        return read_alerts(self.alert_log)
+        return read_alerts(self.alert_log, writing=self.proc.poll() is None)
 
     def wait_alert(self, device, code, timeout=20):
         """Waits for a raised alert with this code for this device; returns the first one."""
