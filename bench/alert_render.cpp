@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
         bytes = how == "document" ? render_document(sink.alerts) : render_writer(sink.alerts);
     }
     const std::chrono::duration<double, std::nano> d = std::chrono::steady_clock::now() - start;
-    const double n = static_cast<double>(sink.alerts.size() * passes);
+    const auto n = static_cast<double>(sink.alerts.size() * passes);
     std::printf("render=%s alerts=%zu passes=%lu bytes_per_alert=%.0f ns_per_alert=%.0f\n",
                 how.c_str(), sink.alerts.size(), passes,
                 sink.alerts.empty()

@@ -43,6 +43,16 @@ int run_explain(const std::string& what) {
         std::cout << (found ? "\n" : "") << s->names << "\n" << s->explain << '\n';
         found = true;
     }
+    // A name the devices print (debug state machine `I_WAIT_AUTH`, `UP-IDLE` …): the state it
+    // stands for.
+    const std::string_view known = rules::state_alias_of(what);
+    if (!found && !known.empty()) {
+        std::cout << what << ": a name devices print for\n\n";
+        for (const auto& s : rules::state_infos(known)) {
+            std::cout << (found ? "\n" : "") << s->names << "\n" << s->explain << '\n';
+            found = true;
+        }
+    }
     if (found) {
         return exit_ok;
     }

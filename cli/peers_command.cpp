@@ -19,6 +19,7 @@ int run_peers(const peers_options& options) {
         return exit_usage;
     }
     popt.table.max_peers = options.max_peers;
+    popt.table.evidence_bytes = ike::evidence_bytes_for(options.max_peers);
     popt.replay = true;
     // A replay keeps every peer it saw: nothing expires while reading old logs.
     popt.table.idle_expiry = std::numeric_limits<micros>::max() / 2;

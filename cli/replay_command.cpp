@@ -86,6 +86,7 @@ int run_replay(const replay_options& options) {
     popt.rules = loaded.rules;
     popt.sink = &sink;
     popt.table.max_peers = options.max_peers;
+    popt.table.evidence_bytes = ike::evidence_bytes_for(options.max_peers);
     popt.replay = true;
     popt.table.idle_expiry = std::numeric_limits<micros>::max() / 2;
     pipeline::sharded_pipeline pipe(std::move(popt), options.threads);

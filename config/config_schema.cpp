@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "config/value_reader.hpp"
+#include "ike/memory_plan.hpp"
 #include "rules/rule.hpp"
 
 namespace ikewatch::config {
@@ -138,6 +139,22 @@ std::string show_cidr(const cidr& c) {
 
 using enum value_type;
 
+// An integer key may be left unset (std::optional): it is read as the value inside.
+template <typename T>
+inline constexpr bool is_optional_v = false;
+template <typename T>
+inline constexpr bool is_optional_v<std::optional<T>> = true;
+template <typename T>
+struct unset_or {
+    using type = T;
+};
+template <typename T>
+struct unset_or<std::optional<T>> {
+    using type = T;
+};
+template <typename T>
+using unset_or_t = typename unset_or<T>::type;
+
 template <value_type Type, auto... Members>
 void read_value(value_reader& r, const YAML::Node& n, const key_spec& key, void* owner) {
     auto& v = field_of<Members...>(owner);
@@ -149,7 +166,7 @@ void read_value(value_reader& r, const YAML::Node& n, const key_spec& key, void*
         r.flag(n, v, what);
     } else if constexpr (Type == integer || Type == year || Type == rate) {
         if (std::uint64_t x = 0; r.integer(n, x, what, key.min, key.max)) {
-            v = static_cast<V>(x);
+            v = static_cast<unset_or_t<V>>(x);
         }
     } else if constexpr (Type == size) {
         r.size(n, v, what, static_cast<std::size_t>(key.min));
@@ -184,10 +201,13 @@ void read_value(value_reader& r, const YAML::Node& n, const key_spec& key, void*
 template <value_type Type, auto... Members>
 std::string show_value(const void* owner) {
     const auto& v = field_of<Members...>(owner);
+    using V = value_t<Members...>;
     if constexpr (Type == text || Type == url) {
         return quoted(v);
     } else if constexpr (Type == flag) {
         return v ? "true" : "false";
+    } else if constexpr (Type == integer && is_optional_v<V>) {
+        return v ? std::to_string(static_cast<std::uint64_t>(*v)) : "(unset)";
     } else if constexpr (Type == integer || Type == rate) {
         return std::to_string(static_cast<std::uint64_t>(v));
     } else if constexpr (Type == year) {
@@ -370,9 +390,14 @@ constexpr std::array keys{
         "Pipeline threads. Each device's lines are processed in order on one of them; "
         "limits.max_peers is shared out among them."),
 
+    key<size, &dc::memory>("limits.memory", {.min = ike::min_memory},
+                           "Memory the daemon plans for: of it, 32 MiB for its own work and 1280 "
+                           "bytes per peer (record, rule state and evidence lines), which gives "
+                           "max_peers when that is not set."),
     key<integer, &dc::max_peers>("limits.max_peers", {.min = 1, .max = 100'000'000},
                                  "(device, peer) pairs kept; beyond this, peers named by the "
-                                 "fewest lines go first."),
+                                 "fewest lines go first. Left out: as many as limits.memory "
+                                 "holds."),
     key<duration, &dc::idle_expiry>("limits.idle_expiry", restart,
                                     "Peers silent this long are forgotten."),
 

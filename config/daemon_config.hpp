@@ -94,8 +94,11 @@ struct daemon_config {
     std::string state_dir;  ///< forwarders' spools live here; empty: in memory only
 
     // Limits
-    std::size_t max_peers = 200'000;  ///< over all workers
-    std::size_t workers = 1;          ///< pipeline threads; each device's lines stay on one
+    /// Memory planned for (ike/memory_plan.hpp): the peer limit and the evidence store follow
+    /// from it when max_peers is not set.
+    std::size_t memory = std::size_t{256} << 20;
+    std::optional<std::size_t> max_peers;  ///< over all workers; unset: from `memory`
+    std::size_t workers = 1;               ///< pipeline threads; each device's lines stay on one
     micros idle_expiry = 24 * 3600 * micros_per_second;
 
     // Kafka input: raw syslog lines from topics, as one consumer of a group

@@ -101,7 +101,9 @@ app::app(launch how, loaded_setup setup)
     alert_log_->set_batched(true);
     pipeline::pipeline_options o;
     o.time = config_.time;
-    o.table.max_peers = config_.max_peers;
+    plan_ = ike::plan_memory(config_.memory, config_.max_peers);
+    o.table.max_peers = plan_.max_peers;
+    o.table.evidence_bytes = plan_.evidence_bytes;
     o.table.idle_expiry = config_.idle_expiry;
     o.rules = setup.rules;
     o.sink = &fanout_;
@@ -280,6 +282,7 @@ int app::run() {
         status_->start();
         spdlog::info("status endpoint on http://{}:{}/", config_.status->address, status_->port());
     }
+    log_memory_plan();
     spdlog::info("{} rules loaded; {} pipeline worker{}; alerts to {}", pipeline_->rule_count(),
                  pipeline_->workers(), pipeline_->workers() == 1 ? "" : "s",
                  config_.alert_log.empty() ? "standard output" : config_.alert_log);
@@ -288,6 +291,18 @@ int app::run() {
     schedule_tick();
     io_.run();
     return 0;
+}
+
+void app::log_memory_plan() const {
+    const std::size_t planned = ike::planned_bytes(plan_);
+    spdlog::info("memory plan: memory={}MiB max_peers={} evidence_store={}MiB planned={}MiB",
+                 config_.memory >> 20, plan_.max_peers, plan_.evidence_bytes >> 20, planned >> 20);
+    if (planned > config_.memory) {
+        spdlog::warn(
+            "limits.max_peers={} plans for {}MiB, more than limits.memory={}MiB: leave max_peers "
+            "out or raise memory",
+            plan_.max_peers, planned >> 20, config_.memory >> 20);
+    }
 }
 
 void app::stop() {
@@ -437,8 +452,11 @@ void app::schedule_tick() {
         // Devices' clocks move on with the wall clock: silent peers time out.
         pipeline_->tick(wall);
         pipeline_->collect();
-        if (alert_log_->queued() > 0 && alert_log_->flush()) {
-            spdlog::info("alert log: writable again, queued alerts written");
+        if (alert_log_->queued() > 0) {
+            const bool failing = alert_log_->failing();
+            if (alert_log_->flush() && failing) {
+                spdlog::info("alert log: writable again, queued alerts written");
+            }
         }
         const micros now = steady_now();
         if (checkpoint_) {
@@ -559,6 +577,10 @@ pipeline_figures app::figures() const {
         f.show_rows += p.show_rows();
         const ike::peer_table& table = p.tracker().table();
         f.peers += table.size();
+        f.peers_limit += table.options().max_peers;
+        f.evidence_bytes += table.evidence().capacity();
+        f.evidence_used_bytes += table.evidence().used_bytes();
+        f.evidence_lines += table.evidence().appended();
         f.peers_evicted += table.stats().evicted;
         for (std::size_t i = 0; i < f.peers_evicted_by_class.size(); ++i) {
             f.peers_evicted_by_class[i] += table.stats().evicted_by_class[i];

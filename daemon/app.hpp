@@ -19,6 +19,7 @@
 #include "daemon/tls_setup.hpp"
 #include "daemon/udp_listener.hpp"
 #include "daemon/web_routes.hpp"
+#include "ike/memory_plan.hpp"
 #include "outputs/alert_log.hpp"
 #include "outputs/forwarder.hpp"
 #include "pipeline/sharded_pipeline.hpp"
@@ -107,10 +108,13 @@ class app {
     void wait_signals();
     void schedule_tick();
     void log_stats(const char* when) const;
+    /// Logs how limits.memory is shared out, with a warning when max_peers plans for more.
+    void log_memory_plan() const;
     [[nodiscard]] std::optional<status_reply> route(const std::string& target) const;
 
     launch how_;
     config::daemon_config config_;
+    ike::memory_plan plan_;           // peer limit and evidence store, from limits.memory
     std::shared_ptr<tls_setup> tls_;  // what new TLS connections are accepted with
     boost::asio::io_context io_;
     counters stats_;

@@ -6,7 +6,7 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include "daemon/kafka_conf.hpp"
+#include "outputs/kafka_transport.hpp"
 
 namespace ikewatch::daemon {
 
@@ -31,11 +31,11 @@ void quiet_log(const rd_kafka_t* /*rk*/, int /*level*/, const char* /*fac*/, con
 
 rd_kafka_conf_t* base_conf(const checkpoint_topic_settings& s, std::string& error) {
     rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    bool ok = set_kafka_property(conf, "bootstrap.servers", s.brokers, error) &&
-              set_kafka_property(conf, "client.id", "ikewatchd-checkpoint", error);
+    bool ok = outputs::set_kafka_property(conf, "bootstrap.servers", s.brokers, error) &&
+              outputs::set_kafka_property(conf, "client.id", "ikewatchd-checkpoint", error);
     for (const auto& [name, value] : s.properties) {
         if (shared_property(name)) {
-            ok = ok && set_kafka_property(conf, name, value, error);
+            ok = ok && outputs::set_kafka_property(conf, name, value, error);
         }
     }
     if (!ok) {
@@ -88,10 +88,10 @@ bool checkpoint_writer::open(std::string& error) {
     // Every in-sync replica has a snapshot before it counts; retries keep order and write no
     // duplicates. A snapshot not acknowledged within 30 s counts as failed: its devices are
     // written again at the next checkpoint.
-    if (!set_kafka_property(conf, "acks", "all", error) ||
-        !set_kafka_property(conf, "enable.idempotence", "true", error) ||
-        !set_kafka_property(conf, "message.timeout.ms", "30000", error) ||
-        !set_kafka_property(conf, "compression.type", "lz4", error)) {
+    if (!outputs::set_kafka_property(conf, "acks", "all", error) ||
+        !outputs::set_kafka_property(conf, "enable.idempotence", "true", error) ||
+        !outputs::set_kafka_property(conf, "message.timeout.ms", "30000", error) ||
+        !outputs::set_kafka_property(conf, "compression.type", "lz4", error)) {
         rd_kafka_conf_destroy(conf);
         return false;
     }
@@ -152,9 +152,9 @@ result<std::vector<std::string>, std::string> read_checkpoints(
     }
     // A group id is needed by the consumer API; nothing joins it (assign, not subscribe) and
     // nothing is committed.
-    if (!set_kafka_property(conf, "group.id", "ikewatchd-checkpoint-reader", error) ||
-        !set_kafka_property(conf, "enable.auto.commit", "false", error) ||
-        !set_kafka_property(conf, "enable.partition.eof", "false", error)) {
+    if (!outputs::set_kafka_property(conf, "group.id", "ikewatchd-checkpoint-reader", error) ||
+        !outputs::set_kafka_property(conf, "enable.auto.commit", "false", error) ||
+        !outputs::set_kafka_property(conf, "enable.partition.eof", "false", error)) {
         rd_kafka_conf_destroy(conf);
         return failed{error};
     }

@@ -8,7 +8,7 @@
 #include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
-#include "daemon/kafka_conf.hpp"
+#include "outputs/kafka_transport.hpp"
 
 namespace ikewatch::daemon {
 
@@ -210,16 +210,16 @@ bool kafka_input::open(std::string& error) {
     rd_kafka_conf_t* conf = rd_kafka_conf_new();
     // The daemon's settings, then the operator's properties, then what the offsets' handling
     // needs and no property may change.
-    bool ok = set_kafka_property(conf, "bootstrap.servers", settings_.brokers, error) &&
-              set_kafka_property(conf, "group.id", settings_.group, error) &&
-              set_kafka_property(conf, "client.id", "ikewatchd", error) &&
-              set_kafka_property(conf, "auto.offset.reset", "earliest", error);
+    bool ok = outputs::set_kafka_property(conf, "bootstrap.servers", settings_.brokers, error) &&
+              outputs::set_kafka_property(conf, "group.id", settings_.group, error) &&
+              outputs::set_kafka_property(conf, "client.id", "ikewatchd", error) &&
+              outputs::set_kafka_property(conf, "auto.offset.reset", "earliest", error);
     for (const auto& [name, value] : settings_.properties) {
-        ok = ok && set_kafka_property(conf, name, value, error);
+        ok = ok && outputs::set_kafka_property(conf, name, value, error);
     }
-    ok = ok && set_kafka_property(conf, "enable.auto.commit", "true", error) &&
-         set_kafka_property(conf, "enable.auto.offset.store", "false", error) &&
-         set_kafka_property(conf, "enable.partition.eof", "false", error);
+    ok = ok && outputs::set_kafka_property(conf, "enable.auto.commit", "true", error) &&
+         outputs::set_kafka_property(conf, "enable.auto.offset.store", "false", error) &&
+         outputs::set_kafka_property(conf, "enable.partition.eof", "false", error);
     if (!ok) {
         rd_kafka_conf_destroy(conf);
         return false;

@@ -207,6 +207,15 @@ void pipeline_metrics(exposition& e, const pipeline_figures& p) {
     e.sample("show_rows_total", p.show_rows);
     e.family("peers_tracked", "gauge", "IKE peers in the state table.");
     e.sample("peers_tracked", p.peers);
+    e.family("peers_limit", "gauge", "Peers the state table keeps at most (limits.max_peers).");
+    e.sample("peers_limit", p.peers_limit);
+    e.family("evidence_store_bytes", "gauge",
+             "Size of the evidence line store, and how much of it has been written.");
+    e.sample("evidence_store_bytes", p.evidence_bytes, "part", "capacity");
+    e.sample("evidence_store_bytes", p.evidence_used_bytes, "part", "used");
+    e.family("evidence_lines_total", "counter",
+             "Log lines kept as evidence (the oldest are overwritten when the store is full).");
+    e.sample("evidence_lines_total", p.evidence_lines);
     e.family("peers_removed_total", "counter", "Peers removed from the table, by reason.");
     e.sample("peers_removed_total", p.peers_evicted, "reason", "max_peers");
     e.sample("peers_removed_total", p.peers_expired, "reason", "idle");

@@ -93,6 +93,10 @@ struct pipeline_figures {
     parsers::decode_stats decode;
     std::uint64_t show_rows = 0;
     std::size_t peers = 0;
+    std::size_t peers_limit = 0;  ///< max_peers over all shards
+    std::size_t evidence_bytes = 0;
+    std::size_t evidence_used_bytes = 0;
+    std::uint64_t evidence_lines = 0;
     std::uint64_t peers_evicted = 0;
     std::array<std::uint64_t, ike::peer_class_count> peers_evicted_by_class{};
     std::uint64_t peers_expired = 0;

@@ -309,7 +309,7 @@ void record_change(ladder_record& l, const peer_record& p, micros t) noexcept {
 }
 
 void tag(ladder_record& l, std::string_view raw, std::size_t slot) noexcept {
-    const std::string_view kept = text::utf8_prefix(text::trim(raw), evidence_ring::line_bytes);
+    const std::string_view kept = text::utf8_prefix(text::trim(raw), evidence_store::line_bytes);
     l.tag_hash[l.tag_next] = fnv1a(kept);
     l.tag_slot[l.tag_next] = static_cast<std::uint8_t>(slot + 1);
     l.tag_next = static_cast<std::uint8_t>((l.tag_next + 1) % ladder_record::tags);

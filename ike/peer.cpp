@@ -1,35 +1,20 @@
 #include "ike/peer.hpp"
 
-#include <algorithm>
-#include <cstring>
-
-#include "common/text.hpp"
-
 namespace ikewatch::ike {
 
-void evidence_ring::add(micros time, std::string_view text, bool start) noexcept {
-    line* slot = nullptr;
+void evidence_refs::add(evidence_ref r, bool start) noexcept {
+    constexpr std::size_t ring = slots - 1;
     if (start) {
-        slot = &lines_[0];
-        pinned_ = true;
-        count_ = 0;
-        next_ = 0;
-    } else {
-        slot = &lines_[1 + next_];
-        next_ = (next_ + 1) % (slots - 1);
-        ++count_;
+        refs[0] = r;
+        next = 0;
+        count = 0;
+        return;
     }
-    // Cut on a character boundary: a broken character at the end would reach the outputs.
-    const std::size_t n = text::utf8_prefix(text, line_bytes).size();
-    std::memcpy(slot->text.data(), text.data(), n);
-    slot->size = static_cast<std::uint16_t>(n);
-    slot->time = time;
-}
-
-void evidence_ring::clear() noexcept {
-    pinned_ = false;
-    count_ = 0;
-    next_ = 0;
+    refs[1 + next] = r;
+    next = static_cast<std::uint8_t>((next + 1) % ring);
+    if (count < ring) {
+        ++count;
+    }
 }
 
 std::string_view peer_record::state_ios() const noexcept {

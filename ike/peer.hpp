@@ -2,62 +2,63 @@
 
 #include <array>
 #include <cstdint>
-#include <memory>
 #include <string_view>
 
 #include "common/inline_string.hpp"
 #include "common/time.hpp"
+#include "ike/evidence_store.hpp"
 #include "ike/ladder.hpp"
 #include "ike/states.hpp"
 #include "parsers/event.hpp"
 
 namespace ikewatch::ike {
 
-/// A bounded ring of the log lines that explain a peer's state: the line that started the current
-/// negotiation is kept, the others rotate. Lines are truncated to `line_bytes`. Allocated only for
-/// peers that have IKE activity.
-class evidence_ring {
-  public:
+/// The log lines that explain a peer's state, as handles into its table's evidence_store (the
+/// lines themselves are held once per table, in a bounded space: see peer_table::add_evidence
+/// and peer_table::for_each_evidence). The line that started the current negotiation is pinned
+/// in `refs[0]`; the others rotate through `refs[1…]`. A handle whose line the store has
+/// overwritten finds nothing: the peer then shows fewer lines, never another peer's.
+struct evidence_refs {
     static constexpr std::size_t slots = 8;
-    static constexpr std::size_t line_bytes = 240;
 
-    struct line {
-        micros time;
-        std::uint16_t size;
-        std::array<char, line_bytes> text;  // not zeroed: only `size` bytes are ever read
-        [[nodiscard]] std::string_view view() const noexcept { return {text.data(), size}; }
-    };
+    std::array<evidence_ref, slots> refs{};  ///< [0]: the pinned start line; [1…]: rotating
+    std::uint8_t next = 0;                   ///< next rotating slot, counted from refs[1]
+    std::uint8_t count = 0;                  ///< rotating lines written (at most slots - 1)
+    std::uint8_t tier = 0;  ///< the store's arena of this peer's lines (its table class)
 
-    /// Adds a line; `start` pins it as the negotiation's first line (slot 0).
-    void add(micros time, std::string_view text, bool start) noexcept;
-    void clear() noexcept;
+    /// Adds a line's handle; `start` pins it as the negotiation's first line and drops the
+    /// rotating ones.
+    void add(evidence_ref r, bool start) noexcept;
 
-    /// Calls `f(const line&)` oldest first: the pinned start line, then the rotating ones.
+    /// Calls `f(evidence_ref&)` oldest first: the pinned start line, then the rotating ones.
+    template <typename F>
+    void for_each(F&& f) {
+        visit(*this, f);
+    }
     template <typename F>
     void for_each(F&& f) const {
-        if (pinned_) {
-            f(lines_[0]);
-        }
-        const std::size_t ring = slots - 1;
-        const std::size_t n = count_ < ring ? count_ : ring;
-        for (std::size_t i = 0; i < n; ++i) {
-            f(lines_[1 + (next_ + ring - n + i) % ring]);
-        }
+        visit(*this, f);
     }
-    /// Whether the oldest line is the negotiation's pinned first line.
-    [[nodiscard]] bool pinned() const noexcept { return pinned_; }
+    /// Handles held (some may name lines the store no longer has).
     [[nodiscard]] std::size_t size() const noexcept {
-        return (pinned_ ? 1 : 0) + (count_ < slots - 1 ? count_ : slots - 1);
+        return (refs[0].empty() ? std::size_t{0} : std::size_t{1}) + count;
     }
 
   private:
-    std::array<line, slots> lines_;
-    std::size_t next_ = 0;   // next rotating slot (0-based within slots 1..)
-    std::size_t count_ = 0;  // rotating lines written
-    bool pinned_ = false;
+    template <typename Self, typename F>
+    static void visit(Self& self, F& f) {
+        if (!self.refs[0].empty()) {
+            f(self.refs[0]);
+        }
+        constexpr std::size_t ring = slots - 1;
+        for (std::size_t i = 0; i < self.count; ++i) {
+            f(self.refs[1 + (self.next + ring - self.count + i) % ring]);
+        }
+    }
 };
 
-/// Everything known about one (device, peer) pair. Fixed size apart from the evidence ring.
+/// Everything known about one (device, peer) pair. Fixed size: its evidence lines are handles into
+/// its table's evidence_store.
 struct peer_record {
     std::uint32_t device = 0;  ///< interned device id (peer_table::device_name)
     inline_string<46> peer;    ///< remote IKE address (or IKEv2 host name)
@@ -113,7 +114,7 @@ struct peer_record {
     parsers::event_kind last_failure = parsers::event_kind::other;
     micros last_failure_at = 0;
 
-    std::unique_ptr<evidence_ring> evidence;
+    evidence_refs evidence;
 
     // Web page: the message ladder and state history, kept by observe_ladder (ike/ladder.hpp).
     ladder_record ladder;

@@ -22,13 +22,17 @@ std::size_t peer_table::conn_hash::operator()(const conn_key& k) const noexcept 
     return static_cast<std::size_t>(fnv(k.conn.view(), k.device * 0x9E3779B97F4A7C15ULL));
 }
 
-peer_table::peer_table(table_options options) : options_(options) {}
+peer_table::peer_table(table_options options)
+    : options_(options), evidence_(options.evidence_bytes) {}
 
 std::uint32_t peer_table::peer_hash_of(std::uint32_t device, std::string_view peer) noexcept {
     return peer_hash(device, peer);
 }
 
 void peer_table::set_options(const table_options& options) {
+    if (options.evidence_bytes != options_.evidence_bytes) {
+        evidence_.reset(options.evidence_bytes);
+    }
     options_ = options;
     while (index_.size() > options_.max_peers && evict_one() != nil) {
     }
@@ -248,9 +252,11 @@ peer_record* peer_table::upsert(std::string_view device, std::string_view peer, 
             ++s.lines;
         }
         if (const peer_class up = class_of_lines(s.lines); up != s.cls) {
-            // Moves up a class: to the front of the new class's list.
+            // Moves up a class: to the front of the new class's list, its evidence lines to
+            // the class's arena.
             unlink(found);
             s.cls = up;
+            promote_evidence(s.rec, up);
             s.referenced = false;
             push_front(found);
         } else {
@@ -285,6 +291,16 @@ peer_record* peer_table::upsert(std::string_view device, std::string_view peer, 
     push_front(i);
     created = true;
     return &s.rec;
+}
+
+void peer_table::promote_evidence(peer_record& p, peer_class c) {
+    const auto tier = static_cast<std::size_t>(c);
+    p.evidence.tier = static_cast<std::uint8_t>(tier);
+    p.evidence.for_each([&](evidence_ref& r) { r = evidence_.move_to(tier, r); });
+}
+
+void peer_table::add_evidence(peer_record& p, micros time, std::string_view line, bool start) {
+    p.evidence.add(evidence_.append(p.evidence.tier, time, line), start);
 }
 
 std::string_view peer_table::only_peer(std::string_view device) const {

@@ -13,12 +13,16 @@
 #include "common/inline_string.hpp"
 #include "common/name_map.hpp"
 #include "common/time.hpp"
+#include "ike/memory_plan.hpp"
 #include "ike/peer.hpp"
 
 namespace ikewatch::ike {
 
 struct table_options {
     std::size_t max_peers = 100'000;  ///< beyond this a peer is evicted (see peer_table)
+    /// Bytes of the evidence store that holds the peers' evidence lines (ike/memory_plan.hpp
+    /// sizes it with max_peers).
+    std::size_t evidence_bytes = evidence_bytes_for(100'000);
     micros idle_expiry = 24 * 3600 * micros_per_second;  ///< peers silent this long are dropped
     std::size_t max_devices = 65'536;  ///< device names remembered (header hostnames are untrusted)
     std::size_t max_conn_ids = 65'536;  ///< IOS connection ids remembered across devices
@@ -31,6 +35,7 @@ enum class peer_class : std::uint8_t {
     history,      ///< 4 lines or more: a negotiation, or a tunnel that came up
 };
 inline constexpr std::size_t peer_class_count = 3;
+static_assert(evidence_store::tiers == peer_class_count, "one evidence arena per peer class");
 
 /// The class a (device, peer) named by `lines` lines belongs to.
 [[nodiscard]] constexpr peer_class class_of_lines(std::uint32_t lines) noexcept {
@@ -125,6 +130,23 @@ class peer_table {
     [[nodiscard]] std::string_view only_peer(std::string_view device) const;
     void bind_conn(std::string_view device, std::string_view conn, std::string_view peer);
 
+    /// Keeps a log line as evidence of `p`, a record of this table: copies it into the evidence
+    /// store, in the arena of the peer's class, and keeps its handle in `p.evidence`. `start`
+    /// pins it as the line that started the current negotiation.
+    void add_evidence(peer_record& p, micros time, std::string_view line, bool start);
+    /// Calls `f(const evidence_entry&)` for each of `p`'s evidence lines the store still holds,
+    /// oldest first (the pinned start line, then the rotating ones). The entries' text is valid
+    /// until the next add_evidence or upsert.
+    template <typename F>
+    void for_each_evidence(const peer_record& p, F&& f) const {
+        p.evidence.for_each([&](evidence_ref r) {
+            if (const std::optional<evidence_entry> e = evidence_.get(r)) {
+                f(*e);
+            }
+        });
+    }
+    [[nodiscard]] const evidence_store& evidence() const noexcept { return evidence_; }
+
     /// Calls `f(const peer_record&)` for every peer (no particular order).
     template <typename F>
     void for_each(F&& f) const {
@@ -175,7 +197,8 @@ class peer_table {
     [[nodiscard]] const table_options& options() const noexcept { return options_; }
     void set_options(const table_options& options);
 
-    /// Bytes held per peer, for the memory benchmark (record, links, index node; no evidence).
+    /// Bytes held per peer, for the memory benchmark (record with its evidence handles, links,
+    /// index node; not the evidence store).
     [[nodiscard]] static std::size_t bytes_per_peer_estimate() noexcept;
 
   private:
@@ -229,6 +252,8 @@ class peer_table {
     [[nodiscard]] std::uint32_t victim() noexcept;
     /// Evicts the victim and counts it; returns its device id (nil when the table was empty).
     std::uint32_t evict_one();
+    /// Moves a peer's evidence lines to the store's arena of its (new) class.
+    void promote_evidence(peer_record& p, peer_class c);
 
     table_options options_;
     std::vector<slot> slots_;
@@ -239,6 +264,7 @@ class peer_table {
     std::vector<std::uint32_t> free_devices_;
     name_map<std::uint32_t> device_ids_;
     std::unordered_map<conn_key, inline_string<46>, conn_hash> conns_;
+    evidence_store evidence_;
     table_stats stats_;
 };
 

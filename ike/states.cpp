@@ -213,6 +213,15 @@ std::optional<p1_state> state_from_name(std::string_view name, ike_role role) no
     return std::nullopt;
 }
 
+std::vector<std::string_view> state_alias_names() {
+    std::vector<std::string_view> out;
+    out.reserve(std::size(aliases));
+    for (const alias& a : aliases) {
+        out.push_back(a.name);
+    }
+    return out;
+}
+
 bool is_known_state_name(std::string_view name) noexcept {
     for (const names& n : state_names) {
         if (text::iequals(n.asa, name) || text::iequals(n.ios, name)) {

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "parsers/event.hpp"
 
@@ -86,6 +87,9 @@ enum class ipsec_sa : std::uint8_t { unknown, none, present };
 /// names that do not map to a modelled state (they are kept as text by the tracker).
 [[nodiscard]] std::optional<p1_state> state_from_name(std::string_view name,
                                                       parsers::ike_role role) noexcept;
+
+/// Every name `state_from_name` resolves, in its table's order (for references and tests).
+[[nodiscard]] std::vector<std::string_view> state_alias_names();
 
 /// Parses a rule's state name: an ASA name or an IOS/PIX name (exact, case-insensitive).
 /// IOS names can stand for several ASA states; `matches_name` compares against both.

@@ -51,6 +51,7 @@ peer_record* peer_table::restore_peer(std::string_view device, std::string_view 
     if (const peer_class c = class_of_lines(s.lines); c != s.cls) {
         unlink(i);
         s.cls = c;
+        promote_evidence(s.rec, c);  // no lines yet: the arena its lines will go to
         push_front(i);
     }
     s.referenced = false;

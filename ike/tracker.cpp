@@ -821,10 +821,7 @@ transition tracker::apply(const event& e) {
     // Web page: the message ladder (ike/ladder.hpp) sees every event the tracker applied.
     observe_ladder(p, e, started, {t.old_state, t.old_status, t.old_phase2});
     if (evidence_worthy(e.kind) && !e.raw.empty()) {
-        if (!p.evidence) {
-            p.evidence = std::make_unique_for_overwrite<evidence_ring>();
-        }
-        p.evidence->add(e.time, text::trim(e.raw), started);
+        table_.add_evidence(p, e.time, text::trim(e.raw), started);
     }
     t.changed = p.state != t.old_state || p.status != t.old_status || p.phase2 != t.old_phase2;
     return t;

@@ -41,6 +41,7 @@ bool alert_log::open(std::string& error) {
     fd_ = open_fd(error);
     if (fd_ < 0) {
         ++stats_.failures;
+        failing_ = true;
         last_error_ = error;
         return false;
     }
@@ -89,6 +90,7 @@ bool alert_log::flush() {
                 continue;
             }
             ++stats_.failures;
+            failing_ = true;
             last_error_ = path_ + ": " + std::strerror(errno);
             return false;
         }
@@ -105,6 +107,7 @@ bool alert_log::flush() {
             ++stats_.written;
         }
     }
+    failing_ = false;
     return true;
 }
 
@@ -115,6 +118,7 @@ bool alert_log::reopen(std::string& error) {
     const int fd = open_fd(error);
     if (fd < 0) {
         ++stats_.failures;
+        failing_ = true;
         last_error_ = error;
         return false;
     }

@@ -44,6 +44,8 @@ class alert_log final : public rules::alert_sink {
     static constexpr std::size_t batch_lines = 64;
 
     [[nodiscard]] std::size_t queued() const noexcept { return queue_.size(); }
+    /// The last attempt to open or write the file failed (lines wait for it).
+    [[nodiscard]] bool failing() const noexcept { return failing_; }
     [[nodiscard]] const alert_log_stats& stats() const noexcept { return stats_; }
     [[nodiscard]] const std::string& path() const noexcept { return path_; }
     [[nodiscard]] const std::string& last_error() const noexcept { return last_error_; }
@@ -55,6 +57,7 @@ class alert_log final : public rules::alert_sink {
     bool json_;
     std::size_t max_queue_;
     bool batched_ = false;
+    bool failing_ = false;
     int fd_ = -1;
     std::deque<std::string> queue_;
     std::size_t head_written_ = 0;  // bytes of queue_.front() already written

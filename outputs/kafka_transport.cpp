@@ -53,13 +53,14 @@ class kafka_transport final : public transport {
         char errstr[512] = {};
         rd_kafka_conf_t* conf = rd_kafka_conf_new();
         const long timeout_ms = std::max<long>(settings_.connect_timeout / 1000, 1);
-        bool ok = set(conf, "bootstrap.servers", target_.brokers, error) &&
-                  set(conf, "client.id", "ikewatchd", error) &&
-                  set(conf, "message.timeout.ms", std::to_string(timeout_ms), error) &&
-                  set(conf, "socket.connection.setup.timeout.ms",
-                      std::to_string(std::max<long>(timeout_ms, 1000)), error);
+        bool ok =
+            set_kafka_property(conf, "bootstrap.servers", target_.brokers, error) &&
+            set_kafka_property(conf, "client.id", "ikewatchd", error) &&
+            set_kafka_property(conf, "message.timeout.ms", std::to_string(timeout_ms), error) &&
+            set_kafka_property(conf, "socket.connection.setup.timeout.ms",
+                               std::to_string(std::max<long>(timeout_ms, 1000)), error);
         for (const auto& [name, value] : settings_.properties) {
-            ok = ok && set(conf, name, value, error);
+            ok = ok && set_kafka_property(conf, name, value, error);
         }
         if (ok) {
             // What the properties left it at: how long the brokers get to acknowledge.
@@ -175,17 +176,6 @@ class kafka_transport final : public transport {
     [[nodiscard]] bool acknowledges() const override { return true; }
 
   private:
-    static bool set(rd_kafka_conf_t* conf, const std::string& name, const std::string& value,
-                    std::string& error) {
-        char errstr[512] = {};
-        if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), errstr, sizeof errstr) !=
-            RD_KAFKA_CONF_OK) {
-            error = "kafka property " + name + ": " + errstr;
-            return false;
-        }
-        return true;
-    }
-
     // The record's key: the alert's stable id (the record is the alert's JSON).
     static std::string alert_id(const std::string& record) {
         const nlohmann::json j = nlohmann::json::parse(record, nullptr, false);
@@ -215,16 +205,24 @@ std::unique_ptr<transport> make_kafka_transport(kafka_url target,
     return std::make_unique<kafka_transport>(std::move(target), settings);
 }
 
+bool set_kafka_property(rd_kafka_conf_t* conf, const std::string& name, const std::string& value,
+                        std::string& error) {
+    char errstr[512] = {};
+    if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), errstr, sizeof errstr) !=
+        RD_KAFKA_CONF_OK) {
+        error = "kafka property " + name + ": " + errstr;
+        return false;
+    }
+    return true;
+}
+
 bool kafka_properties_ok(const std::map<std::string, std::string>& properties, bool consumer,
                          std::string& error) {
     rd_kafka_conf_t* conf = rd_kafka_conf_new();
     rd_kafka_conf_set_log_cb(conf, quiet_log);  // a client that will never connect: no warnings
     bool ok = true;
     for (const auto& [name, value] : properties) {
-        char errstr[512] = {};
-        if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), errstr, sizeof errstr) !=
-            RD_KAFKA_CONF_OK) {
-            error = "kafka property " + name + ": " + errstr;
+        if (!set_kafka_property(conf, name, value, error)) {
             ok = false;
             break;
         }

@@ -4,6 +4,8 @@
 #include <memory>
 #include <string>
 
+#include <librdkafka/rdkafka.h>
+
 #include "outputs/forward_transport.hpp"
 #include "outputs/forwarder_settings.hpp"
 #include "outputs/kafka_url.hpp"
@@ -19,6 +21,11 @@ namespace ikewatch::outputs {
 /// the transport.
 [[nodiscard]] std::unique_ptr<transport> make_kafka_transport(kafka_url target,
                                                               const forwarder_settings& settings);
+
+/// Sets one librdkafka property; false with `kafka property NAME: librdkafka's message` in
+/// `error` when it refuses it.
+[[nodiscard]] bool set_kafka_property(rd_kafka_conf_t* conf, const std::string& name,
+                                      const std::string& value, std::string& error);
 
 /// Checks librdkafka properties as the producer (`consumer` false) or the consumer would take
 /// them; false with librdkafka's message in `error` for the first it refuses.

@@ -168,14 +168,12 @@ fleet_row make_row(const ike::peer_table& table, const peer_record& p, micros de
     r.tunnel_group = p.group.view();
     r.state = p.state_asa();
     r.state_ios = p.state_ios();
-    if (p.evidence) {
-        p.evidence->for_each([&](const ike::evidence_ring::line& l) {
-            if (l.time >= r.last_line_time) {
-                r.last_line_time = l.time;
-                r.last_line.assign(l.view());
-            }
-        });
-    }
+    table.for_each_evidence(p, [&](const ike::evidence_entry& l) {
+        if (l.time >= r.last_line_time) {
+            r.last_line_time = l.time;
+            r.last_line.assign(l.text);
+        }
+    });
     r.since = p.since;
     r.last_event = p.last_event;
     r.device_now = device_now;
@@ -570,15 +568,12 @@ json timeline_json(const peer_record& p) {
     return out;
 }
 
-json evidence_json(const peer_record& p) {
+json evidence_json(const ike::peer_table& table, const peer_record& p) {
     json out = json::array();
-    if (!p.evidence) {
-        return out;
-    }
     const ladder_exchange x = exchange_of(p);
-    p.evidence->for_each([&](const ike::evidence_ring::line& l) {
-        json e{{"time", rfc3339(l.time)}, {"text", text_value(l.view())}, {"step", nullptr}};
-        if (const auto s = ike::evidence_step(p.ladder, l.view())) {
+    table.for_each_evidence(p, [&](const ike::evidence_entry& l) {
+        json e{{"time", rfc3339(l.time)}, {"text", text_value(l.text)}, {"step", nullptr}};
+        if (const auto s = ike::evidence_step(p.ladder, l.text)) {
             e["step"] = std::string(ike::step_name(x, *s));
             e["slot"] = *s;
         }
@@ -861,7 +856,7 @@ std::optional<json> peer_page_json(const shard_visitor& shards, std::string_view
             notes.push_back(alert_json(*a));
         }
         j["device_notes"] = std::move(notes);
-        j["evidence"] = evidence_json(*p);
+        j["evidence"] = evidence_json(s.table, *p);
         j["timeline"] = timeline_json(*p);
         out = std::move(j);
     });

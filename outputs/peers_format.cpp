@@ -90,11 +90,9 @@ nlohmann::json peer_json(const ike::peer_table& table, const ike::peer_record& p
         j["last_failure_at"] = rfc3339(p.last_failure_at);
     }
     nlohmann::json ev = nlohmann::json::array();
-    if (p.evidence) {
-        p.evidence->for_each([&](const ike::evidence_ring::line& l) {
-            ev.push_back({{"time", rfc3339(l.time)}, {"line", text_value(l.view())}});
-        });
-    }
+    table.for_each_evidence(p, [&](const ike::evidence_entry& l) {
+        ev.push_back({{"time", rfc3339(l.time)}, {"line", text_value(l.text)}});
+    });
     j["evidence"] = std::move(ev);
     return j;
 }

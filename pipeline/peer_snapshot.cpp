@@ -104,7 +104,7 @@ void ladder_from(const json& j, ike::ladder_record& l) {
 
 }  // namespace
 
-json peer_to_json(const ike::peer_record& p, std::uint8_t lines) {
+json peer_to_json(const ike::peer_table& table, const ike::peer_record& p, std::uint8_t lines) {
     json j = {{"peer", std::string(p.peer.view())},
               {"lines", lines},
               {"ike_version", p.ike_version},
@@ -146,19 +146,20 @@ json peer_to_json(const ike::peer_record& p, std::uint8_t lines) {
               {"last_failure", enum_number(p.last_failure)},
               {"last_failure_at", p.last_failure_at},
               {"ladder", ladder_json(p.ladder)}};
-    if (p.evidence) {
-        json ring = json::array();
-        p.evidence->for_each([&](const ike::evidence_ring::line& l) {
-            ring.push_back({{"time", l.time}, {"text", std::string(l.view())}});
-        });
+    // The lines the table's evidence store still holds, oldest first, and whether the first is
+    // the negotiation's pinned start line.
+    json ring = json::array();
+    table.for_each_evidence(p, [&](const ike::evidence_entry& e) {
+        ring.push_back({{"time", e.time}, {"text", std::string(e.text)}});
+    });
+    if (!ring.empty()) {
         j["evidence"] = std::move(ring);
-        // Whether the oldest line is the negotiation's pinned first line.
-        j["evidence_pinned"] = p.evidence->pinned();
+        j["evidence_pinned"] = table.evidence().get(p.evidence.refs[0]).has_value();
     }
     return j;
 }
 
-void peer_from_json(const json& j, ike::peer_record& p) {
+void peer_from_json(const json& j, ike::peer_table& table, ike::peer_record& p) {
     p.ike_version = j.at("ike_version").get<std::uint8_t>();
     p.state = enum_at<ike::p1_state>(j, "state", ike::p1_state_count);
     p.status = enum_at<ike::p1_status>(j, "status", p1_status_count);
@@ -198,16 +199,18 @@ void peer_from_json(const json& j, ike::peer_record& p) {
     p.last_failure = enum_at<parsers::event_kind>(j, "last_failure", parsers::event_kind_count);
     p.last_failure_at = j.at("last_failure_at").get<micros>();
     ladder_from(j.at("ladder"), p.ladder);
-    p.evidence.reset();
+    const std::uint8_t tier = p.evidence.tier;  // the arena of the class restore_peer set
+    p.evidence = ike::evidence_refs{};
+    p.evidence.tier = tier;
     if (const auto ring = j.find("evidence"); ring != j.end()) {
-        if (!ring->is_array() || ring->size() > ike::evidence_ring::slots) {
+        if (!ring->is_array() || ring->size() > ike::evidence_refs::slots) {
             throw snapshot_invalid("an evidence ring of the wrong size");
         }
-        p.evidence = std::make_unique<ike::evidence_ring>();
         bool pinned = j.at("evidence_pinned").get<bool>();
-        // Added again oldest first: the ring reads back as it was.
+        // Added again oldest first: the lines read back as they were.
         for (const json& l : *ring) {
-            p.evidence->add(l.at("time").get<micros>(), l.at("text").get<std::string>(), pinned);
+            table.add_evidence(p, l.at("time").get<micros>(), l.at("text").get<std::string>(),
+                               pinned);
             pinned = false;
         }
     }

@@ -57,7 +57,7 @@ std::vector<device_snapshot> pipeline::save_devices(const std::vector<std::strin
     }
     table.for_each_with_lines([&](const ike::peer_record& p, std::uint8_t lines) {
         if (json* st = state_of(table.device_name(p.device))) {
-            (*st)["peers"].push_back(peer_to_json(p, lines));
+            (*st)["peers"].push_back(peer_to_json(table, p, lines));
         }
     });
     if (engine_ != nullptr) {
@@ -115,7 +115,7 @@ bool pipeline::restore_device(const device_snapshot& s, std::string& error) {
             if (rec == nullptr) {
                 throw snapshot_invalid("the peer table refused the device");
             }
-            peer_from_json(p, *rec);
+            peer_from_json(p, table, *rec);
         }
         for (const json& c : st.at("conns")) {
             table.bind_conn(s.device, c.at(0).get<std::string>(), c.at(1).get<std::string>());

@@ -95,6 +95,7 @@ sharded_pipeline::sharded_pipeline(pipeline_options options, std::size_t workers
     : sink_(options.sink), alerts_waiting_(std::move(alerts_waiting)), threaded_(workers > 1) {
     const std::size_t n = workers > 1 ? workers : 1;
     options.table.max_peers = (options.table.max_peers + n - 1) / n;
+    options.table.evidence_bytes /= n;
     for (std::size_t i = 0; i < n; ++i) {
         auto s = std::make_unique<shard>();
         pipeline_options o = options;

@@ -13,7 +13,7 @@ namespace ikewatch::pipeline {
 /// The pipeline on several cores: one shard per worker thread, each with its own decoder, clocks,
 /// peer table and rule engine. A record goes to the shard of its device (the header's host name,
 /// else the sender or file name), so one device's lines stay in order on one shard and the shards
-/// share nothing while they work. `max_peers` is divided among the shards.
+/// share nothing while they work. `max_peers` and `evidence_bytes` are divided among the shards.
 ///
 /// With one worker there is no thread: records run through one `pipeline` on the caller's thread
 /// and alerts reach the sink at once, exactly as without sharding.

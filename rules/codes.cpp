@@ -3,6 +3,7 @@
 #include <array>
 
 #include "common/text.hpp"
+#include "ike/states.hpp"
 
 namespace ikewatch::rules {
 
@@ -215,6 +216,11 @@ constexpr state_info states[] = {
      "An IKEv2 negotiation is in progress, and the lines received (informational level) do not\n"
      "say which exchange it is in. Debug-level IKEv2 messages (ASA `debug crypto ikev2\n"
      "protocol`, IOS `debug crypto ikev2`) show the step."},
+    {"CHILD_* INFO_* (IKEv2 debug steps on an established SA)",
+     "Steps of the exchanges that run on an IKEv2 SA already up: CREATE_CHILD_SA (`CHILD_I_WAIT`,\n"
+     "`CHILD_R_DONE`: a further child SA or a rekey) and INFORMATIONAL (`INFO_I_BLD_INFO`: DPD,\n"
+     "deletes, error notifies). They are not states of the IKE SA, which stays ESTABLISHED: a\n"
+     "child exchange under way shows as phase 2 negotiating, and up once it is done."},
     {"AM_TM_INIT_XAUTH_V6C / AM_TM_INIT_MODECFG_V6H",
      "EzVPN / remote access: phase 1 is done and the negotiation waits in extended\n"
      "authentication (XAUTH) or mode configuration. A client stuck here usually cannot get the\n"
@@ -236,6 +242,16 @@ const code_info* find_code(std::string_view code) noexcept {
     return nullptr;
 }
 
+std::string_view state_alias_of(std::string_view name) {
+    if (text::istarts_with(name, "CHILD_") || text::istarts_with(name, "INFO_")) {
+        return "CHILD_*";
+    }
+    if (const auto s = ike::state_from_name(name, parsers::ike_role::unknown)) {
+        return ike::asa_name(*s);
+    }
+    return {};
+}
+
 std::vector<const state_info*> state_infos(std::string_view name) {
     std::vector<const state_info*> out;
     name = text::trim(name);
@@ -248,7 +264,8 @@ std::vector<const state_info*> state_infos(std::string_view name) {
         while (at != std::string_view::npos) {
             const std::size_t end = at + name.size();
             const bool starts = at == 0 || s.names[at - 1] == ' ';
-            const bool ends = end == s.names.size() || s.names[end] == ' ' || s.names[end] == ')';
+            const bool ends = end == s.names.size() || s.names[end] == ' ' || s.names[end] == ')' ||
+                              s.names[end] == ',';
             if (starts && ends) {
                 out.push_back(&s);
                 break;

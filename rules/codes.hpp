@@ -27,4 +27,9 @@ struct state_info {
 /// Every state entry naming `name` (IOS names such as MM_SA_SETUP stand for two ASA states).
 [[nodiscard]] std::vector<const state_info*> state_infos(std::string_view name);
 
+/// For a name devices print that `state_infos` does not list (the IKEv2 debug state machine's
+/// `I_WAIT_AUTH`, `UP-IDLE`, FSM history names, `CHILD_I_WAIT`): a name of the state it stands
+/// for, to look up with `state_infos`; empty when there is none.
+[[nodiscard]] std::string_view state_alias_of(std::string_view name);
+
 }  // namespace ikewatch::rules

@@ -686,9 +686,10 @@ void engine::render_texts(const raise_context& c, alert& a) const {
 void engine::collect_evidence(const trigger& t, alert& a) const {
     const std::size_t max = options_.max_evidence;
     const std::size_t max_bytes = options_.max_evidence_bytes;
-    if (t.peer != nullptr && t.peer->evidence) {
-        t.peer->evidence->for_each([&](const ike::evidence_ring::line& l) {
-            add_evidence(a.evidence, l.time, l.view(), max, max_bytes);
+    if (t.peer != nullptr && peers_ != nullptr) {
+        // Copied out: the alert keeps its lines when the store overwrites them.
+        peers_->for_each_evidence(*t.peer, [&](const ike::evidence_entry& l) {
+            add_evidence(a.evidence, l.time, l.text, max, max_bytes);
         });
     }
     if (t.state != nullptr) {

@@ -157,6 +157,30 @@ def syslog_line(tag, text, host="e2ehost"):
     return f"<13>{time.strftime('%b %e %H:%M:%S')} {host} {tag}: {text}"
 
 
+def start_udp_relay(t, rsyslogd, work, config, **values):
+    """rsyslogd run in `work` with `config`, a format string given `work`, `port` (the UDP port it
+    listens on, picked here) and `values`; returns (process, port) once it listens."""
+    port = free_port("udp")
+    conf = os.path.join(work, "rsyslog.conf")
+    with open(conf, "w") as f:
+        f.write(config.format(work=work, port=port, **values))
+    log = open(os.path.join(work, "rsyslogd.log"), "w")
+    proc = subprocess.Popen([rsyslogd, "-n", "-f", conf, "-i", os.path.join(work, "pid")],
+                            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                            preexec_fn=die_with_parent)
+    log.close()
+    t.processes.append(proc)
+
+    def ready():
+        if proc.poll() is not None:
+            with open(os.path.join(work, "rsyslogd.log")) as f:
+                raise Failure(f"rsyslogd exited with {proc.returncode}:\n{f.read()}")
+        return udp_port_bound(port)
+
+    wait_until(f"rsyslogd to listen on udp {port}", ready, 20)
+    return proc, port
+
+
 def udp_send(port, messages, source="127.0.0.1"):
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.bind((source, 0))
@@ -219,14 +243,18 @@ def closed_by_peer(s):
 # Alert logs
 
 
-def read_alerts(*paths):
-    """Every alert in the given alert logs (JSON lines; a missing file has none)."""
+def read_alerts(*paths, writing=False):
+    """Every alert in the given alert logs (JSON lines; a missing file has none). While the
+    writer runs (`writing`), a last line without its newline is a write still under way and is
+    left for the next read; otherwise it is an error like any other broken line."""
     out = []
     for p in paths:
         if not os.path.exists(p):
             continue
         with open(p, "rb") as f:
             for n, line in enumerate(f, 1):
+                if writing and not line.endswith(b"\n"):
+                    break
                 if line.strip():
                     try:
                         out.append(json.loads(line.decode("utf-8")))
@@ -350,7 +378,7 @@ class Daemon:
                           lambda: (v := self.metric(key)) >= at_least and v, timeout)
 
     def alerts(self):
-        return read_alerts(self.alert_log)
+        return read_alerts(self.alert_log, writing=self.proc.poll() is None)
 
     def wait_alert(self, device, code, timeout=20):
         """Waits for a raised alert with this code for this device; returns the first one."""
@@ -361,8 +389,15 @@ class Daemon:
         os.kill(self.proc.pid, signo)
 
     def rss_kb(self):
+        return self._status_kb("VmRSS")
+
+    def peak_rss_kb(self):
+        """The highest resident memory since the daemon started (VmHWM)."""
+        return self._status_kb("VmHWM")
+
+    def _status_kb(self, field):
         with open(f"/proc/{self.proc.pid}/status") as f:
-            return int(re.search(r"^VmRSS:\s+(\d+) kB", f.read(), re.M).group(1))
+            return int(re.search(rf"^{field}:\s+(\d+) kB", f.read(), re.M).group(1))
 
     def stop(self, timeout=30):
         """SIGTERM and wait; returns the exit status."""

@@ -4,11 +4,9 @@ with logger) and forwards every message twice, with omfwd over TCP with octet co
 ikewatchd and over UDP to a second one. Both must raise each scenario's diagnosis."""
 
 import os
-import subprocess
 
-from lib import (Failure, die_with_parent, above_info, check, expected_code, expected_peers,
-                 free_port, logger_send, run, scenario_lines, summary, tool, udp_port_bound,
-                 wait_until)
+from lib import (above_info, check, expected_code, expected_peers, logger_send, run,
+                 scenario_lines, start_udp_relay, summary, tool)
 
 SCENARIOS = [("S05", "relay-s05"), ("S06", "relay-s06"), ("S07", "relay-s07"),
              ("S08", "relay-s08"), ("S12", "relay-s12"), ("S20", "relay-s20"),
@@ -31,25 +29,7 @@ ruleset(name="relay") {{
 def start_rsyslog(t, rsyslogd, tcp_port, udp_port):
     work = os.path.join(t.tmp, "rsyslog")
     os.makedirs(work)
-    port = free_port("udp")
-    conf = os.path.join(work, "rsyslog.conf")
-    with open(conf, "w") as f:
-        f.write(RSYSLOG_CONF.format(work=work, port=port, tcp=tcp_port, udp=udp_port))
-    log = open(os.path.join(work, "rsyslogd.log"), "w")
-    proc = subprocess.Popen([rsyslogd, "-n", "-f", conf, "-i", os.path.join(work, "pid")],
-                            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                            preexec_fn=die_with_parent)
-    log.close()
-    t.processes.append(proc)
-
-    def ready():
-        if proc.poll() is not None:
-            with open(os.path.join(work, "rsyslogd.log")) as f:
-                raise Failure(f"rsyslogd exited with {proc.returncode}:\n{f.read()}")
-        return udp_port_bound(port)
-
-    wait_until(f"rsyslogd to listen on udp {port}", ready, 20)
-    return proc, port
+    return start_udp_relay(t, rsyslogd, work, RSYSLOG_CONF, tcp=tcp_port, udp=udp_port)
 
 
 def main(t):

@@ -25,13 +25,11 @@ import shutil
 import signal
 import socket
 import ssl
-import subprocess
 import textwrap
 
 from forward_common import CLIENT_EXT, SERVER_EXT, Pki, gtls_module
-from lib import (SKIP, Daemon, Failure, check, die_with_parent, expected_code, expected_peers,
-                 free_port, logger_send, run, scenario_lines, summary, syslog_line, tool,
-                 udp_port_bound, wait_until)
+from lib import (check, Daemon, expected_code, expected_peers, logger_send, run, scenario_lines,
+                 SKIP, start_udp_relay, summary, syslog_line, tool)
 
 RELAYED = [("S05", "tls-relay-s05"), ("S06", "tls-relay-s06")]
 OCTETS = ("S07", "tls-octet-s07")
@@ -128,26 +126,8 @@ def start_relay(t, pki, tls_port):
         raise SystemExit(SKIP)
     work = os.path.join(t.tmp, "rsyslog")
     os.makedirs(work)
-    port = free_port("udp")
-    conf = os.path.join(work, "rsyslog.conf")
-    with open(conf, "w") as f:
-        f.write(RSYSLOG_CONF.format(work=work, ca=pki.path("ca.pem"), cert=pki.path("relay.pem"),
-                                    key=pki.path("relay.key"), port=port, tls=tls_port))
-    log = open(os.path.join(work, "rsyslogd.log"), "w")
-    proc = subprocess.Popen([rsyslogd, "-n", "-f", conf, "-i", os.path.join(work, "pid")],
-                            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                            preexec_fn=die_with_parent)
-    log.close()
-    t.processes.append(proc)
-
-    def ready():
-        if proc.poll() is not None:
-            with open(os.path.join(work, "rsyslogd.log")) as f:
-                raise Failure(f"rsyslogd exited with {proc.returncode}:\n{f.read()}")
-        return udp_port_bound(port)
-
-    wait_until(f"rsyslogd to listen on udp {port}", ready, 20)
-    return proc, port
+    return start_udp_relay(t, rsyslogd, work, RSYSLOG_CONF, ca=pki.path("ca.pem"),
+                           cert=pki.path("relay.pem"), key=pki.path("relay.key"), tls=tls_port)
 
 
 def check_diagnoses(t, d, scenarios):

@@ -82,6 +82,7 @@ TEST_F(AlertLog, UnwritableLogQueuesBoundedThenCatchesUp) {
     EXPECT_EQ(full.stats().dropped, 2u);
     EXPECT_GE(full.stats().failures, 5u);
     EXPECT_FALSE(full.flush());
+    EXPECT_TRUE(full.failing());
 
     // A directory that does not exist yet: queued, then written when it appears.
     const auto later = dir_ / "later" / "a.json";
@@ -91,7 +92,9 @@ TEST_F(AlertLog, UnwritableLogQueuesBoundedThenCatchesUp) {
     log.emit(sample(2));
     EXPECT_EQ(log.queued(), 2u);
     std::filesystem::create_directories(later.parent_path());
+    EXPECT_TRUE(log.failing());
     EXPECT_TRUE(log.flush());
+    EXPECT_FALSE(log.failing());
     EXPECT_EQ(lines_of(later).size(), 2u);
 }
 

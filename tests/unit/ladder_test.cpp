@@ -40,6 +40,7 @@ class replayed {
         static const peer_record none;
         return p ? *p : none;
     }
+    [[nodiscard]] const ike::peer_table& table() const { return pipe_.tracker().table(); }
 
   private:
     static pipeline::pipeline_options options() {
@@ -189,10 +190,10 @@ TEST(Ladder, StateHistoryKeepsTheChangesInOrder) {
 TEST(Ladder, EvidenceLinesAreTaggedWithTheirStep) {
     const replayed r("cases/asa-mm-wait-msg4-wrong-peer-ip-tunnelsup.log");
     const peer_record& p = r.peer("233.22.22.233");
-    ASSERT_NE(p.evidence, nullptr);
+    ASSERT_NE(p.evidence.size(), 0U);
     std::vector<std::string> tagged;
-    p.evidence->for_each([&](const evidence_ring::line& line) {
-        if (const auto s = evidence_step(p.ladder, line.view())) {
+    r.table().for_each_evidence(p, [&](const evidence_entry& line) {
+        if (const auto s = evidence_step(p.ladder, line.text)) {
             tagged.emplace_back(step_name(p.ladder.exchange, *s));
         }
     });

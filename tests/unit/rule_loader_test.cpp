@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "ike/states.hpp"
 #include "rules/codes.hpp"
 #include "rules/load_errors.hpp"
 #include "rules/loader.hpp"
@@ -238,6 +239,16 @@ TEST(RuleLoader, ShippedPackLoadsAndCoversEveryDesignCode) {
     }
     for (const code_info& c : builtin_codes()) {
         EXPECT_EQ(used.count(std::string(c.code)), 1u) << "no rule reports " << c.code;
+    }
+}
+
+// `ikewatch explain` knows every state name the tracker reads, and the IKEv2 debug steps.
+TEST(RuleLoader, EveryStateNameDevicesPrintIsExplained) {
+    std::vector<std::string_view> names = ikewatch::ike::state_alias_names();
+    names.insert(names.end(), {"CHILD_I_WAIT", "INFO_R_DONE", "READY", "IN-NEG", "UP-ACTIVE"});
+    for (const std::string_view n : names) {
+        const bool direct = !state_infos(n).empty();
+        EXPECT_TRUE(direct || !state_infos(state_alias_of(n)).empty()) << n;
     }
 }
 

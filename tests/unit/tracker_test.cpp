@@ -198,10 +198,11 @@ TEST(Tracker, EvidenceKeepsTheStartAndTheLatestLines) {
         f.line(packet("RESENDING", "SA (1) + VENDOR (13)"));
     }
     const peer_record& p = f.peer("203.0.113.5");
-    ASSERT_TRUE(p.evidence);
-    EXPECT_EQ(p.evidence->size(), evidence_ring::slots);
+    EXPECT_EQ(p.evidence.size(), evidence_refs::slots);
     std::vector<std::string> seen;
-    p.evidence->for_each([&](const evidence_ring::line& l) { seen.emplace_back(l.view()); });
+    f.tracker().table().for_each_evidence(
+        p, [&](const evidence_entry& l) { seen.emplace_back(l.text); });
+    ASSERT_EQ(seen.size(), evidence_refs::slots);
     EXPECT_NE(seen.front().find("713041"), std::string::npos);
     EXPECT_NE(seen.back().find("RESENDING"), std::string::npos);
 }
