@@ -394,19 +394,29 @@ void app::on_message(std::string_view message, const ip_address& sender, transpo
 
 void app::on_kafka_batch(const kafka_batch& batch) {
     const micros now = wall_now();
+    // The record key names the device; without one, the header's host, else the topic.
+    const auto process = [&](const kafka_batch::line& l) {
+        if (l.key.empty()) {
+            pipeline_->process(l.text, l.topic, now);
+        } else {
+            pipeline_->process_as(l.text, l.key, now);
+        }
+    };
     for (const kafka_batch::line& l : batch.lines()) {
         if (checkpoint_) {
-            // The device as the pipeline names it: the header's host, else the record key.
+            // The device as the pipeline names it.
             const auto framed = parsers::frame_syslog(l.text);
             const std::string_view device =
-                framed ? parsers::device_name(framed.value(), l.device) : l.device;
+                !l.key.empty() ? parsers::device_name(parsers::syslog_record{}, l.key)
+                : framed       ? parsers::device_name(framed.value(), l.topic)
+                               : l.topic;
             if (checkpoint_->admit(l, device)) {
-                pipeline_->process(l.text, l.device, now);
+                process(l);
             }
             checkpoint_->processed(l);
             continue;
         }
-        pipeline_->process(l.text, l.device, now);
+        process(l);
     }
     if (pipeline_->workers() > 1) {
         hand_over();

@@ -147,7 +147,7 @@ void on_log(const rd_kafka_t* /*rk*/, int /*level*/, const char* facility, const
 
 }  // namespace
 
-void kafka_batch::add(std::string_view text, std::string_view device, std::string_view topic,
+void kafka_batch::add(std::string_view text, std::string_view key, std::string_view topic,
                       std::int32_t partition, std::int64_t offset) {
     // Batches hold a few topics at most.
     std::size_t t = 0;
@@ -157,10 +157,10 @@ void kafka_batch::add(std::string_view text, std::string_view device, std::strin
     if (t == topics_.size()) {
         topics_.emplace_back(topic);
     }
-    entries_.push_back({bytes_.size(), text.size(), bytes_.size() + text.size(), device.size(), t,
+    entries_.push_back({bytes_.size(), text.size(), bytes_.size() + text.size(), key.size(), t,
                         partition, offset});
     bytes_.append(text);
-    bytes_.append(device);
+    bytes_.append(key);
 }
 
 std::vector<kafka_batch::line> kafka_batch::lines() const {
@@ -168,7 +168,7 @@ std::vector<kafka_batch::line> kafka_batch::lines() const {
     out.reserve(entries_.size());
     const std::string_view all = bytes_;
     for (const entry& e : entries_) {
-        out.push_back({all.substr(e.text_at, e.text_size), all.substr(e.device_at, e.device_size),
+        out.push_back({all.substr(e.text_at, e.text_size), all.substr(e.key_at, e.key_size),
                        topics_[e.topic], e.partition, e.offset});
     }
     return out;
@@ -379,8 +379,6 @@ void kafka_input::poll_loop() {
                     ++stats_.kafka_poison_binary;
                     break;
                 case kafka_poison::none: {
-                    const std::string_view device =
-                        key.empty() ? std::string_view(rd_kafka_topic_name(m->rkt)) : key;
                     // One line per record; a record of several lines gives each.
                     std::string_view rest = value;
                     while (!rest.empty()) {
@@ -392,7 +390,7 @@ void kafka_input::poll_loop() {
                             line.remove_suffix(1);
                         }
                         if (!line.empty()) {
-                            batch->add(line, device, rd_kafka_topic_name(m->rkt), m->partition,
+                            batch->add(line, key, rd_kafka_topic_name(m->rkt), m->partition,
                                        m->offset);
                         }
                     }

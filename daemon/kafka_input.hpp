@@ -48,12 +48,12 @@ class kafka_batch {
   public:
     struct line {
         std::string_view text;
-        std::string_view device;  ///< the record key, or the topic for a record without one
-        std::string_view topic;   ///< where the record came from
+        std::string_view key;    ///< the record key (names the device), may be empty
+        std::string_view topic;  ///< where the record came from
         std::int32_t partition = 0;
         std::int64_t offset = 0;  ///< the record's offset
     };
-    void add(std::string_view text, std::string_view device, std::string_view topic = {},
+    void add(std::string_view text, std::string_view key, std::string_view topic = {},
              std::int32_t partition = 0, std::int64_t offset = 0);
     [[nodiscard]] std::vector<line> lines() const;
     [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
@@ -61,7 +61,7 @@ class kafka_batch {
 
   private:
     struct entry {
-        std::size_t text_at, text_size, device_at, device_size;
+        std::size_t text_at, text_size, key_at, key_size;
         std::size_t topic;  // into topics_
         std::int32_t partition;
         std::int64_t offset;
@@ -81,8 +81,9 @@ enum class kafka_poison : std::uint8_t { none, oversized, binary };
 
 /// Raw syslog lines from Kafka topics, as one member of a consumer group (librdkafka's
 /// high-level consumer). Each record is one syslog line (a record holding several lines,
-/// separated by LF, gives each); the record key names the device when the line's header has
-/// none. Poison records (judge_record) are counted and skipped; the partition goes on.
+/// separated by LF, gives each); the record key names the device, else the line's header
+/// does, else the topic. Poison records (judge_record) are counted and skipped; the partition goes
+/// on.
 ///
 /// Threads: a consumer thread polls librdkafka and hands each batch to the event loop
 /// (`handler`, run on `io`), then waits until the loop has run it before it stores the batch's

@@ -151,11 +151,26 @@ std::size_t sharded_pipeline::shard_of(std::string_view record, std::string_view
 }
 
 void sharded_pipeline::process(std::string_view record, std::string_view source, micros received) {
+    process_framed(record, parsers::frame_syslog(record), source, received);
+}
+
+void sharded_pipeline::process_as(std::string_view record, std::string_view device,
+                                  micros received) {
+    framing_result framed = parsers::frame_syslog(record);
+    if (framed) {
+        // Without the header's names, the decoder names the device by `device`.
+        framed.value().host = {};
+        framed.value().sender = {};
+    }
+    process_framed(record, framed, device, received);
+}
+
+void sharded_pipeline::process_framed(std::string_view record, const framing_result& framed,
+                                      std::string_view source, micros received) {
     if (!threaded_) {
-        shards_.front()->pipe->process(record, source, received);
+        shards_.front()->pipe->process_framed(record, framed, source, received);
         return;
     }
-    const framing_result framed = parsers::frame_syslog(record);
     shard& s = *shards_[shard_for(framed, source, shards_.size())];
     batch* b = s.filling.get();
     if (b->entries.size() >= batch_records ||

@@ -8,9 +8,10 @@ raises each device's diagnosis; every record is counted, the six partitions are 
 drops to zero.
 
 `poison`: records produced with kcat into one partition: binary junk and a record longer than
-listen.max_message_size are counted and skipped, the lines after them still arrive; a line whose
-header names no host is the record key's device; the offsets are committed, so a restarted
-daemon of the same group reads only what is new.
+listen.max_message_size are counted and skipped, the lines after them still arrive; the record
+key names the device, also when the header names another host; without a key the header's host
+does, and without either the topic; the offsets are committed, so a restarted daemon of the same
+group reads only what is new.
 
 `group`: two ikewatchd in one group share six partitions; each device's lines are processed by
 exactly one of them.
@@ -121,15 +122,26 @@ def poison_mode(t):
         ("fw-p", long_line),
         ("fw-p", no_tunnel_group("fw-p", "203.0.113.2")),
         ("fw-keyed", bare),
+        ("fw-by-key", no_tunnel_group("fw-in-header", "203.0.113.60")),
+        (None, no_tunnel_group("fw-unkeyed", "203.0.113.70")),
+        (None, bare.replace(b"203.0.113.50", b"203.0.113.80")),
     ])
-    t.step("five records: a line, junk, an oversized line, a line, a line without a host")
+    t.step("eight records: a line, junk, an oversized line, a line, a line without a host, a "
+           "keyed line naming another host, a line without a key, one without a key or host")
     wait_until("both lines of fw-p", lambda: {a["ike"]["peer"] for a in raised(
         d.alerts(), "fw-p", CODE)} == {"203.0.113.1", "203.0.113.2"}, 30)
     a = d.wait_alert("fw-keyed", CODE)
     check(a["ike"]["peer"] == "203.0.113.50", "the keyed line's peer")
+    a = d.wait_alert("fw-by-key", CODE)
+    check(a["ike"]["peer"] == "203.0.113.60", "the key, not the header, names the device")
+    a = d.wait_alert("fw-unkeyed", CODE)
+    check(a["ike"]["peer"] == "203.0.113.70", "without a key the header names the device")
+    a = d.wait_alert("syslog", CODE)
+    check(a["ike"]["peer"] == "203.0.113.80", "without a key or a host the topic does")
+    check(not raised(d.alerts(), "fw-in-header"), "the header's host named a keyed device")
     check(d.metric('kafka_poison_total{reason="binary"}') == 1, "one binary record")
     check(d.metric('kafka_poison_total{reason="oversized"}') == 1, "one oversized record")
-    check(d.metric("kafka_records_total") == 5, "five records consumed")
+    check(d.metric("kafka_records_total") == 8, "eight records consumed")
     check(d.stop() == 0, "exit status after SIGTERM")
 
     t.step("restarted in the same group: only what is new is read")

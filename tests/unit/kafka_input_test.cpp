@@ -27,10 +27,10 @@ TEST(KafkaInput, ABatchKeepsItsLinesAndDevicesInOrder) {
     const auto lines = b.lines();
     ASSERT_EQ(lines.size(), 3u);
     EXPECT_EQ(lines[0].text, "one");
-    EXPECT_EQ(lines[0].device, "fw1");
+    EXPECT_EQ(lines[0].key, "fw1");
     EXPECT_EQ(lines[1].text, "two");
-    EXPECT_EQ(lines[1].device, "syslog");
+    EXPECT_EQ(lines[1].key, "syslog");
     EXPECT_EQ(lines[2].text, "");
-    EXPECT_EQ(lines[2].device, "fw3");
+    EXPECT_EQ(lines[2].key, "fw3");
     EXPECT_EQ(b.bytes(), 3u + 3 + 3 + 6 + 3);
 }
