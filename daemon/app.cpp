@@ -459,6 +459,7 @@ void app::schedule_tick() {
             return;
         }
         const micros wall = wall_now();
+        count_kernel_drops();
         // Devices' clocks move on with the wall clock: silent peers time out.
         pipeline_->tick(wall);
         pipeline_->collect();
@@ -539,6 +540,12 @@ bool app::reload() {
     pipeline_->collect();
     spdlog::info("reloaded: {} rules; peer state and raised alerts kept", pipeline_->rule_count());
     return true;
+}
+
+void app::count_kernel_drops() const {
+    for (const auto& u : udp_) {
+        u->count_kernel_drops();
+    }
 }
 
 void app::reopen_alert_log() {
@@ -639,6 +646,7 @@ std::optional<status_reply> app::route(const std::string& target) const {
         return status_reply{"ok\n", "text/plain"};
     }
     if (path == "/metrics") {
+        count_kernel_drops();
         return status_reply{render_metrics(stats_, figures()),
                             "text/plain; version=0.0.4; charset=utf-8"};
     }

@@ -73,6 +73,9 @@ class app {
     bool reload();
     /// Reopens the alert log (after logrotate moved it).
     void reopen_alert_log();
+    /// Brings the UDP kernel drop counters up to date (the listeners count; the status route,
+    /// const, asks for it too).
+    void count_kernel_drops() const;
 
     // For tests and the status endpoint.
     [[nodiscard]] std::vector<std::uint16_t> udp_ports() const;

@@ -137,7 +137,7 @@ void ingest_metrics(exposition& e, const counters& c) {
     e.sample("udp_receive_errors_total", c.udp_receive_errors);
     e.family("udp_kernel_drops_total", "counter",
              "Datagrams the kernel dropped before ikewatchd read them: the socket's receive "
-             "buffer was full (SO_RXQ_OVFL; counted when the next datagram is read).");
+             "buffer was full (the socket's count, read each second and per request).");
     e.sample("udp_kernel_drops_total", c.udp_kernel_drops);
     stream_metrics(e, "tcp", c.tcp, c);
     stream_metrics(e, "tls", c.tls, c);

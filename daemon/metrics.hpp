@@ -54,7 +54,7 @@ struct counters {
     counter udp_bytes{0};
     counter udp_truncated{0};  ///< longer than max_message_size (cut)
     counter udp_receive_errors{0};
-    counter udp_kernel_drops{0};  ///< dropped by the kernel, receive buffer full (SO_RXQ_OVFL)
+    counter udp_kernel_drops{0};  ///< dropped by the kernel, receive buffer full (SO_MEMINFO)
     stream_counters tcp;
     stream_counters tls;
     std::array<counter, static_cast<std::size_t>(tls_failure::count_)> tls_failed{};

@@ -6,30 +6,15 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
-#include <optional>
 
 #include <netinet/in.h>
+#include <linux/sock_diag.h>
 #include <sys/socket.h>
 
 namespace ikewatch::daemon {
 
 namespace {
 constexpr std::size_t batch = 64;
-// Room for the SO_RXQ_OVFL control message (a 32-bit drop count) of one datagram.
-constexpr std::size_t control_size = CMSG_SPACE(sizeof(std::uint32_t));
-
-// The socket's cumulative drop count, when the kernel attached it to this datagram.
-std::optional<std::uint32_t> drop_count(msghdr& h) noexcept {
-    for (cmsghdr* c = CMSG_FIRSTHDR(&h); c != nullptr; c = CMSG_NXTHDR(&h, c)) {
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL &&
-            c->cmsg_len >= CMSG_LEN(sizeof(std::uint32_t))) {
-            std::uint32_t n = 0;
-            std::memcpy(&n, CMSG_DATA(c), sizeof n);
-            return n;
-        }
-    }
-    return std::nullopt;
-}
 }  // namespace
 
 ip_address from_sockaddr(const void* sa, unsigned len) noexcept {
@@ -58,10 +43,6 @@ udp_listener::udp_listener(boost::asio::io_context& io, const config::endpoint& 
         boost::asio::socket_base::receive_buffer_size(static_cast<int>(receive_buffer)));
     socket_.bind(ep);
     socket_.non_blocking(true);
-    const int on = 1;
-    if (::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on) != 0) {
-        ++stats_.udp_receive_errors;  // not fatal: only the kernel's drop count is missing
-    }
     set_max_message(max_message);
 }
 
@@ -73,6 +54,22 @@ void udp_listener::set_max_message(std::size_t max_message) {
 
 std::uint16_t udp_listener::port() const {
     return socket_.local_endpoint().port();
+}
+
+void udp_listener::count_kernel_drops() {
+    if (closed_) {
+        return;
+    }
+    std::array<std::uint32_t, SK_MEMINFO_VARS> info{};
+    socklen_t size = sizeof info;
+    if (::getsockopt(socket_.native_handle(), SOL_SOCKET, SO_MEMINFO, info.data(), &size) != 0 ||
+        size < sizeof(std::uint32_t) * (SK_MEMINFO_DROPS + 1)) {
+        return;
+    }
+    // The kernel's count is 32 bits and wraps; the difference is right across a wrap.
+    const std::uint32_t drops = info[SK_MEMINFO_DROPS];
+    stats_.udp_kernel_drops += static_cast<std::uint32_t>(drops - kernel_drops_);
+    kernel_drops_ = drops;
 }
 
 std::size_t udp_listener::receive_buffer() const {
@@ -109,7 +106,6 @@ bool udp_listener::read_batches(int max_batches) {
     std::array<mmsghdr, batch> msgs{};
     std::array<iovec, batch> iov{};
     std::array<sockaddr_storage, batch> from{};
-    alignas(cmsghdr) std::array<std::array<char, control_size>, batch> control{};
     const int fd = socket_.native_handle();
     for (int round = 0; round < max_batches; ++round) {
         for (std::size_t i = 0; i < batch; ++i) {
@@ -120,8 +116,6 @@ bool udp_listener::read_batches(int max_batches) {
             msgs[i].msg_hdr.msg_iovlen = 1;
             msgs[i].msg_hdr.msg_name = &from[i];
             msgs[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
-            msgs[i].msg_hdr.msg_control = control[i].data();
-            msgs[i].msg_hdr.msg_controllen = control_size;
         }
         const int n = ::recvmmsg(fd, msgs.data(), batch, MSG_DONTWAIT, nullptr);
         if (n < 0) {
@@ -132,10 +126,6 @@ bool udp_listener::read_batches(int max_batches) {
         }
         for (int i = 0; i < n; ++i) {
             auto& m = msgs[static_cast<std::size_t>(i)];
-            if (const auto drops = drop_count(m.msg_hdr); drops && *drops != kernel_drops_) {
-                stats_.udp_kernel_drops += static_cast<std::uint32_t>(*drops - kernel_drops_);
-                kernel_drops_ = *drops;
-            }
             std::size_t len = m.msg_len;
             ++stats_.udp_datagrams;
             stats_.udp_bytes += len;
@@ -160,6 +150,7 @@ void udp_listener::drain_and_close() {
     }
     while (read_batches(1024)) {
     }
+    count_kernel_drops();
     closed_ = true;
     boost::system::error_code ignored;
     socket_.close(ignored);

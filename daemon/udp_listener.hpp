@@ -15,8 +15,9 @@ namespace ikewatch::daemon {
 /// One UDP syslog socket. Datagrams are read in batches (`recvmmsg`, up to 64 per call) whenever
 /// the socket is readable, each handed over whole; one longer than max_message_size is cut there
 /// and counted. The receive buffer is set as configured (the kernel caps it at rmem_max).
-/// Datagrams the kernel dropped because that buffer was full are counted from the drop count
-/// it attaches to each datagram read (SO_RXQ_OVFL).
+/// Datagrams the kernel dropped because that buffer was full are counted from the socket's drop
+/// count (SO_MEMINFO), read by `count_kernel_drops` (each tick and each /metrics request), not
+/// from a control message on every datagram.
 class udp_listener {
   public:
     udp_listener(boost::asio::io_context& io, const config::endpoint& at,
@@ -30,6 +31,8 @@ class udp_listener {
     void set_max_message(std::size_t max_message);
     [[nodiscard]] std::uint16_t port() const;
     [[nodiscard]] std::size_t receive_buffer() const;
+    /// Adds the datagrams the kernel dropped since the last call to the counters.
+    void count_kernel_drops();
 
   private:
     void wait();
