@@ -7,8 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include <netinet/in.h>
 #include <linux/sock_diag.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 namespace ikewatch::daemon {
