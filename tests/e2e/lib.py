@@ -193,11 +193,15 @@ def udp_socket_stats(port):
     what waits in its receive buffer (each datagram counts its kernel buffer, ~1.3 KB for a short
     one) and how many datagrams the kernel dropped because the buffer was full."""
     wanted = f"0100007F:{port:04X}"
-    with open("/proc/net/udp") as f:
-        for line in f.readlines()[1:]:
-            fields = line.split()
-            if fields[1] == wanted:
-                return int(fields[4].split(":")[1], 16), int(fields[-1])
+    # The kernel writes the table a page at a time; while other sockets open and close between
+    # two pages, a socket can be left out of one reading: read it again before giving up.
+    for _ in range(20):
+        with open("/proc/net/udp") as f:
+            for line in f.readlines()[1:]:
+                fields = line.split()
+                if fields[1] == wanted:
+                    return int(fields[4].split(":")[1], 16), int(fields[-1])
+        time.sleep(0.005)
     raise Failure(f"no UDP socket on 127.0.0.1:{port}")
 
 
