@@ -4,6 +4,11 @@
 
 namespace ikewatch {
 
+/// Now, on the UTC wall clock.
+[[nodiscard]] micros wall_micros() noexcept;
+/// Now, on the monotonic clock (for intervals and deadlines; its zero means nothing).
+[[nodiscard]] micros steady_micros() noexcept;
+
 /// A source of wall-clock time. Stages never read the clock themselves: the driver passes one in,
 /// so tests use `manual_clock` and never sleep.
 class clock_source {

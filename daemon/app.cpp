@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include "common/clock.hpp"
 #include "common/enum_names.hpp"
 #include "config/config_loader.hpp"
 #include "config/config_schema.hpp"
@@ -23,18 +24,6 @@
 namespace ikewatch::daemon {
 
 namespace {
-
-micros wall_now() {
-    return std::chrono::duration_cast<std::chrono::microseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-micros steady_now() {
-    return std::chrono::duration_cast<std::chrono::microseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
 
 constexpr micros expire_every = 60 * micros_per_second;
 
@@ -112,14 +101,14 @@ app::app(launch how, loaded_setup setup)
         std::move(o), config_.workers,
         // From a worker thread: collect its alerts on the event loop.
         [this] { boost::asio::post(io_, [this] { pipeline_->collect(); }); });
-    web_ = std::make_unique<web_routes>(*pipeline_, wall_now);
+    web_ = std::make_unique<web_routes>(*pipeline_, wall_micros);
 }
 
 app::~app() = default;
 
 void app::fanout::emit(const rules::alert& a) {
     rules::alert stamped = a;
-    stamped.created = wall_now();
+    stamped.created = wall_micros();
     owner_.alert_log_->emit(stamped);
     if (!owner_.alert_flush_posted_) {
         // Once the handlers ready now have run (the rest of this batch of input), before the
@@ -287,7 +276,7 @@ int app::run() {
                  pipeline_->workers(), pipeline_->workers() == 1 ? "" : "s",
                  config_.alert_log.empty() ? "standard output" : config_.alert_log);
     wait_signals();
-    last_expire_ = last_stats_ = steady_now();
+    last_expire_ = last_stats_ = steady_micros();
     schedule_tick();
     io_.run();
     return 0;
@@ -352,9 +341,9 @@ void app::finish_stop() {
     }
     // A little time, shared by all forwarders, to deliver what waits; the rest stays spooled for
     // the next start.
-    const micros deadline = steady_now() + 2 * micros_per_second;
+    const micros deadline = steady_micros() + 2 * micros_per_second;
     for (const auto& f : forwarders_) {
-        f->stop(std::max<micros>(deadline - steady_now(), 0));
+        f->stop(std::max<micros>(deadline - steady_micros(), 0));
         const outputs::forwarder_stats fs = f->stats();
         if (fs.pending > 0) {
             spdlog::warn("forwarder {}: {} alerts not yet delivered{}", f->settings().name,
@@ -369,7 +358,7 @@ void app::finish_stop() {
 
 void app::on_message(std::string_view message, const ip_address& sender, transport how) {
     (void)how;
-    switch (policy_->admit(sender, steady_now())) {
+    switch (policy_->admit(sender, steady_micros())) {
         case sender_policy::verdict::not_allowed:
             ++stats_.dropped_not_allowed;
             return;
@@ -384,7 +373,7 @@ void app::on_message(std::string_view message, const ip_address& sender, transpo
         last_sender_ = sender;
         source_ = sender.to_string();
     }
-    pipeline_->process(message, source_, wall_now());
+    pipeline_->process(message, source_, wall_micros());
     if (pipeline_->workers() > 1 && !flush_posted_) {
         // After the listener's current batch: partly filled batches go to the workers.
         flush_posted_ = true;
@@ -393,30 +382,26 @@ void app::on_message(std::string_view message, const ip_address& sender, transpo
 }
 
 void app::on_kafka_batch(const kafka_batch& batch) {
-    const micros now = wall_now();
-    // The record key names the device; without one, the header's host, else the topic.
-    const auto process = [&](const kafka_batch::line& l) {
-        if (l.key.empty()) {
-            pipeline_->process(l.text, l.topic, now);
-        } else {
-            pipeline_->process_as(l.text, l.key, now);
-        }
-    };
+    const micros now = wall_micros();
     for (const kafka_batch::line& l : batch.lines()) {
+        // The record key names the device, whatever the header says; without one, the
+        // header's host, else the topic.
+        auto framed = parsers::frame_syslog(l.text);
+        const std::string_view source = l.key.empty() ? l.topic : l.key;
+        if (!l.key.empty() && framed) {
+            framed.value().host = {};
+            framed.value().sender = {};
+        }
         if (checkpoint_) {
-            // The device as the pipeline names it.
-            const auto framed = parsers::frame_syslog(l.text);
-            const std::string_view device =
-                !l.key.empty() ? parsers::device_name(parsers::syslog_record{}, l.key)
-                : framed       ? parsers::device_name(framed.value(), l.topic)
-                               : l.topic;
-            if (checkpoint_->admit(l, device)) {
-                process(l);
+            const bool admitted =
+                checkpoint_->admit(l, pipeline::sharded_pipeline::device_of(framed, source));
+            if (admitted) {
+                pipeline_->process_framed(l.text, framed, source, now);
             }
             checkpoint_->processed(l);
             continue;
         }
-        process(l);
+        pipeline_->process_framed(l.text, framed, source, now);
     }
     if (pipeline_->workers() > 1) {
         hand_over();
@@ -458,7 +443,7 @@ void app::schedule_tick() {
         if (ec || stopping_) {
             return;
         }
-        const micros wall = wall_now();
+        const micros wall = wall_micros();
         count_kernel_drops();
         // Devices' clocks move on with the wall clock: silent peers time out.
         pipeline_->tick(wall);
@@ -469,7 +454,7 @@ void app::schedule_tick() {
                 spdlog::info("alert log: writable again, queued alerts written");
             }
         }
-        const micros now = steady_now();
+        const micros now = steady_micros();
         if (checkpoint_) {
             checkpoint_->tick(now);
         }
@@ -651,7 +636,7 @@ std::optional<status_reply> app::route(const std::string& target) const {
                             "text/plain; version=0.0.4; charset=utf-8"};
     }
     if (path == "/peers") {
-        const micros wall = wall_now();
+        const micros wall = wall_micros();
         nlohmann::json peers = nlohmann::json::array();
         pipeline_->for_each_shard([&](const pipeline::pipeline& p) {
             for (auto& one : outputs::peers_json(p.tracker().table(), [&](std::string_view device) {

@@ -1,22 +1,16 @@
 #include "daemon/checkpoint_topic.hpp"
 
 #include <array>
-#include <chrono>
 #include <memory>
 
 #include <librdkafka/rdkafka.h>
 
+#include "common/clock.hpp"
 #include "outputs/kafka_transport.hpp"
 
 namespace ikewatch::daemon {
 
 namespace {
-
-micros steady_now() {
-    return std::chrono::duration_cast<std::chrono::microseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
 
 // The consumer's properties that a producer or a group-less reader also takes (security,
 // timeouts); the rest (group and offset handling) are the input's alone.
@@ -131,9 +125,9 @@ bool checkpoint_writer::write(std::string_view device, std::int32_t partition,
 }
 
 checkpoint_writer::acks checkpoint_writer::take_acks(micros wait) {
-    const micros deadline = steady_now() + wait;
+    const micros deadline = steady_micros() + wait;
     rd_kafka_poll(state_->rk, 0);
-    while (state_->pending > 0 && steady_now() < deadline) {
+    while (state_->pending > 0 && steady_micros() < deadline) {
         rd_kafka_poll(state_->rk, 50);
     }
     acks out{state_->pending, state_->failed, std::move(state_->first_error)};
@@ -169,15 +163,15 @@ result<std::vector<std::string>, std::string> read_checkpoints(
         rd_kafka_destroy(k);
     });
     rd_kafka_poll_set_consumer(rk);
-    const micros deadline = steady_now() + timeout;
+    const micros deadline = steady_micros() + timeout;
     const auto left_ms = [&] {
-        return static_cast<int>(std::max<micros>((deadline - steady_now()) / 1000, 1));
+        return static_cast<int>(std::max<micros>((deadline - steady_micros()) / 1000, 1));
     };
     std::int64_t low = 0;
     std::int64_t high = 0;
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__TIMED_OUT;
     // The brokers may be away for a moment (a failover is often why we are here): ask again.
-    while (steady_now() < deadline) {
+    while (steady_micros() < deadline) {
         err = rd_kafka_query_watermark_offsets(rk, settings.topic.c_str(), partition, &low, &high,
                                                std::min(left_ms(), 5000));
         if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -203,7 +197,7 @@ result<std::vector<std::string>, std::string> read_checkpoints(
     }
     std::int64_t next = low;
     while (next < high) {
-        if (steady_now() >= deadline) {
+        if (steady_micros() >= deadline) {
             return failed{"checkpoint topic " + settings.topic + " partition " +
                           std::to_string(partition) + ": read to offset " + std::to_string(next) +
                           " of " + std::to_string(high) + " within the time allowed"};

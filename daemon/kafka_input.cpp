@@ -2,12 +2,12 @@
 
 #include <boost/asio/post.hpp>
 
-#include <chrono>
 #include <cstring>
 
 #include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
+#include "common/clock.hpp"
 #include "outputs/kafka_transport.hpp"
 
 namespace ikewatch::daemon {
@@ -17,12 +17,6 @@ namespace {
 constexpr std::size_t batch_records = 1000;
 constexpr std::size_t batch_bytes = 4u << 20;
 constexpr int poll_ms = 200;
-
-micros steady_now() {
-    return std::chrono::duration_cast<std::chrono::microseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
 
 std::vector<kafka_partition> partitions_of(const rd_kafka_topic_partition_list_t* list) {
     std::vector<kafka_partition> out;
@@ -84,7 +78,7 @@ struct kafka_input::state {
     // Errors are logged at most every ten seconds (a cluster that is away repeats them).
     void log_error(const char* what) {
         ++stats.kafka_errors;
-        const micros now = steady_now();
+        const micros now = steady_micros();
         if (now - last_error_log >= 10 * micros_per_second) {
             last_error_log = now;
             spdlog::warn("kafka input: {}", what);
@@ -414,7 +408,7 @@ void kafka_input::poll_loop() {
         if (!stored) {
             break;
         }
-        if (const micros now = steady_now(); now - last_lag >= micros_per_second) {
+        if (const micros now = steady_micros(); now - last_lag >= micros_per_second) {
             last_lag = now;
             state_->measure_lag();
         }

@@ -14,6 +14,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include "common/clock.hpp"
 #include "common/text.hpp"
 #include "outputs/alert_format.hpp"
 #include "outputs/forward_transport.hpp"
@@ -28,12 +29,6 @@ namespace http = beast::http;
 using asio::ip::tcp;
 
 namespace {
-
-micros now_micros() {
-    return std::chrono::duration_cast<std::chrono::microseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
 
 // A socket the collector closed or reset, or that holds a pending error.
 bool socket_broken(int fd) {
@@ -498,8 +493,8 @@ void forwarder::stop(micros grace) {
     if (!thread_.joinable()) {
         return;
     }
-    const micros deadline = now_micros() + grace;
-    while (spool_.pending() > 0 && now_micros() < deadline) {
+    const micros deadline = steady_micros() + grace;
+    while (spool_.pending() > 0 && steady_micros() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     {
@@ -560,7 +555,7 @@ void forwarder::run() {
             fail(settings_.name + ": the collector closed the connection");
             continue;
         }
-        confirm_due(now_micros());
+        confirm_due(steady_micros());
         {
             const std::lock_guard lock(mutex_);
             work_ = false;  // what is submitted from here on wakes the wait below
@@ -586,7 +581,7 @@ void forwarder::run() {
             spool_.confirm_before(batch.end());
             in_flight_.clear();
         } else {
-            in_flight_.push_back({batch.end(), now_micros()});
+            in_flight_.push_back({batch.end(), steady_micros()});
         }
     }
     connected_ = false;

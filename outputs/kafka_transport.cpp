@@ -2,22 +2,16 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <cstdlib>
 
 #include <librdkafka/rdkafka.h>
 
+#include "common/clock.hpp"
 #include "outputs/parse_json.hpp"
 
 namespace ikewatch::outputs {
 
 namespace {
-
-micros steady_micros() {
-    return std::chrono::duration_cast<std::chrono::microseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
 
 // What the delivery reports of one send say; the callback finds it through each record's opaque.
 struct send_state {

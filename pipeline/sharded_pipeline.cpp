@@ -136,8 +136,7 @@ namespace {
 
 // The shard of the device the decoder will name (the source when the record does not frame).
 std::size_t shard_for(const framing_result& framed, std::string_view source, std::size_t shards) {
-    const std::string_view device = framed ? parsers::device_name(framed.value(), source) : source;
-    return string_hash{}(device) % shards;
+    return string_hash{}(sharded_pipeline::device_of(framed, source)) % shards;
 }
 
 }  // namespace
@@ -154,15 +153,9 @@ void sharded_pipeline::process(std::string_view record, std::string_view source,
     process_framed(record, parsers::frame_syslog(record), source, received);
 }
 
-void sharded_pipeline::process_as(std::string_view record, std::string_view device,
-                                  micros received) {
-    framing_result framed = parsers::frame_syslog(record);
-    if (framed) {
-        // Without the header's names, the decoder names the device by `device`.
-        framed.value().host = {};
-        framed.value().sender = {};
-    }
-    process_framed(record, framed, device, received);
+std::string_view sharded_pipeline::device_of(const framing_result& framed,
+                                             std::string_view source) noexcept {
+    return framed ? parsers::device_name(framed.value(), source) : source;
 }
 
 void sharded_pipeline::process_framed(std::string_view record, const framing_result& framed,

@@ -33,9 +33,15 @@ class sharded_pipeline {
 
     /// As pipeline::process. The record is copied; it may go away when the call returns.
     void process(std::string_view record, std::string_view source, micros received);
-    /// The same, but `device` names the device whatever the record's header says (a Kafka
-    /// record's key).
-    void process_as(std::string_view record, std::string_view device, micros received);
+    /// The same for a record already framed (parsers::frame_syslog(record)); a caller that
+    /// clears the framing's host and sender names the device by `source` alone.
+    void process_framed(std::string_view record,
+                        const result<parsers::syslog_record, parsers::parse_error>& framed,
+                        std::string_view source, micros received);
+    /// The device the pipeline names for a framed record from `source`.
+    [[nodiscard]] static std::string_view device_of(
+        const result<parsers::syslog_record, parsers::parse_error>& framed,
+        std::string_view source) noexcept;
     /// Hands batches that are not full yet to their workers (call when input pauses).
     void flush();
     /// As pipeline::finish, after every record given so far.
@@ -80,9 +86,6 @@ class sharded_pipeline {
     struct shard;
 
     void for_each_shard_mut(const std::function<void(pipeline&)>& f);
-    void process_framed(std::string_view record,
-                        const result<parsers::syslog_record, parsers::parse_error>& framed,
-                        std::string_view source, micros received);
     void send(shard& s);
     void send_op(int op, std::string_view source);
     void work(shard& s);
