@@ -106,6 +106,12 @@ struct peer_record {
     /// The most specific IKEv2 failure class of the current negotiation
     /// (`parsers::ikev2_failure_rank`: 3 names the cause, 0 when none failed).
     std::uint8_t failure_rank = 0;
+    /// The phase the current negotiation's latest failure is about: 1 the IKE SA, 2 the IPsec
+    /// (child) SA, 0 none yet.
+    std::uint8_t failure_phase = 0;
+    /// ASA IKEv2 debug: the crypto-map lookup of the current negotiation's traffic selectors
+    /// found no entry (`No proxy match on map …`, and no `PROXY MATCH` after it).
+    bool proxy_unmatched = false;
     std::uint32_t events = 0;
 
     parsers::ike_exchange last_sent = parsers::ike_exchange::none;      ///< last IKE message sent

@@ -40,6 +40,8 @@ void start(peer_record& p, ike_role role, ike_mode mode, p1_state s, micros t) n
     p.declined = 0;
     p.accepted = 0;
     p.failure_rank = 0;
+    p.failure_phase = 0;
+    p.proxy_unmatched = false;
     ++p.negotiations;
     if (p.phase2 == p2_status::up) {
         p.phase2 = p2_status::none;
@@ -51,6 +53,7 @@ void fail(peer_record& p, const event& e) noexcept {
     if (p.status != p1_status::up) {
         p.status = p1_status::failed;
     }
+    p.failure_phase = 1;
     p.last_failure = e.kind;
     p.last_failure_at = e.time;
 }
@@ -64,6 +67,7 @@ void fail_phase2(peer_record& p, const event& e) noexcept {
     }
     p.phase2 = p2_status::failed;
     p.p2_since = e.time;
+    p.failure_phase = 2;
     p.last_failure = e.kind;
     p.last_failure_at = e.time;
 }
@@ -395,6 +399,16 @@ bool apply_failure(peer_record& p, const event& e) noexcept {
     }
 }
 
+// Whether an IKEv2 failure of class `f` is about the child SA. Proposals refused once IKE_SA_INIT
+// is done can only be the child SA's: the IKE SA's were agreed in IKE_SA_INIT, and IKE_AUTH
+// carries the first child SA's (CREATE_CHILD_SA those of the next ones).
+bool child_sa_failure(const peer_record& p, std::string_view f) noexcept {
+    if (f == "traffic_selector" || f == "child_proposal") {
+        return true;
+    }
+    return f == "proposal" && (p.state == p1_state::v2_auth_wait || is_active(p.state));
+}
+
 // IKEv2 syslog and debug lines that move the state on their own (the exchanges and notifies
 // have their own functions). False when `e` is not one.
 bool apply_v2_event(peer_record& p, const event& e, bool& started) noexcept {
@@ -415,9 +429,7 @@ bool apply_v2_event(peer_record& p, const event& e, bool& started) noexcept {
                 enter(p, p1_state::v2_negotiating, now);
             }
             note_failure_class(p, e);
-            if (const auto f = e.get(field::failure);
-                f == std::optional<std::string_view>("traffic_selector") ||
-                f == std::optional<std::string_view>("child_proposal")) {
+            if (child_sa_failure(p, e.get(field::failure).value_or(""))) {
                 fail_phase2(p, e);
             } else {
                 fail(p, e);
@@ -432,6 +444,16 @@ bool apply_v2_event(peer_record& p, const event& e, bool& started) noexcept {
             p.last_failure = e.kind;
             p.last_failure_at = now;
             return true;
+        case event_kind::ike_info:
+            // ASA debug: the crypto-map lookup of the peer's traffic selectors, entry by entry;
+            // the last word stands (`No proxy match … seq 10`, then `PROXY MATCH … seq 20`).
+            if (const auto lookup = e.get(field::type);
+                lookup == std::optional<std::string_view>("no_proxy_match") ||
+                lookup == std::optional<std::string_view>("proxy_match")) {
+                p.proxy_unmatched = *lookup == "no_proxy_match";
+                return true;
+            }
+            return false;
         case event_kind::ikev2_state:
             p.ike_version = 2;
             if (e.role != ike_role::unknown) {
@@ -439,6 +461,15 @@ bool apply_v2_event(peer_record& p, const event& e, bool& started) noexcept {
             }
             if (established_sa_step(e.state_name)) {
                 apply_established_step(p, e.state_name, now);
+            } else if (e.state_name == "EXIT" || e.state_name == "DELETE") {
+                // The SA is being torn down: where it stood stays the state, so that a failed
+                // exchange still shows the step it stopped at.
+                p.reported_state.assign(e.state_name);
+                if (p.status == p1_status::up) {
+                    p.status = p1_status::down;
+                } else if (p.status == p1_status::negotiating) {
+                    p.status = p1_status::failed;
+                }
             } else if (!e.state_name.empty()) {
                 named_state(p, e.state_name, p.role, now);
                 if (is_active(p.state)) {
@@ -654,7 +685,8 @@ void tracker::apply_v2_notify(peer_record& p, const event& e) {
     note_failure_class(p, e);
     const std::string_view notify = e.get(field::notify).value_or("");
     const bool child = e.exchange == ike_exchange::v2_auth ||
-                       e.exchange == ike_exchange::v2_child || is_active(p.state);
+                       e.exchange == ike_exchange::v2_child ||
+                       child_sa_failure(p, e.get(field::failure).value_or(""));
     if (notify == "TS_UNACCEPTABLE" || (notify == "NO_PROPOSAL_CHOSEN" && child)) {
         fail_phase2(p, e);
     } else if (notify == "NO_PROPOSAL_CHOSEN" || notify == "AUTHENTICATION_FAILED") {

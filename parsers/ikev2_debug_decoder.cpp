@@ -234,16 +234,23 @@ bool pfkey_invalid_spi(std::string_view t, event& e) noexcept {
 // `Sending INVALID_SPI notify`, `Received NO_PROPOSAL_CHOSEN notify`, `Processing notify
 // INVALID_KE_PAYLOAD` (only RFC 7296 error types become notify events).
 bool notify_line(std::string_view t, event& e) noexcept {
-    const bool sending = starts(t, "Sending ");
-    const bool receiving = starts(t, "Received ") || starts(t, "Processing notify ");
+    // ASA packet dumps: `Parse Notify Payload: NO_PROPOSAL_CHOSEN NOTIFY(…) …` in a message
+    // received, `Construct Notify Payload: AUTHENTICATION_FAILED` in one being built.
+    const bool sending = starts(t, "Sending ") || starts(t, "Construct Notify Payload: ");
+    const bool receiving = starts(t, "Received ") || starts(t, "Processing notify ") ||
+                           starts(t, "Parse Notify Payload: ");
     if (!sending && !receiving) {
         return false;
     }
     std::string_view rest = t.substr(t.find(' ') + 1);
     if (starts(rest, "notify ")) {
         rest.remove_prefix(7);
+    } else if (starts(rest, "Notify Payload: ")) {
+        rest.remove_prefix(16);
     }
-    const std::string_view name = rest.substr(0, rest.find(' '));
+    std::string_view name = rest.substr(0, rest.find(' '));
+    // Debug lines run together when two are printed at once: `AUTHENTICATION_FAILEDIKEv2-PROTO-2:`
+    name = name.substr(0, name.find("IKEv2-"));
     if (!ikev2::error_notify(name)) {
         return false;
     }
@@ -297,13 +304,34 @@ void ikev2_debug(std::string_view body, event& e) noexcept {
         // set by pfkey_invalid_spi
     } else if (notify_line(t, e)) {
         // set by notify_line
+    } else if (const bool unmatched = starts(t, "Crypto Map: No proxy match on map ");
+               unmatched || starts(t, "PROXY MATCH on crypto map ")) {
+        // The crypto-map lookup of the peer's traffic selectors, one entry per line:
+        // `Crypto Map: No proxy match on map VPN_MAP seq 1`, `PROXY MATCH on crypto map VPN_MAP
+        // seq 1`. A miss is no failure yet: a later entry may match.
+        e.set(field::type, unmatched ? "no_proxy_match" : "proxy_match");
+        const std::string_view map =
+            detail::word_after(t, unmatched ? "on map " : "crypto map ", " ");
+        if (!map.empty()) {
+            e.set(field::crypto_map, map);
+        }
+    } else if (starts(t, "NAT not found")) {
+        // The result of NAT discovery in IKE_SA_INIT (`Checking NAT discovery`), not a failure.
+        e.kind = event_kind::nat_detection;
+        e.set(field::nat, "false");
+    } else if (starts(t, "NAT ") && (text::ifind(t, "found") != std::string_view::npos ||
+                                     text::ifind(t, "detected") != std::string_view::npos)) {
+        // `NAT OUTSIDE found`, `NAT detected float to init port 4500, …`
+        e.kind = event_kind::nat_detection;
+        e.nat_t = true;
+        e.set(field::nat, "true");
     } else if (starts(t, "Peer ID check started") || starts(t, "Peer ID check: failed")) {
         // Steps of the check; `Peer ID check failed` is the result.
         e.kind = event_kind::ike_info;
     } else if (generic_auth_failure(t)) {
-        // Printed after the specific reason (peer ID, certificate, key), or alone: it does not
-        // say which, so it claims no class of its own.
-        ikev2::set_failure(e, t, ikev2_failure::other);
+        // Printed after the specific reason (peer ID, certificate, key), or alone: it says only
+        // that IKE_AUTH failed, and ranks below any line that names the cause.
+        ikev2::set_failure(e, t, ikev2_failure::auth_exchange);
     } else if (failure_text(t)) {
         ikev2::set_failure(e, t);
     } else if (const std::string_view tg = detail::word_after(t, "tg_name set to: ", " ");

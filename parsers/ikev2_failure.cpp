@@ -31,6 +31,12 @@ std::string_view classify_ikev2_failure(std::string_view r) noexcept {
                     "identity"})) {
         return f::identity;
     }
+    // `Peer authentication method configured is mismatching with the method proposed by peer`
+    // is a disagreement, not a missing configuration.
+    if (has_any(r, {"authentication method", "auth method"}) &&
+        has_any(r, {"mismatch", "differ", "not supported", "unsupported", "not match"})) {
+        return f::auth_method;
+    }
     if (has_any(r, {"tunnel group", "tunnel-group", "preshared key", "pre-shared key",
                     "authentication method configured", "self-authentication"})) {
         return f::peer_config;
@@ -38,10 +44,6 @@ std::string_view classify_ikev2_failure(std::string_view r) noexcept {
     if (has_any(r, {"cert", "trustpoint", "trust point", "revoc", "crl", "ocsp", "http url",
                     "http_lookup", "x509", "issuer", "chain"})) {
         return f::auth_cert;
-    }
-    if (has_any(r, {"authentication method", "auth method"}) &&
-        has_any(r, {"mismatch", "differ", "not supported", "unsupported", "not match"})) {
-        return f::auth_method;
     }
     if (has_any(r, {"invalid_ke", "dh group", "ke payload", "diffie-hellman group"})) {
         return f::dh_group;
@@ -79,7 +81,7 @@ int ikev2_failure_rank(std::string_view c) noexcept {
     if (c == f::auth || c == f::auth_timeout || c == f::no_response) {
         return 2;
     }
-    if (c == f::config_lookup) {
+    if (c == f::config_lookup || c == f::auth_exchange) {
         return 1;
     }
     for (std::string_view specific :

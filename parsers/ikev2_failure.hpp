@@ -9,9 +9,9 @@
 /// | class              | what the device said (examples)                                      |
 /// |--------------------|----------------------------------------------------------------------|
 /// | `auth`             | authentication failed and nothing more specific is said: the usual    |
-/// |                    | cause is differing pre-shared keys (`Failed to authenticate the IKE   |
-/// |                    | SA`, `Verify auth failed`, `Auth exchange failed`, AUTHENTICATION_    |
-/// |                    | FAILED, user authentication of a remote-access client)                |
+/// |                    | cause is differing pre-shared keys (syslog `Failed to authenticate    |
+/// |                    | the IKE SA`, `Auth exchange failed`, AUTHENTICATION_FAILED, user      |
+/// |                    | authentication of a remote-access client)                             |
 /// | `auth_cert`        | the peer's certificate: untrusted issuer or chain, revocation,        |
 /// |                    | trustpoint, encoding or HTTP URL lookup (`Verify cert failed`,        |
 /// |                    | 751006 Certificate authentication failed)                             |
@@ -23,6 +23,9 @@
 /// |                    | pre-shared key, trustpoint or authentication method in it (751002,   |
 /// |                    | 751004, 751009, 751010)                                               |
 /// | `config_lookup`    | `Failed to locate an item in the database` with nothing more specific |
+/// | `auth_exchange`    | IKE_AUTH failed and the debug line says no more: the summary printed  |
+/// |                    | after a specific reason, or alone (`Auth exchange failed`, `Verify    |
+/// |                    | auth failed`, `Verification of peer's authentication data FAILED`)    |
 /// | `proposal`         | IKE SA proposals do not match (NO_PROPOSAL_CHOSEN, `Failed to find a  |
 /// |                    | matching policy`, `Failed to verify the proposed policies`)           |
 /// | `child_proposal`   | child SA transforms or PFS do not match; the IKE SA cipher is weaker  |
@@ -52,6 +55,7 @@ inline constexpr std::string_view auth_method = "auth_method";
 inline constexpr std::string_view identity = "identity";
 inline constexpr std::string_view peer_config = "peer_config";
 inline constexpr std::string_view config_lookup = "config_lookup";
+inline constexpr std::string_view auth_exchange = "auth_exchange";
 inline constexpr std::string_view proposal = "proposal";
 inline constexpr std::string_view child_proposal = "child_proposal";
 inline constexpr std::string_view dh_group = "dh_group";
@@ -70,7 +74,8 @@ inline constexpr std::string_view other = "other";
 
 /// How much a failure class says about the cause: 3 names it (identity, certificate, method,
 /// peer configuration, proposals, DH group, selectors, fragmentation, overload), 2 for a
-/// generic authentication failure or a missing answer, 1 for `config_lookup`, 0 for `other` and
+/// generic authentication failure or a missing answer, 1 for `config_lookup` and
+/// `auth_exchange`, 0 for `other` and
 /// unknown names. Of several failures of one negotiation, the highest rank is the cause.
 [[nodiscard]] int ikev2_failure_rank(std::string_view failure_class) noexcept;
 

@@ -139,6 +139,8 @@ json peer_to_json(const ike::peer_table& table, const ike::peer_record& p, std::
               {"declined", p.declined},
               {"accepted", p.accepted},
               {"failure_rank", p.failure_rank},
+              {"failure_phase", p.failure_phase},
+              {"proxy_unmatched", p.proxy_unmatched},
               {"events", p.events},
               {"last_sent", enum_number(p.last_sent)},
               {"last_received", enum_number(p.last_received)},
@@ -192,6 +194,8 @@ void peer_from_json(const json& j, ike::peer_table& table, ike::peer_record& p) 
     p.declined = j.at("declined").get<std::uint8_t>();
     p.accepted = j.at("accepted").get<std::uint8_t>();
     p.failure_rank = j.at("failure_rank").get<std::uint8_t>();
+    p.failure_phase = j.value("failure_phase", std::uint8_t{0});
+    p.proxy_unmatched = j.value("proxy_unmatched", false);
     p.events = j.at("events").get<std::uint32_t>();
     p.last_sent = enum_at<parsers::ike_exchange>(j, "last_sent", exchange_count);
     p.last_received = enum_at<parsers::ike_exchange>(j, "last_received", exchange_count);

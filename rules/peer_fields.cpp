@@ -107,6 +107,20 @@ const peer_field table[] = {
      [](const peer_record& p, const device_facts&, field_buffer& b) -> value {
          return number(p.failure_rank, b);
      }},
+    {"failure_phase", field_type::number,
+     "the phase the current negotiation's latest failure is about: 1 the IKE SA (phase 1, "
+     "IKE_SA_INIT and IKE_AUTH's authentication), 2 the IPsec or child SA, 0 none yet",
+     false,
+     [](const peer_record& p, const device_facts&, field_buffer& b) -> value {
+         return number(p.failure_phase, b);
+     }},
+    {"proxy_unmatched", field_type::flag,
+     "the device's crypto-map lookup of the current negotiation's traffic selectors found no "
+     "entry (ASA IKEv2 debug 'No proxy match on map …' with no 'PROXY MATCH' after it)",
+     false,
+     [](const peer_record& p, const device_facts&, field_buffer&) -> value {
+         return flag(p.proxy_unmatched);
+     }},
     {"declined", field_type::number,
      "phase-1 transforms this side refused in the current negotiation (IOS 'atts are not "
      "acceptable')",

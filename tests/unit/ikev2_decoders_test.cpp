@@ -140,10 +140,10 @@ TEST(Ikev2Debug, AsaFailureClassesAndStateOfAFailedExchange) {
     EXPECT_EQ(tg.ev.peer.view(), "172.16.1.1");
     EXPECT_EQ(tg.ev.conn_id.view(), "v2:172");
 
-    // The summary names no cause of its own.
+    // The summary says only that IKE_AUTH failed: the lowest class but one.
     const auto summary = decode("IKEv2-PROTO-3: (172): Auth exchange failed");
     EXPECT_EQ(summary.ev.kind, event_kind::ikev2_failed);
-    EXPECT_EQ(value_of(summary.ev, field::failure), "other");
+    EXPECT_EQ(value_of(summary.ev, field::failure), "auth_exchange");
 
     // AUTH_DONE beside EV_FAIL is not an established SA.
     const auto fail = decode(
@@ -214,4 +214,42 @@ TEST(Ikev2EventTrace, ExchangeLinesAndSessionUp) {
     EXPECT_EQ(up.ev.kind, event_kind::ikev2_state);
     EXPECT_EQ(up.ev.state_name, "READY");
     EXPECT_EQ(up.ev.peer.view(), "30.1.1.2");
+}
+
+// tests/cases/asa-ikev2-*-caida.log: NAT discovery results, the crypto-map lookup of the peer's
+// selectors, and notifies in ASA packet dumps.
+TEST(Ikev2Debug, AsaNatDiscoveryProxyLookupAndDumpedNotifies) {
+    const auto no_nat = decode("IKEv2-PROTO-2: (9): NAT not found");
+    EXPECT_EQ(no_nat.ev.kind, event_kind::nat_detection);
+    EXPECT_EQ(value_of(no_nat.ev, field::nat), "false");
+    EXPECT_FALSE(no_nat.ev.nat_t);
+
+    const auto miss = decode("IKEv2-PLAT-2: (27): Crypto Map: No proxy match on map VPN_MAP seq 1");
+    EXPECT_EQ(miss.ev.kind, event_kind::ike_info);
+    EXPECT_EQ(value_of(miss.ev, field::type), "no_proxy_match");
+    EXPECT_EQ(value_of(miss.ev, field::crypto_map), "VPN_MAP");
+    EXPECT_EQ(miss.ev.conn_id.view(), "v2:27");
+    const auto hit = decode("IKEv2-PLAT-2: (19): PROXY MATCH on crypto map VPN_MAP seq 1");
+    EXPECT_EQ(value_of(hit.ev, field::type), "proxy_match");
+
+    const auto parsed = decode(
+        "IKEv2-PROTO-5: Parse Notify Payload: NO_PROPOSAL_CHOSEN NOTIFY(NO_PROPOSAL_CHOSEN)  Next "
+        "payload: NONE, reserved: 0x0, length: 8");
+    EXPECT_EQ(parsed.ev.kind, event_kind::ikev2_notify);
+    EXPECT_EQ(value_of(parsed.ev, field::notify), "NO_PROPOSAL_CHOSEN");
+    EXPECT_EQ(value_of(parsed.ev, field::direction), "received");
+    EXPECT_EQ(value_of(parsed.ev, field::failure), "proposal");
+
+    // Two debug lines run together: the notify ends where the second line begins.
+    const auto built = decode(
+        "IKEv2-PROTO-5: Construct Notify Payload: AUTHENTICATION_FAILEDIKEv2-PROTO-2: (9): "
+        "Building packet for encryption.");
+    EXPECT_EQ(built.ev.kind, event_kind::ikev2_notify);
+    EXPECT_EQ(value_of(built.ev, field::notify), "AUTHENTICATION_FAILED");
+    EXPECT_EQ(value_of(built.ev, field::direction), "sent");
+
+    const auto method = decode(
+        "IKEv2-PROTO-1: (9): Peer authentication method configured is mismatching with the method "
+        "proposed by peer");
+    EXPECT_EQ(value_of(method.ev, field::failure), "auth_method");
 }

@@ -253,3 +253,74 @@ TEST(Tracker, Ikev2ChildAndInformationalStepsNameNoIkeState) {
     EXPECT_EQ(p.phase2, p2_status::up);
     EXPECT_EQ(p.state_ios(), "READY");
 }
+
+// Lines from tests/cases/asa-ikev2-transform-set-mismatch-responder-caida.log and
+// asa-ikev2-ts-crypto-acl-mismatch-responder-caida.log: once IKE_SA_INIT is done, refused
+// proposals are the child SA's, and a crypto-map lookup that matched no entry is kept with them.
+TEST(Tracker, Ikev2ProposalsRefusedInIkeAuthFailTheChildSa) {
+    const std::string packet_line =
+        "IKEv2-PROTO-2: (19): Received Packet [From 20.20.20.1:500/To 30.30.30.1:500/VRF i0:f0]";
+    const std::string verify_auth =
+        "IKEv2-PROTO-5: (19): SM Trace-> SA: I_SPI=8B54A15A627B9C8A R_SPI=D86FA512E26B1066 (R) "
+        "MsgID = 00000001 CurState: R_VERIFY_AUTH Event: EV_PROC_SA_TS";
+    {
+        feed f;
+        f.line(packet_line);
+        f.line(verify_auth);
+        f.line("IKEv2-PLAT-2: (19): PROXY MATCH on crypto map VPN_MAP seq 1");
+        f.line("IKEv2-PROTO-1: (19): Failed to find a matching policy");
+        const peer_record& p = f.peer("20.20.20.1");
+        EXPECT_EQ(p.phase2, p2_status::failed);
+        EXPECT_EQ(p.failure_phase, 2);
+        EXPECT_FALSE(p.proxy_unmatched);
+    }
+    {
+        feed f;
+        f.line(packet_line);
+        f.line(verify_auth);
+        f.line("IKEv2-PLAT-2: (19): Crypto Map: No proxy match on map VPN_MAP seq 1");
+        EXPECT_TRUE(f.peer("20.20.20.1").proxy_unmatched);
+        f.line("IKEv2-PROTO-1: (19): Failed to find a matching policy");
+        EXPECT_EQ(f.peer("20.20.20.1").failure_phase, 2);
+        EXPECT_TRUE(f.peer("20.20.20.1").proxy_unmatched);
+    }
+    {
+        // Before IKE_SA_INIT is done the same words are about the IKE SA.
+        feed f;
+        f.line(packet_line);
+        f.line(
+            "IKEv2-PROTO-5: (19): SM Trace-> SA: I_SPI=8B54A15A627B9C8A R_SPI=0000000000000000 "
+            "(R) MsgID = 00000000 CurState: R_INIT Event: EV_RECV_INIT");
+        f.line("IKEv2-PROTO-1: (19): Failed to find a matching policy");
+        const peer_record& p = f.peer("20.20.20.1");
+        EXPECT_EQ(p.status, p1_status::failed);
+        EXPECT_EQ(p.failure_phase, 1);
+        EXPECT_NE(p.phase2, p2_status::failed);
+    }
+}
+
+// tests/cases/asa-ikev2-auth-method-mismatch-responder-caida.log: the state machine's EXIT ends
+// a failed exchange where it stopped; DELETE takes down an SA that was up.
+TEST(Tracker, Ikev2ExitAndDeleteEndTheSaWhereItStood) {
+    feed f;
+    f.line("IKEv2-PROTO-2: (9): Received Packet [From 20.20.20.1:500/To 30.30.30.1:500/VRF i0:f0]");
+    f.line(
+        "IKEv2-PROTO-5: (9): SM Trace-> SA: I_SPI=B8A8A3EF521F1036 R_SPI=8C1B73A1ACA358BA (R) "
+        "MsgID = 00000001 CurState: R_VERIFY_AUTH Event: EV_CHK_AUTH_TYPE");
+    f.line(
+        "IKEv2-PROTO-5: (9): SM Trace-> SA: I_SPI=B8A8A3EF521F1036 R_SPI=8C1B73A1ACA358BA (R) "
+        "MsgID = 00000001 CurState: EXIT Event: EV_ABORT");
+    const peer_record& p = f.peer("20.20.20.1");
+    EXPECT_EQ(p.state, p1_state::v2_auth_wait);
+    EXPECT_EQ(p.status, p1_status::failed);
+    EXPECT_FALSE(p.reported_unknown);
+
+    f.line(
+        "IKEv2-PROTO-5: (9): SM Trace-> SA: I_SPI=B8A8A3EF521F1036 R_SPI=8C1B73A1ACA358BA (R) "
+        "MsgID = 00000001 CurState: READY Event: EV_R_OK");
+    EXPECT_EQ(p.status, p1_status::up);
+    f.line(
+        "IKEv2-PROTO-5: (9): SM Trace-> SA: I_SPI=B8A8A3EF521F1036 R_SPI=8C1B73A1ACA358BA (R) "
+        "MsgID = 00000001 CurState: DELETE Event: EV_DELETE");
+    EXPECT_EQ(p.status, p1_status::down);
+}
