@@ -463,11 +463,12 @@ bool apply_v2_event(peer_record& p, const event& e, bool& started) noexcept {
                 apply_established_step(p, e.state_name, now);
             } else if (e.state_name == "EXIT" || e.state_name == "DELETE") {
                 // The SA is being torn down: where it stood stays the state, so that a failed
-                // exchange still shows the step it stopped at.
+                // exchange still shows the step it stopped at. EXIT ends an aborted exchange;
+                // DELETE also removes the loser of two crossed negotiations, which is no failure.
                 p.reported_state.assign(e.state_name);
                 if (p.status == p1_status::up) {
                     p.status = p1_status::down;
-                } else if (p.status == p1_status::negotiating) {
+                } else if (p.status == p1_status::negotiating && e.state_name == "EXIT") {
                     p.status = p1_status::failed;
                 }
             } else if (!e.state_name.empty()) {

@@ -101,8 +101,8 @@ const peer_field table[] = {
     {"failure_rank", field_type::number,
      "how specific the IKEv2 failures of the current negotiation are: 3 when one names its "
      "cause (identity, certificate, method, proposals, DH group, selectors, fragmentation, load), "
-     "2 for a generic authentication failure or no answer, 1 for a failed configuration lookup, "
-     "0 when none failed",
+     "2 for a generic authentication failure or no answer, 1 for a failed configuration lookup "
+     "or an IKE_AUTH failure with no reason, 0 when none failed",
      false,
      [](const peer_record& p, const device_facts&, field_buffer& b) -> value {
          return number(p.failure_rank, b);

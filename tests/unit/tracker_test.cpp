@@ -323,4 +323,16 @@ TEST(Tracker, Ikev2ExitAndDeleteEndTheSaWhereItStood) {
         "IKEv2-PROTO-5: (9): SM Trace-> SA: I_SPI=B8A8A3EF521F1036 R_SPI=8C1B73A1ACA358BA (R) "
         "MsgID = 00000001 CurState: DELETE Event: EV_DELETE");
     EXPECT_EQ(p.status, p1_status::down);
+
+    // The loser of two crossed negotiations is deleted too: no failure.
+    feed crossed;
+    crossed.line(
+        "IKEv2-PROTO-2: (9): Received Packet [From 20.20.20.1:500/To 30.30.30.1:500/VRF i0:f0]");
+    crossed.line(
+        "IKEv2-PROTO-5: (9): SM Trace-> SA: I_SPI=B8A8A3EF521F1036 R_SPI=8C1B73A1ACA358BA (R) "
+        "MsgID = 00000001 CurState: R_WAIT_AUTH Event: EV_NO_EVENT");
+    crossed.line(
+        "IKEv2-PROTO-5: (9): SM Trace-> SA: I_SPI=B8A8A3EF521F1036 R_SPI=8C1B73A1ACA358BA (R) "
+        "MsgID = 00000001 CurState: DELETE Event: EV_DELETE");
+    EXPECT_EQ(crossed.peer("20.20.20.1").status, p1_status::negotiating);
 }
