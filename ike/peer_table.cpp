@@ -73,10 +73,10 @@ std::uint32_t peer_table::intern(std::string_view device) {
     if (!free_devices_.empty()) {
         id = free_devices_.back();
         free_devices_.pop_back();
-        devices_[id] = device_entry{std::string(device), 0, false, false, false, {}};
+        devices_[id] = device_entry{std::string(device), 0, false, false, false, false, {}};
     } else {
         id = static_cast<std::uint32_t>(devices_.size());
-        devices_.push_back(device_entry{std::string(device), 0, false, false, false, {}});
+        devices_.push_back(device_entry{std::string(device), 0, false, false, false, false, {}});
     }
     *device_ids_.try_emplace(device).first = id;
     return id;
@@ -126,13 +126,20 @@ peer_table::device_flags peer_table::flags_of(std::uint32_t id) const noexcept {
         return {};
     }
     const device_entry& d = devices_[id];
-    return {d.debug, d.isakmp_off, d.cleared};
+    return {d.debug, d.isakmp_off, d.cleared, d.held};
 }
 
 void peer_table::mark_cleared(std::string_view device) {
     const std::uint32_t id = intern(device);
     if (id < devices_.size()) {
         devices_[id].cleared = true;
+    }
+}
+
+void peer_table::mark_held(std::string_view device) {
+    const std::uint32_t id = intern(device);
+    if (id < devices_.size()) {
+        devices_[id].held = true;
     }
 }
 

@@ -113,10 +113,14 @@ class peer_table {
         bool debug = false;       ///< level-7 IKE messages seen from it
         bool isakmp_off = false;  ///< its latest ISAKMP_ON_OFF said OFF
         bool cleared = false;     ///< SAs cleared by hand at its prompt
+        bool held = false;        ///< it refused to start an IKEv2 negotiation, one being held
     };
     [[nodiscard]] device_flags flags_of(std::string_view device) const;
     [[nodiscard]] device_flags flags_of(std::uint32_t id) const noexcept;
     void mark_cleared(std::string_view device);
+    /// The device refused to start an IKEv2 negotiation because it holds one it considers in
+    /// progress (IOS `SA is already in negotiation, hence not negotiating again`).
+    void mark_held(std::string_view device);
 
     /// Drops peers whose last event is older than `now - idle_expiry` (a full scan: call it every
     /// few seconds, not per event). Returns how many.
@@ -225,6 +229,7 @@ class peer_table {
         bool debug = false;
         bool isakmp_off = false;
         bool cleared = false;
+        bool held = false;
         inline_string<46> last_peer;  // the latest peer created
     };
     struct conn_key {

@@ -831,6 +831,12 @@ transition tracker::apply(const event& e) {
         table_.mark_cleared(e.device);
         return t;
     }
+    if (e.kind == event_kind::key_acquire &&
+        e.get(field::type) == std::optional<std::string_view>("held")) {
+        // A fact of the device: the line names no peer and starts nothing.
+        table_.mark_held(e.device);
+        return t;
+    }
     if (!tracks(e.kind)) {
         return t;
     }

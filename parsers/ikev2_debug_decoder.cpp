@@ -315,6 +315,11 @@ void ikev2_debug(std::string_view body, event& e) noexcept {
         if (!map.empty()) {
             e.set(field::crypto_map, map);
         }
+    } else if (starts(t, "SA is already in negotiation")) {
+        // IOS `SA is already in negotiation, hence not negotiating again`: traffic asked for a
+        // tunnel and the router holds a negotiation it considers in progress. Names no peer.
+        e.kind = event_kind::key_acquire;
+        e.set(field::type, "held");
     } else if (starts(t, "NAT not found")) {
         // The result of NAT discovery in IKE_SA_INIT (`Checking NAT discovery`), not a failure.
         e.kind = event_kind::nat_detection;

@@ -146,7 +146,7 @@ device_facts engine::facts(std::string_view device, const ike::peer_table& peers
                            const ike::peer_record* p) {
     const ike::peer_table::device_flags f =
         p != nullptr ? peers.flags_of(p->device) : peers.flags_of(device);
-    return device_facts{f.debug, f.isakmp_off, f.cleared};
+    return device_facts{f.debug, f.isakmp_off, f.cleared, f.held};
 }
 
 bool engine::state_rule_holds(const rule& r, const ike::peer_record* p, const device_facts& d,

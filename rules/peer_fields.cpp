@@ -165,6 +165,13 @@ const peer_field table[] = {
      [](const peer_record&, const device_facts& d, field_buffer&) -> value {
          return flag(d.cleared);
      }},
+    {"device_negotiation_held", field_type::flag,
+     "the device refused to start an IKEv2 negotiation because it holds one it considers in "
+     "progress (IOS 'SA is already in negotiation, hence not negotiating again')",
+     true,
+     [](const peer_record&, const device_facts& d, field_buffer&) -> value {
+         return flag(d.held);
+     }},
     {"group", field_type::text, "the tunnel group", false,
      [](const peer_record& p, const device_facts&, field_buffer&) -> value {
          return p.group.empty() ? value() : value(p.group.view());

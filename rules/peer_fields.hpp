@@ -14,6 +14,7 @@ struct device_facts {
     bool debug_seen = false;  ///< the device sent level-7 IKE messages for any peer
     bool isakmp_off = false;  ///< the device's latest `ISAKMP is ON/OFF` said OFF
     bool cleared = false;     ///< SAs were cleared by hand on the device (console paste)
+    bool held = false;        ///< the device refused to start an IKEv2 negotiation, one being held
 };
 
 /// How a field's values compare in conditions.

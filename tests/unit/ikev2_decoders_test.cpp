@@ -253,3 +253,12 @@ TEST(Ikev2Debug, AsaNatDiscoveryProxyLookupAndDumpedNotifies) {
         "proposed by peer");
     EXPECT_EQ(value_of(method.ev, field::failure), "auth_method");
 }
+
+// Cisco defect CSCvd69373: IOS refuses to start a negotiation while it holds one.
+TEST(Ikev2Debug, IosHeldNegotiation) {
+    const auto held = decode("IKEv2:SA is already in negotiation, hence not negotiating again");
+    EXPECT_EQ(held.ev.kind, event_kind::key_acquire);
+    EXPECT_EQ(value_of(held.ev, field::type), "held");
+    EXPECT_EQ(held.ev.ike_version, 2);
+    EXPECT_TRUE(held.ev.peer.empty());
+}

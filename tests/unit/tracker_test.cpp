@@ -336,3 +336,14 @@ TEST(Tracker, Ikev2ExitAndDeleteEndTheSaWhereItStood) {
         "MsgID = 00000001 CurState: DELETE Event: EV_DELETE");
     EXPECT_EQ(crossed.peer("20.20.20.1").status, p1_status::negotiating);
 }
+
+// Cisco defect CSCvd69373 (tests/cases/ios-ikev2-frag-rekey-stale-session-down-negotiating-
+// cscvd69373.log): the router's refusal to start a negotiation names no peer; it is a fact of the
+// device, and it starts nothing.
+TEST(Tracker, HeldIkev2NegotiationIsAFactOfTheDevice) {
+    feed f;
+    const transition t = f.line("IKEv2:SA is already in negotiation, hence not negotiating again");
+    EXPECT_EQ(t.peer, nullptr);
+    EXPECT_TRUE(f.tracker().table().flags_of("fw01").held);
+    EXPECT_EQ(f.tracker().table().size(), 0U);
+}
