@@ -183,11 +183,13 @@ bool ios_packet_line(std::string_view body) noexcept {
            (starts(body.substr(x + 10), "REQUEST") || starts(body.substr(x + 10), "RESPONSE"));
 }
 
-// IKEv2 debug output: ASA `IKEv2-PROTO-n:` / `IKEv2-PLAT-n:` and `(id):` lines, IOS `IKEv2:`,
+// IKEv2 debug output: ASA `IKEv2-PROTO-n:` / `IKEv2-PLAT-n:`, `(id):` and `CONNECTION STATUS:`
+// lines, IOS `IKEv2:`,
 // `IKEv2-ERROR:` (and the other `IKEv2-WORD:` prefixes) and the bare packet lines.
 bool ikev2_debug(std::string_view body, cisco_message& m) noexcept {
     family f = family::none;
-    if (starts(body, "IKEv2-PROTO-") || starts(body, "IKEv2-PLAT-") || sa_id_prefix(body)) {
+    if (starts(body, "IKEv2-PROTO-") || starts(body, "IKEv2-PLAT-") || sa_id_prefix(body) ||
+        starts(body, "CONNECTION STATUS: ")) {
         f = family::asa;
     } else if (starts(body, "IKEv2:") || ios_packet_line(body)) {
         f = family::ios;
@@ -236,7 +238,7 @@ void untagged(std::string_view body, cisco_message& m) noexcept {
         }
         return;
     }
-    if ((c == 'I' || c == '(' || c == 'S') && ikev2_debug(body, m)) {
+    if ((c == 'I' || c == '(' || c == 'S' || c == 'C') && ikev2_debug(body, m)) {
         return;
     }
     if (starts(body, "ISAKMP") || starts(body, "IPSEC(") || starts(body, "CryptoEngine") ||

@@ -120,6 +120,11 @@ debug_prefix split_prefix(std::string_view body) noexcept {
         }
     }
     d.text = text::trim(s.substr(0, s.find('\n')));
+    // `IKEv2-PLAT-2:` alone, its message on the next line (`CONNECTION STATUS: UP… peer: …`).
+    if (d.text.empty() && s.find('\n') != std::string_view::npos) {
+        const std::string_view next = s.substr(s.find('\n') + 1);
+        d.text = text::trim(next.substr(0, next.find('\n')));
+    }
     while (!d.text.empty() && d.text.front() == '%') {
         d.text = text::ltrim(d.text.substr(1));
     }
@@ -258,6 +263,19 @@ bool notify_line(std::string_view t, event& e) noexcept {
     return true;
 }
 
+// ASA `debug crypto ikev2 platform`, on a line of its own after an empty `IKEv2-PLAT-2:`:
+// `CONNECTION STATUS: UP... peer: 20.20.20.1:500, phase1_id: 20.20.20.1` (then REGISTERED, and
+// DOWN when the IKE SA goes).
+void connection_status(std::string_view t, event& e) noexcept {
+    const std::string_view status = detail::word_after(t, "CONNECTION STATUS: ", ". ");
+    ikev2::set_endpoints(e, {}, ikev2::split_endpoint(detail::word_after(t, "peer: ", ", ")));
+    if (status == "UP") {
+        e.kind = event_kind::ikev2_up;
+    } else if (status == "DOWN") {
+        e.kind = event_kind::ikev2_down;
+    }
+}
+
 }  // namespace
 
 // `IKEv2-PROTO-1: (16): Failed to find a matching policy`
@@ -315,6 +333,8 @@ void ikev2_debug(std::string_view body, event& e) noexcept {
         if (!map.empty()) {
             e.set(field::crypto_map, map);
         }
+    } else if (starts(t, "CONNECTION STATUS: ")) {
+        connection_status(t, e);
     } else if (starts(t, "SA is already in negotiation")) {
         // IOS `SA is already in negotiation, hence not negotiating again`: traffic asked for a
         // tunnel and the router holds a negotiation it considers in progress. Names no peer.

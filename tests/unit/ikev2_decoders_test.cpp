@@ -254,6 +254,24 @@ TEST(Ikev2Debug, AsaNatDiscoveryProxyLookupAndDumpedNotifies) {
     EXPECT_EQ(value_of(method.ev, field::failure), "auth_method");
 }
 
+// tests/cases/asa-ikev2-transform-set-mismatch-initiator-caida.log: the platform debug's
+// connection status, on the line after an empty `IKEv2-PLAT-2:` or alone.
+TEST(Ikev2Debug, AsaConnectionStatusNamesThePeer) {
+    const auto up = decode(
+        "IKEv2-PLAT-2:\nCONNECTION STATUS: UP... peer: 30.30.30.1:500, phase1_id: 30.30.30.1");
+    EXPECT_EQ(up.ev.kind, event_kind::ikev2_up);
+    EXPECT_EQ(up.ev.peer.view(), "30.30.30.1");
+    const auto registered =
+        decode("CONNECTION STATUS: REGISTERED... peer: 30.30.30.1:500, phase1_id: 30.30.30.1");
+    EXPECT_EQ(registered.ev.kind, event_kind::ike_info);
+    EXPECT_EQ(registered.ev.peer.view(), "30.30.30.1");
+    EXPECT_EQ(registered.ev.ike_version, 2);
+    const auto down =
+        decode("CONNECTION STATUS: DOWN... peer: 30.30.30.1:500, phase1_id: 30.30.30.1");
+    EXPECT_EQ(down.ev.kind, event_kind::ikev2_down);
+    EXPECT_EQ(down.ev.peer.view(), "30.30.30.1");
+}
+
 // Cisco defect CSCvd69373: IOS refuses to start a negotiation while it holds one.
 TEST(Ikev2Debug, IosHeldNegotiation) {
     const auto held = decode("IKEv2:SA is already in negotiation, hence not negotiating again");
