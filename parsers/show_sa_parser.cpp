@@ -464,6 +464,7 @@ bool show_sa_parser::isakmp_line(std::string_view line, std::vector<std::string_
     if (index_of(t, "Tunnel-id") == 0) {
         table_ = table::ikev2;
         ikev2_status_.clear();
+        last_ikev2_ = show_row{};
         return true;
     }
     if (t.size() >= 5 && t[0] == "IKE" && t[1] == "Peer" && t[2] == "Type") {
@@ -525,6 +526,15 @@ bool show_sa_parser::isakmp_line(std::string_view line, std::vector<std::string_
                 ikev2_status_.assign(t[2]);
                 return true;
             }
+            // IOS `sa detailed`: `Initiator of SA : Yes` names the role the table row lacks; the
+            // row is given again with it.
+            if (t.size() == 5 && t[0] == "Initiator" && t[1] == "of" && t[2] == "SA" &&
+                !last_ikev2_.peer.empty()) {
+                show_row row = last_ikev2_;
+                row.role = t[4] == "Yes" ? ike_role::initiator : ike_role::responder;
+                out_.push_back(std::move(row));
+                return true;
+            }
             if (t.size() == 2 && (t[0] == "Local" || t[0] == "Remote") && !ikev2_status_.empty()) {
                 if (t[0] == "Remote") {
                     show_row row;
@@ -533,6 +543,7 @@ bool show_sa_parser::isakmp_line(std::string_view line, std::vector<std::string_
                     row.state = std::move(ikev2_status_);
                     row.ike_version = 2;
                     ikev2_status_.clear();
+                    last_ikev2_ = row;
                     out_.push_back(std::move(row));
                 }
                 return true;
@@ -550,6 +561,7 @@ bool show_sa_parser::isakmp_line(std::string_view line, std::vector<std::string_
                     row.role = role_of(t[status + 1]);
                 }
                 row.ike_version = 2;
+                last_ikev2_ = row;
                 out_.push_back(std::move(row));
                 return true;
             }

@@ -118,6 +118,7 @@ class show_sa_parser {
     show_route_reader routes_;
     // IKEv2 row whose addresses follow on their own lines (IOS-XE IPv6 layout): its status
     std::string ikev2_status_;
+    show_row last_ikev2_;  // the latest IKEv2 SA row, for its `sa detailed` lines
     // ping being read
     std::string ping_target_;
     std::string ping_source_;

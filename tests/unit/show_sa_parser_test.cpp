@@ -164,3 +164,32 @@ TEST(ShowSa, Ikev2Ipv6RowsWithAddressLines) {
     EXPECT_EQ(rows[0].state, "READY");
     EXPECT_EQ(rows[0].ike_version, 2);
 }
+
+// IOS-XE `show crypto ikev2 sa detailed` (genieparser fixtures, tests/cases/iosxe-healthy-ikev2-
+// sa-detailed-ivrf-natt-inside-genieparser.log and iosxe-healthy-ikev2-sa-detailed-manual-ppk-
+// genieparser.log): the table row has no role; `Initiator of SA` in the SA's details gives it,
+// and the row is given again with it.
+TEST(ShowSa, Ikev2DetailedNamesTheRole) {
+    const auto rows =
+        parse({"Tunnel-id Local                 Remote                fvrf/ivrf            Status",
+               "973       92.1.121.1/500        22.1.1.2/500          none/121             READY",
+               "      Status Description: Negotiation done", "      NAT-T is not detected",
+               "      Initiator of SA : Yes"});
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0].role, ike_role::unknown);
+    EXPECT_EQ(rows[1].peer, "22.1.1.2");
+    EXPECT_EQ(rows[1].state, "READY");
+    EXPECT_EQ(rows[1].role, ike_role::initiator);
+
+    const auto responder =
+        parse({"Tunnel-id Local                 Remote                fvrf/ivrf            Status ",
+               "5         2.2.2.2/500           1.1.1.2/500           none/none            READY  ",
+               "      Initiator of SA : No"});
+    ASSERT_EQ(responder.size(), 2u);
+    EXPECT_EQ(responder[1].peer, "1.1.1.2");
+    EXPECT_EQ(responder[1].role, ike_role::responder);
+
+    // A detail line before any row names no one.
+    EXPECT_TRUE(
+        parse({"Tunnel-id Local Remote fvrf/ivrf Status", "      Initiator of SA : Yes"}).empty());
+}
