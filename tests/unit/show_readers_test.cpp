@@ -109,6 +109,16 @@ TEST(ShowSessions, CryptoSessionDmvpnAndSessiondb) {
     EXPECT_EQ(s->status, "UP-ACTIVE");
     EXPECT_EQ(s->ipsec.sa, ipsec_snapshot::sa_state::present);
 
+    // iosxe-healthy-ikev2-mldsa-sa-session-detail-juliogomez-pqc.log: no `Peer:` line; the IKEv2
+    // SA line names the remote end.
+    rows = parse({"Interface: Tunnel0", "Profile: MLDSA-PROFILE", "Session status: UP-ACTIVE",
+                  "  IKEv2 SA: local 10.0.12.1/500 remote 10.0.23.2/500 Active",
+                  "          Capabilities:DFUQ connid:2 lifetime:23:59:04"});
+    s = find(rows, show_row::kind::session, "10.0.23.2");
+    ASSERT_NE(s, nullptr);
+    EXPECT_EQ(s->status, "UP-ACTIVE");
+    EXPECT_EQ(s->ike_version, 2);
+
     // iosxe-show-dmvpn-spoke-esp-blocked-encaps-no-decaps-jp-dmvpn-lab.log
     rows = parse({" # Ent  Peer NBMA Addr Peer Tunnel Add State  UpDn Tm Attrb",
                   " ----- --------------- --------------- ----- -------- -----",
