@@ -123,13 +123,14 @@ constexpr code_info codes[] = {
      "packets are lost on the path (fragmentation, MTU). Check the far end's logs, the IKEv2\n"
      "profile and keys, and enable IKEv2 fragmentation."},
     {"ikev2-auth-failed",
-     "IKEv2 authentication was refused for a reason other than differing keys.",
+     "IKEv2 authentication was refused, not (or not known to be) over differing keys.",
      "IKE_AUTH failed on the certificate (not trusted, chain incomplete, revoked, CRL not\n"
      "reachable), on the authentication methods (one side uses certificates, the other a\n"
      "pre-shared key; or an algorithm the other does not support) or on a profile that allows\n"
-     "neither. The reason is in the debug of the side that refused. Check trustpoints and CA\n"
-     "certificates, `authentication local/remote` of the IKEv2 profile (IOS) or the tunnel\n"
-     "group's `ikev2 local/remote-authentication` (ASA)."},
+     "neither. When the lines say only that IKE_AUTH failed, differing keys stay possible too,\n"
+     "and the diagnosis has low confidence. The reason is in the debug of the side that\n"
+     "refused. Check trustpoints and CA certificates, `authentication local/remote` of the\n"
+     "IKEv2 profile (IOS) or the tunnel group's `ikev2 local/remote-authentication` (ASA)."},
     {"ikev2-identity-mismatch", "The peer's IKEv2 identity is not the one this side expects.",
      "The identity in IKE_AUTH (IDi/IDr: address, FQDN, e-mail or certificate DN) matches no\n"
      "IKEv2 profile or tunnel group here, or fails the peer-ID check against the certificate's\n"
