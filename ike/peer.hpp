@@ -110,7 +110,8 @@ struct peer_record {
     /// (child) SA, 0 none yet.
     std::uint8_t failure_phase = 0;
     /// ASA IKEv2 debug: the crypto-map lookup of the current negotiation's traffic selectors
-    /// found no entry (`No proxy match on map …`, and no `PROXY MATCH` after it).
+    /// found no entry (`No proxy match on map …` or an incomplete entry, and no `PROXY MATCH`
+    /// after it).
     bool proxy_unmatched = false;
     std::uint32_t events = 0;
 

@@ -446,11 +446,13 @@ bool apply_v2_event(peer_record& p, const event& e, bool& started) noexcept {
             return true;
         case event_kind::ike_info:
             // ASA debug: the crypto-map lookup of the peer's traffic selectors, entry by entry;
-            // the last word stands (`No proxy match … seq 10`, then `PROXY MATCH … seq 20`).
+            // the last word stands (`No proxy match … seq 10`, then `PROXY MATCH … seq 20`). An
+            // entry without its ACL (`… is incomplete`) matches nothing.
             if (const auto lookup = e.get(field::type);
                 lookup == std::optional<std::string_view>("no_proxy_match") ||
+                lookup == std::optional<std::string_view>("map_incomplete") ||
                 lookup == std::optional<std::string_view>("proxy_match")) {
-                p.proxy_unmatched = *lookup == "no_proxy_match";
+                p.proxy_unmatched = *lookup != "proxy_match";
                 return true;
             }
             return false;

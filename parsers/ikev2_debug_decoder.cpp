@@ -12,6 +12,8 @@
 // ties them to the peer that `Received Packet [From A:P/To B:Q]` or `Sending Packet [To …]`
 // named under the same id.
 
+#include <algorithm>
+
 #include "common/ip_address.hpp"
 #include "common/text.hpp"
 #include "parsers/decode_helpers.hpp"
@@ -165,11 +167,28 @@ void platform_packet(std::string_view t, bool received, event& e) noexcept {
     e.set(field::direction, received ? "received" : "sent");
 }
 
+// ASA debug often runs messages together on one line (`… DH_GROUP_2048_MODP/Group 14IKEv2-PROTO-5:
+// Construct …IKEv2-PLAT-2: (2): Failed to retrieve trusted issuers hashes …`): only the first is
+// this line's, the others would lend it words they say.
+std::string_view first_message(std::string_view t) noexcept {
+    std::size_t cut = t.size();
+    for (std::string_view prefix : {"IKEv2-PROTO-", "IKEv2-PLAT-"}) {
+        const std::size_t at = t.find(prefix, 1);
+        cut = std::min(cut, at == std::string_view::npos ? t.size() : at);
+    }
+    return text::trim(t.substr(0, cut));
+}
+
 // Phrases that report a failed negotiation. Diagnostic detail lines (`Received Policies:`,
 // `Proposal 1: …`) and success texts are not failures.
 bool failure_text(std::string_view t) noexcept {
     if (text::ifind(t, "error false") != std::string_view::npos) {
         return false;  // `Received PFKEY … error FALSE`
+    }
+    // Printed in every negotiation without certificates, and by a unit not in a failover pair.
+    if (starts(t, "Failed to retrieve trusted issuers hashes") ||
+        starts(t, "Detected unsupported failover version")) {
+        return false;
     }
     for (std::string_view w : {"fail", "not found", "could not be found", "unsupported",
                                "unable to", "mismatch", "timed out", "retransmissions exhausted",
@@ -287,7 +306,7 @@ void ikev2_debug(std::string_view body, event& e) noexcept {
         e.conn_id.assign(d.session ? "v2:s" : "v2:", d.id);
         e.set(field::conn_id, d.id);
     }
-    const std::string_view t = d.text;
+    const std::string_view t = first_message(d.text);
     e.kind = event_kind::ike_info;
     if (!d.remote.empty()) {
         ikev2::set_endpoints(e, ikev2::split_endpoint(d.local), ikev2::split_endpoint(d.remote));
@@ -333,6 +352,13 @@ void ikev2_debug(std::string_view body, event& e) noexcept {
         if (!map.empty()) {
             e.set(field::crypto_map, map);
         }
+    } else if (starts(t, "Crypto map ") &&
+               text::find(t, " is incomplete") != std::string_view::npos) {
+        // `Crypto map VPN_MAP seq 1 is incomplete due to missing ACL`: an entry that can match
+        // no selectors.
+        e.set(field::type, "map_incomplete");
+        e.set(field::crypto_map, detail::word_after(t, "Crypto map ", " "));
+        e.set(field::reason, t);
     } else if (starts(t, "CONNECTION STATUS: ")) {
         connection_status(t, e);
     } else if (starts(t, "SA is already in negotiation")) {
@@ -365,7 +391,10 @@ void ikev2_debug(std::string_view body, event& e) noexcept {
         e.set_peer(tg);
         e.set(field::group, tg);
     }
-    if (e.kind == event_kind::ike_info && e.peer.empty() && e.conn_id.empty()) {
+    // A line without address or SA id still counts when it says something of its own (the
+    // crypto-map lookup): the tracker gives it to a device's only peer.
+    if (e.kind == event_kind::ike_info && e.peer.empty() && e.conn_id.empty() &&
+        !e.get(field::type)) {
         e.kind = event_kind::other;
     }
 }

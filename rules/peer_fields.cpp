@@ -116,7 +116,8 @@ const peer_field table[] = {
      }},
     {"proxy_unmatched", field_type::flag,
      "the device's crypto-map lookup of the current negotiation's traffic selectors found no "
-     "entry (ASA IKEv2 debug 'No proxy match on map …' with no 'PROXY MATCH' after it)",
+     "entry (ASA IKEv2 debug 'No proxy match on map …' or an entry 'incomplete due to missing "
+     "ACL', with no 'PROXY MATCH' after it)",
      false,
      [](const peer_record& p, const device_facts&, field_buffer&) -> value {
          return flag(p.proxy_unmatched);

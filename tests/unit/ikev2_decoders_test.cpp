@@ -231,6 +231,12 @@ TEST(Ikev2Debug, AsaNatDiscoveryProxyLookupAndDumpedNotifies) {
     EXPECT_EQ(miss.ev.conn_id.view(), "v2:27");
     const auto hit = decode("IKEv2-PLAT-2: (19): PROXY MATCH on crypto map VPN_MAP seq 1");
     EXPECT_EQ(value_of(hit.ev, field::type), "proxy_match");
+    // Without an SA id it still counts: the tracker gives it to a device's only peer.
+    const auto incomplete =
+        decode("IKEv2-PLAT-2: Crypto map VPN_MAP seq 1 is incomplete due to missing ACL");
+    EXPECT_EQ(incomplete.ev.kind, event_kind::ike_info);
+    EXPECT_EQ(value_of(incomplete.ev, field::type), "map_incomplete");
+    EXPECT_EQ(value_of(incomplete.ev, field::crypto_map), "VPN_MAP");
 
     const auto parsed = decode(
         "IKEv2-PROTO-5: Parse Notify Payload: NO_PROPOSAL_CHOSEN NOTIFY(NO_PROPOSAL_CHOSEN)  Next "
@@ -279,4 +285,18 @@ TEST(Ikev2Debug, IosHeldNegotiation) {
     EXPECT_EQ(value_of(held.ev, field::type), "held");
     EXPECT_EQ(held.ev.ike_version, 2);
     EXPECT_TRUE(held.ev.peer.empty());
+}
+
+// tests/cases/asa-healthy-ikev2-responder-caida.log: messages run together on one line belong to
+// the first; the certificate lookup printed in every negotiation without certificates is no
+// failure.
+TEST(Ikev2Debug, RunTogetherLinesAndBenignLookups) {
+    const auto glued = decode(
+        "(2):    AES-CBC(2):    SHA256(2):    SHA256(2):    DH_GROUP_2048_MODP/Group "
+        "14IKEv2-PROTO-5: Construct Vendor Specific Payload: DELETE-REASONIKEv2-PLAT-2: (2): "
+        "Failed to retrieve trusted issuers hashes or none available");
+    EXPECT_NE(glued.ev.kind, event_kind::ikev2_failed);
+    const auto alone =
+        decode("IKEv2-PLAT-2: (2): Failed to retrieve trusted issuers hashes or none available");
+    EXPECT_NE(alone.ev.kind, event_kind::ikev2_failed);
 }
