@@ -60,9 +60,18 @@ void fail(peer_record& p, const event& e) noexcept {
 
 void up(peer_record& p, micros t) noexcept;
 
+// The status once the SA is gone: a tunnel that was up is down (and stays down), one that never
+// came up failed.
+p1_status gone(p1_status s) noexcept {
+    return s == p1_status::up || s == p1_status::down ? p1_status::down : p1_status::failed;
+}
+
 // Quick mode runs inside an established phase 1, so a phase-2 failure proves phase 1 was up.
+// An IKEv2 child SA refused inside IKE_AUTH proves nothing yet: the same exchange decides
+// whether the IKE SA authenticates.
 void fail_phase2(peer_record& p, const event& e) noexcept {
-    if (p.status != p1_status::up && p.status != p1_status::down) {
+    if (p.status != p1_status::up && p.status != p1_status::down &&
+        p.state != p1_state::v2_auth_wait) {
         up(p, e.time);
     }
     p.phase2 = p2_status::failed;
@@ -154,7 +163,8 @@ bool established_sa_step(std::string_view name) noexcept {
 }
 
 void apply_established_step(peer_record& p, std::string_view name, micros t) noexcept {
-    if (p.status != p1_status::up) {
+    // The INFORMATIONAL exchange of an SA being deleted does not bring it back.
+    if (p.status != p1_status::up && p.status != p1_status::down) {
         up(p, t);
     }
     if (!text::starts_with(name, "CHILD_")) {
@@ -255,7 +265,7 @@ void apply_state_change(peer_record& p, const event& e, bool& started) noexcept 
     if (text::istarts_with(name, "IKE_QM_")) {
         phase2(p, name == "IKE_QM_PHASE2_COMPLETE" ? p2_status::up : p2_status::negotiating, now);
     } else if (name == "IKE_DEST_SA") {
-        p.status = p.status == p1_status::up ? p1_status::down : p1_status::failed;
+        p.status = gone(p.status);
     } else if (name == "IKE_P1_COMPLETE") {
         up(p, now);
     } else if (const auto s = state_from_name(name, role)) {
@@ -324,7 +334,7 @@ bool apply_milestone(peer_record& p, const event& e, bool& started) noexcept {
         case event_kind::peer_dead:
             // The SA is gone either way; a tunnel that was up is down, one that never came up
             // failed.
-            p.status = p.status == p1_status::up ? p1_status::down : p1_status::failed;
+            p.status = gone(p.status);
             if (p.phase2 == p2_status::up) {
                 phase2(p, p2_status::down, now);
             }
@@ -437,7 +447,7 @@ bool apply_v2_event(peer_record& p, const event& e, bool& started) noexcept {
             return true;
         case event_kind::ikev2_down:
             p.ike_version = 2;
-            p.status = p.status == p1_status::up ? p1_status::down : p1_status::failed;
+            p.status = gone(p.status);
             if (p.phase2 == p2_status::up) {
                 phase2(p, p2_status::down, now);
             }

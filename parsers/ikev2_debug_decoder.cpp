@@ -185,9 +185,11 @@ bool failure_text(std::string_view t) noexcept {
     if (text::ifind(t, "error false") != std::string_view::npos) {
         return false;  // `Received PFKEY … error FALSE`
     }
-    // Printed in every negotiation without certificates, and by a unit not in a failover pair.
+    // Printed in every negotiation without certificates, by a unit not in a failover pair, and
+    // when an SA is deleted (SNMP bookkeeping).
     if (starts(t, "Failed to retrieve trusted issuers hashes") ||
-        starts(t, "Detected unsupported failover version")) {
+        starts(t, "Detected unsupported failover version") ||
+        starts(t, "Failed to remove peer correlation entry")) {
         return false;
     }
     for (std::string_view w : {"fail", "not found", "could not be found", "unsupported",
