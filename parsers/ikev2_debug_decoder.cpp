@@ -274,9 +274,7 @@ bool notify_line(std::string_view t, event& e) noexcept {
     } else if (starts(rest, "Notify Payload: ")) {
         rest.remove_prefix(16);
     }
-    std::string_view name = rest.substr(0, rest.find(' '));
-    // Debug lines run together when two are printed at once: `AUTHENTICATION_FAILEDIKEv2-PROTO-2:`
-    name = name.substr(0, name.find("IKEv2-"));
+    const std::string_view name = rest.substr(0, rest.find(' '));
     if (!ikev2::error_notify(name)) {
         return false;
     }
