@@ -73,10 +73,10 @@ std::uint32_t peer_table::intern(std::string_view device) {
     if (!free_devices_.empty()) {
         id = free_devices_.back();
         free_devices_.pop_back();
-        devices_[id] = device_entry{std::string(device), 0, false, false, false, false, {}};
+        devices_[id] = device_entry{std::string(device), 0, false, false, false, 0, {}, {}};
     } else {
         id = static_cast<std::uint32_t>(devices_.size());
-        devices_.push_back(device_entry{std::string(device), 0, false, false, false, false, {}});
+        devices_.push_back(device_entry{std::string(device), 0, false, false, false, 0, {}, {}});
     }
     *device_ids_.try_emplace(device).first = id;
     return id;
@@ -126,7 +126,7 @@ peer_table::device_flags peer_table::flags_of(std::uint32_t id) const noexcept {
         return {};
     }
     const device_entry& d = devices_[id];
-    return {d.debug, d.isakmp_off, d.cleared, d.held};
+    return {d.debug, d.isakmp_off, d.cleared, d.held_at};
 }
 
 void peer_table::mark_cleared(std::string_view device) {
@@ -136,10 +136,26 @@ void peer_table::mark_cleared(std::string_view device) {
     }
 }
 
-void peer_table::mark_held(std::string_view device) {
+void peer_table::mark_held(std::string_view device, micros t) {
     const std::uint32_t id = intern(device);
     if (id < devices_.size()) {
-        devices_[id].held = true;
+        devices_[id].held_at = std::max(devices_[id].held_at, t);
+    }
+}
+
+std::string_view peer_table::debug_context_peer(std::string_view device) const {
+    const std::uint32_t id = lookup_device(device);
+    if (id >= devices_.size()) {
+        return {};
+    }
+    const std::string_view name = devices_[id].debug_peer.view();
+    return find(device, name) != nullptr ? name : std::string_view{};
+}
+
+void peer_table::set_debug_context(std::string_view device, std::string_view peer) {
+    const std::uint32_t id = lookup_device(device);
+    if (id < devices_.size()) {
+        devices_[id].debug_peer.assign(peer);
     }
 }
 

@@ -113,14 +113,19 @@ class peer_table {
         bool debug = false;       ///< level-7 IKE messages seen from it
         bool isakmp_off = false;  ///< its latest ISAKMP_ON_OFF said OFF
         bool cleared = false;     ///< SAs cleared by hand at its prompt
-        bool held = false;        ///< it refused to start an IKEv2 negotiation, one being held
+        /// When it last refused to start an IKEv2 negotiation, one being held (0: never)
+        micros held_at = 0;
     };
     [[nodiscard]] device_flags flags_of(std::string_view device) const;
     [[nodiscard]] device_flags flags_of(std::uint32_t id) const noexcept;
     void mark_cleared(std::string_view device);
-    /// The device refused to start an IKEv2 negotiation because it holds one it considers in
-    /// progress (IOS `SA is already in negotiation, hence not negotiating again`).
-    void mark_held(std::string_view device);
+    /// The device refused to start an IKEv2 negotiation at `t` because it holds one it considers
+    /// in progress (IOS `SA is already in negotiation, hence not negotiating again`).
+    void mark_held(std::string_view device, micros t);
+    /// The peer of the latest IKEv2 debug line of the device that carried an SA id: ASA debug
+    /// prints a message's payload dump and some platform lines without the id, right after it.
+    [[nodiscard]] std::string_view debug_context_peer(std::string_view device) const;
+    void set_debug_context(std::string_view device, std::string_view peer);
 
     /// Drops peers whose last event is older than `now - idle_expiry` (a full scan: call it every
     /// few seconds, not per event). Returns how many.
@@ -229,8 +234,10 @@ class peer_table {
         bool debug = false;
         bool isakmp_off = false;
         bool cleared = false;
-        bool held = false;
-        inline_string<46> last_peer;  // the latest peer created
+        micros held_at = 0;
+        inline_string<46> last_peer;
+        inline_string<46> debug_peer;  // the peer of the latest IKEv2 debug line with an SA id  //
+                                       // the latest peer created
     };
     struct conn_key {
         std::uint32_t device = 0;

@@ -33,7 +33,7 @@ void peer_table::restore_device(std::string_view device, const device_flags& fla
     d.debug = flags.debug;
     d.isakmp_off = flags.isakmp_off;
     d.cleared = flags.cleared;
-    d.held = flags.held;
+    d.held_at = flags.held_at;
     d.last_peer.assign(last_peer);
 }
 

@@ -416,7 +416,11 @@ bool child_sa_failure(const peer_record& p, std::string_view f) noexcept {
     if (f == "traffic_selector" || f == "child_proposal") {
         return true;
     }
-    return f == "proposal" && (p.state == p1_state::v2_auth_wait || is_active(p.state));
+    // An SA that went down or failed leaves its state behind: a refusal after it belongs to the
+    // next negotiation, whose first lines may not have been seen.
+    return f == "proposal" &&
+           ((p.state == p1_state::v2_auth_wait && p.status == p1_status::negotiating) ||
+            (is_active(p.state) && p.status == p1_status::up));
 }
 
 // IKEv2 syslog and debug lines that move the state on their own (the exchanges and notifies
@@ -474,13 +478,12 @@ bool apply_v2_event(peer_record& p, const event& e, bool& started) noexcept {
             if (established_sa_step(e.state_name)) {
                 apply_established_step(p, e.state_name, now);
             } else if (e.state_name == "EXIT" || e.state_name == "DELETE") {
-                // The SA is being torn down: where it stood stays the state, so that a failed
-                // exchange still shows the step it stopped at. EXIT ends an aborted exchange;
-                // DELETE also removes the loser of two crossed negotiations, which is no failure.
+                // One SA of the peer ends: where it stood stays the state, so that a failed
+                // exchange still shows the step it stopped at. EXIT ends an aborted exchange.
+                // DELETE says nothing of the peer's tunnel: it also removes the SA an IKE SA
+                // rekey replaced, or the loser of two crossed negotiations.
                 p.reported_state.assign(e.state_name);
-                if (p.status == p1_status::up) {
-                    p.status = p1_status::down;
-                } else if (p.status == p1_status::negotiating && e.state_name == "EXIT") {
+                if (p.status == p1_status::negotiating && e.state_name == "EXIT") {
                     p.status = p1_status::failed;
                 }
             } else if (!e.state_name.empty()) {
@@ -765,10 +768,15 @@ std::string_view tracker::peer_of(const event& e) {
             table_.bind_conn(e.device, e.conn_id, peer);
         }
     }
-    // IKEv2 debug lines without an SA id (`IKEv2-PLAT-1: Peer ID check failed`): a device
-    // with one peer.
+    // IKEv2 debug lines without an SA id (`IKEv2-PLAT-1: Peer ID check failed`, payload dumps):
+    // a device with one peer, else the peer of the latest line that had one, which they follow.
     if (peer.empty() && e.conn_id.empty() && e.ike_version == 2 && e.msg_number == 0) {
         peer = table_.only_peer(e.device);
+        if (peer.empty()) {
+            peer = table_.debug_context_peer(e.device);
+        }
+    } else if (!peer.empty() && e.conn_id.view().starts_with("v2:")) {
+        table_.set_debug_context(e.device, peer);
     }
     return peer;
 }
@@ -846,7 +854,7 @@ transition tracker::apply(const event& e) {
     if (e.kind == event_kind::key_acquire &&
         e.get(field::type) == std::optional<std::string_view>("held")) {
         // A fact of the device: the line names no peer and starts nothing.
-        table_.mark_held(e.device);
+        table_.mark_held(e.device, e.time);
         return t;
     }
     if (!tracks(e.kind)) {

@@ -179,7 +179,7 @@ constexpr std::array<event_kind_info, event_kind_count> table{{
      "750002",
      "`local_ip`, `user`"},
     {k::ikev2_up, "ikev2_up", true, true,
-     "750006, ASA IKEv2 debug `CONNECTION STATUS: UP`",
+     "750006",
      "`local_ip`, `user`"},
     {k::ikev2_failed, "ikev2_failed", true, true,
      "750003, IOS %IKEV2 failures, IKEv2 debug failure lines",

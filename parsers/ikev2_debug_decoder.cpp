@@ -284,13 +284,12 @@ bool notify_line(std::string_view t, event& e) noexcept {
 
 // ASA `debug crypto ikev2 platform`, on a line of its own after an empty `IKEv2-PLAT-2:`:
 // `CONNECTION STATUS: UP... peer: 20.20.20.1:500, phase1_id: 20.20.20.1` (then REGISTERED, and
-// DOWN when the IKE SA goes).
+// DOWN when the IKE SA goes). UP names the peer only: the state machine's lines bring the SA up,
+// and an ASA that also logs 750006 would count each bring-up twice.
 void connection_status(std::string_view t, event& e) noexcept {
     const std::string_view status = detail::word_after(t, "CONNECTION STATUS: ", ". ");
     ikev2::set_endpoints(e, {}, ikev2::split_endpoint(detail::word_after(t, "peer: ", ", ")));
-    if (status == "UP") {
-        e.kind = event_kind::ikev2_up;
-    } else if (status == "DOWN") {
+    if (status == "DOWN") {
         e.kind = event_kind::ikev2_down;
     }
 }

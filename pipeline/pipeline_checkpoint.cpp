@@ -47,7 +47,7 @@ std::vector<device_snapshot> pipeline::save_devices(const std::vector<std::strin
         st["flags"] = {{"debug", f.debug},
                        {"isakmp_off", f.isakmp_off},
                        {"cleared", f.cleared},
-                       {"held", f.held},
+                       {"held_at", f.held_at},
                        {"last_peer", std::string(table.last_peer(s.device))}};
         json conns = json::array();
         table.for_each_conn(s.device, [&](std::string_view conn, std::string_view peer) {
@@ -107,7 +107,7 @@ bool pipeline::restore_device(const device_snapshot& s, std::string& error) {
         const json& flags = st.at("flags");
         table.restore_device(s.device,
                              {flags.at("debug").get<bool>(), flags.at("isakmp_off").get<bool>(),
-                              flags.at("cleared").get<bool>(), flags.value("held", false)},
+                              flags.at("cleared").get<bool>(), flags.value("held_at", micros{0})},
                              flags.at("last_peer").get<std::string>());
         for (const json& p : st.at("peers")) {
             const std::string peer = p.at("peer").get<std::string>();

@@ -146,7 +146,10 @@ device_facts engine::facts(std::string_view device, const ike::peer_table& peers
                            const ike::peer_record* p) {
     const ike::peer_table::device_flags f =
         p != nullptr ? peers.flags_of(p->device) : peers.flags_of(device);
-    return device_facts{f.debug, f.isakmp_off, f.cleared, f.held};
+    // A refusal long before the peer's latest line is about another negotiation.
+    constexpr micros held_window = 10 * 60 * micros_per_second;
+    const bool held = f.held_at != 0 && (p == nullptr || p->last_event - f.held_at <= held_window);
+    return device_facts{f.debug, f.isakmp_off, f.cleared, held};
 }
 
 bool engine::state_rule_holds(const rule& r, const ike::peer_record* p, const device_facts& d,

@@ -168,7 +168,8 @@ const peer_field table[] = {
      }},
     {"device_negotiation_held", field_type::flag,
      "the device refused to start an IKEv2 negotiation because it holds one it considers in "
-     "progress (IOS 'SA is already in negotiation, hence not negotiating again')",
+     "progress (IOS 'SA is already in negotiation, hence not negotiating again'), at most 10 "
+     "minutes before the peer's latest line",
      true,
      [](const peer_record&, const device_facts& d, field_buffer&) -> value {
          return flag(d.held);

@@ -14,7 +14,9 @@ struct device_facts {
     bool debug_seen = false;  ///< the device sent level-7 IKE messages for any peer
     bool isakmp_off = false;  ///< the device's latest `ISAKMP is ON/OFF` said OFF
     bool cleared = false;     ///< SAs were cleared by hand on the device (console paste)
-    bool held = false;        ///< the device refused to start an IKEv2 negotiation, one being held
+    /// the device refused to start an IKEv2 negotiation, one being held, within
+    /// `held_window` of the peer's latest line
+    bool held = false;
 };
 
 /// How a field's values compare in conditions.

@@ -452,3 +452,33 @@ rules:
     EXPECT_EQ(h.actions(), (std::vector<std::string>{"raised UP 203.0.113.5 @10:00:00",
                                                      "resolved UP 203.0.113.5 @10:00:05"}));
 }
+
+TEST(RuleEngine, AHeldNegotiationIsAFactOfTheDeviceForTenMinutes) {
+    // IOS prints the refusal without naming a peer; peers of the device see it while it is recent.
+    harness h(R"(
+rules:
+  - id: HELD
+    name: held
+    code: test-code
+    severity: high
+    match:
+      event: ikev2_failed
+      peer: {device_negotiation_held: true}
+    title: "{peer} failed while a negotiation was held"
+    cause: "c"
+    checks: ["x"]
+)");
+    const auto abort = [](const std::string& hms, const std::string& peer) {
+        return "<187>14: rtr: Jun  1 " + hms +
+               ".000: %IKEV2-3-NEG_ABORT: Local:10.0.0.1/500 Remote:" + peer +
+               "/500 Negotiation aborted due to ERROR: Failed to receive the AUTH msg before the "
+               "timer expired";
+    };
+    h.line(abort("08:55:00", "10.0.0.9"));
+    h.line(
+        "<191>12: rtr: Jun  1 09:00:00.123: IKEv2:SA is already in negotiation, hence not "
+        "negotiating again");
+    h.line(abort("09:05:00", "10.0.0.2"));
+    h.line(abort("09:30:00", "10.0.0.3"));
+    EXPECT_EQ(h.actions(), std::vector<std::string>{"raised HELD 10.0.0.2 @09:05:00"});
+}

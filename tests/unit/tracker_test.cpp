@@ -315,16 +315,17 @@ TEST(Tracker, Ikev2ExitAndDeleteEndTheSaWhereItStood) {
     EXPECT_EQ(p.status, p1_status::failed);
     EXPECT_FALSE(p.reported_unknown);
 
+    // DELETE ends one SA, not the peer's tunnel: an IKE SA rekey deletes the SA it replaced, and
+    // crossed negotiations delete their loser.
     f.line(
         "IKEv2-PROTO-5: (9): SM Trace-> SA: I_SPI=B8A8A3EF521F1036 R_SPI=8C1B73A1ACA358BA (R) "
         "MsgID = 00000001 CurState: READY Event: EV_R_OK");
     EXPECT_EQ(p.status, p1_status::up);
     f.line(
-        "IKEv2-PROTO-5: (9): SM Trace-> SA: I_SPI=B8A8A3EF521F1036 R_SPI=8C1B73A1ACA358BA (R) "
-        "MsgID = 00000001 CurState: DELETE Event: EV_DELETE");
-    EXPECT_EQ(p.status, p1_status::down);
+        "IKEv2-PROTO-5: (7): SM Trace-> SA: I_SPI=27354E58B4E16A54 R_SPI=0869000CD1148461 (R) "
+        "MsgID = 00000002 CurState: DELETE Event: EV_FREE_SA");
+    EXPECT_EQ(p.status, p1_status::up);
 
-    // The loser of two crossed negotiations is deleted too: no failure.
     feed crossed;
     crossed.line(
         "IKEv2-PROTO-2: (9): Received Packet [From 20.20.20.1:500/To 30.30.30.1:500/VRF i0:f0]");
@@ -344,6 +345,43 @@ TEST(Tracker, HeldIkev2NegotiationIsAFactOfTheDevice) {
     feed f;
     const transition t = f.line("IKEv2:SA is already in negotiation, hence not negotiating again");
     EXPECT_EQ(t.peer, nullptr);
-    EXPECT_TRUE(f.tracker().table().flags_of("fw01").held);
+    EXPECT_EQ(f.tracker().table().flags_of("fw01").held_at, f.now());
     EXPECT_EQ(f.tracker().table().size(), 0U);
+}
+
+// Two peers on one ASA: a payload-dump line without SA id belongs to the SA of the line before
+// it (tests/cases/asa-ikev2-transform-set-mismatch-initiator-caida.log, with a second peer).
+TEST(Tracker, Ikev2DumpLinesFollowTheLatestSaId) {
+    feed f;
+    f.line("IKEv2-PROTO-2: (7): Received Packet [From 40.40.40.1:500/To 20.20.20.1:500/VRF i0:f0]");
+    f.line(
+        "IKEv2-PROTO-2: (15): Received Packet [From 30.30.30.1:500/To 20.20.20.1:500/VRF i0:f0]");
+    f.line(
+        "IKEv2-PROTO-5: (15): SM Trace-> SA: I_SPI=8B54A15A627B9C8A R_SPI=D86FA512E26B1066 (I) "
+        "MsgID = 00000001 CurState: I_WAIT_AUTH Event: EV_RECV_AUTH");
+    const transition t = f.line(
+        "IKEv2-PROTO-5: Parse Notify Payload: NO_PROPOSAL_CHOSEN NOTIFY(NO_PROPOSAL_CHOSEN)  Next "
+        "payload: NONE, reserved: 0x0, length: 8");
+    ASSERT_NE(t.peer, nullptr);
+    EXPECT_EQ(t.peer->peer.view(), "30.30.30.1");
+    EXPECT_EQ(f.peer("30.30.30.1").phase2, p2_status::failed);
+    EXPECT_EQ(f.peer("40.40.40.1").phase2, p2_status::none);
+}
+
+// After an SA went down, a refusal belongs to the next negotiation, even when its first lines
+// were not seen (syslog only).
+TEST(Tracker, Ikev2RefusalAfterTheSaWentDownIsPhaseOne) {
+    feed f;
+    f.line(
+        "%ASA-5-750006: Local:30.30.30.1:500 Remote:40.40.40.1:500 Username:40.40.40.1 IKEv2 SA "
+        "UP. Reason: New Connection Established");
+    f.line(
+        "%ASA-5-750007: Local:30.30.30.1:500 Remote:40.40.40.1:500 Username:40.40.40.1 IKEv2 SA "
+        "DOWN. Reason: peer reset");
+    f.line(
+        "%ASA-4-750003: Local:30.30.30.1:500 Remote:40.40.40.1:500 Username:40.40.40.1 IKEv2 "
+        "Negotiation aborted due to ERROR: Received no proposal chosen notify");
+    const peer_record& p = f.peer("40.40.40.1");
+    EXPECT_EQ(p.failure_phase, 1);
+    EXPECT_NE(p.phase2, p2_status::failed);
 }
