@@ -235,9 +235,8 @@ class peer_table {
         bool isakmp_off = false;
         bool cleared = false;
         micros held_at = 0;
-        inline_string<46> last_peer;
-        inline_string<46> debug_peer;  // the peer of the latest IKEv2 debug line with an SA id  //
-                                       // the latest peer created
+        inline_string<46> last_peer;   // the latest peer created
+        inline_string<46> debug_peer;  // the peer of the latest IKEv2 debug line with an SA id
     };
     struct conn_key {
         std::uint32_t device = 0;

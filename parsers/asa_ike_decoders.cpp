@@ -11,6 +11,7 @@ namespace ikewatch::parsers::decoders {
 
 using detail::address_after;
 using detail::contains;
+using detail::set_nat_detection;
 using detail::starts;
 using detail::word_after;
 
@@ -472,7 +473,6 @@ void ike_attribute_mismatch(std::string_view text, event& e) noexcept {
 // `Automatic NAT Detection Status:    Remote end is NOT behind a NAT device    This  end  IS
 //  behind a NAT device`; 715057 `Auto-detected a NAT device with NAT-Traversal.`
 void ike_nat_status(std::string_view text, event& e) noexcept {
-    e.kind = event_kind::nat_detection;
     e.ike_version = 1;
     bool nat = false;
     if (contains(text, "Automatic NAT Detection")) {
@@ -485,8 +485,7 @@ void ike_nat_status(std::string_view text, event& e) noexcept {
     } else if (contains(text, "Auto-detected a NAT device")) {
         nat = true;
     }
-    e.nat_t = nat;
-    e.set(field::nat, nat ? "true" : "false");
+    set_nat_detection(e, nat);
 }
 
 // `IKE Initiator starting QM: msg id = 6abd3691`, `IKE Responder starting QM: msg id = 9e623096`

@@ -167,6 +167,12 @@ std::string_view protocol_name(std::string_view token) noexcept {
     return token;
 }
 
+void set_nat_detection(event& e, bool nat) noexcept {
+    e.kind = event_kind::nat_detection;
+    e.nat_t = nat;
+    e.set(field::nat, nat ? "true" : "false");
+}
+
 void set_flow(event& e, std::string_view protocol, const endpoint& src,
               const endpoint& dst) noexcept {
     e.set(field::protocol, protocol);

@@ -64,6 +64,9 @@ struct endpoint {
 void set_flow(event& e, std::string_view protocol, const endpoint& src,
               const endpoint& dst) noexcept;
 
+/// Makes `e` a `nat_detection` event: whether NAT discovery found a NAT device between the ends.
+void set_nat_detection(event& e, bool nat) noexcept;
+
 /// Lower-case protocol name for a protocol token (`UDP`, `udp`, `50`, `esp`).
 [[nodiscard]] std::string_view protocol_name(std::string_view token) noexcept;
 

@@ -367,14 +367,11 @@ void ikev2_debug(std::string_view body, event& e) noexcept {
         e.set(field::type, "held");
     } else if (starts(t, "NAT not found")) {
         // The result of NAT discovery in IKE_SA_INIT (`Checking NAT discovery`), not a failure.
-        e.kind = event_kind::nat_detection;
-        e.set(field::nat, "false");
+        detail::set_nat_detection(e, false);
     } else if (starts(t, "NAT ") && (text::ifind(t, "found") != std::string_view::npos ||
                                      text::ifind(t, "detected") != std::string_view::npos)) {
         // `NAT OUTSIDE found`, `NAT detected float to init port 4500, …`
-        e.kind = event_kind::nat_detection;
-        e.nat_t = true;
-        e.set(field::nat, "true");
+        detail::set_nat_detection(e, true);
     } else if (starts(t, "Peer ID check started") || starts(t, "Peer ID check: failed")) {
         // Steps of the check; `Peer ID check failed` is the result.
         e.kind = event_kind::ike_info;

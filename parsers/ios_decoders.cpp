@@ -14,6 +14,7 @@ using detail::first_ipv4;
 using detail::parse_paren_endpoint;
 using detail::protocol_name;
 using detail::set_flow;
+using detail::set_nat_detection;
 using detail::starts;
 using detail::token_at;
 using detail::word_after;
@@ -436,13 +437,8 @@ void ios_debug(std::string_view body, event& e) noexcept {
     } else if (starts(t, "SA has been authenticated with ")) {
         e.set_peer(address_after(t, "authenticated with "));
         e.set(field::reason, "authenticated");
-    } else if (starts(t, "No NAT Found")) {
-        e.kind = event_kind::nat_detection;
-        e.set(field::nat, "false");
-    } else if (starts(t, "NAT found")) {
-        e.kind = event_kind::nat_detection;
-        e.nat_t = true;
-        e.set(field::nat, "true");
+    } else if (starts(t, "No NAT Found") || starts(t, "NAT found")) {
+        set_nat_detection(e, starts(t, "NAT found"));
     } else if (starts(t, "SA has outstanding requests")) {
         e.set_peer(address_after(t, "remote "));
         if (contains(t, "port 4500")) {
