@@ -28,7 +28,9 @@ std::size_t find(std::string_view hay, std::string_view needle, std::size_t from
             return std::string_view::npos;
         }
         const char* h = static_cast<const char*>(hit);
-        if (std::memcmp(h - k, needle.data(), needle.size()) == 0) {
+        // Most anchor hits are false: the last character settles them without a call.
+        if (h[needle.size() - 1 - k] == needle.back() &&
+            std::memcmp(h - k, needle.data(), needle.size() - 1) == 0) {
             return static_cast<std::size_t>(h - k - base);
         }
         p = h + 1;
@@ -74,10 +76,21 @@ std::string_view value_after(std::string_view s, std::string_view prefix,
         return {};
     }
     const std::string_view rest = s.substr(at + prefix.size());
-    // A scan, not find_first_of: that searches `stop` once per character of `rest`.
+    // A scan, not find_first_of: that searches `stop` once per character of `rest`. Stop sets
+    // are one or two characters but for a few; those get a loop without the inner search.
     std::size_t end = 0;
-    while (end < rest.size() && std::find(stop.begin(), stop.end(), rest[end]) == stop.end()) {
-        ++end;
+    if (stop.size() == 1) {
+        end = rest.find(stop[0]);
+    } else if (stop.size() == 2) {
+        const char a = stop[0];
+        const char b = stop[1];
+        while (end < rest.size() && rest[end] != a && rest[end] != b) {
+            ++end;
+        }
+    } else {
+        while (end < rest.size() && std::find(stop.begin(), stop.end(), rest[end]) == stop.end()) {
+            ++end;
+        }
     }
     return rest.substr(0, end);
 }

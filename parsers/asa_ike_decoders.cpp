@@ -47,7 +47,8 @@ std::uint16_t parse_payloads(std::string_view list) noexcept {
             item = item.substr(0, paren);
         }
         for (const auto& p : payload_names) {
-            if (item == p.name) {
+            // Length and first letter rule out nearly every name before a comparison.
+            if (p.name.size() == item.size() && p.name[0] == item[0] && item == p.name) {
                 mask = static_cast<std::uint16_t>(mask | p.bit);
                 break;
             }

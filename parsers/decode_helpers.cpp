@@ -146,25 +146,27 @@ endpoint parse_paren_endpoint(std::string_view token) noexcept {
 }
 
 std::string_view protocol_name(std::string_view token) noexcept {
-    if (text::iequals(token, "udp") || token == "17") {
-        return "udp";
+    // By length first: the checks a token can pass are then one or two.
+    switch (token.size()) {
+        case 1:
+            return token == "6" ? "tcp" : token == "1" ? "icmp" : token;
+        case 2:
+            return token == "17"                                 ? "udp"
+                   : token == "50"                               ? "esp"
+                   : token == "51" || text::iequals(token, "ah") ? "ah"
+                   : token == "47"                               ? "gre"
+                                                                 : token;
+        case 3:
+            return text::iequals(token, "udp")   ? "udp"
+                   : text::iequals(token, "tcp") ? "tcp"
+                   : text::iequals(token, "esp") ? "esp"
+                   : text::iequals(token, "gre") ? "gre"
+                                                 : token;
+        case 4:
+            return text::iequals(token, "icmp") ? "icmp" : token;
+        default:
+            return token;
     }
-    if (text::iequals(token, "tcp") || token == "6") {
-        return "tcp";
-    }
-    if (text::iequals(token, "esp") || token == "50") {
-        return "esp";
-    }
-    if (text::iequals(token, "ah") || token == "51") {
-        return "ah";
-    }
-    if (text::iequals(token, "icmp") || token == "1") {
-        return "icmp";
-    }
-    if (text::iequals(token, "gre") || token == "47") {
-        return "gre";
-    }
-    return token;
 }
 
 void set_nat_detection(event& e, bool nat) noexcept {
@@ -214,11 +216,17 @@ std::string_view token_at(std::string_view s, std::size_t& pos) noexcept {
     while (pos < s.size() && s[pos] == ' ') {
         ++pos;
     }
-    const std::size_t start = pos;
-    while (pos < s.size() && s[pos] != ' ') {
-        ++pos;
+    if (pos >= s.size()) {
+        pos = s.size();
+        return {s.data() + pos, 0};
     }
-    return s.substr(start, pos - start);
+    const std::size_t start = pos;
+    // Tokens here are addresses and endpoints of 10 to 40 characters: memchr beats a loop.
+    pos = s.find(' ', start);
+    if (pos == std::string_view::npos) {
+        pos = s.size();
+    }
+    return {s.data() + start, pos - start};
 }
 
 }  // namespace ikewatch::parsers::detail

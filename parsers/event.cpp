@@ -88,22 +88,29 @@ void event::clear() noexcept {
     conn_id.clear();
     ipsec = nullptr;
     n_fields_ = 0;
+    present_ = 0;
 }
 
 void event::set(field f, std::string_view value) noexcept {
     const auto size = static_cast<std::uint32_t>(value.size() > 0xFFFF ? 0xFFFF : value.size());
-    for (std::uint8_t i = 0; i < n_fields_; ++i) {
-        if (fields_[i].key == f) {
-            fields_[i] = {value.data(), size, f};
-            return;
+    if ((present_ & bit(f)) != 0) {
+        for (std::uint8_t i = 0; i < n_fields_; ++i) {
+            if (fields_[i].key == f) {
+                fields_[i] = {value.data(), size, f};
+                return;
+            }
         }
     }
     if (n_fields_ < max_fields) {
         fields_[n_fields_++] = {value.data(), size, f};
+        present_ |= bit(f);
     }
 }
 
 std::optional<std::string_view> event::get(field f) const noexcept {
+    if ((present_ & bit(f)) == 0) {
+        return std::nullopt;
+    }
     for (std::uint8_t i = 0; i < n_fields_; ++i) {
         if (fields_[i].key == f) {
             return std::string_view(fields_[i].data, fields_[i].size);

@@ -318,7 +318,13 @@ struct event {
         field key;
     };
     std::array<field_value, max_fields> fields_;
+    std::uint64_t present_ = 0;  ///< bit k: field k is among fields_ (spares a scan per set/get)
     std::uint8_t n_fields_ = 0;
+
+    static_assert(static_cast<unsigned>(field::count_) <= 64, "present_ has a bit per field");
+    [[nodiscard]] static constexpr std::uint64_t bit(field f) noexcept {
+        return std::uint64_t{1} << static_cast<unsigned>(f);
+    }
 };
 
 }  // namespace ikewatch::parsers

@@ -480,7 +480,10 @@ std::size_t fast_header(std::string_view s, std::size_t i, syslog_record& r) noe
     } else {
         return npos;
     }
-    if (at(p) != '%' || !percent_marker(s, p)) {
+    // `%ASA-`, `%FTD-`, `%PIX-` in one test; other families through the general check.
+    const bool three_letters =
+        is_upper(at(p + 1)) && is_upper(at(p + 2)) && is_upper(at(p + 3)) && at(p + 4) == '-';
+    if (at(p) != '%' || !(three_letters || percent_marker(s, p))) {
         return npos;
     }
     r.time = t;

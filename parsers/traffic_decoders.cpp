@@ -60,6 +60,20 @@ void from_to(std::string_view text, std::string_view protocol, event& e) noexcep
     }
 }
 
+// A `/500` or `/4500` in the text (the port of an endpoint; a following digit does not end it,
+// as in the general search this replaces). Endpoints are few and every one has a slash, so the
+// slashes are walked rather than the digits.
+bool names_ike_port(std::string_view text) noexcept {
+    for (std::size_t at = text.find('/'); at != std::string_view::npos;
+         at = text.find('/', at + 1)) {
+        const std::string_view after(text.data() + at + 1, text.size() - at - 1);
+        if (after.starts_with("500") || after.starts_with("4500")) {
+            return true;
+        }
+    }
+    return false;
+}
+
 }  // namespace
 
 // `Deny udp src outside:203.0.113.7/500 dst outside:198.51.100.1/500 by access-group
@@ -78,20 +92,29 @@ void acl_106023(std::string_view text, event& e) noexcept {
     if (proto == "protocol") {
         proto = token_at(text, pos);
     }
-    const std::size_t src_at = text::find(text, " src ", pos);
-    const std::size_t dst_at = text::find(text, " dst ", pos);
     endpoint src;
     endpoint dst;
-    if (src_at != std::string_view::npos) {
-        std::size_t p = src_at + 5;
+    // The usual order, `src A dst B`, is read token by token; anything else by searching.
+    std::size_t p = pos;
+    if (token_at(text, p) == "src") {
+        src = parse_endpoint(token_at(text, p), true);
+        pos = p;
+    } else if (const std::size_t at = text::find(text, " src ", pos);
+               at != std::string_view::npos) {
+        p = at + 5;
         src = parse_endpoint(token_at(text, p), true);
     }
-    if (dst_at != std::string_view::npos) {
-        std::size_t p = dst_at + 5;
+    p = pos;
+    if (token_at(text, p) == "dst") {
+        dst = parse_endpoint(token_at(text, p), true);
+        pos = p;
+    } else if (const std::size_t at = text::find(text, " dst ", pos);
+               at != std::string_view::npos) {
+        p = at + 5;
         dst = parse_endpoint(token_at(text, p), true);
     }
     set_flow(e, protocol_name(proto), src, dst);
-    const std::string_view acl = word_after(text, "access-group \"", "\"");
+    const std::string_view acl = word_after(text.substr(pos), "access-group \"", "\"");
     if (!acl.empty()) {
         e.set(field::acl, acl);
     }
@@ -174,13 +197,7 @@ void request_discarded(std::string_view text, event& e) noexcept {
 //  bytes 1416`, `Built inbound UDP connection 1 for outside:A/p (A/p) to inside:B/p (B/p)`
 void udp_connection(std::string_view text, event& e) noexcept {
     // Most UDP flows are not IKE; decode fully only when port 500 or 4500 appears.
-    bool ike_port = false;
-    for (std::size_t at = text::find(text, "500"); at != std::string_view::npos && !ike_port;
-         at = text::find(text, "500", at + 3)) {
-        ike_port = at > 0 &&
-                   (text[at - 1] == '/' || (at > 1 && text[at - 1] == '4' && text[at - 2] == '/'));
-    }
-    if (!ike_port) {
+    if (!names_ike_port(text)) {
         return;
     }
     e.kind = event_kind::udp_connection;

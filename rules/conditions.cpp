@@ -41,7 +41,7 @@ std::optional<double> value_number(std::string_view s) noexcept {
 
 bool equal(std::string_view value, const std::string& want,
            const std::optional<double>& want_number) noexcept {
-    if (value == want || text::iequals(value, want)) {
+    if (text::iequals(value, want)) {  // equal text is also equal ignoring case
         return true;
     }
     if (!want_number) {

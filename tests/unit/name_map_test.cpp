@@ -1,10 +1,15 @@
 #include "common/name_map.hpp"
 
+#include <algorithm>
+#include <cstdio>
 #include <map>
 #include <random>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
+
+#include "common/string_map.hpp"
 
 using ikewatch::name_map;
 
@@ -60,4 +65,35 @@ TEST(NameMap, AgreesWithStdMapUnderRandomOperations) {
         EXPECT_EQ(ref[name], v);
     });
     EXPECT_EQ(seen, ref.size());
+}
+
+// The hash reads words, not bytes: every byte of every length must still count, and the low
+// bits the tables index by must spread names that differ in one digit.
+TEST(StringHash, EveryByteCountsAtEveryLength) {
+    const ikewatch::string_hash h;
+    std::string base = "abcdefghijklmnopqrstuvwxyz0123456789";
+    for (std::size_t n = 1; n <= base.size(); ++n) {
+        const std::string s = base.substr(0, n);
+        for (std::size_t i = 0; i < n; ++i) {
+            std::string t = s;
+            t[i] = static_cast<char>(t[i] ^ 0x01);
+            EXPECT_NE(h(s), h(t)) << "length " << n << ", byte " << i;
+        }
+        EXPECT_NE(h(s), h(s + '\0')) << "length " << n;
+    }
+    EXPECT_NE(h(""), h(std::string_view("\0", 1)));
+}
+
+TEST(StringHash, LowBitsSpreadSimilarNames) {
+    const ikewatch::string_hash h;
+    constexpr std::size_t buckets = 1024;
+    std::vector<int> load(buckets, 0);
+    for (int i = 0; i < 4096; ++i) {
+        char name[16];
+        std::snprintf(name, sizeof name, "fw%04d", i);
+        ++load[h(name) & (buckets - 1)];
+    }
+    // 4 per bucket on average; a weak mix piles similar names into a few buckets.
+    EXPECT_LE(*std::max_element(load.begin(), load.end()), 16);
+    EXPECT_LE(std::count(load.begin(), load.end(), 0), 80);
 }

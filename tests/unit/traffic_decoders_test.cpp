@@ -1,3 +1,7 @@
+#include <utility>
+
+#include <string>
+
 #include <gtest/gtest.h>
 
 #include "tests/unit/test_support.hpp"
@@ -107,4 +111,67 @@ TEST(Traffic, ManagementLogins) {
     EXPECT_EQ(value_of(aaa.ev, field::src_ip), "81.2.69.143");
     EXPECT_EQ(value_of(aaa.ev, field::user), "a2bcde");
     EXPECT_EQ(value_of(aaa.ev, field::reason), "Invalid password");
+}
+
+// 106023 is read token by token in its usual order; other orders are found by searching.
+TEST(Traffic, AclDenyEndpointsInAnyOrder) {
+    const auto usual = decode(
+        "%ASA-4-106023: Deny icmp src outside:151.80.47.231 dst outside:116.6.127.112 (type 3, "
+        "code 2) by access-group \"OUTSIDE_IN\" [0x0, 0x0]");
+    EXPECT_EQ(value_of(usual.ev, field::protocol), "icmp");
+    EXPECT_EQ(value_of(usual.ev, field::src_ip), "151.80.47.231");
+    EXPECT_EQ(value_of(usual.ev, field::dst_ip), "116.6.127.112");
+    EXPECT_EQ(value_of(usual.ev, field::acl), "OUTSIDE_IN");
+    const auto swapped = decode(
+        "%ASA-4-106023: Deny udp dst outside:198.51.100.1/4500 src outside:203.0.113.7/4500 "
+        "by access-group \"OUTSIDE_IN\"");
+    EXPECT_EQ(value_of(swapped.ev, field::src_ip), "203.0.113.7");
+    EXPECT_EQ(value_of(swapped.ev, field::dst_ip), "198.51.100.1");
+    EXPECT_EQ(value_of(swapped.ev, field::dst_port), "4500");
+    EXPECT_EQ(value_of(swapped.ev, field::acl), "OUTSIDE_IN");
+    const auto truncated = decode("%ASA-4-106023: Deny tcp src");
+    EXPECT_EQ(truncated.ev.kind, event_kind::acl_deny);
+    EXPECT_FALSE(truncated.ev.get(field::src_ip).has_value());
+}
+
+TEST(Traffic, ProtocolsByNameAndNumber) {
+    const std::pair<const char*, const char*> cases[] = {
+        {"6", "tcp"},   {"17", "udp"},  {"50", "esp"},    {"51", "ah"},
+        {"AH", "ah"},   {"47", "gre"},  {"1", "icmp"},    {"ICMP", "icmp"},
+        {"Udp", "udp"}, {"103", "103"}, {"sctp", "sctp"},
+    };
+    for (const auto& [in, out] : cases) {
+        const auto d = decode(std::string("%ASA-3-106010: Deny inbound protocol ") + in +
+                              " src outside:203.0.113.9 dst outside:198.51.100.1");
+        EXPECT_EQ(value_of(d.ev, field::protocol), out) << in;
+    }
+}
+
+// Port 4500 counts as 500 does; a port that only contains 500 (51500) does not.
+TEST(Traffic, UdpConnectionOnNatTPortsAndNotOnLookalikes) {
+    const auto ike = decode(
+        "%ASA-6-302015: Built inbound UDP connection 1 for outside:203.0.113.7/4500 "
+        "(203.0.113.7/4500) to identity:198.51.100.1/4500 (198.51.100.1/4500)");
+    EXPECT_EQ(ike.ev.kind, event_kind::udp_connection);
+    EXPECT_EQ(value_of(ike.ev, field::src_port), "4500");
+    const auto dns = decode(
+        "%ASA-6-302015: Built outbound UDP connection 2 for outside:8.8.8.8/53 (8.8.8.8/53) to "
+        "inside:10.0.0.5/51500 (10.0.0.5/51500)");
+    EXPECT_EQ(dns.ev.kind, event_kind::other);
+}
+
+// Fields set twice keep the later value; a field never set reads as absent, also after a reset.
+TEST(Traffic, EventFieldsReplaceAndReset) {
+    event e;
+    EXPECT_FALSE(e.get(field::acl).has_value());
+    e.set(field::acl, "A");
+    e.set(field::protocol, "udp");
+    e.set(field::acl, "B");
+    EXPECT_EQ(e.get(field::acl), "B");
+    EXPECT_EQ(e.field_size(), 2U);
+    e.clear();
+    EXPECT_FALSE(e.get(field::acl).has_value());
+    EXPECT_EQ(e.field_size(), 0U);
+    e.set(field::acl, "C");
+    EXPECT_EQ(e.get(field::acl), "C");
 }

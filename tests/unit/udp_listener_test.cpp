@@ -1,0 +1,89 @@
+#include "daemon/udp_listener.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/udp.hpp>
+
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using namespace std::chrono_literals;
+using ikewatch::daemon::udp_listener;
+
+// The listener reads batches until one comes back short, then waits for the socket again.
+// Whatever the pattern of arrivals (one at a time, a burst of several batches), every datagram
+// comes through, in order.
+TEST(UdpListener, TrickleBurstTrickleAllArriveInOrder) {
+    boost::asio::io_context io;
+    ikewatch::daemon::counters stats;
+    std::vector<std::string> got;
+    ikewatch::config::endpoint at{"127.0.0.1", 0};
+    udp_listener listener(
+        io, at, 1 << 20, 2048,
+        [&](std::string_view m, const ikewatch::ip_address&, ikewatch::daemon::transport) {
+            got.emplace_back(m);
+        },
+        stats);
+    listener.start();
+    const std::uint16_t port = listener.port();
+
+    std::vector<std::string> sent;
+    sent.reserve(530);
+    for (int i = 0; i < 530; ++i) {
+        sent.push_back("<166>line " + std::to_string(i));
+    }
+    std::thread sender([&] {
+        boost::asio::io_context sio;
+        boost::asio::ip::udp::socket s(sio, boost::asio::ip::udp::v4());
+        const boost::asio::ip::udp::endpoint to(boost::asio::ip::make_address("127.0.0.1"), port);
+        for (std::size_t i = 0; i < sent.size(); ++i) {
+            s.send_to(boost::asio::buffer(sent[i]), to);
+            // Ten one by one, a burst of 500 (several batches), then ten one by one again.
+            if (i < 10 || i >= 520) {
+                std::this_thread::sleep_for(2ms);
+            }
+        }
+    });
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (got.size() < sent.size() && std::chrono::steady_clock::now() < deadline) {
+        io.run_for(10ms);
+    }
+    sender.join();
+    EXPECT_EQ(got, sent);
+    EXPECT_EQ(stats.udp_datagrams.load(), sent.size());
+}
+
+// A datagram alone, after the socket has been idle, is read without a second one behind it.
+TEST(UdpListener, ALoneDatagramAfterIdleIsRead) {
+    boost::asio::io_context io;
+    ikewatch::daemon::counters stats;
+    std::vector<std::string> got;
+    udp_listener listener(
+        io, ikewatch::config::endpoint{"127.0.0.1", 0}, 1 << 20, 2048,
+        [&](std::string_view m, const ikewatch::ip_address&, ikewatch::daemon::transport) {
+            got.emplace_back(m);
+        },
+        stats);
+    listener.start();
+    boost::asio::ip::udp::socket s(io, boost::asio::ip::udp::v4());
+    const boost::asio::ip::udp::endpoint to(boost::asio::ip::make_address("127.0.0.1"),
+                                            listener.port());
+    for (std::size_t round = 0; round < 3; ++round) {
+        const std::string m = "alone " + std::to_string(round);
+        s.send_to(boost::asio::buffer(m), to);
+        const auto deadline = std::chrono::steady_clock::now() + 5s;
+        while (got.size() < round + 1 && std::chrono::steady_clock::now() < deadline) {
+            io.run_for(5ms);
+        }
+        ASSERT_EQ(got.size(), round + 1);
+        EXPECT_EQ(got.back(), m);
+        io.run_for(20ms);  // idle: the listener is back to waiting on the socket
+    }
+}
+
+}  // namespace
