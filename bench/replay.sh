@@ -34,6 +34,8 @@ done
 
 # The whole command on a file: `ikewatch replay` reading, splitting and replaying the same mix,
 # alerts to /dev/null, on one thread and sharded over two; wall time and peak resident memory.
+# `wc -l` on the same file (page cache warm), in the same run, is the yardstick: reading and
+# splitting lines with nothing else.
 replay=${IKEWATCH_CLI:-build/release/cli/ikewatch}
 file=$(mktemp /tmp/ikewatch-mix.XXXXXX.log)
 trap 'rm -f "$file" "$file.time"' EXIT
@@ -54,3 +56,13 @@ for threads in 1 2; do
     printf '%-22s %10s %12s %14s   %s\n' "--threads $threads" "$med" \
         "$(awk -v m="$med" 'BEGIN {printf "%.2fM", 1000 / m}')" "$((rss / 1024))" "${all[*]}"
 done
+
+all=()
+for _ in $(seq "$runs"); do
+    start=$(date +%s%N)
+    wc -l <"$file" >/dev/null
+    all+=("$(( ($(date +%s%N) - start) / lines ))")
+done
+med=$(printf '%s\n' "${all[@]}" | median)
+printf '%-22s %10s %12s %14s   %s\n' "wc -l" "$med" \
+    "$(awk -v m="$med" 'BEGIN {printf "%.2fM", m > 0 ? 1000 / m : 0}')" - "${all[*]}"
