@@ -65,4 +65,4 @@ for _ in $(seq "$runs"); do
 done
 med=$(printf '%s\n' "${all[@]}" | median)
 printf '%-22s %10s %12s %14s   %s\n' "wc -l" "$med" \
-    "$(awk -v m="$med" 'BEGIN {printf "%.2fM", m > 0 ? 1000 / m : 0}')" - "${all[*]}"
+    "$(awk -v m="$med" 'BEGIN {printf "%.2fM", (m > 0 ? 1000 / m : 0)}')" - "${all[*]}"
