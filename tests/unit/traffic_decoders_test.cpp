@@ -141,8 +141,10 @@ TEST(Traffic, ProtocolsByNameAndNumber) {
         {"Udp", "udp"}, {"103", "103"}, {"sctp", "sctp"},
     };
     for (const auto& [in, out] : cases) {
-        const auto d = decode(std::string("%ASA-3-106010: Deny inbound protocol ") + in +
-                              " src outside:203.0.113.9 dst outside:198.51.100.1");
+        // The event's fields point into the line: it must outlive them.
+        const std::string line = std::string("%ASA-3-106010: Deny inbound protocol ") + in +
+                                 " src outside:203.0.113.9 dst outside:198.51.100.1";
+        const auto d = decode(line);
         EXPECT_EQ(value_of(d.ev, field::protocol), out) << in;
     }
 }
