@@ -437,8 +437,8 @@ void ios_debug(std::string_view body, event& e) noexcept {
     } else if (starts(t, "SA has been authenticated with ")) {
         e.set_peer(address_after(t, "authenticated with "));
         e.set(field::reason, "authenticated");
-    } else if (starts(t, "No NAT Found") || starts(t, "NAT found")) {
-        set_nat_detection(e, starts(t, "NAT found"));
+    } else if (const bool found = starts(t, "NAT found"); found || starts(t, "No NAT Found")) {
+        set_nat_detection(e, found);
     } else if (starts(t, "SA has outstanding requests")) {
         e.set_peer(address_after(t, "remote "));
         if (contains(t, "port 4500")) {

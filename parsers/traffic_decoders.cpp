@@ -92,27 +92,24 @@ void acl_106023(std::string_view text, event& e) noexcept {
     if (proto == "protocol") {
         proto = token_at(text, pos);
     }
-    endpoint src;
-    endpoint dst;
-    // The usual order, `src A dst B`, is read token by token; anything else by searching.
-    std::size_t p = pos;
-    if (token_at(text, p) == "src") {
-        src = parse_endpoint(token_at(text, p), true);
-        pos = p;
-    } else if (const std::size_t at = text::find(text, " src ", pos);
-               at != std::string_view::npos) {
-        p = at + 5;
-        src = parse_endpoint(token_at(text, p), true);
-    }
-    p = pos;
-    if (token_at(text, p) == "dst") {
-        dst = parse_endpoint(token_at(text, p), true);
-        pos = p;
-    } else if (const std::size_t at = text::find(text, " dst ", pos);
-               at != std::string_view::npos) {
-        p = at + 5;
-        dst = parse_endpoint(token_at(text, p), true);
-    }
+    // The endpoint after ` src ` or ` dst `: the next token when that word is the one at `pos`
+    // (the usual order, `src A dst B`; `pos` then moves past the endpoint), else found by a search.
+    const auto endpoint_after = [&](std::string_view spaced) {
+        std::size_t p = pos;
+        if (token_at(text, p) == spaced.substr(1, spaced.size() - 2)) {
+            const endpoint ep = parse_endpoint(token_at(text, p), true);
+            pos = p;
+            return ep;
+        }
+        const std::size_t at = text::find(text, spaced, pos);
+        if (at == std::string_view::npos) {
+            return endpoint{};
+        }
+        p = at + spaced.size();
+        return parse_endpoint(token_at(text, p), true);
+    };
+    const endpoint src = endpoint_after(" src ");
+    const endpoint dst = endpoint_after(" dst ");
     set_flow(e, protocol_name(proto), src, dst);
     const std::string_view acl = word_after(text.substr(pos), "access-group \"", "\"");
     if (!acl.empty()) {
