@@ -4,7 +4,6 @@
 #include <string>
 
 #include "outputs/alert_format.hpp"
-#include "outputs/parse_json.hpp"
 #include "rules/alert.hpp"
 
 namespace ikewatch::cli {
@@ -14,9 +13,15 @@ class alert_printer final : public rules::alert_sink {
   public:
     explicit alert_printer(bool json) : json_(json) {}
     void emit(const rules::alert& a) override {
-        const std::string line =
-            json_ ? outputs::dump_json(outputs::alert_json(a)) + '\n' : outputs::alert_text(a);
-        std::fwrite(line.data(), 1, line.size(), stdout);
+        if (json_) {
+            // The fixed-schema writer, into a buffer kept between alerts: no document per alert.
+            line_.clear();
+            outputs::append_alert_json(a, line_);
+            line_.push_back('\n');
+        } else {
+            line_ = outputs::alert_text(a);
+        }
+        std::fwrite(line_.data(), 1, line_.size(), stdout);
         a.action == rules::alert::action_t::raised ? ++raised : ++resolved;
     }
     std::size_t raised = 0;
@@ -24,6 +29,7 @@ class alert_printer final : public rules::alert_sink {
 
   private:
     bool json_;
+    std::string line_;
 };
 
 }  // namespace ikewatch::cli

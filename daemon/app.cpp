@@ -148,9 +148,7 @@ bool app::start_forwarders(std::string& error) {
 }
 
 bool app::bind(std::string& error) {
-    const auto handler = [this](std::string_view m, const ip_address& s, transport t) {
-        on_message(m, s, t);
-    };
+    const auto handler = [this](std::string_view m, const arrival& from) { on_message(m, from); };
     std::string what;
     try {
         for (const config::endpoint& e : config_.udp) {
@@ -356,9 +354,9 @@ void app::finish_stop() {
     io_.stop();
 }
 
-void app::on_message(std::string_view message, const ip_address& sender, transport how) {
-    (void)how;
-    switch (policy_->admit(sender, steady_micros())) {
+void app::on_message(std::string_view message, const arrival& from) {
+    const ip_address& sender = from.sender;
+    switch (policy_->admit(sender, from.steady)) {
         case sender_policy::verdict::not_allowed:
             ++stats_.dropped_not_allowed;
             return;
@@ -373,7 +371,7 @@ void app::on_message(std::string_view message, const ip_address& sender, transpo
         last_sender_ = sender;
         source_ = sender.to_string();
     }
-    pipeline_->process(message, source_, wall_micros());
+    pipeline_->process(message, source_, from.wall);
     if (pipeline_->workers() > 1 && !flush_posted_) {
         // After the listener's current batch: partly filled batches go to the workers.
         flush_posted_ = true;

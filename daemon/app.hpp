@@ -98,7 +98,7 @@ class app {
     };
 
     bool start_forwarders(std::string& error);
-    void on_message(std::string_view message, const ip_address& sender, transport how);
+    void on_message(std::string_view message, const arrival& from);
     // Lines from Kafka: no sender policy (the brokers are no syslog sender); the key names the
     // device.
     void on_kafka_batch(const kafka_batch& batch);

@@ -108,7 +108,7 @@ void tcp_listener::close() {
 }
 
 void tcp_listener::deliver(std::string_view message, const ip_address& sender) {
-    handler_(message, sender, how_);
+    handler_(message, arrival::now(sender, how_));
 }
 
 void tcp_listener::ended(const session_base& s) {

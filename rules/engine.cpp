@@ -440,8 +440,10 @@ void engine::on_event(const event& e, const ike::transition& t, const ike::peer_
 
 void engine::check_resolution(key_entry& k, const event* e, const ike::peer_record* p, micros now) {
     const device_facts d = peers_ != nullptr ? facts(k.device, *peers_, p) : device_facts{};
-    const std::vector<std::string> ids = k.alerts;  // resolve() edits the list
-    for (const std::string& id : ids) {
+    // Decided over the whole list first: resolve() edits it. Usually nothing clears, and the
+    // list is not copied for every line of the peer.
+    std::vector<std::string> cleared;
+    for (const std::string& id : k.alerts) {
         const auto a = alerts_.find(id);
         if (a == alerts_.end()) {
             continue;
@@ -464,8 +466,11 @@ void engine::check_resolution(key_entry& k, const event* e, const ike::peer_reco
             clears = true;
         }
         if (clears) {
-            resolve(id, now);
+            cleared.push_back(id);
         }
+    }
+    for (const std::string& id : cleared) {
+        resolve(id, now);
     }
 }
 

@@ -25,10 +25,7 @@ TEST(UdpListener, TrickleBurstTrickleAllArriveInOrder) {
     ikewatch::config::endpoint at{"127.0.0.1", 0};
     udp_listener listener(
         io, at, 1 << 20, 2048,
-        [&](std::string_view m, const ikewatch::ip_address&, ikewatch::daemon::transport) {
-            got.emplace_back(m);
-        },
-        stats);
+        [&](std::string_view m, const ikewatch::daemon::arrival&) { got.emplace_back(m); }, stats);
     listener.start();
     const std::uint16_t port = listener.port();
 
@@ -65,10 +62,7 @@ TEST(UdpListener, ALoneDatagramAfterIdleIsRead) {
     std::vector<std::string> got;
     udp_listener listener(
         io, ikewatch::config::endpoint{"127.0.0.1", 0}, 1 << 20, 2048,
-        [&](std::string_view m, const ikewatch::ip_address&, ikewatch::daemon::transport) {
-            got.emplace_back(m);
-        },
-        stats);
+        [&](std::string_view m, const ikewatch::daemon::arrival&) { got.emplace_back(m); }, stats);
     listener.start();
     boost::asio::ip::udp::socket s(io, boost::asio::ip::udp::v4());
     const boost::asio::ip::udp::endpoint to(boost::asio::ip::make_address("127.0.0.1"),
@@ -83,6 +77,50 @@ TEST(UdpListener, ALoneDatagramAfterIdleIsRead) {
         ASSERT_EQ(got.size(), round + 1);
         EXPECT_EQ(got.back(), m);
         io.run_for(20ms);  // idle: the listener is back to waiting on the socket
+    }
+}
+
+// Too long a datagram is cut to max_message_size and counted, whether it wakes the listener or
+// waits behind another; each is handed over with its sender and one clock reading per read.
+TEST(UdpListener, LongDatagramsAreCutWhereverTheyArrive) {
+    boost::asio::io_context io;
+    ikewatch::daemon::counters stats;
+    std::vector<std::string> got;
+    std::vector<ikewatch::daemon::arrival> from;
+    constexpr std::size_t max = 600;
+    udp_listener listener(
+        io, ikewatch::config::endpoint{"127.0.0.1", 0}, 1 << 20, max,
+        [&](std::string_view m, const ikewatch::daemon::arrival& a) {
+            got.emplace_back(m);
+            from.push_back(a);
+        },
+        stats);
+    listener.start();
+    boost::asio::ip::udp::socket s(io, boost::asio::ip::udp::v4());
+    const boost::asio::ip::udp::endpoint to(boost::asio::ip::make_address("127.0.0.1"),
+                                            listener.port());
+    const std::string exact(max, 'e');
+    const std::string longer(max + 1, 'l');
+    const std::string longest(9000, 'x');
+    for (const std::string* m : {&longer, &exact, &longest, &longer}) {
+        s.send_to(boost::asio::buffer(*m), to);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (got.size() < 4 && std::chrono::steady_clock::now() < deadline) {
+        io.run_for(5ms);
+    }
+    ASSERT_EQ(got.size(), 4U);
+    EXPECT_EQ(got[0], longer.substr(0, max));
+    EXPECT_EQ(got[1], exact);
+    EXPECT_EQ(got[2], longest.substr(0, max));
+    EXPECT_EQ(got[3], longer.substr(0, max));
+    EXPECT_EQ(stats.udp_truncated.load(), 3U);
+    EXPECT_EQ(stats.udp_bytes.load(), longer.size() * 2 + exact.size() + longest.size());
+    for (const auto& a : from) {
+        EXPECT_EQ(a.sender.to_string(), "127.0.0.1");
+        EXPECT_EQ(a.how, ikewatch::daemon::transport::udp);
+        EXPECT_GT(a.wall, 0);
+        EXPECT_GT(a.steady, 0);
     }
 }
 
