@@ -83,55 +83,26 @@ void udp_listener::start() {
 }
 
 void udp_listener::wait() {
-    // A receive, not a readiness wait: asio tries it at once and, when the socket is empty, leaves
-    // the socket's epoll registration as it is. A readiness wait re-arms the registration with a
-    // system call every time, which at a few hundred thousand datagrams a second costs more than
-    // reading them.
-    socket_.async_receive_from(
-        boost::asio::buffer(first_), first_from_,
-        [this](const boost::system::error_code& ec, std::size_t len) {
-            if (closed_ || ec == boost::asio::error::operation_aborted) {
-                return;
-            }
-            bool more = false;
-            if (ec) {
-                ++stats_.udp_receive_errors;
-            } else {
-                const arrival at = arrival::now({}, transport::udp);
-                deliver(
-                    first_.data(), len,
-                    from_sockaddr(first_from_.data(), static_cast<unsigned>(first_from_.size())),
-                    at);
-                // Stay fair to the other sockets and timers: a few batches, then back to the
-                // event loop.
-                more = read_batches(16, at);
-            }
-            if (more) {
-                boost::asio::post(socket_.get_executor(), [this] {
-                    if (!closed_) {
-                        wait();
-                    }
-                });
-            } else {
-                wait();
-            }
-        });
+    socket_.async_wait(boost::asio::ip::udp::socket::wait_read,
+                       [this](const boost::system::error_code& ec) {
+                           if (ec || closed_) {
+                               return;
+                           }
+                           // Stay fair to the other sockets and timers: a few batches, then
+                           // back to the event loop.
+                           if (read_batches(16)) {
+                               boost::asio::post(socket_.get_executor(), [this] {
+                                   if (!closed_) {
+                                       wait();
+                                   }
+                               });
+                           } else {
+                               wait();
+                           }
+                       });
 }
 
-void udp_listener::deliver(const char* data, std::size_t len, const ip_address& sender,
-                           const arrival& at) {
-    ++stats_.udp_datagrams;
-    stats_.udp_bytes += len;
-    if (len > max_message_) {
-        ++stats_.udp_truncated;
-        len = std::min(len, max_message_);
-    }
-    arrival from = at;
-    from.sender = sender;
-    handler_(std::string_view(data, len), from);
-}
-
-bool udp_listener::read_batches(int max_batches, const arrival& first) {
+bool udp_listener::read_batches(int max_batches) {
     std::array<mmsghdr, batch> msgs{};
     std::array<iovec, batch> iov{};
     std::array<sockaddr_storage, batch> from{};
@@ -146,8 +117,7 @@ bool udp_listener::read_batches(int max_batches, const arrival& first) {
             msgs[i].msg_hdr.msg_name = &from[i];
             msgs[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
         }
-        // MSG_TRUNC: each msg_len is the datagram's real length (as the first one's is), so a
-        // longer one shows as such.
+        // MSG_TRUNC: each msg_len is the datagram's real length, also when it was cut.
         const int n = ::recvmmsg(fd, msgs.data(), batch, MSG_DONTWAIT | MSG_TRUNC, nullptr);
         if (n < 0) {
             if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
@@ -156,11 +126,19 @@ bool udp_listener::read_batches(int max_batches, const arrival& first) {
             return false;
         }
         // The clocks are read once per batch: its datagrams were all waiting in the socket.
-        const arrival at = round == 0 ? first : arrival::now({}, transport::udp);
+        arrival at = arrival::now({}, transport::udp);
         for (int i = 0; i < n; ++i) {
             const mmsghdr& m = msgs[static_cast<std::size_t>(i)];
-            deliver(static_cast<const char*>(m.msg_hdr.msg_iov->iov_base), m.msg_len,
-                    from_sockaddr(m.msg_hdr.msg_name, m.msg_hdr.msg_namelen), at);
+            std::size_t len = m.msg_len;
+            ++stats_.udp_datagrams;
+            stats_.udp_bytes += len;
+            if (len > max_message_) {
+                ++stats_.udp_truncated;
+                len = max_message_;
+            }
+            at.sender = from_sockaddr(m.msg_hdr.msg_name, m.msg_hdr.msg_namelen);
+            handler_(std::string_view(static_cast<const char*>(m.msg_hdr.msg_iov->iov_base), len),
+                     at);
         }
         if (static_cast<std::size_t>(n) < batch) {
             return false;
@@ -173,7 +151,7 @@ void udp_listener::drain_and_close() {
     if (closed_) {
         return;
     }
-    while (read_batches(1024, arrival::now({}, transport::udp))) {
+    while (read_batches(1024)) {
     }
     count_kernel_drops();
     closed_ = true;
