@@ -1,5 +1,6 @@
 #include "outputs/json_writer.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -173,8 +174,14 @@ void json_writer::close(char c) {
 
 void json_writer::key(std::string_view k) {
     separate();
-    append_json_string(out_, k);
-    out_ += ':';
+    // Keys are the schema's own names, plain ASCII: copied whole, without the escaping scan.
+    if (std::all_of(k.begin(), k.end(),
+                    [](char c) { return plain_bytes[static_cast<unsigned char>(c)]; })) {
+        out_.append(1, '"').append(k).append("\":", 2);
+    } else {
+        append_json_string(out_, k);
+        out_ += ':';
+    }
     after_key_ = true;
 }
 

@@ -64,8 +64,10 @@ void rule_set::index() {
     by_correlation.assign(parsers::event_kind_count, {});
     by_resolve_event.assign(parsers::event_kind_count, {});
     by_state.assign(ike::p1_state_count, {});
+    by_id.clear();
     for (std::uint32_t i = 0; i < rules.size(); ++i) {
         const rule& r = rules[i];
+        by_id.try_emplace(r.id, i);  // the first of equal ids, as a scan finds it
         for (std::size_t k = 0; k < parsers::event_kind_count; ++k) {
             if (r.kind != rule::type::state && r.events.test(k)) {
                 by_event[k].push_back(i);
@@ -102,6 +104,11 @@ const rule* rule_set::find(std::string_view id) const {
 }
 
 std::size_t rule_set::find_index(std::string_view id) const {
+    // The engine asks for an alert's rule on every line of its peer: by name once indexed.
+    if (by_id.size() == rules.size()) {
+        const auto it = by_id.find(id);
+        return it == by_id.end() ? std::string_view::npos : it->second;
+    }
     for (std::size_t i = 0; i < rules.size(); ++i) {
         if (rules[i].id == id) {
             return i;

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "common/string_map.hpp"
 #include "rules/rule.hpp"
 
 namespace ikewatch::rules {
@@ -22,8 +23,9 @@ struct rule_set {
     std::vector<std::vector<std::uint32_t>> by_resolve_event;
     std::vector<std::vector<std::uint32_t>> by_state;  ///< p1_state -> time-in-state rules,
                                                        ///< shortest `for` first
+    string_map<std::uint32_t> by_id;                   ///< rule id -> index (unique ids only)
 
-    /// Rebuilds the dispatch tables from `rules`.
+    /// Rebuilds the dispatch tables and the index by id from `rules`.
     void index();
     [[nodiscard]] const rule* find(std::string_view id) const;
     [[nodiscard]] std::size_t find_index(std::string_view id) const;  ///< npos when absent

@@ -208,6 +208,27 @@ overrides:
     EXPECT_EQ(p->for_, 45 * ikewatch::micros_per_second);
 }
 
+// Every rule of the shipped pack is found by its id, at its own position, through the index the
+// loader builds; a set whose index was not built (or is stale) is still searched correctly.
+TEST(RuleLoader, EveryRuleIsFoundByIdIndexedOrNot) {
+    const auto r = load_rules(shipped_pack());
+    ASSERT_TRUE(r.ok()) << all(r);
+    const rule_set& set = *r.rules;
+    ASSERT_EQ(set.by_id.size(), set.rules.size());
+    rule_set unindexed;
+    unindexed.rules = set.rules;
+    for (std::size_t i = 0; i < set.rules.size(); ++i) {
+        EXPECT_EQ(set.find_index(set.rules[i].id), i);
+        EXPECT_EQ(set.find(set.rules[i].id), &set.rules[i]);
+        EXPECT_EQ(unindexed.find_index(set.rules[i].id), i);
+    }
+    EXPECT_EQ(set.find("IKW-NOPE-000"), nullptr);
+    EXPECT_EQ(set.find_index(""), std::string_view::npos);
+    unindexed.index();
+    unindexed.rules.pop_back();  // stale: the index has one more id than there are rules
+    EXPECT_EQ(unindexed.find(set.rules.back().id), nullptr);
+}
+
 TEST(RuleLoader, OverridesOfUnknownRulesAreErrors) {
     const auto r = load("disable: [NOPE]\noverrides:\n  - {id: ALSO-NOPE, severity: low}\n");
     EXPECT_TRUE(has(r, "override-unknown-id", 1)) << all(r);
