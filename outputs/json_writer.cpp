@@ -1,6 +1,5 @@
 #include "outputs/json_writer.hpp"
 
-#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -172,16 +171,9 @@ void json_writer::close(char c) {
     first_ = false;
 }
 
-void json_writer::key(std::string_view k) {
+void json_writer::key(json_key k) {
     separate();
-    // Keys are the schema's own names, plain ASCII: copied whole, without the escaping scan.
-    if (std::all_of(k.begin(), k.end(),
-                    [](char c) { return plain_bytes[static_cast<unsigned char>(c)]; })) {
-        out_.append(1, '"').append(k).append("\":", 2);
-    } else {
-        append_json_string(out_, k);
-        out_ += ':';
-    }
+    out_.append(1, '"').append(k.text()).append("\":", 2);
     after_key_ = true;
 }
 

@@ -8,6 +8,25 @@
 
 namespace ikewatch::outputs {
 
+/// A key of a fixed schema: a string literal that JSON takes as it is (printable ASCII without
+/// `"` or `\`), checked when the program is compiled, so that writing it needs no escaping.
+class json_key {
+  public:
+    template <std::size_t N>
+    consteval json_key(const char (&k)[N])  // NOLINT(google-explicit-constructor): literals only
+        : text_(k, N - 1) {
+        for (const char c : text_) {
+            if (c < 0x20 || c > 0x7E || c == '"' || c == '\\') {
+                throw "a JSON key written without escaping must be printable ASCII";
+            }
+        }
+    }
+    [[nodiscard]] constexpr std::string_view text() const noexcept { return text_; }
+
+  private:
+    std::string_view text_;
+};
+
 /// Writes JSON of a schema known in advance straight into a string, without a document: for
 /// the records written once per alert. Strings are escaped exactly as `dump_json` escapes them:
 /// invalid UTF-8 becomes U+FFFD, `"`, `\` and C0 controls are escaped as JSON requires, and DEL,
@@ -21,8 +40,8 @@ class json_writer {
     void end_object() { close('}'); }
     void begin_array() { open('['); }
     void end_array() { close(']'); }
-    /// The key of the next value in an object.
-    void key(std::string_view k);
+    /// The key of the next value in an object: one of the schema's names.
+    void key(json_key k);
     void string(std::string_view s);
     /// A string, or null when it is empty.
     void string_or_null(std::string_view s);
