@@ -66,11 +66,11 @@ void append_escape(std::string& out, char32_t c) {
     }
 }
 
-// Bytes that are copied as they are: printable ASCII other than `"` and `\`.
+// Bytes that are copied as they are, as a table.
 constexpr std::array<bool, 256> plain_bytes = [] {
     std::array<bool, 256> t{};
-    for (unsigned b = 0x20; b < 0x7F; ++b) {
-        t[b] = b != '"' && b != '\\';
+    for (unsigned b = 0; b < t.size(); ++b) {
+        t[b] = json_plain_byte(static_cast<unsigned char>(b));
     }
     return t;
 }();

@@ -8,15 +8,20 @@
 
 namespace ikewatch::outputs {
 
-/// A key of a fixed schema: a string literal that JSON takes as it is (printable ASCII without
-/// `"` or `\`), checked when the program is compiled, so that writing it needs no escaping.
+/// A byte JSON strings carry as it is: printable ASCII other than `"` and `\`.
+[[nodiscard]] constexpr bool json_plain_byte(unsigned char b) noexcept {
+    return b >= 0x20 && b < 0x7F && b != '"' && b != '\\';
+}
+
+/// A key of a fixed schema: a string literal of plain bytes only, checked when the program is
+/// compiled, so that writing it needs no escaping.
 class json_key {
   public:
     template <std::size_t N>
     consteval json_key(const char (&k)[N])  // NOLINT(google-explicit-constructor): literals only
         : text_(k, N - 1) {
         for (const char c : text_) {
-            if (c < 0x20 || c > 0x7E || c == '"' || c == '\\') {
+            if (!json_plain_byte(static_cast<unsigned char>(c))) {
                 throw "a JSON key written without escaping must be printable ASCII";
             }
         }

@@ -80,9 +80,9 @@ TEST(UdpListener, ALoneDatagramAfterIdleIsRead) {
     }
 }
 
-// Too long a datagram is cut to max_message_size and counted, whether it wakes the listener or
-// waits behind another; each is handed over with its sender and one clock reading per read.
-TEST(UdpListener, LongDatagramsAreCutWhereverTheyArrive) {
+// Too long a datagram is cut to max_message_size and counted, its whole length in the byte count;
+// each is handed over with its sender and the batch's clock readings.
+TEST(UdpListener, LongDatagramsAreCutAndCountedWhole) {
     boost::asio::io_context io;
     ikewatch::daemon::counters stats;
     std::vector<std::string> got;
