@@ -80,6 +80,66 @@ TEST(UdpListener, ALoneDatagramAfterIdleIsRead) {
     }
 }
 
+// Datagrams that arrive while the listener gathers (after a read that found several) are read by
+// the timer; once a read finds none, the listener waits for the socket again, and a datagram
+// alone after that is read too. The first three are on the socket before the loop runs, so the
+// first read finds them together.
+TEST(UdpListener, GatheredStreamThenIdleThenALoneDatagram) {
+    boost::asio::io_context io;
+    ikewatch::daemon::counters stats;
+    std::vector<std::string> got;
+    udp_listener listener(
+        io, ikewatch::config::endpoint{"127.0.0.1", 0}, 1 << 20, 2048,
+        [&](std::string_view m, const ikewatch::daemon::arrival&) { got.emplace_back(m); }, stats);
+    listener.start();
+    boost::asio::ip::udp::socket s(io, boost::asio::ip::udp::v4());
+    const boost::asio::ip::udp::endpoint to(boost::asio::ip::make_address("127.0.0.1"),
+                                            listener.port());
+    std::vector<std::string> sent;
+    const auto send = [&](const std::string& m) {
+        s.send_to(boost::asio::buffer(m), to);
+        sent.push_back(m);
+    };
+    const auto receive_all = [&] {
+        const auto deadline = std::chrono::steady_clock::now() + 5s;
+        while (got.size() < sent.size() && std::chrono::steady_clock::now() < deadline) {
+            io.run_one_for(5ms);
+        }
+    };
+    for (int i = 0; i < 3; ++i) {
+        send("first " + std::to_string(i));
+    }
+    receive_all();
+    ASSERT_EQ(got.size(), 3U);
+    // Right after a read of three: the listener is gathering, not watching the socket.
+    send("while gathering 0");
+    send("while gathering 1");
+    receive_all();
+    io.run_for(50ms);  // reads that find nothing: back to the readiness wait
+    send("alone");
+    receive_all();
+    EXPECT_EQ(got, sent);
+}
+
+TEST(UdpListener, GathersOnlyAsLongAsTheBufferHoldsTheStream) {
+    using std::chrono::microseconds;
+    using std::chrono::nanoseconds;
+    constexpr std::size_t large = 8U << 20;
+    constexpr std::size_t stock = 425984;  // what the kernel reports for rmem_max 212992
+    // One datagram or none: wait for the socket.
+    EXPECT_EQ(udp_listener::gather_for(0, 0, 1ms, large), microseconds{0});
+    EXPECT_EQ(udp_listener::gather_for(1, 200, 1ms, large), microseconds{0});
+    // A stream a large buffer holds for longer than the delay: the whole delay.
+    EXPECT_EQ(udp_listener::gather_for(10, 2000, 1ms, large), udp_listener::gather_delay);
+    EXPECT_EQ(udp_listener::gather_for(2, 400, 10h, large), udp_listener::gather_delay);
+    // 200 k/s into the stock buffer: a quarter of it (47 short datagrams) fills in 235 us.
+    EXPECT_EQ(udp_listener::gather_for(100, 20000, 500us, stock), microseconds{235});
+    // 3.2 M/s: a quarter fills in 14 us, too short to wait.
+    EXPECT_EQ(udp_listener::gather_for(64, 12800, 20us, stock), microseconds{0});
+    // No buffer known: never wait.
+    EXPECT_EQ(udp_listener::gather_for(64, 12800, 1ms, 0), microseconds{0});
+}
+
 // Too long a datagram is cut to max_message_size and counted, its whole length in the byte count;
 // each is handed over with its sender and the batch's clock readings.
 TEST(UdpListener, LongDatagramsAreCutAndCountedWhole) {
