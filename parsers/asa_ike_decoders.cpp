@@ -40,12 +40,26 @@ constexpr std::array<payload_name, 13> payload_names{{
 
 std::uint16_t parse_payloads(std::string_view list) noexcept {
     std::uint16_t mask = 0;
-    while (!list.empty()) {
-        const std::size_t plus = text::find(list, " + ");
-        std::string_view item = text::trim(list.substr(0, plus));
-        if (const std::size_t paren = text::find(item, " ("); paren != std::string_view::npos) {
-            item = item.substr(0, paren);
+    const std::size_t n = list.size();
+    std::size_t i = 0;
+    while (true) {
+        // An item runs to ` + ` or the end of the list, its name to the first ` (` in it. One
+        // pass over the characters finds both.
+        std::size_t end = i;
+        std::size_t cut = std::string_view::npos;
+        for (; end < n; ++end) {
+            if (list[end] != ' ' || end + 1 >= n) {
+                continue;
+            }
+            if (list[end + 1] == '+' && end + 2 < n && list[end + 2] == ' ') {
+                break;
+            }
+            if (list[end + 1] == '(' && cut == std::string_view::npos) {
+                cut = end;
+            }
         }
+        const std::string_view item =
+            text::trim(list.substr(i, (cut == std::string_view::npos ? end : cut) - i));
         for (const auto& p : payload_names) {
             // Length and first letter rule out nearly every name before a comparison.
             if (p.name.size() == item.size() && p.name[0] == item[0] && item == p.name) {
@@ -53,12 +67,11 @@ std::uint16_t parse_payloads(std::string_view list) noexcept {
                 break;
             }
         }
-        if (plus == std::string_view::npos) {
-            break;
+        if (end >= n) {
+            return mask;
         }
-        list.remove_prefix(plus + 3);
+        i = end + 3;
     }
-    return mask;
 }
 
 ike_exchange classify(std::uint16_t p, std::uint32_t msgid) noexcept {
