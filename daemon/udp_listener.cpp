@@ -128,7 +128,8 @@ std::chrono::microseconds udp_listener::gather_for(std::size_t datagrams, std::s
     // The kernel charges a queued datagram its length and its buffer's overhead, which is up to
     // about 2 KiB for a short one.
     constexpr std::size_t overhead = 2048;
-    const std::size_t room = rcvbuf / 4 / (overhead + bytes / datagrams);
+    // An eighth of the buffer: senders send in bursts, and the timer may fire late.
+    const std::size_t room = rcvbuf / 8 / (overhead + bytes / datagrams);
     // At `datagrams` per `since`, `room` datagrams arrive in since * room / datagrams. (A second
     // or more since the last read is a slow stream; the bound keeps the product in range.)
     const auto span = std::clamp<std::chrono::nanoseconds>(since, {}, std::chrono::seconds{1});

@@ -51,7 +51,7 @@ class udp_listener {
     /// How long to let the socket fill before the next read, after a read that found `datagrams`
     /// datagrams of `bytes` bytes in all, `since` after the read before it: zero (wait for
     /// readiness) for one datagram or none; else `gather_delay`, shortened so that at the rate
-    /// just seen at most a quarter of the receive buffer (`rcvbuf`, as the kernel reports it)
+    /// just seen at most an eighth of the receive buffer (`rcvbuf`, as the kernel reports it)
     /// fills meanwhile.
     [[nodiscard]] static std::chrono::microseconds gather_for(std::size_t datagrams,
                                                               std::size_t bytes,

@@ -132,9 +132,10 @@ TEST(UdpListener, GathersOnlyAsLongAsTheBufferHoldsTheStream) {
     // A stream a large buffer holds for longer than the delay: the whole delay.
     EXPECT_EQ(udp_listener::gather_for(10, 2000, 1ms, large), udp_listener::gather_delay);
     EXPECT_EQ(udp_listener::gather_for(2, 400, 10h, large), udp_listener::gather_delay);
-    // 200 k/s into the stock buffer: a quarter of it (47 short datagrams) fills in 235 us.
-    EXPECT_EQ(udp_listener::gather_for(100, 20000, 500us, stock), microseconds{235});
-    // 3.2 M/s: a quarter fills in 14 us, too short to wait.
+    // 200 k/s into the stock buffer: an eighth of it (23 short datagrams) fills in 115 us.
+    EXPECT_EQ(udp_listener::gather_for(100, 20000, 500us, stock), microseconds{115});
+    // 1 M/s: an eighth fills in 23 us; 3.2 M/s: in 7 us, too short to wait.
+    EXPECT_EQ(udp_listener::gather_for(64, 12800, 64us, stock), microseconds{23});
     EXPECT_EQ(udp_listener::gather_for(64, 12800, 20us, stock), microseconds{0});
     // No buffer known: never wait.
     EXPECT_EQ(udp_listener::gather_for(64, 12800, 1ms, 0), microseconds{0});
