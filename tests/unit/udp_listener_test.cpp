@@ -13,22 +13,50 @@
 namespace {
 
 using namespace std::chrono_literals;
+using ikewatch::daemon::arrival;
 using ikewatch::daemon::udp_listener;
+
+// A listener on a loopback port that keeps what it is handed, and a socket that sends to it.
+struct loopback {
+    explicit loopback(std::size_t max_message = 2048)
+        : listener(
+              io, ikewatch::config::endpoint{"127.0.0.1", 0}, 1 << 20, max_message,
+              [this](std::string_view m, const arrival& a) {
+                  got.emplace_back(m);
+                  from.push_back(a);
+              },
+              stats),
+          to(boost::asio::ip::make_address("127.0.0.1"), listener.port()) {
+        listener.start();
+    }
+
+    void send(const std::string& m) {
+        out.send_to(boost::asio::buffer(m), to);
+        sent.push_back(m);
+    }
+    // Runs the event loop until `n` messages have been handed over, or `limit` has passed.
+    void receive(std::size_t n, std::chrono::seconds limit = 5s) {
+        const auto deadline = std::chrono::steady_clock::now() + limit;
+        while (got.size() < n && std::chrono::steady_clock::now() < deadline) {
+            io.run_one_for(5ms);
+        }
+    }
+
+    boost::asio::io_context io;
+    ikewatch::daemon::counters stats;
+    std::vector<std::string> got;
+    std::vector<arrival> from;
+    udp_listener listener;
+    boost::asio::ip::udp::socket out{io, boost::asio::ip::udp::v4()};
+    boost::asio::ip::udp::endpoint to;
+    std::vector<std::string> sent;  // by `send`
+};
 
 // The listener reads batches until one comes back short, then waits for the socket again.
 // Whatever the pattern of arrivals (one at a time, a burst of several batches), every datagram
 // comes through, in order.
 TEST(UdpListener, TrickleBurstTrickleAllArriveInOrder) {
-    boost::asio::io_context io;
-    ikewatch::daemon::counters stats;
-    std::vector<std::string> got;
-    ikewatch::config::endpoint at{"127.0.0.1", 0};
-    udp_listener listener(
-        io, at, 1 << 20, 2048,
-        [&](std::string_view m, const ikewatch::daemon::arrival&) { got.emplace_back(m); }, stats);
-    listener.start();
-    const std::uint16_t port = listener.port();
-
+    loopback l;
     std::vector<std::string> sent;
     sent.reserve(530);
     for (int i = 0; i < 530; ++i) {
@@ -37,46 +65,30 @@ TEST(UdpListener, TrickleBurstTrickleAllArriveInOrder) {
     std::thread sender([&] {
         boost::asio::io_context sio;
         boost::asio::ip::udp::socket s(sio, boost::asio::ip::udp::v4());
-        const boost::asio::ip::udp::endpoint to(boost::asio::ip::make_address("127.0.0.1"), port);
         for (std::size_t i = 0; i < sent.size(); ++i) {
-            s.send_to(boost::asio::buffer(sent[i]), to);
+            s.send_to(boost::asio::buffer(sent[i]), l.to);
             // Ten one by one, a burst of 500 (several batches), then ten one by one again.
             if (i < 10 || i >= 520) {
                 std::this_thread::sleep_for(2ms);
             }
         }
     });
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (got.size() < sent.size() && std::chrono::steady_clock::now() < deadline) {
-        io.run_for(10ms);
-    }
+    l.receive(sent.size(), 10s);
     sender.join();
-    EXPECT_EQ(got, sent);
-    EXPECT_EQ(stats.udp_datagrams.load(), sent.size());
+    EXPECT_EQ(l.got, sent);
+    EXPECT_EQ(l.stats.udp_datagrams.load(), sent.size());
 }
 
 // A datagram alone, after the socket has been idle, is read without a second one behind it.
 TEST(UdpListener, ALoneDatagramAfterIdleIsRead) {
-    boost::asio::io_context io;
-    ikewatch::daemon::counters stats;
-    std::vector<std::string> got;
-    udp_listener listener(
-        io, ikewatch::config::endpoint{"127.0.0.1", 0}, 1 << 20, 2048,
-        [&](std::string_view m, const ikewatch::daemon::arrival&) { got.emplace_back(m); }, stats);
-    listener.start();
-    boost::asio::ip::udp::socket s(io, boost::asio::ip::udp::v4());
-    const boost::asio::ip::udp::endpoint to(boost::asio::ip::make_address("127.0.0.1"),
-                                            listener.port());
+    loopback l;
     for (std::size_t round = 0; round < 3; ++round) {
         const std::string m = "alone " + std::to_string(round);
-        s.send_to(boost::asio::buffer(m), to);
-        const auto deadline = std::chrono::steady_clock::now() + 5s;
-        while (got.size() < round + 1 && std::chrono::steady_clock::now() < deadline) {
-            io.run_for(5ms);
-        }
-        ASSERT_EQ(got.size(), round + 1);
-        EXPECT_EQ(got.back(), m);
-        io.run_for(20ms);  // idle: the listener is back to waiting on the socket
+        l.send(m);
+        l.receive(round + 1);
+        ASSERT_EQ(l.got.size(), round + 1);
+        EXPECT_EQ(l.got.back(), m);
+        l.io.run_for(20ms);  // idle: the listener is back to waiting on the socket
     }
 }
 
@@ -85,40 +97,20 @@ TEST(UdpListener, ALoneDatagramAfterIdleIsRead) {
 // alone after that is read too. The first three are on the socket before the loop runs, so the
 // first read finds them together.
 TEST(UdpListener, GatheredStreamThenIdleThenALoneDatagram) {
-    boost::asio::io_context io;
-    ikewatch::daemon::counters stats;
-    std::vector<std::string> got;
-    udp_listener listener(
-        io, ikewatch::config::endpoint{"127.0.0.1", 0}, 1 << 20, 2048,
-        [&](std::string_view m, const ikewatch::daemon::arrival&) { got.emplace_back(m); }, stats);
-    listener.start();
-    boost::asio::ip::udp::socket s(io, boost::asio::ip::udp::v4());
-    const boost::asio::ip::udp::endpoint to(boost::asio::ip::make_address("127.0.0.1"),
-                                            listener.port());
-    std::vector<std::string> sent;
-    const auto send = [&](const std::string& m) {
-        s.send_to(boost::asio::buffer(m), to);
-        sent.push_back(m);
-    };
-    const auto receive_all = [&] {
-        const auto deadline = std::chrono::steady_clock::now() + 5s;
-        while (got.size() < sent.size() && std::chrono::steady_clock::now() < deadline) {
-            io.run_one_for(5ms);
-        }
-    };
+    loopback l;
     for (int i = 0; i < 3; ++i) {
-        send("first " + std::to_string(i));
+        l.send("first " + std::to_string(i));
     }
-    receive_all();
-    ASSERT_EQ(got.size(), 3U);
+    l.receive(l.sent.size());
+    ASSERT_EQ(l.got.size(), 3U);
     // Right after a read of three: the listener is gathering, not watching the socket.
-    send("while gathering 0");
-    send("while gathering 1");
-    receive_all();
-    io.run_for(50ms);  // reads that find nothing: back to the readiness wait
-    send("alone");
-    receive_all();
-    EXPECT_EQ(got, sent);
+    l.send("while gathering 0");
+    l.send("while gathering 1");
+    l.receive(l.sent.size());
+    l.io.run_for(50ms);  // reads that find nothing: back to the readiness wait
+    l.send("alone");
+    l.receive(l.sent.size());
+    EXPECT_EQ(l.got, l.sent);
 }
 
 TEST(UdpListener, GathersOnlyAsLongAsTheBufferHoldsTheStream) {
@@ -144,40 +136,23 @@ TEST(UdpListener, GathersOnlyAsLongAsTheBufferHoldsTheStream) {
 // Too long a datagram is cut to max_message_size and counted, its whole length in the byte count;
 // each is handed over with its sender and the batch's clock readings.
 TEST(UdpListener, LongDatagramsAreCutAndCountedWhole) {
-    boost::asio::io_context io;
-    ikewatch::daemon::counters stats;
-    std::vector<std::string> got;
-    std::vector<ikewatch::daemon::arrival> from;
     constexpr std::size_t max = 600;
-    udp_listener listener(
-        io, ikewatch::config::endpoint{"127.0.0.1", 0}, 1 << 20, max,
-        [&](std::string_view m, const ikewatch::daemon::arrival& a) {
-            got.emplace_back(m);
-            from.push_back(a);
-        },
-        stats);
-    listener.start();
-    boost::asio::ip::udp::socket s(io, boost::asio::ip::udp::v4());
-    const boost::asio::ip::udp::endpoint to(boost::asio::ip::make_address("127.0.0.1"),
-                                            listener.port());
+    loopback l(max);
     const std::string exact(max, 'e');
     const std::string longer(max + 1, 'l');
     const std::string longest(9000, 'x');
     for (const std::string* m : {&longer, &exact, &longest, &longer}) {
-        s.send_to(boost::asio::buffer(*m), to);
+        l.send(*m);
     }
-    const auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (got.size() < 4 && std::chrono::steady_clock::now() < deadline) {
-        io.run_for(5ms);
-    }
-    ASSERT_EQ(got.size(), 4U);
-    EXPECT_EQ(got[0], longer.substr(0, max));
-    EXPECT_EQ(got[1], exact);
-    EXPECT_EQ(got[2], longest.substr(0, max));
-    EXPECT_EQ(got[3], longer.substr(0, max));
-    EXPECT_EQ(stats.udp_truncated.load(), 3U);
-    EXPECT_EQ(stats.udp_bytes.load(), longer.size() * 2 + exact.size() + longest.size());
-    for (const auto& a : from) {
+    l.receive(4);
+    ASSERT_EQ(l.got.size(), 4U);
+    EXPECT_EQ(l.got[0], longer.substr(0, max));
+    EXPECT_EQ(l.got[1], exact);
+    EXPECT_EQ(l.got[2], longest.substr(0, max));
+    EXPECT_EQ(l.got[3], longer.substr(0, max));
+    EXPECT_EQ(l.stats.udp_truncated.load(), 3U);
+    EXPECT_EQ(l.stats.udp_bytes.load(), longer.size() * 2 + exact.size() + longest.size());
+    for (const auto& a : l.from) {
         EXPECT_EQ(a.sender.to_string(), "127.0.0.1");
         EXPECT_EQ(a.how, ikewatch::daemon::transport::udp);
         EXPECT_GT(a.wall, 0);
