@@ -40,6 +40,12 @@ class record_splitter {
         return run(text, on_record, /*eof=*/false);
     }
 
+    /// During a callback: the physical line the record starts on, counted from 0 at the start of
+    /// the text given to this call.
+    [[nodiscard]] std::size_t record_line() const noexcept { return record_line_; }
+    /// After split_complete: the physical lines in the bytes it consumed.
+    [[nodiscard]] std::size_t consumed_lines() const noexcept { return consumed_lines_; }
+
   private:
     // With `eof`, a last line without a newline is a line and the last record is complete.
     template <typename OnRecord>
@@ -50,6 +56,9 @@ class record_splitter {
         bool open = false;
         std::size_t pos = 0;
         std::size_t consumed = 0;
+        std::size_t line_no = 0;  // of the physical line at `pos`
+        std::size_t start_line = 0;
+        consumed_lines_ = 0;
         while (pos < text.size()) {
             std::size_t nl = text.find('\n', pos);
             if (nl == std::string_view::npos) {
@@ -73,29 +82,38 @@ class record_splitter {
                 record_end = pos + line.size();
             } else {
                 if (record_start != std::string_view::npos) {
+                    record_line_ = start_line;
                     on_record(text.substr(record_start, record_end - record_start));
                     consumed = pos;
+                    consumed_lines_ = line_no;
                     record_start = std::string_view::npos;
                 }
                 if (blank) {
                     consumed = nl + 1 > text.size() ? text.size() : nl + 1;
+                    consumed_lines_ = line_no + 1;
                 } else {
                     record_start = pos;
                     record_end = pos + line.size();
+                    start_line = line_no;
                     continuation = 0;
                     open = expects_continuation(line);
                 }
             }
             pos = nl + 1;
+            ++line_no;
         }
         if (eof && record_start != std::string_view::npos) {
+            record_line_ = start_line;
             on_record(text.substr(record_start, record_end - record_start));
             consumed = text.size();
+            consumed_lines_ = line_no;
         }
         return consumed;
     }
 
     bool comments_;
+    std::size_t record_line_ = 0;
+    std::size_t consumed_lines_ = 0;
 };
 
 }  // namespace ikewatch::parsers

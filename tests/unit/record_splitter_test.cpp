@@ -79,3 +79,35 @@ TEST(RecordSplitter, ContinuationIsBounded) {
     const auto r = split(text);
     EXPECT_GT(r.size(), 1u);
 }
+
+TEST(RecordSplitter, NamesTheLineEachRecordStartsOn) {
+    const std::string text =
+        "# a comment\n"
+        "\n"
+        "%ASA-7-713906: Group = 1.1.1.1, IP = 1.1.1.1, Transmitting Proxy Id:\n"
+        "Local subnet:  172.16.200.0\n"
+        "Remote subnet: 192.168.1.0\n"
+        "   \n"
+        "%ASA-6-1: a\n"
+        "  indented continuation\r\n"
+        "%ASA-6-2: b";
+    record_splitter s(true);
+    std::vector<std::size_t> lines;
+    s.split(text, [&](std::string_view) { lines.push_back(s.record_line()); });
+    EXPECT_EQ(lines, (std::vector<std::size_t>{2, 6, 8}));
+}
+
+TEST(RecordSplitter, StreamingCountsTheLinesItConsumed) {
+    record_splitter s(true);
+    std::vector<std::size_t> lines;
+    const auto keep = [&](std::string_view) { lines.push_back(s.record_line()); };
+    // The second record may still continue; the blank line after the first is consumed.
+    const std::string first = "%ASA-6-1: a\n  more\n\n%ASA-6-2: b:\ncontinued\n";
+    const std::size_t used = s.split_complete(first, keep);
+    EXPECT_EQ(first.substr(used), "%ASA-6-2: b:\ncontinued\n");
+    EXPECT_EQ(s.consumed_lines(), 3u);
+    EXPECT_EQ(lines, (std::vector<std::size_t>{0}));
+    // Nothing complete yet: nothing consumed.
+    EXPECT_EQ(s.split_complete("%ASA-6-3: c", keep), 0u);
+    EXPECT_EQ(s.consumed_lines(), 0u);
+}
