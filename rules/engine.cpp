@@ -75,6 +75,7 @@ void engine::set_rules(std::shared_ptr<const rule_set> rules, const ike::peer_ta
     for (const std::string& id : gone) {
         resolve(id, latest);
     }
+    keys_.for_each([&](const std::string&, key_entry& k) { link_rules(k); });
     for (const auto& [id, a] : alerts_) {
         const rule* r = rules_->find(a.data.rule_id);
         if (r != nullptr && r->resolve.after > 0) {
@@ -195,7 +196,7 @@ bool engine::pop_due(std::string_view device, micros now, timer& out) {
         return false;
     }
     timer_heap& heap = *found;
-    if (heap.empty() || heap.top().at > now) {
+    if (heap.next > now || heap.empty()) {
         return false;
     }
     out = heap.pop();
@@ -254,8 +255,7 @@ bool engine::timer_valid(const timer& t, const ike::peer_table& peers) const {
 void engine::prune_timers(const ike::peer_table& peers) {
     timers_.for_each([&](const std::string&, timer_heap& heap) {
         timer_total_ -= heap.items.size();
-        std::erase_if(heap.items, [&](const timer& t) { return !timer_valid(t, peers); });
-        std::make_heap(heap.items.begin(), heap.items.end(), std::greater<>{});
+        heap.keep_if([&](const timer& t) { return timer_valid(t, peers); });
         timer_total_ += heap.items.size();
     });
     timers_.erase_if([](const std::string&, const timer_heap& heap) { return heap.empty(); });
@@ -443,15 +443,11 @@ void engine::check_resolution(key_entry& k, const event* e, const ike::peer_reco
     // Decided over the whole list first: resolve() edits it. Usually nothing clears, and the
     // list is not copied for every line of the peer.
     std::vector<std::string> cleared;
-    for (const std::string& id : k.alerts) {
-        const auto a = alerts_.find(id);
-        if (a == alerts_.end()) {
-            continue;
-        }
-        const rule* r = rules_->find(a->second.data.rule_id);
-        if (r == nullptr || (e != nullptr && a->second.touched_by == event_seq_)) {
+    for (const raised_ref& ref : k.alerts) {
+        if (ref.rule == no_rule || (e != nullptr && ref.touched_by == event_seq_)) {
             continue;  // the line that shows a problem does not also clear it
         }
+        const rule* r = &rules_->rules[ref.rule];
         bool clears = false;
         if (r->kind == rule::type::state) {
             // A time-in-state diagnosis holds while the peer stays in the state.
@@ -466,7 +462,7 @@ void engine::check_resolution(key_entry& k, const event* e, const ike::peer_reco
             clears = true;
         }
         if (clears) {
-            cleared.push_back(id);
+            cleared.push_back(ref.id);
         }
     }
     for (const std::string& id : cleared) {
@@ -498,20 +494,26 @@ void engine::fire(std::uint32_t ri, key_entry& k, const std::string& key_id, con
 
 void engine::raise(std::uint32_t ri, key_entry& k, const std::string& key_id, const trigger& t) {
     const rule& r = rules_->rules[ri];
+    // Raised already: the key lists it under this rule.
+    if (const auto ref = std::find_if(k.alerts.begin(), k.alerts.end(),
+                                      [&](const raised_ref& x) { return x.rule == ri; });
+        ref != k.alerts.end()) {
+        if (const auto a = alerts_.find(ref->id); a != alerts_.end()) {
+            ++a->second.data.count;
+            a->second.data.last_seen = t.time;
+            ref->touched_by = event_seq_;
+            ++stats_.repeats;
+            if (r.resolve.after > 0) {
+                schedule(k.device,
+                         {t.time + r.resolve.after, ri, 0, ref->id, timer::what::resolve});
+            }
+            return;
+        }
+    }
     std::string id = r.id;
     id.push_back('/');
     id.append(k.device).push_back('/');
     id.append(k.key);
-    if (const auto a = alerts_.find(id); a != alerts_.end()) {
-        ++a->second.data.count;
-        a->second.touched_by = event_seq_;
-        a->second.data.last_seen = t.time;
-        ++stats_.repeats;
-        if (r.resolve.after > 0) {
-            schedule(k.device, {t.time + r.resolve.after, ri, 0, id, timer::what::resolve});
-        }
-        return;
-    }
     if (const auto done = resolved_at_.find(id);
         done != resolved_at_.end() && r.suppress > 0 && t.time - done->second < r.suppress) {
         ++stats_.suppressed;
@@ -545,11 +547,11 @@ void engine::raise(std::uint32_t ri, key_entry& k, const std::string& key_id, co
         ++stats_.untracked;  // emitted, but it will not resolve
         return;
     }
-    k.alerts.push_back(id);
+    k.alerts.push_back({id, ri, event_seq_});
     if (r.resolve.after > 0) {
         schedule(k.device, {t.time + r.resolve.after, ri, 0, id, timer::what::resolve});
     }
-    alerts_.emplace(std::move(id), active_alert{std::move(a), key_id, event_seq_});
+    alerts_.emplace(std::move(id), active_alert{std::move(a), key_id});
 }
 
 alert engine::build_alert(const raise_context& c, std::string id) const {
@@ -722,26 +724,20 @@ void engine::collect_evidence(const trigger& t, alert& a) const {
 }
 
 bool engine::explained(const key_entry& k) const {
-    return std::any_of(k.alerts.begin(), k.alerts.end(), [&](const std::string& id) {
-        const auto a = alerts_.find(id);
+    return std::any_of(k.alerts.begin(), k.alerts.end(), [&](const raised_ref& ref) {
+        const auto a = alerts_.find(ref.id);
         if (a == alerts_.end() || a->second.data.sev == severity::info) {
             return false;
         }
-        const rule* r = rules_->find(a->second.data.rule_id);
-        return r == nullptr || !r->fallback;
+        return ref.rule == no_rule || !rules_->rules[ref.rule].fallback;
     });
 }
 
 void engine::resolve_fallbacks(const key_entry& k, micros now) {
     std::vector<std::string> superseded;
-    for (const std::string& id : k.alerts) {
-        const auto a = alerts_.find(id);
-        if (a == alerts_.end()) {
-            continue;
-        }
-        const rule* r = rules_->find(a->second.data.rule_id);
-        if (r != nullptr && r->fallback) {
-            superseded.push_back(id);
+    for (const raised_ref& ref : k.alerts) {
+        if (ref.rule != no_rule && rules_->rules[ref.rule].fallback) {
+            superseded.push_back(ref.id);
         }
     }
     for (const std::string& id : superseded) {
@@ -758,8 +754,7 @@ void engine::resolve(const std::string& alert_id, micros now) {
     const std::string key_id = it->second.key_id;
     alerts_.erase(it);
     if (key_entry* k = keys_.find(key_id)) {
-        auto& ids = k->alerts;
-        ids.erase(std::remove(ids.begin(), ids.end(), alert_id), ids.end());
+        std::erase_if(k->alerts, [&](const raised_ref& ref) { return ref.id == alert_id; });
     }
     a.action = alert::action_t::resolved;
     a.time = std::max(now, a.last_seen);
@@ -769,6 +764,15 @@ void engine::resolve(const std::string& alert_id, micros now) {
         resolved_at_.clear();  // suppression memory is best effort
     }
     resolved_at_[alert_id] = a.time;
+}
+
+void engine::link_rules(key_entry& k) const {
+    for (raised_ref& ref : k.alerts) {
+        const auto a = alerts_.find(ref.id);
+        ref.rule = a != alerts_.end() && rules_->find(a->second.data.rule_id) != nullptr
+                       ? static_cast<std::uint32_t>(rules_->find_index(a->second.data.rule_id))
+                       : no_rule;
+    }
 }
 
 void engine::run_timer(const timer& t, const ike::peer_table& peers, micros log_end) {

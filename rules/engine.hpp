@@ -119,17 +119,24 @@ class engine {
         evidence_line trigger_line;
         std::vector<evidence_line> lines;  // recent triggering lines (non-peer keys)
     };
+    static constexpr std::uint32_t no_rule = ~std::uint32_t{0};
+    // A raised alert as its key lists it: enough to decide, on every line of the peer, whether
+    // it clears or repeats without looking the alert up.
+    struct raised_ref {
+        std::string id;
+        std::uint32_t rule = no_rule;  // its rule's position in the running set, if it has one
+        std::uint64_t touched_by = 0;  // the event that last raised or counted it
+    };
     struct key_entry {
         std::string device;
         std::string key;
         bool peer_key = true;
         std::vector<rule_state> states;
-        std::vector<std::string> alerts;  // active alert ids
+        std::vector<raised_ref> alerts;  // the key's active alerts
     };
     struct active_alert {
         alert data;
-        std::string key_id;            // into keys_
-        std::uint64_t touched_by = 0;  // the event that last raised or counted it
+        std::string key_id;  // into keys_
     };
     struct timer {
         micros at = 0;
@@ -174,26 +181,38 @@ class engine {
     void render_texts(const raise_context& c, alert& a) const;
     void collect_evidence(const trigger& t, alert& a) const;
     void resolve(const std::string& alert_id, micros now);
+    /// Points the key's alerts at their rules' positions in the running set.
+    void link_rules(key_entry& k) const;
     /// True when an alert above info, not a fallback, is active for the key.
     [[nodiscard]] bool explained(const key_entry& k) const;
     /// Resolves the key's active fallback alerts (a better diagnosis was raised).
     void resolve_fallbacks(const key_entry& k, micros now);
     void check_resolution(key_entry& k, const parsers::event* e, const ike::peer_record* p,
                           micros now);
-    // One device's timers, a min-heap on `at`.
+    // One device's timers, a min-heap on `at`. The earliest deadline is kept beside the heap,
+    // so that the check made on every line of the device reads no timer.
     struct timer_heap {
         std::vector<timer> items;
+        micros next = std::numeric_limits<micros>::max();  ///< the top's `at`; max when empty
         [[nodiscard]] bool empty() const noexcept { return items.empty(); }
-        [[nodiscard]] const timer& top() const noexcept { return items.front(); }
         void push(timer t) {
             items.push_back(std::move(t));
             std::push_heap(items.begin(), items.end(), std::greater<>{});
+            next = items.front().at;
         }
         timer pop() {
             std::pop_heap(items.begin(), items.end(), std::greater<>{});
             timer t = std::move(items.back());
             items.pop_back();
+            next = items.empty() ? std::numeric_limits<micros>::max() : items.front().at;
             return t;
+        }
+        /// Keeps the timers `keep` accepts.
+        template <typename Keep>
+        void keep_if(Keep&& keep) {
+            std::erase_if(items, [&](const timer& t) { return !keep(t); });
+            std::make_heap(items.begin(), items.end(), std::greater<>{});
+            next = items.empty() ? std::numeric_limits<micros>::max() : items.front().at;
         }
     };
     void schedule(std::string_view device, timer t);

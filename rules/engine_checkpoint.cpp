@@ -191,10 +191,14 @@ void engine::save(const std::function<json*(std::string_view device)>& slot) con
                               {"trigger_line", line_json(s.trigger_line)},
                               {"lines", lines_json(s.lines)}});
         }
+        json alerts = json::array();
+        for (const raised_ref& ref : k.alerts) {
+            alerts.push_back(ref.id);
+        }
         out->push_back({{"key", k.key},
                         {"peer_key", k.peer_key},
                         {"states", std::move(states)},
-                        {"alerts", k.alerts}});
+                        {"alerts", std::move(alerts)}});
     });
     for (const auto& [id, a] : alerts_) {
         if (json* out = part(a.data.device, "alerts")) {
@@ -257,6 +261,7 @@ void engine::restore(std::string_view device, const json& j, const ike::peer_tab
         return static_cast<std::uint32_t>(rs.find_index(id));
     };
     std::unordered_map<std::string, std::string> key_of_alert;
+    std::vector<std::string> restored_keys;
     if (const auto keys = j.find("keys"); keys != j.end()) {
         for (const json& one : *keys) {
             const std::string key = one.at("key").get<std::string>();
@@ -285,10 +290,12 @@ void engine::restore(std::string_view device, const json& j, const ike::peer_tab
                 next_gen_ = std::max(next_gen_, st.gen + 1);
                 k.states.push_back(std::move(st));
             }
-            k.alerts = one.at("alerts").get<std::vector<std::string>>();
-            for (const std::string& a : k.alerts) {
+            k.alerts.clear();
+            for (std::string& a : one.at("alerts").get<std::vector<std::string>>()) {
                 key_of_alert[a] = id;
+                k.alerts.push_back({std::move(a)});
             }
+            restored_keys.push_back(id);
         }
     }
     if (const auto alerts = j.find("alerts"); alerts != j.end()) {
@@ -302,8 +309,12 @@ void engine::restore(std::string_view device, const json& j, const ike::peer_tab
                                      ? key->second
                                      : std::string(key_of(a.device, a.key, a.peer_key));
             std::string id = a.id;
-            alerts_.insert_or_assign(std::move(id),
-                                     active_alert{std::move(a), std::move(key_id), 0});
+            alerts_.insert_or_assign(std::move(id), active_alert{std::move(a), std::move(key_id)});
+        }
+    }
+    for (const std::string& key_id : restored_keys) {
+        if (key_entry* k = keys_.find(key_id)) {
+            link_rules(*k);
         }
     }
     if (const auto resolved = j.find("resolved"); resolved != j.end()) {
