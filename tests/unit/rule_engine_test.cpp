@@ -345,6 +345,42 @@ TEST(RuleEngine, ReloadKeepsRaisedAlertsAndPeerState) {
     EXPECT_EQ(h.sink.alerts[1].action, alert::action_t::resolved);
 }
 
+// A reload that puts another rule first: the raised alert keeps counting under its rule, not
+// raised a second time, and still clears when the peer leaves the state.
+TEST(RuleEngine, ReloadThatMovesTheRuleKeepsCountingAndClearingItsAlert) {
+    harness h(stuck_rule);
+    h.line(sent_sa("10:00:00"));
+    h.line(sent_sa("10:00:40", "RESENDING"));
+    ASSERT_EQ(h.sink.alerts.size(), 1u);
+    auto moved = load_rules({{"test.yaml", std::string(header) + R"(
+rules:
+  - id: FIRST
+    name: first
+    code: test-code
+    severity: low
+    match: {event: peer_dead}
+    title: "t"
+    cause: "c"
+    checks: []
+  - id: STUCK
+    name: stuck
+    code: test-code
+    severity: high
+    match: {state: MM_WAIT_MSG2, for: 30s}
+    title: "{peer} stuck at {state} for {duration}"
+    cause: "c"
+    checks: ["look at {peer}"]
+)"}});
+    ASSERT_TRUE(moved.ok());
+    h.pipe->set_rules(moved.rules);
+    h.line(sent_sa("10:00:50", "RESENDING"));
+    h.line(asa("10:01:01", "713236",
+               "IP = 203.0.113.5, IKE_DECODE SENDING Message (msgid=0) with payloads : HDR + KE "
+               "(4) + NONCE (10) + NONE (0) total length : 256"));
+    EXPECT_EQ(h.actions(), (std::vector<std::string>{"raised STUCK 203.0.113.5 @10:00:30",
+                                                     "resolved STUCK 203.0.113.5 @10:01:01"}));
+}
+
 TEST(RuleEngine, DrainFiresPendingTimersOnly) {
     harness h(stuck_rule);
     h.line(sent_sa("10:00:00"));
