@@ -24,6 +24,8 @@ class [[nodiscard]] result {
     result(T value)
         : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
     result(failure<E> f) : state_(std::in_place_index<1>, std::move(f.error)) {}  // NOLINT
+    /// A default value built in place, for a function that fills it where its caller gets it.
+    explicit result(std::in_place_t) : state_(std::in_place_index<0>) {}
 
     [[nodiscard]] bool ok() const noexcept { return state_.index() == 0; }
     explicit operator bool() const noexcept { return ok(); }

@@ -385,14 +385,13 @@ std::size_t parse_fixed_stamp(std::string_view s, header_time& out) noexcept {
     if (month == 0 || !valid_date(static_cast<unsigned>(month), day)) {
         return 0;
     }
-    header_time t;
     std::size_t p = 7;
+    unsigned year = 0;
     if (s.size() >= 20 && s[11] == ' ') {
         const unsigned hi = two_digits(s, 7);
         const unsigned lo = two_digits(s, 9);
         if (hi < 100 && lo < 100) {
-            t.has_year = true;
-            t.year = static_cast<std::int16_t>(hi * 100 + lo);
+            year = hi * 100 + lo;
             p = 12;
         }
     }
@@ -409,13 +408,14 @@ std::size_t parse_fixed_stamp(std::string_view s, header_time& out) noexcept {
     if (p < s.size() && s[p] == '.') {
         return 0;  // fractions: the general parser
     }
-    t.present = true;
-    t.month = static_cast<std::uint8_t>(month);
-    t.day = static_cast<std::uint8_t>(day);
-    t.hour = static_cast<std::uint8_t>(h);
-    t.minute = static_cast<std::uint8_t>(m);
-    t.second = static_cast<std::uint8_t>(sec > 59 ? 59 : sec);
-    out = t;
+    out.present = true;
+    out.has_year = p == 20;
+    out.year = static_cast<std::int16_t>(year);
+    out.month = static_cast<std::uint8_t>(month);
+    out.day = static_cast<std::uint8_t>(day);
+    out.hour = static_cast<std::uint8_t>(h);
+    out.minute = static_cast<std::uint8_t>(m);
+    out.second = static_cast<std::uint8_t>(sec > 59 ? 59 : sec);
     return p;
 }
 

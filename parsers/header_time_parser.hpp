@@ -25,7 +25,8 @@ namespace ikewatch::parsers {
 
 /// The common `Mon DD [YYYY ]HH:MM:SS` (day zero- or space-padded) read at fixed positions: the
 /// fast path for the stamps ASA, FTD and PIX send. Returns the bytes read, without any zone or
-/// colon after the clock, or 0 for any other shape (parse_header_time then decides).
+/// colon after the clock, or 0 for any other shape (parse_header_time then decides). Sets only
+/// the date and clock fields of `out` (and `present`), and only when it reads a stamp.
 [[nodiscard]] std::size_t parse_fixed_stamp(std::string_view s, header_time& out) noexcept;
 
 /// UTC offset in seconds of a zone abbreviation such as `EDT` or `UTC+07:30`; false if unknown.

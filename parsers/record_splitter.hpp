@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <string_view>
 
@@ -71,8 +72,7 @@ class record_splitter {
             if (!line.empty() && line.back() == '\r') {
                 line.remove_suffix(1);
             }
-            const bool blank = line.find_first_not_of(" \t") == std::string_view::npos ||
-                               (comments_ && line[0] == '#');
+            const bool blank = only_spaces_and_tabs(line) || (comments_ && line[0] == '#');
             const bool indented = !blank && (line[0] == ' ' || line[0] == '\t');
             const bool continues = record_start != std::string_view::npos && !blank &&
                                    continuation < max_continuation_lines &&
@@ -109,6 +109,10 @@ class record_splitter {
             consumed_lines_ = line_no;
         }
         return consumed;
+    }
+
+    [[nodiscard]] static bool only_spaces_and_tabs(std::string_view line) noexcept {
+        return std::all_of(line.begin(), line.end(), [](char c) { return c == ' ' || c == '\t'; });
     }
 
     bool comments_;

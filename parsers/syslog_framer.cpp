@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 
 #include "common/ip_address.hpp"
 #include "common/text.hpp"
@@ -411,11 +412,14 @@ std::size_t read_strict_header(std::string_view s, std::size_t i, syslog_record&
     return i;
 }
 
-// Character classes of a host in the fast path: letters, digits, `.`, `-`, `_` (0: none).
+// Character classes of a host in the fast path: letters, digits, `.`, `-`, `_`; the space or
+// colon that ends it; anything else.
 constexpr unsigned host_letter = 1;
 constexpr unsigned host_digit = 2;
 constexpr unsigned host_dash = 4;
 constexpr unsigned host_other = 8;
+constexpr unsigned host_end = 16;
+constexpr unsigned host_invalid = 32;
 constexpr auto host_class = [] {
     std::array<std::uint8_t, 256> t{};
     for (int c = 0; c < 256; ++c) {
@@ -425,18 +429,20 @@ constexpr auto host_class = [] {
                                       : is_digit(ch)           ? host_digit
                                       : ch == '-'              ? host_dash
                                       : ch == '.' || ch == '_' ? host_other
-                                                               : 0);
+                                      : ch == ' ' || ch == ':' ? host_end
+                                                               : host_invalid);
     }
     return t;
 }();
 
 // The usual header after the PRI, read at fixed positions. Returns the marker's position, or
-// npos for the general reading (which gives the same result, only slower).
+// npos for the general reading (which gives the same result, only slower); `r.time` may then
+// hold the stamp read.
 std::size_t fast_header(std::string_view s, std::size_t i, syslog_record& r) noexcept {
     constexpr std::size_t npos = std::string_view::npos;
     // The general reading looks for stamps only where a capitalised month starts one.
-    header_time t;
-    const std::size_t n = i < s.size() && is_upper(s[i]) ? parse_fixed_stamp(s.substr(i), t) : 0;
+    const std::size_t n =
+        i < s.size() && is_upper(s[i]) ? parse_fixed_stamp(s.substr(i), r.time) : 0;
     if (n == 0) {
         return npos;
     }
@@ -450,12 +456,15 @@ std::size_t fast_header(std::string_view s, std::size_t i, syslog_record& r) noe
         // something else (a sequence number, a time-zone name such as `EST` or `UTC-5`).
         const std::size_t h = ++p;
         unsigned seen = 0;  // union of the classes met
-        for (; p < s.size() && s[p] != ' ' && s[p] != ':'; ++p) {
+        for (; p < s.size(); ++p) {
             const unsigned c = host_class[static_cast<unsigned char>(s[p])];
-            if (c == 0) {
-                return npos;
+            if (c >= host_end) {
+                break;
             }
             seen |= c;
+        }
+        if (p < s.size() && host_class[static_cast<unsigned char>(s[p])] == host_invalid) {
+            return npos;
         }
         const bool letters_only = seen == host_letter;
         const bool digits_only = seen == host_digit;
@@ -486,28 +495,28 @@ std::size_t fast_header(std::string_view s, std::size_t i, syslog_record& r) noe
     if (at(p) != '%' || !(three_letters || percent_marker(s, p))) {
         return npos;
     }
-    r.time = t;
     r.host = host;
-    r.form = t.has_year ? framing::asa_buffer : framing::rfc3164;
+    r.form = r.time.has_year ? framing::asa_buffer : framing::rfc3164;
     return p;
 }
 
-result<syslog_record, parse_error> frame(std::string_view record, bool fast) noexcept {
+// Frames `record` into `r` (default-built); returns why it cannot be framed, if it cannot.
+std::optional<parse_error> frame_into(std::string_view record, bool fast,
+                                      syslog_record& r) noexcept {
     const std::string_view trimmed = text::trim(record);
     if (trimmed.empty()) {
-        return failure{parse_error::empty};
+        return parse_error::empty;
     }
     if (record.size() > max_record_bytes) {
-        return failure{parse_error::too_long};
+        return parse_error::too_long;
     }
     if (std::memchr(record.data(), '\0', record.size()) != nullptr) {
-        return failure{parse_error::nul_byte};
+        return parse_error::nul_byte;
     }
     std::string_view s = text::ltrim(record);
     while (!s.empty() && (s.back() == '\r' || s.back() == '\n' || s.back() == ' ')) {
         s.remove_suffix(1);
     }
-    syslog_record r;
     std::size_t i = 0;
     if (s[0] == '<') {
         std::size_t p = 1;
@@ -520,14 +529,15 @@ result<syslog_record, parse_error> frame(std::string_view record, bool fast) noe
             r.pri = static_cast<std::int16_t>(pri);
             i = p + 1;
         } else if (p > 1 && p == s.size()) {
-            return failure{parse_error::truncated_header};
+            return parse_error::truncated_header;
         }
     }
     if (fast) {
         if (const std::size_t m = fast_header(s, i, r); m != std::string_view::npos) {
             r.body = s.substr(m);
-            return r;
+            return std::nullopt;
         }
+        r.time = header_time{};  // a stamp the fast path read
     }
     const std::size_t line_end = first_line_end(s);
     const std::string_view first = s.substr(0, line_end);
@@ -535,7 +545,7 @@ result<syslog_record, parse_error> frame(std::string_view record, bool fast) noe
     // Only text without a Cisco marker can be binary noise; checking every line would cost more
     // than framing it.
     if (marker == std::string_view::npos && looks_binary(trimmed)) {
-        return failure{parse_error::binary};
+        return parse_error::binary;
     }
     if (marker != std::string_view::npos) {
         read_header(first, i, i + marker, r);
@@ -548,18 +558,27 @@ result<syslog_record, parse_error> frame(std::string_view record, bool fast) noe
     }
     if (i >= s.size()) {
         if (r.pri >= 0 || r.time.present) {
-            return failure{parse_error::truncated_header};
+            return parse_error::truncated_header;
         }
-        return failure{parse_error::empty};
+        return parse_error::empty;
     }
     while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) {
         ++i;
     }
     if (i >= s.size()) {
-        return failure{parse_error::truncated_header};
+        return parse_error::truncated_header;
     }
     r.body = s.substr(i);
-    return r;
+    return std::nullopt;
+}
+
+// Built where the caller receives it: the record is not copied on its way out.
+result<syslog_record, parse_error> frame(std::string_view record, bool fast) noexcept {
+    result<syslog_record, parse_error> out(std::in_place);
+    if (const std::optional<parse_error> e = frame_into(record, fast, *out)) {
+        out = failure{*e};
+    }
+    return out;
 }
 
 }  // namespace
