@@ -74,9 +74,8 @@ std::string sent_sa(const std::string& hms, const char* dir = "SENDING",
                host);
 }
 
-const char* stuck_rule = R"(
-rules:
-  - id: STUCK
+// One rule as an item of a `rules:` list, and a set of it alone.
+const char* stuck_item = R"(  - id: STUCK
     name: stuck
     code: test-code
     severity: high
@@ -85,6 +84,7 @@ rules:
     cause: "c"
     checks: ["look at {peer}"]
 )";
+const std::string stuck_rule = std::string("\nrules:\n") + stuck_item;
 
 }  // namespace
 
@@ -362,15 +362,7 @@ rules:
     title: "t"
     cause: "c"
     checks: []
-  - id: STUCK
-    name: stuck
-    code: test-code
-    severity: high
-    match: {state: MM_WAIT_MSG2, for: 30s}
-    title: "{peer} stuck at {state} for {duration}"
-    cause: "c"
-    checks: ["look at {peer}"]
-)"}});
+)" + stuck_item}});
     ASSERT_TRUE(moved.ok());
     h.pipe->set_rules(moved.rules);
     h.line(sent_sa("10:00:50", "RESENDING"));
