@@ -132,7 +132,7 @@ class name_map {
         return static_cast<std::uint32_t>(h ^ (h >> 32));
     }
     [[nodiscard]] std::uint32_t slot_of(std::string_view name, std::uint32_t h) const {
-        return index_.find(h, [&](std::uint32_t i) { return slots_[i].name == name; });
+        return index_.find(h, [&](std::uint32_t i) { return same_key(slots_[i].name, name); });
     }
     void release(std::uint32_t i) {
         slot& s = slots_[i];

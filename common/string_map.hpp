@@ -51,6 +51,39 @@ struct string_hash {
     }
 };
 
+/// Equality of two short keys without a call to memcmp: keys of 4 to 16 bytes are compared as
+/// two words each (overlapping in the middle), shorter ones byte by byte.
+[[nodiscard]] inline bool same_key(std::string_view a, std::string_view b) noexcept {
+    const std::size_t n = a.size();
+    if (n != b.size()) {
+        return false;
+    }
+    const char* p = a.data();
+    const char* q = b.data();
+    const auto words_equal = [&](auto word, std::size_t at) {
+        decltype(word) x{};
+        decltype(word) y{};
+        std::memcpy(&x, p + at, sizeof x);
+        std::memcpy(&y, q + at, sizeof y);
+        return x == y;
+    };
+    if (n >= 8 && n <= 16) {
+        return words_equal(std::uint64_t{}, 0) && words_equal(std::uint64_t{}, n - 8);
+    }
+    if (n >= 4 && n < 8) {
+        return words_equal(std::uint32_t{}, 0) && words_equal(std::uint32_t{}, n - 4);
+    }
+    if (n < 4) {
+        for (std::size_t i = 0; i < n; ++i) {
+            if (p[i] != q[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+    return std::memcmp(p, q, n) == 0;
+}
+
 /// A hash map from strings that can be searched with a string_view, without a copy.
 template <typename V>
 using string_map = std::unordered_map<std::string, V, string_hash, std::equal_to<>>;

@@ -277,48 +277,59 @@ void untagged(std::string_view body, cisco_message& m) noexcept {
 // `%FTD-5-711001: IKEv2-PLAT-4: Received PFKEY …`: debug output the firewall sends as syslog
 // (`logging debug-trace`). The text inside is read as the console would show it, under the
 // family and id of the tag; other 711001 text stays as it is.
-cisco_message debug_trace(const cisco_message& outer) noexcept {
-    if (outer.text.empty()) {
-        return outer;
+constexpr std::uint32_t debug_trace_id = 711001;
+
+// 711001 carries a debug line inside the tag: the inner line is the message, if it is one.
+void debug_trace(cisco_message& m) noexcept {
+    if (m.id != debug_trace_id || m.text.empty()) {
+        return;
     }
     cisco_message inner;
-    inner.text = outer.text;
-    untagged(outer.text, inner);
+    inner.text = m.text;
+    untagged(m.text, inner);
     if (inner.source == message_source::none || inner.source == message_source::bare_id) {
-        return outer;
+        return;
     }
-    inner.fam = outer.fam;
-    inner.msg_id = outer.msg_id;
-    inner.mnemonic = outer.mnemonic;
-    inner.facility = outer.facility;
-    return inner;
+    inner.fam = m.fam;
+    inner.msg_id = m.msg_id;
+    inner.mnemonic = m.mnemonic;
+    inner.facility = m.facility;
+    m = inner;
 }
 
-}  // namespace
-
-cisco_message decode_cisco(std::string_view body) noexcept {
-    constexpr std::uint32_t debug_trace_id = 711001;
-    cisco_message m;
-    m.text = body;
-    if (body.empty()) {
-        return m;
-    }
-    if (common_asa_tag(body, m)) {
-        return m.id == debug_trace_id ? debug_trace(m) : m;
-    }
+// Everything but the common `%ASA-6-302013:` shape; `m` holds the body as its text.
+[[gnu::noinline]] void decode_other(std::string_view body, cisco_message& m) noexcept {
     const char c = body[0];
     // Tags pasted without their `%`: `ASA-4-…`, and the IOS facilities that carry IKE.
     const bool bare_ios_tag =
         starts(body, "CRYPTO-") || starts(body, "IKEV2-") || starts(body, "DMVPN-");
     if (c == '%' || bare_ios_tag || ((c == 'A' || c == 'P' || c == 'F') && body.find('-') < 5)) {
         if (tagged(body, m)) {
-            return m.id == debug_trace_id ? debug_trace(m) : m;
+            debug_trace(m);
+            return;
         }
         m = cisco_message{};
         m.text = body;
-        return m;
+        return;
     }
     untagged(body, m);
+}
+
+}  // namespace
+
+cisco_message decode_cisco(std::string_view body) noexcept {
+    cisco_message m;
+    m.text = body;
+    if (body.empty()) {
+        return m;
+    }
+    if (common_asa_tag(body, m)) {
+        if (m.id == debug_trace_id) {
+            debug_trace(m);
+        }
+        return m;
+    }
+    decode_other(body, m);
     return m;
 }
 

@@ -91,19 +91,12 @@ void event::clear() noexcept {
     present_ = 0;
 }
 
-void event::set(field f, std::string_view value) noexcept {
-    const auto size = static_cast<std::uint32_t>(value.size() > 0xFFFF ? 0xFFFF : value.size());
-    if ((present_ & bit(f)) != 0) {
-        for (std::uint8_t i = 0; i < n_fields_; ++i) {
-            if (fields_[i].key == f) {
-                fields_[i] = {value.data(), size, f};
-                return;
-            }
+void event::replace(field f, std::string_view value) noexcept {
+    for (std::uint8_t i = 0; i < n_fields_; ++i) {
+        if (fields_[i].key == f) {
+            fields_[i] = {value.data(), stored_size(value), f};
+            return;
         }
-    }
-    if (n_fields_ < max_fields) {
-        fields_[n_fields_++] = {value.data(), size, f};
-        present_ |= bit(f);
     }
 }
 

@@ -297,7 +297,14 @@ struct event {
 
     /// Sets a field; later values for the same field replace earlier ones. Silently ignores
     /// fields beyond `max_fields` (decoders set far fewer).
-    void set(field f, std::string_view value) noexcept;
+    void set(field f, std::string_view value) noexcept {
+        if ((present_ & bit(f)) == 0 && n_fields_ < max_fields) {
+            fields_[n_fields_++] = {value.data(), stored_size(value), f};
+            present_ |= bit(f);
+            return;
+        }
+        replace(f, value);
+    }
     [[nodiscard]] std::optional<std::string_view> get(field f) const noexcept;
     [[nodiscard]] std::size_t field_size() const noexcept { return n_fields_; }
     [[nodiscard]] field field_at(std::size_t i) const noexcept { return fields_[i].key; }
@@ -320,6 +327,12 @@ struct event {
     std::array<field_value, max_fields> fields_;
     std::uint64_t present_ = 0;  ///< bit k: field k is among fields_ (spares a scan per set/get)
     std::uint8_t n_fields_ = 0;
+
+    // A field set before gets the new value (the first set of a field is inline, above).
+    void replace(field f, std::string_view value) noexcept;
+    [[nodiscard]] static constexpr std::uint32_t stored_size(std::string_view value) noexcept {
+        return static_cast<std::uint32_t>(value.size() > 0xFFFF ? 0xFFFF : value.size());
+    }
 
     static_assert(static_cast<unsigned>(field::count_) <= 64, "present_ has a bit per field");
     [[nodiscard]] static constexpr std::uint64_t bit(field f) noexcept {

@@ -4,12 +4,6 @@
 
 namespace ikewatch::parsers {
 
-namespace {
-
-constexpr micros half_year = 183 * micros_per_day;
-
-}  // namespace
-
 micros event_time::at_year(int year, const header_time& t, int offset) noexcept {
     const std::int32_t key = year << 9 | t.month << 5 | t.day;
     if (key != memo_day_key_) {
@@ -54,7 +48,7 @@ micros event_time::from_uptime(std::string_view device, device_clock* known, con
     return known->last;
 }
 
-micros event_time::resolve(std::string_view device, const header_time& t, micros received) {
+micros event_time::resolve_any(std::string_view device, const header_time& t, micros received) {
     device_clock* known = devices_.find(device);
     if (has_uptime_clock(t) && (known == nullptr || !known->calendar)) {
         return from_uptime(device, known, t, received);

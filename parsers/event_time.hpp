@@ -43,7 +43,26 @@ class event_time {
     explicit event_time(time_options options = {}) : options_(std::move(options)) {}
 
     /// `received` is when the record arrived (live) or the replay's reference time.
-    [[nodiscard]] micros resolve(std::string_view device, const header_time& t, micros received);
+    [[nodiscard]] micros resolve(std::string_view device, const header_time& t, micros received) {
+        // The usual line: a calendar stamp without a zone, from a device whose clock is known,
+        // in the year of its previous line (or the year the stamp gives).
+        if (t.present && !t.uptime_only && t.month != 0 && !t.has_offset &&
+            options_.device_offsets.empty()) {
+            device_clock* c = devices_.find(device);
+            if (c != nullptr && c->calendar) {
+                const micros when =
+                    at_year(t.has_year ? t.year : c->year, t, options_.default_offset_seconds);
+                const bool same_year = when >= c->year_begin && when < c->year_end;
+                const bool no_wrap =
+                    t.has_year || (when >= c->last - half_year && when <= c->last + half_year);
+                if (same_year && no_wrap) {
+                    c->last = when;
+                    return when;
+                }
+            }
+        }
+        return resolve_any(device, t, received);
+    }
 
     /// True once a line with a calendar timestamp (or an uptime stamp) came from `device` (and
     /// was not forgotten).
@@ -86,6 +105,9 @@ class event_time {
     void set_options(time_options options) { options_ = std::move(options); }
 
   private:
+    static constexpr micros half_year = 183 * micros_per_day;
+
+    micros resolve_any(std::string_view device, const header_time& t, micros received);
     int offset_for(std::string_view device, const header_time& t) const;
     device_clock& clock_of(std::string_view device);
     micros from_uptime(std::string_view device, device_clock* known, const header_time& t,

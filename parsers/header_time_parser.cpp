@@ -24,46 +24,56 @@ constexpr std::array<zone_entry, 30> zones{{
     {"CST", -24}, {"CDT", -20}, {"MST", -28}, {"MDT", -24}, {"PST", -32}, {"PDT", -28},
 }};
 
+// The three letters of a month name packed into one number, in lower case: setting bit 5 lowers
+// a letter and makes no other byte equal to a lower-case letter.
+constexpr unsigned month_key(unsigned char a, unsigned char b, unsigned char c) noexcept {
+    return (a | 0x20U) << 16 | (b | 0x20U) << 8 | (c | 0x20U);
+}
+
+// Multiplying a month's key by this and keeping the top five bits gives each of the twelve
+// months its own place in a table of 32.
+constexpr std::uint32_t month_multiplier = 418435;
+constexpr unsigned month_place(unsigned key) noexcept {
+    return static_cast<std::uint32_t>(key * month_multiplier) >> 27;
+}
+
+struct month_entry {
+    unsigned key = 0;
+    int month = 0;
+};
+constexpr auto month_table = [] {
+    constexpr std::array<const char*, 12> names = {"jan", "feb", "mar", "apr", "may", "jun",
+                                                   "jul", "aug", "sep", "oct", "nov", "dec"};
+    std::array<month_entry, 32> t{};
+    for (std::size_t m = 0; m < names.size(); ++m) {
+        const char* n = names[m];
+        const unsigned key =
+            month_key(static_cast<unsigned char>(n[0]), static_cast<unsigned char>(n[1]),
+                      static_cast<unsigned char>(n[2]));
+        t[month_place(key)] = {key, static_cast<int>(m + 1)};
+    }
+    return t;
+}();
+static_assert(
+    [] {
+        int placed = 0;
+        for (const month_entry& e : month_table) {
+            placed += e.month != 0 ? 1 : 0;
+        }
+        return placed == 12;
+    }(),
+    "two months share a place in month_table");
+
 // Month from its three-letter English abbreviation, any letter case; 0 when not a month.
 int month_index(std::string_view s) noexcept {
     if (s.size() < 3) {
         return 0;
     }
-    const auto key = static_cast<unsigned>(text::to_lower(s[0])) << 16 |
-                     static_cast<unsigned>(text::to_lower(s[1])) << 8 |
-                     static_cast<unsigned>(text::to_lower(s[2]));
-    constexpr auto k = [](const char(&m)[4]) {
-        return static_cast<unsigned>(m[0]) << 16 | static_cast<unsigned>(m[1]) << 8 |
-               static_cast<unsigned>(m[2]);
-    };
-    switch (key) {
-        case k("jan"):
-            return 1;
-        case k("feb"):
-            return 2;
-        case k("mar"):
-            return 3;
-        case k("apr"):
-            return 4;
-        case k("may"):
-            return 5;
-        case k("jun"):
-            return 6;
-        case k("jul"):
-            return 7;
-        case k("aug"):
-            return 8;
-        case k("sep"):
-            return 9;
-        case k("oct"):
-            return 10;
-        case k("nov"):
-            return 11;
-        case k("dec"):
-            return 12;
-        default:
-            return 0;
-    }
+    const unsigned key =
+        month_key(static_cast<unsigned char>(s[0]), static_cast<unsigned char>(s[1]),
+                  static_cast<unsigned char>(s[2]));
+    const month_entry& e = month_table[month_place(key)];
+    return e.key == key ? e.month : 0;
 }
 
 // Reads exactly `n` digits at s[pos]; advances pos.

@@ -442,7 +442,9 @@ std::size_t fast_header(std::string_view s, std::size_t i, syslog_record& r) noe
     constexpr std::size_t npos = std::string_view::npos;
     // The general reading looks for stamps only where a capitalised month starts one.
     const std::size_t n =
-        i < s.size() && is_upper(s[i]) ? parse_fixed_stamp(s.substr(i), r.time) : 0;
+        i < s.size() && is_upper(s[i])
+            ? parse_fixed_stamp(std::string_view(s.data() + i, s.size() - i), r.time)
+            : 0;
     if (n == 0) {
         return npos;
     }
@@ -469,7 +471,7 @@ std::size_t fast_header(std::string_view s, std::size_t i, syslog_record& r) noe
         const bool letters_only = seen == host_letter;
         const bool digits_only = seen == host_digit;
         const bool dash = (seen & host_dash) != 0;
-        host = s.substr(h, p - h);
+        host = std::string_view(s.data() + h, p - h);
         int offset = 0;
         if (host.empty() || digits_only || (letters_only && host.size() <= 5) ||
             (dash && zone_offset(host, offset))) {
@@ -503,8 +505,10 @@ std::size_t fast_header(std::string_view s, std::size_t i, syslog_record& r) noe
 // Frames `record` into `r` (default-built); returns why it cannot be framed, if it cannot.
 std::optional<parse_error> frame_into(std::string_view record, bool fast,
                                       syslog_record& r) noexcept {
-    const std::string_view trimmed = text::trim(record);
-    if (trimmed.empty()) {
+    // A record that starts with text is not blank: only others need trimming to tell.
+    const bool blank_start =
+        !record.empty() && (text::is_space(record[0]) || record[0] == '\r' || record[0] == '\n');
+    if (record.empty() || (blank_start && text::trim(record).empty())) {
         return parse_error::empty;
     }
     if (record.size() > max_record_bytes) {
@@ -534,7 +538,7 @@ std::optional<parse_error> frame_into(std::string_view record, bool fast,
     }
     if (fast) {
         if (const std::size_t m = fast_header(s, i, r); m != std::string_view::npos) {
-            r.body = s.substr(m);
+            r.body = std::string_view(s.data() + m, s.size() - m);
             return std::nullopt;
         }
         r.time = header_time{};  // a stamp the fast path read
@@ -544,7 +548,7 @@ std::optional<parse_error> frame_into(std::string_view record, bool fast,
     const std::size_t marker = find_marker(first.substr(i));
     // Only text without a Cisco marker can be binary noise; checking every line would cost more
     // than framing it.
-    if (marker == std::string_view::npos && looks_binary(trimmed)) {
+    if (marker == std::string_view::npos && looks_binary(text::trim(record))) {
         return parse_error::binary;
     }
     if (marker != std::string_view::npos) {

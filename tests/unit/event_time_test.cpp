@@ -1,5 +1,7 @@
 #include "parsers/event_time.hpp"
 
+#include <string>
+
 #include <gtest/gtest.h>
 
 #include "common/time.hpp"
@@ -100,4 +102,25 @@ TEST(EventTime, UptimeStampsKeepTheirDistanceWithoutACalendar) {
     // A calendar line gets a real year even after uptime lines from the same device.
     EXPECT_EQ(clock.resolve("r1", stamp("Feb  1 21:44:23:"), arrival), utc(2026, 2, 1, 21, 44, 23));
     EXPECT_TRUE(clock.has_calendar("r1"));
+}
+
+// Lines of devices in different years, interleaved: each yearless stamp takes its own device's
+// year, a stamp with a year moves that device to it, and a jump back of more than half a year
+// is the next year's line.
+TEST(EventTime, InterleavedDevicesKeepTheirOwnYears) {
+    event_time clock;
+    EXPECT_EQ(clock.resolve("old", stamp("Mar  1 2024 08:00:00"), 0), utc(2024, 3, 1, 8, 0, 0));
+    EXPECT_EQ(clock.resolve("new", stamp("Mar  1 2026 08:00:00"), 0), utc(2026, 3, 1, 8, 0, 0));
+    for (unsigned s = 1; s <= 3; ++s) {
+        EXPECT_EQ(clock.resolve("old", stamp("Mar  1 08:00:0" + std::to_string(s)), 0),
+                  utc(2024, 3, 1, 8, 0, s));
+        EXPECT_EQ(clock.resolve("new", stamp("Mar  1 08:00:0" + std::to_string(s)), 0),
+                  utc(2026, 3, 1, 8, 0, s));
+    }
+    EXPECT_EQ(clock.resolve("old", stamp("Dec 31 2024 23:59:59"), 0),
+              utc(2024, 12, 31, 23, 59, 59));
+    EXPECT_EQ(clock.resolve("old", stamp("Jan  1 00:00:01"), 0), utc(2025, 1, 1, 0, 0, 1));
+    EXPECT_EQ(clock.resolve("old", stamp("Jan  1 00:00:02"), 0), utc(2025, 1, 1, 0, 0, 2));
+    EXPECT_EQ(clock.resolve("new", stamp("Jan  1 2027 00:00:00"), 0), utc(2027, 1, 1, 0, 0, 0));
+    EXPECT_EQ(clock.resolve("new", stamp("Jan  1 00:00:03"), 0), utc(2027, 1, 1, 0, 0, 3));
 }

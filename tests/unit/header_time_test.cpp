@@ -1,3 +1,7 @@
+#include <array>
+#include <cctype>
+#include <string>
+
 #include <gtest/gtest.h>
 
 #include "parsers/header_time_parser.hpp"
@@ -93,4 +97,45 @@ TEST(HeaderTime, RejectsNonStamps) {
     EXPECT_EQ(parse_header_time("", t), 0u);
     EXPECT_EQ(parse_header_time("*", t), 0u);
     EXPECT_EQ(parse_header_time("May", t), 0u);
+}
+
+// Months are found through a table: each of the twelve in any letter case, and no other three
+// characters, whichever of the two stamp readers looks.
+TEST(HeaderTime, EveryMonthInAnyLetterCaseAndNoOtherWord) {
+    const std::array<std::string_view, 12> months = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    const auto month_of = [](const std::string& word) {
+        header_time general;
+        header_time fixed;
+        const std::string line = word + " 15 10:20:30";
+        const bool read_general = parse_header_time(line, general) > 0;
+        const bool read_fixed = ikewatch::parsers::parse_fixed_stamp(line, fixed) > 0;
+        EXPECT_EQ(read_general, read_fixed) << word;
+        EXPECT_EQ(general.month, fixed.month) << word;
+        return read_general ? static_cast<int>(general.month) : 0;
+    };
+    for (std::size_t m = 0; m < months.size(); ++m) {
+        std::string word(months[m]);
+        EXPECT_EQ(month_of(word), static_cast<int>(m + 1)) << word;
+        for (char& c : word) {
+            c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        }
+        EXPECT_EQ(month_of(word), static_cast<int>(m + 1)) << word;
+        word[1] = static_cast<char>(std::tolower(static_cast<unsigned char>(word[1])));
+        EXPECT_EQ(month_of(word), static_cast<int>(m + 1)) << word;
+    }
+    int found = 0;
+    for (char a = 'a'; a <= 'z'; ++a) {
+        for (char b = 'a'; b <= 'z'; ++b) {
+            for (char c = 'a'; c <= 'z'; ++c) {
+                found += month_of(std::string{a, b, c}) != 0 ? 1 : 0;
+            }
+        }
+    }
+    EXPECT_EQ(found, 12);
+    // Only `J` and `j` make January of `?an`: no other byte, letter or not, stands in for them.
+    for (int b = 1; b < 256; ++b) {
+        const char c = static_cast<char>(b);
+        EXPECT_EQ(month_of(std::string{c, 'a', 'n'}), c == 'J' || c == 'j' ? 1 : 0) << b;
+    }
 }

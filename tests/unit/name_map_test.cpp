@@ -97,3 +97,19 @@ TEST(StringHash, LowBitsSpreadSimilarNames) {
     EXPECT_LE(*std::max_element(load.begin(), load.end()), 16);
     EXPECT_LE(std::count(load.begin(), load.end(), 0), 80);
 }
+
+// Keys are compared a word at a time: every length, and a difference in any one byte.
+TEST(SameKey, AgreesWithStringEqualityAtEveryLength) {
+    const std::string base = "fw-dc1-edge-0123456789-abcdefghijklmnopqrstuvwxyz";
+    for (std::size_t n = 0; n <= base.size(); ++n) {
+        const std::string a = base.substr(0, n);
+        const std::string same = a;
+        EXPECT_TRUE(ikewatch::same_key(a, same)) << n;
+        EXPECT_FALSE(ikewatch::same_key(a, a + "x")) << n;
+        for (std::size_t i = 0; i < n; ++i) {
+            std::string b = a;
+            b[i] = static_cast<char>(b[i] ^ 0x20);
+            EXPECT_FALSE(ikewatch::same_key(a, b)) << "length " << n << ", byte " << i;
+        }
+    }
+}
