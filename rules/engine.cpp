@@ -92,16 +92,25 @@ void engine::set_rules(std::shared_ptr<const rule_set> rules, const ike::peer_ta
 }
 
 std::string_view engine::key_of(std::string_view device, std::string_view key, bool peer_key) {
-    // Built in a reused buffer: looking a key up allocates nothing.
-    scratch_.assign(device).push_back('\x1f');
-    scratch_.append(key).push_back('\x1f');
-    scratch_.push_back(peer_key ? 'p' : 'o');
+    // Built in a reused buffer: looking a key up allocates nothing. Sized once and filled in
+    // place, which is cheaper than appending piece by piece (this runs several times a line).
+    scratch_.resize(device.size() + key.size() + 3);
+    char* out = std::copy(device.begin(), device.end(), scratch_.data());
+    *out++ = '\x1f';
+    out = std::copy(key.begin(), key.end(), out);
+    *out++ = '\x1f';
+    *out = peer_key ? 'p' : 'o';
     return scratch_;
 }
 
 engine::key_entry& engine::entry(std::string_view device, std::string_view key, bool peer_key,
                                  const std::string*& key_id) {
-    if (const auto found = keys_.find_ref(key_of(device, key, peer_key)); found.value != nullptr) {
+    return entry(key_of(device, key, peer_key), device, key, peer_key, key_id);
+}
+
+engine::key_entry& engine::entry(std::string_view id, std::string_view device, std::string_view key,
+                                 bool peer_key, const std::string*& key_id) {
+    if (const auto found = keys_.find_ref(id); found.value != nullptr) {
         key_id = found.name;
         return *found.value;
     }
@@ -119,7 +128,7 @@ engine::key_entry& engine::entry(std::string_view device, std::string_view key, 
         });
         stats_.keys_evicted += dropped;
     }
-    const auto added = keys_.emplace(key_of(device, key, peer_key));
+    const auto added = keys_.emplace(id);
     key_entry& k = *added.value;
     k.device = std::string(device);
     k.key = std::string(key);
@@ -199,7 +208,7 @@ bool engine::pop_due(std::string_view device, micros now, timer& out) {
     if (heap.next > now || heap.empty()) {
         return false;
     }
-    out = heap.pop();
+    heap.pop(out);
     --timer_total_;
     return true;
 }
@@ -510,6 +519,12 @@ void engine::raise(std::uint32_t ri, key_entry& k, const std::string& key_id, co
             return;
         }
     }
+    // Another alert already says why: a fallback stops here. Without a suppression to count
+    // first, it stops before its id is built (state timers of an explained peer come here often).
+    const bool superseded = r.fallback && explained(k);
+    if (superseded && r.suppress == 0) {
+        return;
+    }
     std::string id = r.id;
     id.push_back('/');
     id.append(k.device).push_back('/');
@@ -519,8 +534,8 @@ void engine::raise(std::uint32_t ri, key_entry& k, const std::string& key_id, co
         ++stats_.suppressed;
         return;
     }
-    if (r.fallback && explained(k)) {
-        return;  // another alert already says why
+    if (superseded) {
+        return;
     }
 
     // How long something lasted is only claimed when the log showed it: lines without time, or
@@ -775,7 +790,7 @@ void engine::link_rules(key_entry& k) const {
     }
 }
 
-void engine::run_timer(const timer& t, const ike::peer_table& peers, micros log_end) {
+void engine::run_timer(timer&& t, const ike::peer_table& peers, micros log_end) {
     ++stats_.timers_fired;
     if (t.kind == timer::what::resolve) {
         const auto a = alerts_.find(t.key_id);
@@ -826,13 +841,18 @@ void engine::run_timer(const timer& t, const ike::peer_table& peers, micros log_
     }
     const std::vector<std::uint32_t>& list = rules_->by_state[static_cast<std::size_t>(p->state)];
     const device_facts d = facts(device, peers, p);
+    // The timer's key id is the peer's key as key_of builds it, device \x1f peer \x1f p (a
+    // checkpoint may hold another form): the key is then looked up by it, not built again.
+    const bool key_form =
+        b != std::string::npos && t.key_id.size() == b + 2 && t.key_id.back() == 'p';
     std::size_t i = t.rule;
     for (; i < list.size() && p->since + rules_->rules[list[i]].for_ <= t.at; ++i) {
         if (!state_rule_holds(rules_->rules[list[i]], p, d, t.at)) {
             continue;
         }
         const std::string* key_id = nullptr;
-        key_entry& k = entry(device, peer, true, key_id);
+        key_entry& k = entry(key_form ? std::string_view(t.key_id) : key_of(device, peer, true),
+                             device, peer, true, key_id);
         trigger tr;
         tr.peer = p;
         tr.time = t.at;
@@ -841,8 +861,10 @@ void engine::run_timer(const timer& t, const ike::peer_table& peers, micros log_
         }
         fire(list[i], k, *key_id, tr);
     }
-    // The next deadline keeps this entry's place among timers due at the same instant.
-    schedule_state(device, *p, i, t.at, t.key_id, t.seq);
+    // The next deadline keeps this entry's place among timers due at the same instant, and takes
+    // over the key id (`device` and `peer` point into it: the device's name comes from the
+    // table).
+    schedule_state(peers.device_name(p->device), *p, i, t.at, std::move(t.key_id), t.seq);
 }
 
 std::size_t engine::advance(std::string_view device, micros now, const ike::peer_table& peers) {
@@ -850,7 +872,7 @@ std::size_t engine::advance(std::string_view device, micros now, const ike::peer
     timer t;
     std::size_t n = 0;
     while (pop_due(device, now, t)) {
-        run_timer(t, peers);
+        run_timer(std::move(t), peers);
         ++n;
     }
     return n;
@@ -888,7 +910,8 @@ void engine::drain(const ike::peer_table& peers,
             if (t.kind == timer::what::resolve) {
                 resolves.push_back(std::move(t));
             } else {
-                run_timer(t, peers, log_end == 0 ? std::numeric_limits<micros>::max() : log_end);
+                run_timer(std::move(t), peers,
+                          log_end == 0 ? std::numeric_limits<micros>::max() : log_end);
             }
         }
         for (timer& r : resolves) {

@@ -163,6 +163,9 @@ class engine {
     std::string_view key_of(std::string_view device, std::string_view key, bool peer_key);
     key_entry& entry(std::string_view device, std::string_view key, bool peer_key,
                      const std::string*& key_id);
+    /// The same with the key's id already built (`id` is what key_of gives for the three).
+    key_entry& entry(std::string_view id, std::string_view device, std::string_view key,
+                     bool peer_key, const std::string*& key_id);
     rule_state& state_of(key_entry& k, std::uint32_t rule);
     void fire(std::uint32_t rule, key_entry& k, const std::string& key_id, const trigger& t);
     void raise(std::uint32_t rule, key_entry& k, const std::string& key_id, const trigger& t);
@@ -200,12 +203,12 @@ class engine {
             std::push_heap(items.begin(), items.end(), std::greater<>{});
             next = items.front().at;
         }
-        timer pop() {
+        /// Moves the earliest timer into `out` and takes it off the heap.
+        void pop(timer& out) {
             std::pop_heap(items.begin(), items.end(), std::greater<>{});
-            timer t = std::move(items.back());
+            out = std::move(items.back());
             items.pop_back();
             next = items.empty() ? std::numeric_limits<micros>::max() : items.front().at;
-            return t;
         }
         /// Keeps the timers `keep` accepts.
         template <typename Keep>
@@ -224,8 +227,9 @@ class engine {
                         micros after, std::string key_id, std::uint64_t seq = 0);
     [[nodiscard]] bool timer_valid(const timer& t, const ike::peer_table& peers) const;
     void prune_timers(const ike::peer_table& peers);
-    /// `log_end`: the device's clock when a drain fires timers ahead of it.
-    void run_timer(const timer& t, const ike::peer_table& peers,
+    /// `log_end`: the device's clock when a drain fires timers ahead of it. A time-in-state
+    /// timer's key id moves into the timer it schedules next.
+    void run_timer(timer&& t, const ike::peer_table& peers,
                    micros log_end = std::numeric_limits<micros>::max());
     [[nodiscard]] const ike::peer_record* peer_of(const key_entry& k,
                                                   const ike::peer_table& peers) const;

@@ -326,6 +326,47 @@ rules:
     EXPECT_EQ(h.pipe->engine()->stats().suppressed, 1u);
 }
 
+TEST(RuleEngine, ExplainedFallbackStaysQuietAndCountsItsSuppression) {
+    // A fallback resolved by a better diagnosis comes due again on the peer's next negotiation:
+    // it stays quiet, and with `suppress` it counts as suppressed, not just superseded.
+    for (const bool suppress : {false, true}) {
+        harness h(std::string(R"(
+rules:
+  - id: FB
+    name: fallback
+    code: test-code
+    severity: medium
+    fallback: true
+    match: {state: MM_WAIT_MSG2, for: 30s}
+)") + (suppress ? "    suppress: 1h\n" : "") +
+                  R"(    title: "t"
+    cause: "c"
+    checks: []
+  - id: DEAD
+    name: dead
+    code: test-code
+    severity: high
+    match: {event: peer_dead}
+    title: "t"
+    cause: "c"
+    checks: []
+)");
+        h.line(sent_sa("10:00:00"));
+        h.line(built("10:00:40"));
+        h.line(
+            "<163>Jun 01 2026 10:01:00 fw : %ASA-3-713123: IP = 203.0.113.5, IKE lost contact "
+            "with remote peer, deleting connection (keepalive type: DPD)");
+        h.line(sent_sa("10:02:00"));
+        h.line(built("10:03:00"));
+        EXPECT_EQ(h.actions(), (std::vector<std::string>{"raised FB 203.0.113.5 @10:00:30",
+                                                         "raised DEAD 203.0.113.5 @10:01:00",
+                                                         "resolved FB 203.0.113.5 @10:01:00"}))
+            << "suppress=" << suppress;
+        EXPECT_EQ(h.pipe->engine()->stats().suppressed, suppress ? 1U : 0U);
+        EXPECT_EQ(h.pipe->engine()->stats().raised, 2U);
+    }
+}
+
 TEST(RuleEngine, ReloadKeepsRaisedAlertsAndPeerState) {
     harness h(stuck_rule);
     h.line(sent_sa("10:00:00"));
