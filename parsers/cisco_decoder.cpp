@@ -274,12 +274,11 @@ void untagged(std::string_view body, cisco_message& m) noexcept {
     }
 }
 
-// `%FTD-5-711001: IKEv2-PLAT-4: Received PFKEY …`: debug output the firewall sends as syslog
-// (`logging debug-trace`). The text inside is read as the console would show it, under the
-// family and id of the tag; other 711001 text stays as it is.
 constexpr std::uint32_t debug_trace_id = 711001;
 
-// 711001 carries a debug line inside the tag: the inner line is the message, if it is one.
+// `%FTD-5-711001: IKEv2-PLAT-4: Received PFKEY …`: debug output the firewall sends as syslog
+// (`logging debug-trace`). The text inside is read as the console would show it, under the
+// family and id of the tag. Other messages, and 711001 text that holds none, stay as they are.
 void debug_trace(cisco_message& m) noexcept {
     if (m.id != debug_trace_id || m.text.empty()) {
         return;
