@@ -91,7 +91,10 @@ int main(int argc, char** argv) {
                 po.rules = ikewatch::rules::load_with_pack({}).rules;
                 po.sink = &sink;
             }
-            ikewatch::pipeline::sharded_pipeline pipe(std::move(po), threads);
+            // As in `ikewatch replay`: the reading thread runs a shard too.
+            ikewatch::pipeline::sharded_pipeline pipe(
+                std::move(po), threads, {},
+                ikewatch::pipeline::sharded_pipeline::owner::runs_a_shard);
             const auto start = std::chrono::steady_clock::now();
             const std::size_t n = run_pipeline(buffer, pipe);
             const double ns = per_line(start, n);

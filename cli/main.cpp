@@ -68,8 +68,9 @@ command add_replay(CLI::App& app, cli::replay_options& o) {
     cmd->add_flag("--no-drain", o.no_drain, "Do not fire pending timers at the end of the input");
     cmd->add_option("--max-peers", o.max_peers, "Peers kept")->check(CLI::Range(1, 10'000'000));
     cmd->add_option("--threads", o.threads,
-                    "Pipeline threads, sharded by device: each device's alerts keep "
-                    "their order, different devices' may interleave differently")
+                    "Pipeline threads in all, the reading one among them, sharded by device: each "
+                    "device's alerts keep their order, different devices' may interleave "
+                    "differently")
         ->check(CLI::Range(1, 64));
     cmd->add_option("--html", o.html,
                     "Also write the web page with the final state inlined to this file");

@@ -89,7 +89,9 @@ int run_replay(const replay_options& options) {
     popt.table.evidence_bytes = ike::evidence_bytes_for(options.max_peers);
     popt.replay = true;
     popt.table.idle_expiry = std::numeric_limits<micros>::max() / 2;
-    pipeline::sharded_pipeline pipe(std::move(popt), options.threads);
+    // Reading the input is all this thread does besides: it runs a shard too.
+    pipeline::sharded_pipeline pipe(std::move(popt), options.threads, {},
+                                    pipeline::sharded_pipeline::owner::runs_a_shard);
     int status = exit_ok;
     std::size_t since_collect = 0;
     for (const std::string& path : options.inputs) {

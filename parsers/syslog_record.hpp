@@ -50,32 +50,18 @@ struct syslog_record {
     std::int8_t relay_severity = -1;  ///< from a relay's `facility.level`, -1 when absent
     std::string_view body;  ///< the Cisco message or console text (may span continuation lines)
 
-    /// Every view the record holds. A record travels with a copy of its text (a batch for a
-    /// worker thread) as these views' offsets into the text, and is rebased onto the copy.
+    /// A record travels with a copy of its text (a batch for a worker thread): rebase() points
+    /// the views that lay in `from` at the same places in `to`, a copy of it. `from` may be gone
+    /// by then: its address is only compared, never read. Views that were not in it stay.
     static constexpr std::size_t view_count = 5;
-    static constexpr std::uint32_t no_view = ~std::uint32_t{0};  ///< empty, or not in the text
-    using view_offsets = std::array<std::uint32_t, view_count>;
 
-    [[nodiscard]] view_offsets offsets_in(std::string_view text) const noexcept {
-        view_offsets out{};
-        const std::array<const std::string_view*, view_count> v = views();
-        for (std::size_t i = 0; i < view_count; ++i) {
-            const std::string_view s = *v[i];
-            const auto at = reinterpret_cast<std::uintptr_t>(s.data());
-            const auto begin = reinterpret_cast<std::uintptr_t>(text.data());
-            out[i] = s.data() != nullptr && at >= begin && at + s.size() <= begin + text.size()
-                         ? static_cast<std::uint32_t>(at - begin)
-                         : no_view;
-        }
-        return out;
-    }
-    /// Points the views at the same places in `text`, a copy of the text `offsets` came from;
-    /// views that were not in that text are left as they are.
-    void rebase(const view_offsets& offsets, std::string_view text) noexcept {
-        const std::array<std::string_view*, view_count> v = views();
-        for (std::size_t i = 0; i < view_count; ++i) {
-            if (offsets[i] != no_view) {
-                *v[i] = text.substr(offsets[i], v[i]->size());
+    void rebase(std::string_view from, std::string_view to) noexcept {
+        const auto begin = reinterpret_cast<std::uintptr_t>(from.data());
+        for (std::string_view* v : views()) {
+            // One compare: a view that starts before `from` (or has no data) wraps around.
+            const std::uintptr_t offset = reinterpret_cast<std::uintptr_t>(v->data()) - begin;
+            if (v->size() <= from.size() && offset <= from.size() - v->size()) {
+                *v = std::string_view(to.data() + offset, v->size());
             }
         }
     }
@@ -83,9 +69,6 @@ struct syslog_record {
   private:
     // A new string_view member goes here too; the size check below is a reminder.
     [[nodiscard]] std::array<std::string_view*, view_count> views() noexcept {
-        return {&host, &sender, &tag, &body, &time.zone};
-    }
-    [[nodiscard]] std::array<const std::string_view*, view_count> views() const noexcept {
         return {&host, &sender, &tag, &body, &time.zone};
     }
 };

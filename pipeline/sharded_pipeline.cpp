@@ -31,16 +31,26 @@ using framing_result = result<parsers::syslog_record, parsers::parse_error>;
 // Records copied back to back with their sources; the worker reads them as views.
 struct sharded_pipeline::batch {
     struct entry {
+        entry(std::uint32_t at_, std::uint32_t size_, std::uint32_t source_at_,
+              std::uint32_t source_size_, micros received_, const framing_result& framed_,
+              const char* owner_text_)
+            : at(at_),
+              size(size_),
+              source_at(source_at_),
+              source_size(source_size_),
+              received(received_),
+              framed(framed_),
+              owner_text(owner_text_) {}
+
         std::uint32_t at;
         std::uint32_t size;
         std::uint32_t source_at;
         std::uint32_t source_size;
         micros received;
-        // frame_syslog(record), done once by the owner to route the record
-        bool framed_ok;
-        parsers::parse_error error;
-        parsers::syslog_record framed;
-        parsers::syslog_record::view_offsets offsets;
+        // frame_syslog(record), done once by the owner to route the record; its views still
+        // point into the owner's record, at `owner_text`, until the worker rebases them
+        framing_result framed;
+        const char* owner_text;
     };
     int op = op_records;
     std::string bytes;
@@ -91,8 +101,11 @@ struct sharded_pipeline::shard final : rules::alert_sink {
 };
 
 sharded_pipeline::sharded_pipeline(pipeline_options options, std::size_t workers,
-                                   std::function<void()> alerts_waiting)
-    : sink_(options.sink), alerts_waiting_(std::move(alerts_waiting)), threaded_(workers > 1) {
+                                   std::function<void()> alerts_waiting, owner role)
+    : sink_(options.sink),
+      alerts_waiting_(std::move(alerts_waiting)),
+      threaded_(workers > 1),
+      owner_runs_first_(threaded_ && role == owner::runs_a_shard) {
     const std::size_t n = workers > 1 ? workers : 1;
     options.table.max_peers = (options.table.max_peers + n - 1) / n;
     options.table.evidence_bytes /= n;
@@ -107,8 +120,8 @@ sharded_pipeline::sharded_pipeline(pipeline_options options, std::size_t workers
         shards_.push_back(std::move(s));
     }
     if (threaded_) {
-        for (auto& s : shards_) {
-            shard& one = *s;
+        for (std::size_t i = owner_runs_first_ ? 1 : 0; i < shards_.size(); ++i) {
+            shard& one = *shards_[i];
             one.thread = std::thread([this, &one] { work(one); });
         }
     }
@@ -119,6 +132,9 @@ sharded_pipeline::~sharded_pipeline() {
         return;
     }
     for (auto& s : shards_) {
+        if (!s->thread.joinable()) {
+            continue;  // the owner's own shard
+        }
         auto stop = std::make_unique<batch>();
         stop->op = op_stop;
         {
@@ -128,25 +144,32 @@ sharded_pipeline::~sharded_pipeline() {
         s->has_work.notify_one();
     }
     for (auto& s : shards_) {
-        s->thread.join();
+        if (s->thread.joinable()) {
+            s->thread.join();
+        }
     }
 }
 
 namespace {
 
-// The shard of the device the decoder will name (the source when the record does not frame).
-std::size_t shard_for(const framing_result& framed, std::string_view source, std::size_t shards) {
-    return string_hash{}(sharded_pipeline::device_of(framed, source)) % shards;
+// A device's shard by its name's hash. When the owner runs shard 0 the hash picks one of
+// 2n - 1 places: shard 0 has one, every worker's shard two.
+std::size_t shard_by_hash(std::size_t hash, std::size_t shards, bool owner_runs_first) noexcept {
+    if (!owner_runs_first) {
+        return hash % shards;
+    }
+    const std::size_t place = hash % (2 * shards - 1);
+    return place == 0 ? 0 : (place + 1) / 2;
 }
 
 }  // namespace
 
 std::size_t sharded_pipeline::shard_of_device(std::string_view device) const {
-    return string_hash{}(device) % shards_.size();
+    return shard_by_hash(string_hash{}(device), shards_.size(), owner_runs_first_);
 }
 
 std::size_t sharded_pipeline::shard_of(std::string_view record, std::string_view source) const {
-    return shard_for(parsers::frame_syslog(record), source, shards_.size());
+    return shard_of_device(device_of(parsers::frame_syslog(record), source));
 }
 
 void sharded_pipeline::process(std::string_view record, std::string_view source, micros received) {
@@ -164,36 +187,34 @@ void sharded_pipeline::process_framed(std::string_view record, const framing_res
         shards_.front()->pipe->process_framed(record, framed, source, received);
         return;
     }
-    shard& s = *shards_[shard_for(framed, source, shards_.size())];
+    // The shard of the device the decoder will name (the source when the record does not frame).
+    const std::size_t index = shard_of_device(device_of(framed, source));
+    shard& s = *shards_[index];
+    if (index == 0 && owner_runs_first_) {
+        // Only the owner's thread touches its shard: no lock.
+        s.pipe->process_framed(record, framed, source, received);
+        return;
+    }
     batch* b = s.filling.get();
     if (b->entries.size() >= batch_records ||
         (!b->entries.empty() && b->bytes.size() + record.size() + source.size() > batch_bytes)) {
         send(s);
         b = s.filling.get();
     }
-    batch::entry e{};
-    e.at = static_cast<std::uint32_t>(b->bytes.size());
-    e.size = static_cast<std::uint32_t>(record.size());
-    e.received = received;
-    e.framed_ok = framed.ok();
-    if (framed) {
-        e.framed = framed.value();
-        e.offsets = e.framed.offsets_in(record);
-    } else {
-        e.error = framed.error();
-    }
+    const auto at = static_cast<std::uint32_t>(b->bytes.size());
     b->bytes.append(record);
     // Consecutive records from one source share its copy.
+    std::uint32_t source_at = 0;
     if (!b->entries.empty() &&
         b->text(b->entries.back().source_at, b->entries.back().source_size) == source) {
-        e.source_at = b->entries.back().source_at;
-        e.source_size = b->entries.back().source_size;
+        source_at = b->entries.back().source_at;
     } else {
-        e.source_at = static_cast<std::uint32_t>(b->bytes.size());
-        e.source_size = static_cast<std::uint32_t>(source.size());
+        source_at = static_cast<std::uint32_t>(b->bytes.size());
         b->bytes.append(source);
     }
-    b->entries.push_back(e);
+    b->entries.emplace_back(at, static_cast<std::uint32_t>(record.size()), source_at,
+                            static_cast<std::uint32_t>(source.size()), received, framed,
+                            record.data());
 }
 
 void sharded_pipeline::send(shard& s) {
@@ -225,6 +246,14 @@ void sharded_pipeline::flush() {
 void sharded_pipeline::send_op(int kind, std::string_view source) {
     flush();
     for (auto& s : shards_) {
+        if (!s->thread.joinable()) {
+            if (kind == op_finish) {
+                s->pipe->finish(source);
+            } else {
+                s->pipe->drain();
+            }
+            continue;
+        }
         s->filling->op = kind;
         s->filling->bytes.assign(source);
         send(*s);
@@ -296,12 +325,9 @@ void sharded_pipeline::work(shard& s) {
             for (batch::entry& e : b->entries) {
                 const std::string_view record = b->text(e.at, e.size);
                 const std::string_view source = b->text(e.source_at, e.source_size);
-                if (!e.framed_ok) {
-                    s.pipe->process_framed(record, failure<parsers::parse_error>{e.error}, source,
-                                           e.received);
-                    continue;
+                if (e.framed) {
+                    e.framed->rebase(std::string_view(e.owner_text, e.size), record);
                 }
-                e.framed.rebase(e.offsets, record);
                 s.pipe->process_framed(record, e.framed, source, e.received);
             }
             if (b->op == op_finish) {

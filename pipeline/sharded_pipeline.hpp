@@ -21,12 +21,19 @@ namespace ikewatch::pipeline {
 /// Threads: one owner thread makes every call. Records are copied into batches that the workers
 /// take from bounded queues (process() waits when a worker is that far behind). Alerts raised on a
 /// worker wait in its shard until the owner calls collect(), which hands them to the sink, each
-/// shard's in the order they were raised; `alerts_waiting` (called on a worker thread) says when
-/// there is something to collect.
+/// shard's in the order they were raised; `alerts_waiting` (called on the thread that raised the
+/// alert) says when there is something to collect.
+///
+/// An owner with nothing else to do (a replay) can run the first shard itself
+/// (`owner::runs_a_shard`): `workers` threads then do the work in all, one of them the owner. As
+/// the owner also reads and frames every record, its shard takes half the devices a worker's does.
+/// An owner that must stay free for its input (a network loop) only hands records on.
 class sharded_pipeline {
   public:
+    enum class owner : bool { hands_on, runs_a_shard };
+
     sharded_pipeline(pipeline_options options, std::size_t workers,
-                     std::function<void()> alerts_waiting = {});
+                     std::function<void()> alerts_waiting = {}, owner role = owner::hands_on);
     ~sharded_pipeline();
     sharded_pipeline(const sharded_pipeline&) = delete;
     sharded_pipeline& operator=(const sharded_pipeline&) = delete;
@@ -94,6 +101,7 @@ class sharded_pipeline {
     std::function<void()> alerts_waiting_;
     std::vector<std::unique_ptr<shard>> shards_;
     bool threaded_ = false;
+    bool owner_runs_first_ = false;  // shard 0 runs on the owner's thread
 };
 
 }  // namespace ikewatch::pipeline

@@ -31,14 +31,15 @@ struct run_result {
     std::uint64_t records = 0;
 };
 
-run_result run(const std::vector<std::string>& lines, std::size_t workers, bool drain) {
+run_result run(const std::vector<std::string>& lines, std::size_t workers, bool drain,
+               sharded_pipeline::owner role = sharded_pipeline::owner::hands_on) {
     rules::collecting_sink sink;
     pipeline_options o;
     o.time.assume_year = 2026;
     o.rules = rules::load_with_pack({}).rules;
     o.sink = &sink;
     o.table.max_peers = 1'000'000;
-    sharded_pipeline pipe(std::move(o), workers);
+    sharded_pipeline pipe(std::move(o), workers, {}, role);
     for (const std::string& l : lines) {
         pipe.process(l, "mix.log", 0);
     }
@@ -77,6 +78,41 @@ TEST(ShardedPipeline, EveryDeviceGetsTheAlertsOfOnePipelineInTheSameOrder) {
         EXPECT_EQ(many.records, lines.size()) << workers << " workers";
         EXPECT_EQ(many.peers, one.peers) << workers << " workers";
         EXPECT_EQ(many.alerts, one.alerts) << workers << " workers";
+    }
+}
+
+TEST(ShardedPipeline, AnOwnerThatRunsAShardGivesEveryDeviceTheSameAlerts) {
+    const auto lines = workload(40'000);
+    const run_result one = run(lines, 1, true);
+    ASSERT_GT(one.alerts.size(), 20U);
+    for (const std::size_t workers : {2U, 3U}) {
+        const run_result many = run(lines, workers, true, sharded_pipeline::owner::runs_a_shard);
+        EXPECT_EQ(many.records, lines.size()) << workers << " threads";
+        EXPECT_EQ(many.peers, one.peers) << workers << " threads";
+        EXPECT_EQ(many.alerts, one.alerts) << workers << " threads";
+    }
+    EXPECT_EQ(run(lines, 2, false, sharded_pipeline::owner::runs_a_shard).alerts,
+              run(lines, 1, false).alerts);
+}
+
+TEST(ShardedPipeline, AnOwnerThatRunsAShardTakesHalfAWorkersShareOfDevices) {
+    const pipeline_options o;
+    for (const std::size_t workers : {2U, 4U}) {
+        const sharded_pipeline pipe(o, workers, {}, sharded_pipeline::owner::runs_a_shard);
+        std::map<std::size_t, int> used;
+        const int devices = 7'000;
+        for (int i = 0; i < devices; ++i) {
+            ++used[pipe.shard_of_device("fw" + std::to_string(i))];
+        }
+        ASSERT_EQ(used.size(), workers);
+        // Shares of 1 / (2n - 1) and 2 / (2n - 1), within a few per cent.
+        const double place = static_cast<double>(devices) / static_cast<double>(2 * workers - 1);
+        EXPECT_NEAR(used[0], place, place * 0.1) << workers << " threads";
+        for (std::size_t s = 1; s < workers; ++s) {
+            EXPECT_NEAR(used[s], 2 * place, place * 0.2) << workers << " threads, shard " << s;
+        }
+        const std::string line = "<166>Sep 12 2026 10:00:00 fw42 : %ASA-6-302013: Built";
+        EXPECT_EQ(pipe.shard_of(line, "10.0.0.1"), pipe.shard_of_device("fw42"));
     }
 }
 
