@@ -246,7 +246,7 @@ void sharded_pipeline::flush() {
 void sharded_pipeline::send_op(int kind, std::string_view source) {
     flush();
     for (auto& s : shards_) {
-        if (!s->thread.joinable()) {
+        if (owner_runs_first_ && s == shards_.front()) {
             if (kind == op_finish) {
                 s->pipe->finish(source);
             } else {
