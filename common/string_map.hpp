@@ -9,6 +9,18 @@
 
 namespace ikewatch {
 
+namespace detail {
+
+/// The word of type T at `p`, which need not be aligned.
+template <typename T>
+[[nodiscard]] inline T load_word(const char* p) noexcept {
+    T v{};
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+
+}  // namespace detail
+
 /// A hash for short keys (device names, peer addresses) looked up several times per line, where
 /// a cheap hash matters more than a strong one: the bytes are read eight (or four) at a time,
 /// the last word overlapping the one before, then mixed so that every bit reaches the low bits
@@ -25,11 +37,12 @@ struct string_hash {
         };
         if (n >= 8) {
             for (; n > 8; n -= 8, p += 8) {
-                mix(load<std::uint64_t>(p));
+                mix(detail::load_word<std::uint64_t>(p));
             }
-            mix(load<std::uint64_t>(p + n - 8));
+            mix(detail::load_word<std::uint64_t>(p + n - 8));
         } else if (n >= 4) {
-            mix(load<std::uint32_t>(p) | std::uint64_t{load<std::uint32_t>(p + n - 4)} << 32);
+            mix(detail::load_word<std::uint32_t>(p) |
+                std::uint64_t{detail::load_word<std::uint32_t>(p + n - 4)} << 32);
         } else if (n > 0) {
             const auto byte = [p](std::size_t i) {
                 return std::uint64_t{static_cast<unsigned char>(p[i])};
@@ -40,14 +53,6 @@ struct string_hash {
         h *= 0x94d049bb133111ebULL;
         h ^= h >> 29;
         return static_cast<std::size_t>(h);
-    }
-
-  private:
-    template <typename T>
-    static T load(const char* p) noexcept {
-        T v{};
-        std::memcpy(&v, p, sizeof v);
-        return v;
     }
 };
 
@@ -60,18 +65,14 @@ struct string_hash {
     }
     const char* p = a.data();
     const char* q = b.data();
-    const auto words_equal = [&](auto word, std::size_t at) {
-        decltype(word) x{};
-        decltype(word) y{};
-        std::memcpy(&x, p + at, sizeof x);
-        std::memcpy(&y, q + at, sizeof y);
-        return x == y;
-    };
+    using detail::load_word;
     if (n >= 8 && n <= 16) {
-        return words_equal(std::uint64_t{}, 0) && words_equal(std::uint64_t{}, n - 8);
+        return load_word<std::uint64_t>(p) == load_word<std::uint64_t>(q) &&
+               load_word<std::uint64_t>(p + n - 8) == load_word<std::uint64_t>(q + n - 8);
     }
     if (n >= 4 && n < 8) {
-        return words_equal(std::uint32_t{}, 0) && words_equal(std::uint32_t{}, n - 4);
+        return load_word<std::uint32_t>(p) == load_word<std::uint32_t>(q) &&
+               load_word<std::uint32_t>(p + n - 4) == load_word<std::uint32_t>(q + n - 4);
     }
     if (n < 4) {
         for (std::size_t i = 0; i < n; ++i) {
