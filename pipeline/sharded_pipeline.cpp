@@ -26,6 +26,15 @@ enum op : int { op_records, op_finish, op_drain, op_stop };
 
 using framing_result = result<parsers::syslog_record, parsers::parse_error>;
 
+// What a batch asks of its shard's pipeline after its records: nothing, finish or drain.
+void run_op(pipeline& p, int kind, std::string_view source) {
+    if (kind == op_finish) {
+        p.finish(source);
+    } else if (kind == op_drain) {
+        p.drain();
+    }
+}
+
 }  // namespace
 
 // Records copied back to back with their sources; the worker reads them as views.
@@ -120,7 +129,7 @@ sharded_pipeline::sharded_pipeline(pipeline_options options, std::size_t workers
         shards_.push_back(std::move(s));
     }
     if (threaded_) {
-        for (std::size_t i = owner_runs_first_ ? 1 : 0; i < shards_.size(); ++i) {
+        for (std::size_t i = first_worker(); i < shards_.size(); ++i) {
             shard& one = *shards_[i];
             one.thread = std::thread([this, &one] { work(one); });
         }
@@ -131,22 +140,18 @@ sharded_pipeline::~sharded_pipeline() {
     if (!threaded_) {
         return;
     }
-    for (auto& s : shards_) {
-        if (!s->thread.joinable()) {
-            continue;  // the owner's own shard
-        }
+    for (std::size_t i = first_worker(); i < shards_.size(); ++i) {
+        shard& s = *shards_[i];
         auto stop = std::make_unique<batch>();
         stop->op = op_stop;
         {
-            const std::lock_guard lock(s->queue_mutex);
-            s->queue.push_back(std::move(stop));
+            const std::lock_guard lock(s.queue_mutex);
+            s.queue.push_back(std::move(stop));
         }
-        s->has_work.notify_one();
+        s.has_work.notify_one();
     }
-    for (auto& s : shards_) {
-        if (s->thread.joinable()) {
-            s->thread.join();
-        }
+    for (std::size_t i = first_worker(); i < shards_.size(); ++i) {
+        shards_[i]->thread.join();
     }
 }
 
@@ -245,18 +250,14 @@ void sharded_pipeline::flush() {
 
 void sharded_pipeline::send_op(int kind, std::string_view source) {
     flush();
-    for (auto& s : shards_) {
-        if (owner_runs_first_ && s == shards_.front()) {
-            if (kind == op_finish) {
-                s->pipe->finish(source);
-            } else {
-                s->pipe->drain();
-            }
-            continue;
-        }
-        s->filling->op = kind;
-        s->filling->bytes.assign(source);
-        send(*s);
+    if (owner_runs_first_) {
+        run_op(*shards_.front()->pipe, kind, source);
+    }
+    for (std::size_t i = first_worker(); i < shards_.size(); ++i) {
+        shard& s = *shards_[i];
+        s.filling->op = kind;
+        s.filling->bytes.assign(source);
+        send(s);
     }
 }
 
@@ -330,11 +331,7 @@ void sharded_pipeline::work(shard& s) {
                 }
                 s.pipe->process_framed(record, e.framed, source, e.received);
             }
-            if (b->op == op_finish) {
-                s.pipe->finish(b->bytes);
-            } else if (b->op == op_drain) {
-                s.pipe->drain();
-            }
+            run_op(*s.pipe, b->op, b->bytes);
         }
         {
             const std::lock_guard lock(s.queue_mutex);

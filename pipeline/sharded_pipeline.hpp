@@ -95,6 +95,8 @@ class sharded_pipeline {
     void for_each_shard_mut(const std::function<void(pipeline&)>& f);
     void send(shard& s);
     void send_op(int op, std::string_view source);
+    /// The first shard with a thread of its own (shard 0 may run on the owner's).
+    [[nodiscard]] std::size_t first_worker() const noexcept { return owner_runs_first_ ? 1 : 0; }
     void work(shard& s);
 
     rules::alert_sink* sink_ = nullptr;

@@ -105,7 +105,7 @@ TEST(ShardedPipeline, AnOwnerThatRunsAShardTakesHalfAWorkersShareOfDevices) {
             ++used[pipe.shard_of_device("fw" + std::to_string(i))];
         }
         ASSERT_EQ(used.size(), workers);
-        // Shares of 1 / (2n - 1) and 2 / (2n - 1), within a few per cent.
+        // Shares of 1 / (2n - 1) and 2 / (2n - 1), each within 10 %.
         const double place = static_cast<double>(devices) / static_cast<double>(2 * workers - 1);
         EXPECT_NEAR(used[0], place, place * 0.1) << workers << " threads";
         for (std::size_t s = 1; s < workers; ++s) {
