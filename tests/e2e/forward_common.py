@@ -26,7 +26,7 @@ import socket
 import subprocess
 
 from lib import (SKIP, Daemon, Failure, check, die_with_parent, free_port, tool,
-                 udp_port_bound, wait_until)
+                 port_bound_by, wait_until)
 
 FORMATS = ("rfc5424", "cef", "leef", "json")
 FACILITY = 20  # local4
@@ -101,13 +101,6 @@ def make_certs(t):
 # The collector
 
 
-def tcp_listening(port):
-    """True when a socket listens on 127.0.0.1:port or 0.0.0.0:port."""
-    wanted = {f"0100007F:{port:04X}", f"00000000:{port:04X}"}
-    with open("/proc/net/tcp") as f:
-        return any(l.split()[1] in wanted and l.split()[3] == "0A" for l in f.readlines()[1:])
-
-
 class Collector:
     """rsyslogd with one input per name: kind is udp, tcp, tls or tls-client (TLS that demands a
     client certificate signed by the test CA). What each input receives goes, byte for byte and
@@ -180,8 +173,8 @@ class Collector:
         def ready():
             if self.proc.poll() is not None:
                 raise Failure(f"rsyslogd exited with {self.proc.returncode}:\n{self.log()}")
-            return all(udp_port_bound(self.ports[n]) if k == "udp" else
-                       tcp_listening(self.ports[n]) for n, k in self.inputs.items())
+            return all(port_bound_by(self.proc.pid, p, "udp" if self.inputs[n] == "udp" else "tcp")
+                       for n, p in self.ports.items())
 
         wait_until("rsyslogd to listen on every input", ready, 20)
         return self

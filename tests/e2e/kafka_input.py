@@ -24,7 +24,7 @@ import sys
 from forward_common import asa_line, no_tunnel_group
 from kafka_common import MockCluster, kcat_produce
 from lib import Daemon, Failure, check, die_with_parent, free_port, raised, run, tool, \
-    udp_port_bound, wait_until
+    port_bound_by, wait_until
 
 CODE = "tunnel-group-or-psk-missing"
 
@@ -75,7 +75,7 @@ def start_rsyslog(t, cluster):
         if proc.poll() is not None:
             with open(log_path) as f:
                 raise Failure(f"rsyslogd exited with {proc.returncode}:\n{f.read()}")
-        return udp_port_bound(port)
+        return port_bound_by(proc.pid, port, "udp")
 
     wait_until(f"rsyslogd to listen on udp {port}", ready, 20)
     return proc, port

@@ -71,22 +71,50 @@ def tool(name):
     return path
 
 
+_handed_out = set()
+
+
 def free_port(kind="tcp"):
     """A port the kernel has just handed out on 127.0.0.1 (free at the time of the call), for
-    programs that cannot take port 0 and report the one they got."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if kind == "tcp" else socket.SOCK_DGRAM)
-    try:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-    finally:
-        s.close()
+    programs that cannot take port 0 and report the one they got. The kernel may hand a closed
+    port out again, so a test that asks for several never gets the same one twice."""
+    for _ in range(1000):
+        family = socket.SOCK_STREAM if kind == "tcp" else socket.SOCK_DGRAM
+        s = socket.socket(socket.AF_INET, family)
+        try:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        finally:
+            s.close()
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
+    raise Failure("the kernel keeps handing out ports this test already uses")
 
 
-def udp_port_bound(port):
-    """True when some process has a UDP socket bound to 127.0.0.1:port or 0.0.0.0:port."""
+def _socket_inodes(pid):
+    """Inodes of the sockets process `pid` holds open."""
+    found = set()
+    fd_dir = f"/proc/{pid}/fd"
+    for fd in os.listdir(fd_dir):
+        try:
+            target = os.readlink(os.path.join(fd_dir, fd))
+        except OSError:
+            continue  # closed since the listing
+        if target.startswith("socket:["):
+            found.add(target[len("socket:["):-1])
+    return found
+
+
+def port_bound_by(pid, port, kind):
+    """True when process `pid` has a socket bound to 127.0.0.1:port or 0.0.0.0:port: listening
+    for tcp, any for udp. Another process on the port (a port picked by free_port and taken in
+    between) does not count, so a collector that could not bind is not taken for ready."""
     wanted = {f"0100007F:{port:04X}", f"00000000:{port:04X}"}
-    with open("/proc/net/udp") as f:
-        return any(line.split()[1] in wanted for line in f.readlines()[1:])
+    with open("/proc/net/tcp" if kind == "tcp" else "/proc/net/udp") as f:
+        rows = [l.split() for l in f.readlines()[1:]]
+    inodes = {r[9] for r in rows if r[1] in wanted and (kind != "tcp" or r[3] == "0A")}
+    return bool(inodes & _socket_inodes(pid)) if inodes else False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -175,7 +203,7 @@ def start_udp_relay(t, rsyslogd, work, config, **values):
         if proc.poll() is not None:
             with open(os.path.join(work, "rsyslogd.log")) as f:
                 raise Failure(f"rsyslogd exited with {proc.returncode}:\n{f.read()}")
-        return udp_port_bound(port)
+        return port_bound_by(proc.pid, port, "udp")
 
     wait_until(f"rsyslogd to listen on udp {port}", ready, 20)
     return proc, port
