@@ -62,6 +62,8 @@ void engine::set_rules(std::shared_ptr<const rule_set> rules, const ike::peer_ta
     // Per-rule windows refer to rule positions in the old set: start them afresh.
     keys_.for_each([](const std::string&, key_entry& k) { k.states.clear(); });
     timers_.clear();
+    timer_slots_.clear();
+    free_timer_slots_.clear();
     timer_total_ = 0;
     // Alerts whose rule is gone resolve now; the others keep counting under the new rule.
     std::vector<std::string> gone;
@@ -79,9 +81,11 @@ void engine::set_rules(std::shared_ptr<const rule_set> rules, const ike::peer_ta
     for (const auto& [id, a] : alerts_) {
         const rule* r = rules_->find(a.data.rule_id);
         if (r != nullptr && r->resolve.after > 0) {
-            schedule(a.data.device, {a.data.last_seen + r->resolve.after,
-                                     static_cast<std::uint32_t>(rules_->find_index(a.data.rule_id)),
-                                     0, id, timer::what::resolve});
+            schedule(a.data.device,
+                     {.at = a.data.last_seen + r->resolve.after,
+                      .rule = static_cast<std::uint32_t>(rules_->find_index(a.data.rule_id)),
+                      .kind = timer::what::resolve,
+                      .key_id = id});
         }
     }
     peers.for_each([&](const ike::peer_record& p) {
@@ -195,8 +199,22 @@ void engine::schedule(std::string_view device, timer t) {
     if (t.seq == 0) {
         t.seq = ++timer_seq_;
     }
-    timers_.try_emplace(device).first->push(std::move(t));
+    timer_heap::entry e{t.at, t.seq, 0};
+    if (free_timer_slots_.empty()) {
+        e.slot = static_cast<std::uint32_t>(timer_slots_.size());
+        timer_slots_.push_back(std::move(t));
+    } else {
+        e.slot = free_timer_slots_.back();
+        free_timer_slots_.pop_back();
+        timer_slots_[e.slot] = std::move(t);
+    }
+    timers_.try_emplace(device).first->push(e);
     ++timer_total_;
+}
+
+void engine::free_timer_slot(std::uint32_t slot) {
+    timer_slots_[slot] = timer{};
+    free_timer_slots_.push_back(slot);
 }
 
 bool engine::pop_due(std::string_view device, micros now, timer& out) {
@@ -208,7 +226,9 @@ bool engine::pop_due(std::string_view device, micros now, timer& out) {
     if (heap.next > now || heap.empty()) {
         return false;
     }
-    heap.pop(out);
+    const std::uint32_t slot = heap.pop().slot;
+    out = std::move(timer_slots_[slot]);
+    free_timer_slot(slot);
     --timer_total_;
     return true;
 }
@@ -225,14 +245,13 @@ void engine::schedule_state(std::string_view device, const ike::peer_record& p, 
     if (from == list.size()) {
         return;
     }
-    timer t{p.since + rules_->rules[list[from]].for_,
-            static_cast<std::uint32_t>(from),
-            static_cast<std::uint64_t>(p.since),
-            std::move(key_id),
-            timer::what::state,
-            seq};
-    t.state = p.state;
-    schedule(device, std::move(t));
+    schedule(device, {.at = p.since + rules_->rules[list[from]].for_,
+                      .rule = static_cast<std::uint32_t>(from),
+                      .kind = timer::what::state,
+                      .state = p.state,
+                      .gen = static_cast<std::uint64_t>(p.since),
+                      .seq = seq,
+                      .key_id = std::move(key_id)});
 }
 
 bool engine::timer_valid(const timer& t, const ike::peer_table& peers) const {
@@ -264,7 +283,13 @@ bool engine::timer_valid(const timer& t, const ike::peer_table& peers) const {
 void engine::prune_timers(const ike::peer_table& peers) {
     timers_.for_each([&](const std::string&, timer_heap& heap) {
         timer_total_ -= heap.items.size();
-        heap.keep_if([&](const timer& t) { return timer_valid(t, peers); });
+        heap.keep_if([&](const timer_heap::entry& e) {
+            if (timer_valid(timer_slots_[e.slot], peers)) {
+                return true;
+            }
+            free_timer_slot(e.slot);
+            return false;
+        });
         timer_total_ += heap.items.size();
     });
     timers_.erase_if([](const std::string&, const timer_heap& heap) { return heap.empty(); });
@@ -389,8 +414,11 @@ void engine::on_event(const event& e, const ike::transition& t, const ike::peer_
                     s.gen = next_gen_++;
                     s.trigger_line = {e.time, capped(e.raw, options_.max_evidence_bytes)};
                     keep_fields(e, options_.max_field_bytes, s.trigger_fields);
-                    schedule(e.device,
-                             {e.time + r.within, ri, s.gen, *key_id, timer::what::absence});
+                    schedule(e.device, {.at = e.time + r.within,
+                                        .rule = ri,
+                                        .kind = timer::what::absence,
+                                        .gen = s.gen,
+                                        .key_id = *key_id});
                 }
                 break;
             }
@@ -513,8 +541,10 @@ void engine::raise(std::uint32_t ri, key_entry& k, const std::string& key_id, co
             ref->touched_by = event_seq_;
             ++stats_.repeats;
             if (r.resolve.after > 0) {
-                schedule(k.device,
-                         {t.time + r.resolve.after, ri, 0, ref->id, timer::what::resolve});
+                schedule(k.device, {.at = t.time + r.resolve.after,
+                                    .rule = ri,
+                                    .kind = timer::what::resolve,
+                                    .key_id = ref->id});
             }
             return;
         }
@@ -564,7 +594,10 @@ void engine::raise(std::uint32_t ri, key_entry& k, const std::string& key_id, co
     }
     k.alerts.push_back({id, ri, event_seq_});
     if (r.resolve.after > 0) {
-        schedule(k.device, {t.time + r.resolve.after, ri, 0, id, timer::what::resolve});
+        schedule(k.device, {.at = t.time + r.resolve.after,
+                            .rule = ri,
+                            .kind = timer::what::resolve,
+                            .key_id = id});
     }
     alerts_.emplace(std::move(id), active_alert{std::move(a), key_id});
 }
