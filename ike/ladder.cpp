@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "common/string_map.hpp"
 #include "common/text.hpp"
 #include "ike/peer.hpp"
 
@@ -19,13 +20,10 @@ using parsers::ike_role;
 
 constexpr std::size_t none_slot = ladder_slots;
 
-std::uint32_t fnv1a(std::string_view s) noexcept {
-    std::uint32_t h = 2166136261U;
-    for (const char c : s) {
-        h ^= static_cast<unsigned char>(c);
-        h *= 16777619U;
-    }
-    return h;
+// Tells which step logged an evidence line; read a word at a time, as every IKE line is hashed.
+std::uint32_t line_hash(std::string_view s) noexcept {
+    const std::uint64_t h = string_hash{}(s);
+    return static_cast<std::uint32_t>(h ^ (h >> 32));
 }
 
 std::uint32_t offset_ms(micros base, micros t) noexcept {
@@ -310,7 +308,7 @@ void record_change(ladder_record& l, const peer_record& p, micros t) noexcept {
 
 void tag(ladder_record& l, std::string_view raw, std::size_t slot) noexcept {
     const std::string_view kept = text::utf8_prefix(text::trim(raw), evidence_store::line_bytes);
-    l.tag_hash[l.tag_next] = fnv1a(kept);
+    l.tag_hash[l.tag_next] = line_hash(kept);
     l.tag_slot[l.tag_next] = static_cast<std::uint8_t>(slot + 1);
     l.tag_next = static_cast<std::uint8_t>((l.tag_next + 1) % ladder_record::tags);
 }
@@ -563,7 +561,7 @@ void observe_ladder(peer_record& p, const event& e, bool started,
 }
 
 std::optional<std::size_t> evidence_step(const ladder_record& l, std::string_view line) noexcept {
-    const std::uint32_t h = fnv1a(line);
+    const std::uint32_t h = line_hash(line);
     // Newest first: a line logged twice (a resend) belongs to its latest step.
     for (std::size_t i = 0; i < ladder_record::tags; ++i) {
         const std::size_t at = (l.tag_next + ladder_record::tags - 1 - i) % ladder_record::tags;

@@ -1,5 +1,7 @@
 #include "ike/peer_table.hpp"
 
+#include "common/string_map.hpp"
+
 namespace ikewatch::ike {
 
 namespace {
@@ -11,8 +13,10 @@ std::uint64_t fnv(std::string_view s, std::uint64_t h = 1469598103934665603ULL) 
     return h;
 }
 
+// The peer's address read a word at a time, and the device id spread over the high bits, which
+// the fold brings down to the low ones the index uses.
 std::uint32_t peer_hash(std::uint32_t device, std::string_view peer) noexcept {
-    const std::uint64_t h = fnv(peer, 1469598103934665603ULL ^ (device * 0x9E3779B97F4A7C15ULL));
+    const std::uint64_t h = string_hash{}(peer) ^ (device * 0x9E3779B97F4A7C15ULL);
     return static_cast<std::uint32_t>(h ^ (h >> 32));
 }
 
@@ -195,7 +199,7 @@ std::uint32_t peer_table::find_slot(std::uint32_t device, std::string_view peer,
                                     std::uint32_t hash) const {
     return index_.find(hash, [&](std::uint32_t i) {
         const peer_record& r = slots_[i].rec;
-        return r.device == device && r.peer.view() == peer;
+        return r.device == device && same_key(r.peer.view(), peer);
     });
 }
 
