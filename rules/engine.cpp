@@ -62,8 +62,6 @@ void engine::set_rules(std::shared_ptr<const rule_set> rules, const ike::peer_ta
     // Per-rule windows refer to rule positions in the old set: start them afresh.
     keys_.for_each([](const std::string&, key_entry& k) { k.states.clear(); });
     timers_.clear();
-    timer_slots_.clear();
-    free_timer_slots_.clear();
     timer_total_ = 0;
     // Alerts whose rule is gone resolve now; the others keep counting under the new rule.
     std::vector<std::string> gone;
@@ -199,22 +197,8 @@ void engine::schedule(std::string_view device, timer t) {
     if (t.seq == 0) {
         t.seq = ++timer_seq_;
     }
-    timer_heap::entry e{t.at, t.seq, 0};
-    if (free_timer_slots_.empty()) {
-        e.slot = static_cast<std::uint32_t>(timer_slots_.size());
-        timer_slots_.push_back(std::move(t));
-    } else {
-        e.slot = free_timer_slots_.back();
-        free_timer_slots_.pop_back();
-        timer_slots_[e.slot] = std::move(t);
-    }
-    timers_.try_emplace(device).first->push(e);
+    timers_.try_emplace(device).first->push(std::move(t));
     ++timer_total_;
-}
-
-void engine::free_timer_slot(std::uint32_t slot) {
-    timer_slots_[slot] = timer{};
-    free_timer_slots_.push_back(slot);
 }
 
 bool engine::pop_due(std::string_view device, micros now, timer& out) {
@@ -226,9 +210,7 @@ bool engine::pop_due(std::string_view device, micros now, timer& out) {
     if (heap.next > now || heap.empty()) {
         return false;
     }
-    const std::uint32_t slot = heap.pop().slot;
-    out = std::move(timer_slots_[slot]);
-    free_timer_slot(slot);
+    heap.pop(out);
     --timer_total_;
     return true;
 }
@@ -283,13 +265,7 @@ bool engine::timer_valid(const timer& t, const ike::peer_table& peers) const {
 void engine::prune_timers(const ike::peer_table& peers) {
     timers_.for_each([&](const std::string&, timer_heap& heap) {
         timer_total_ -= heap.items.size();
-        heap.keep_if([&](const timer_heap::entry& e) {
-            if (timer_valid(timer_slots_[e.slot], peers)) {
-                return true;
-            }
-            free_timer_slot(e.slot);
-            return false;
-        });
+        heap.keep_if([&](const timer& t) { return timer_valid(t, peers); });
         timer_total_ += heap.items.size();
     });
     timers_.erase_if([](const std::string&, const timer_heap& heap) { return heap.empty(); });

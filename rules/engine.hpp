@@ -138,6 +138,7 @@ class engine {
         alert data;
         std::string key_id;  // into keys_
     };
+    // 64 bytes: the heaps move timers as they keep them in order.
     struct timer {
         micros at = 0;
         std::uint32_t rule = 0;  ///< state timers: the position in the state's rule list
@@ -146,6 +147,9 @@ class engine {
         std::uint64_t gen = 0;  ///< state timers: when the peer entered the state
         std::uint64_t seq = 0;  // set by schedule: timers due at one instant fire in that order
         std::string key_id;
+        bool operator>(const timer& o) const noexcept {
+            return at != o.at ? at > o.at : seq > o.seq;
+        }
     };
     // Context of one trigger, for rendering and evidence.
     struct trigger {
@@ -189,44 +193,32 @@ class engine {
     void resolve_fallbacks(const key_entry& k, micros now);
     void check_resolution(key_entry& k, const parsers::event* e, const ike::peer_record* p,
                           micros now);
-    // One device's timers: a min-heap on (`at`, `seq`) of places in `timer_slots_`, so that
-    // keeping the heap in order moves no timer. The earliest deadline is kept beside the heap,
+    // One device's timers, a min-heap on `at`. The earliest deadline is kept beside the heap,
     // so that the check made on every line of the device reads no timer.
     struct timer_heap {
-        struct entry {
-            micros at = 0;
-            std::uint64_t seq = 0;
-            std::uint32_t slot = 0;  ///< the timer's place in timer_slots_
-            bool operator>(const entry& o) const noexcept {
-                return at != o.at ? at > o.at : seq > o.seq;
-            }
-        };
-        std::vector<entry> items;
+        std::vector<timer> items;
         micros next = std::numeric_limits<micros>::max();  ///< the top's `at`; max when empty
         [[nodiscard]] bool empty() const noexcept { return items.empty(); }
-        void push(entry e) {
-            items.push_back(e);
+        void push(timer t) {
+            items.push_back(std::move(t));
             std::push_heap(items.begin(), items.end(), std::greater<>{});
             next = items.front().at;
         }
-        /// Takes the earliest entry off the heap.
-        entry pop() {
+        /// Moves the earliest timer into `out` and takes it off the heap.
+        void pop(timer& out) {
             std::pop_heap(items.begin(), items.end(), std::greater<>{});
-            const entry e = items.back();
+            out = std::move(items.back());
             items.pop_back();
             next = items.empty() ? std::numeric_limits<micros>::max() : items.front().at;
-            return e;
         }
-        /// Keeps the entries `keep` accepts.
+        /// Keeps the timers `keep` accepts.
         template <typename Keep>
         void keep_if(Keep&& keep) {
-            std::erase_if(items, [&](const entry& e) { return !keep(e); });
+            std::erase_if(items, [&](const timer& t) { return !keep(t); });
             std::make_heap(items.begin(), items.end(), std::greater<>{});
             next = items.empty() ? std::numeric_limits<micros>::max() : items.front().at;
         }
     };
-    /// Frees a timer's place in timer_slots_ (and the memory its key id holds).
-    void free_timer_slot(std::uint32_t slot);
     void schedule(std::string_view device, timer t);
     bool pop_due(std::string_view device, micros now, timer& out);
     /// One timer per peer and state entry, due at the first deadline (entry + `for`) after
@@ -256,9 +248,7 @@ class engine {
     std::string scratch_;       // key_of's buffer
     std::unordered_map<std::string, active_alert> alerts_;
     std::unordered_map<std::string, micros> resolved_at_;  // for suppression (bounded)
-    name_map<timer_heap> timers_;     // by device; emptied heaps are swept now and then
-    std::vector<timer> timer_slots_;  // the timers the heaps hold, by place
-    std::vector<std::uint32_t> free_timer_slots_;  // places in timer_slots_ free for reuse
+    name_map<timer_heap> timers_;  // by device; emptied heaps are swept now and then
     std::size_t sweep_at_ = 1024;
     std::size_t prune_at_ = 4096;         // timer count at which invalid timers are next swept
     std::uint64_t removed_at_prune_ = 0;  // peers evicted or expired at the last sweep

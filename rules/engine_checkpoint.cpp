@@ -225,8 +225,7 @@ void engine::save(const std::function<json*(std::string_view device)>& slot) con
         if (out == nullptr) {
             return;
         }
-        for (const timer_heap::entry& e : heap.items) {
-            const timer& t = timer_slots_[e.slot];
+        for (const timer& t : heap.items) {
             json one = {{"kind", static_cast<unsigned>(t.kind)},
                         {"at", t.at},
                         {"seq", t.seq},
@@ -369,9 +368,6 @@ void engine::forget_device(std::string_view device) {
     std::erase_if(resolved_at_, [&](const auto& r) { return alert_of_device(r.first, device); });
     if (timer_heap* heap = timers_.find(device)) {
         timer_total_ -= heap->items.size();
-        for (const timer_heap::entry& e : heap->items) {
-            free_timer_slot(e.slot);
-        }
         timers_.erase(device);
     }
 }
