@@ -80,8 +80,12 @@ bool names_ike_port(std::string_view text) noexcept {
 //  "OUTSIDE_IN" [0x0, 0x0]`
 void acl_106023(std::string_view text, event& e) noexcept {
     e.kind = event_kind::acl_deny;
+    // Words one space apart, as ASA writes them, are matched in place; other spacing is read a
+    // token at a time.
     std::size_t pos = 0;
-    if (token_at(text, pos) != "Deny") {
+    if (starts(text, "Deny ")) {
+        pos = 4;
+    } else if (token_at(text, pos) != "Deny") {
         e.kind = event_kind::other;
         return;
     }
@@ -96,7 +100,11 @@ void acl_106023(std::string_view text, event& e) noexcept {
     // (the usual order, `src A dst B`; `pos` then moves past the endpoint), else found by a search.
     const auto endpoint_after = [&](std::string_view spaced) {
         std::size_t p = pos;
-        if (token_at(text, p) == spaced.substr(1, spaced.size() - 2)) {
+        const bool one_space_apart = starts(text.substr(p), spaced);
+        if (one_space_apart) {
+            p += spaced.size() - 1;
+        }
+        if (one_space_apart || token_at(text, p) == spaced.substr(1, spaced.size() - 2)) {
             const endpoint ep = parse_endpoint(token_at(text, p), true);
             pos = p;
             return ep;
@@ -111,7 +119,15 @@ void acl_106023(std::string_view text, event& e) noexcept {
     const endpoint src = endpoint_after(" src ");
     const endpoint dst = endpoint_after(" dst ");
     set_flow(e, protocol_name(proto), src, dst);
-    const std::string_view acl = word_after(text.substr(pos), "access-group \"", "\"");
+    constexpr std::string_view by_group = " by access-group \"";
+    std::string_view rest = text.substr(pos);
+    std::string_view acl;
+    if (starts(rest, by_group)) {
+        rest.remove_prefix(by_group.size());
+        acl = rest.substr(0, rest.find('"'));
+    } else {
+        acl = word_after(rest, "access-group \"", "\"");
+    }
     if (!acl.empty()) {
         e.set(field::acl, acl);
     }

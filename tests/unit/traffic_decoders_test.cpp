@@ -139,6 +139,21 @@ TEST(Traffic, AclDenyEndpointsInAnyOrder) {
     EXPECT_EQ(value_of(swapped.ev, field::dst_ip), "198.51.100.1");
     EXPECT_EQ(value_of(swapped.ev, field::dst_port), "4500");
     EXPECT_EQ(value_of(swapped.ev, field::acl), "OUTSIDE_IN");
+    // Words one space apart are matched in place; wider spacing reads the same fields.
+    const auto spaced = decode(
+        "%ASA-4-106023: Deny  udp  src   outside:203.0.113.7/500  dst outside:198.51.100.1/500  "
+        "by  access-group \"OUTSIDE_IN\"");
+    EXPECT_EQ(value_of(spaced.ev, field::protocol), "udp");
+    EXPECT_EQ(value_of(spaced.ev, field::src_interface), "outside");
+    EXPECT_EQ(value_of(spaced.ev, field::src_ip), "203.0.113.7");
+    EXPECT_EQ(value_of(spaced.ev, field::dst_ip), "198.51.100.1");
+    EXPECT_EQ(value_of(spaced.ev, field::dst_port), "500");
+    EXPECT_EQ(value_of(spaced.ev, field::acl), "OUTSIDE_IN");
+    EXPECT_EQ(spaced.ev.peer.view(), "203.0.113.7");
+    const auto unclosed = decode(
+        "%ASA-4-106023: Deny tcp src outside:203.0.113.7/80 dst inside:10.0.0.1/80 by "
+        "access-group \"OUTSIDE_IN");
+    EXPECT_EQ(value_of(unclosed.ev, field::acl), "OUTSIDE_IN");
     const auto truncated = decode("%ASA-4-106023: Deny tcp src");
     EXPECT_EQ(truncated.ev.kind, event_kind::acl_deny);
     EXPECT_FALSE(truncated.ev.get(field::src_ip).has_value());
