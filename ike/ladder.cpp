@@ -21,6 +21,8 @@ using parsers::ike_role;
 constexpr std::size_t none_slot = ladder_slots;
 
 // Tells which step logged an evidence line; read a word at a time, as every IKE line is hashed.
+// Device snapshots keep these hashes (`tag_hash`): one written when lines were hashed byte by
+// byte restores with hashes that no longer match, and its lines show without their steps.
 std::uint32_t line_hash(std::string_view s) noexcept {
     const std::uint64_t h = string_hash{}(s);
     return static_cast<std::uint32_t>(h ^ (h >> 32));

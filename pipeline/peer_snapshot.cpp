@@ -45,7 +45,7 @@ json ladder_json(const ike::ladder_record& l) {
                 {"seen", array_json(l.seen)},
                 {"exchange", enum_number(l.exchange)},
                 {"qm_msgid", l.qm_msgid},
-                {"line_hash", array_json(l.tag_hash)},
+                {"tag_hash", array_json(l.tag_hash)},
                 {"tag_slot", array_json(l.tag_slot)},
                 {"tag_next", l.tag_next},
                 {"history_base", l.history_base},
@@ -72,12 +72,8 @@ void ladder_from(const json& j, ike::ladder_record& l) {
     array_from(j.at("seen"), l.seen);
     l.exchange = enum_at<ike::ladder_exchange>(j, "exchange", ladder_exchange_count);
     l.qm_msgid = j.at("qm_msgid").get<std::uint32_t>();
-    // Snapshots written before line hashes were read a word at a time name them `tag_hash`:
-    // their lines can no longer be told apart, and the ladder forgets which step logged them.
-    if (const auto hashes = j.find("line_hash"); hashes != j.end()) {
-        array_from(*hashes, l.tag_hash);
-        array_from(j.at("tag_slot"), l.tag_slot);
-    }
+    array_from(j.at("tag_hash"), l.tag_hash);
+    array_from(j.at("tag_slot"), l.tag_slot);
     l.tag_next = j.at("tag_next").get<std::uint8_t>();
     l.history_base = j.at("history_base").get<micros>();
     array_from(j.at("history_at_s"), l.history_at_s);

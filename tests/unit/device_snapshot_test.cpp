@@ -239,11 +239,11 @@ TEST(DeviceSnapshot, ManyDevicesMixedLines) {
               << " (CBOR), " << json / restored << " (the same as JSON text)\n";
 }
 
-// The snapshot of the first device the lines of a test log changed.
-device_snapshot one_snapshot(const std::string& log = "scenarios/S05-tunnel-group-missing.log") {
+device_snapshot one_snapshot() {
     rules::collecting_sink sink;
     pipeline p(options(sink));
-    for (const std::string& l : read_lines(std::string(IKEWATCH_SOURCE_DIR) + "/tests/" + log)) {
+    for (const std::string& l : read_lines(std::string(IKEWATCH_SOURCE_DIR) +
+                                           "/tests/scenarios/S05-tunnel-group-missing.log")) {
         p.process(l, "S05", reference);
     }
     std::vector<device_snapshot> all = p.save_devices(p.take_changed());
@@ -332,12 +332,8 @@ TEST(DeviceSnapshot, EveryTruncationOrFlippedByteIsRefusedOrRestoredWithoutACras
     }
 }
 
-// How many of the restored peers' evidence lines the ladder ties to the step that logged them.
-std::size_t tagged_lines(const device_snapshot& s) {
-    rules::collecting_sink sink;
-    pipeline p(options(sink));
-    std::string error;
-    EXPECT_TRUE(p.restore_device(s, error)) << error;
+// How many of a pipeline's evidence lines its ladders tie to the step that logged them.
+std::size_t tagged_lines(const pipeline& p) {
     std::size_t tagged = 0;
     const ike::peer_table& table = p.tracker().table();
     table.for_each([&](const ike::peer_record& r) {
@@ -348,20 +344,26 @@ std::size_t tagged_lines(const device_snapshot& s) {
     return tagged;
 }
 
-// Snapshots written before the ladder's line hashes were read a word at a time keep them under
-// `tag_hash`. Such a snapshot still restores: its peers keep their state and evidence, and only
-// forget which step logged each line, since those hashes no longer match.
-TEST(DeviceSnapshot, AnOlderSnapshotRestoresWithoutItsLineTags) {
-    const device_snapshot current =
-        one_snapshot("cases/asa-mm-wait-msg4-wrong-peer-ip-tunnelsup.log");
-    EXPECT_GT(tagged_lines(current), 0U);
-    device_snapshot older = current;
-    for (nlohmann::json& peer : older.state.at("peers")) {
-        nlohmann::json& ladder = peer.at("ladder");
-        ladder["tag_hash"] = ladder.at("line_hash");
-        ladder.erase("line_hash");
+// A ladder keeps a hash of each line it took a step from; restored, it still ties the peer's
+// evidence lines to their steps (the page shows them so).
+TEST(DeviceSnapshot, ARestoredLadderStillTiesEvidenceLinesToTheirSteps) {
+    rules::collecting_sink sink;
+    pipeline first(options(sink));
+    for (const std::string& l :
+         read_lines(std::string(IKEWATCH_SOURCE_DIR) +
+                    "/tests/cases/asa-mm-wait-msg4-wrong-peer-ip-tunnelsup.log")) {
+        first.process(l, "case", reference);
     }
-    EXPECT_EQ(tagged_lines(older), 0U);
+    const std::size_t tagged = tagged_lines(first);
+    EXPECT_GT(tagged, 2U);
+    pipeline second(options(sink));
+    for (const device_snapshot& s : first.save_devices(first.take_changed())) {
+        const auto decoded = decode_snapshot(encode_snapshot(s));
+        ASSERT_TRUE(decoded.ok()) << decoded.error();
+        std::string error;
+        ASSERT_TRUE(second.restore_device(decoded.value(), error)) << error;
+    }
+    EXPECT_EQ(tagged_lines(second), tagged);
 }
 
 TEST(DeviceSnapshot, ForgetDropsEverythingOfTheDevice) {
