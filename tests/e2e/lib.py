@@ -78,9 +78,9 @@ def free_port(kind="tcp"):
     """A port the kernel has just handed out on 127.0.0.1 (free at the time of the call), for
     programs that cannot take port 0 and report the one they got. The kernel may hand a closed
     port out again, so a test that asks for several never gets the same one twice."""
+    sock_type = socket.SOCK_STREAM if kind == "tcp" else socket.SOCK_DGRAM
     for _ in range(1000):
-        family = socket.SOCK_STREAM if kind == "tcp" else socket.SOCK_DGRAM
-        s = socket.socket(socket.AF_INET, family)
+        s = socket.socket(socket.AF_INET, sock_type)
         try:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
@@ -96,7 +96,11 @@ def _socket_inodes(pid):
     """Inodes of the sockets process `pid` holds open."""
     found = set()
     fd_dir = f"/proc/{pid}/fd"
-    for fd in os.listdir(fd_dir):
+    try:
+        fds = os.listdir(fd_dir)
+    except OSError:
+        return found  # the process has exited
+    for fd in fds:
         try:
             target = os.readlink(os.path.join(fd_dir, fd))
         except OSError:
