@@ -127,10 +127,7 @@ class name_map {
         bool used = false;
     };
 
-    static std::uint32_t hash(std::string_view name) noexcept {
-        const std::uint64_t h = string_hash{}(name);
-        return static_cast<std::uint32_t>(h ^ (h >> 32));
-    }
+    static std::uint32_t hash(std::string_view name) noexcept { return string_hash32(name); }
     [[nodiscard]] std::uint32_t slot_of(std::string_view name, std::uint32_t h) const {
         return index_.find(h, [&](std::uint32_t i) { return same_key(slots_[i].name, name); });
     }

@@ -56,6 +56,17 @@ struct string_hash {
     }
 };
 
+/// A 64-bit hash folded to the 32 bits that flat indexes and stored tags keep: the high half
+/// reaches the low bits.
+[[nodiscard]] inline std::uint32_t fold_hash(std::uint64_t h) noexcept {
+    return static_cast<std::uint32_t>(h ^ (h >> 32));
+}
+
+/// string_hash folded to 32 bits.
+[[nodiscard]] inline std::uint32_t string_hash32(std::string_view s) noexcept {
+    return fold_hash(string_hash{}(s));
+}
+
 /// Equality of two short keys without a call to memcmp: keys of 4 to 16 bytes are compared as
 /// two words each (overlapping in the middle), shorter ones byte by byte.
 [[nodiscard]] inline bool same_key(std::string_view a, std::string_view b) noexcept {

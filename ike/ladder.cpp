@@ -20,14 +20,6 @@ using parsers::ike_role;
 
 constexpr std::size_t none_slot = ladder_slots;
 
-// Tells which step logged an evidence line; read a word at a time, as every IKE line is hashed.
-// Device snapshots keep these hashes (`tag_hash`): one written when lines were hashed byte by
-// byte restores with hashes that no longer match, and its lines show without their steps.
-std::uint32_t line_hash(std::string_view s) noexcept {
-    const std::uint64_t h = string_hash{}(s);
-    return static_cast<std::uint32_t>(h ^ (h >> 32));
-}
-
 std::uint32_t offset_ms(micros base, micros t) noexcept {
     const micros d = (t - base) / 1000;
     if (d <= 0) {
@@ -310,7 +302,10 @@ void record_change(ladder_record& l, const peer_record& p, micros t) noexcept {
 
 void tag(ladder_record& l, std::string_view raw, std::size_t slot) noexcept {
     const std::string_view kept = text::utf8_prefix(text::trim(raw), evidence_store::line_bytes);
-    l.tag_hash[l.tag_next] = line_hash(kept);
+    // Read a word at a time, as every IKE line is hashed. Device snapshots keep these hashes
+    // (`tag_hash`): one written when lines were hashed byte by byte restores with hashes that no
+    // longer match, and its lines show without their steps.
+    l.tag_hash[l.tag_next] = string_hash32(kept);
     l.tag_slot[l.tag_next] = static_cast<std::uint8_t>(slot + 1);
     l.tag_next = static_cast<std::uint8_t>((l.tag_next + 1) % ladder_record::tags);
 }
@@ -563,7 +558,7 @@ void observe_ladder(peer_record& p, const event& e, bool started,
 }
 
 std::optional<std::size_t> evidence_step(const ladder_record& l, std::string_view line) noexcept {
-    const std::uint32_t h = line_hash(line);
+    const std::uint32_t h = string_hash32(line);
     // Newest first: a line logged twice (a resend) belongs to its latest step.
     for (std::size_t i = 0; i < ladder_record::tags; ++i) {
         const std::size_t at = (l.tag_next + ladder_record::tags - 1 - i) % ladder_record::tags;

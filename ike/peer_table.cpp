@@ -16,8 +16,7 @@ std::uint64_t fnv(std::string_view s, std::uint64_t h = 1469598103934665603ULL) 
 // The peer's address read a word at a time, and the device id spread over the high bits, which
 // the fold brings down to the low ones the index uses.
 std::uint32_t peer_hash(std::uint32_t device, std::string_view peer) noexcept {
-    const std::uint64_t h = string_hash{}(peer) ^ (device * 0x9E3779B97F4A7C15ULL);
-    return static_cast<std::uint32_t>(h ^ (h >> 32));
+    return fold_hash(string_hash{}(peer) ^ (device * 0x9E3779B97F4A7C15ULL));
 }
 
 }  // namespace
