@@ -123,7 +123,7 @@ TEST(Traffic, ManagementLogins) {
     EXPECT_EQ(value_of(aaa.ev, field::reason), "Invalid password");
 }
 
-// 106023 is read token by token in its usual order; other orders are found by searching.
+// 106023 is read in its usual order, word after word; other orders are found by searching.
 TEST(Traffic, AclDenyEndpointsInAnyOrder) {
     const auto usual = decode(
         "%ASA-4-106023: Deny icmp src outside:151.80.47.231 dst outside:116.6.127.112 (type 3, "
@@ -139,17 +139,24 @@ TEST(Traffic, AclDenyEndpointsInAnyOrder) {
     EXPECT_EQ(value_of(swapped.ev, field::dst_ip), "198.51.100.1");
     EXPECT_EQ(value_of(swapped.ev, field::dst_port), "4500");
     EXPECT_EQ(value_of(swapped.ev, field::acl), "OUTSIDE_IN");
-    // Words one space apart are matched in place; wider spacing reads the same fields.
-    const auto spaced = decode(
-        "%ASA-4-106023: Deny  udp  src   outside:203.0.113.7/500  dst outside:198.51.100.1/500  "
-        "by  access-group \"OUTSIDE_IN\"");
-    EXPECT_EQ(value_of(spaced.ev, field::protocol), "udp");
-    EXPECT_EQ(value_of(spaced.ev, field::src_interface), "outside");
-    EXPECT_EQ(value_of(spaced.ev, field::src_ip), "203.0.113.7");
-    EXPECT_EQ(value_of(spaced.ev, field::dst_ip), "198.51.100.1");
-    EXPECT_EQ(value_of(spaced.ev, field::dst_port), "500");
-    EXPECT_EQ(value_of(spaced.ev, field::acl), "OUTSIDE_IN");
-    EXPECT_EQ(spaced.ev.peer.view(), "203.0.113.7");
+    // Words one space apart are matched in place; wider spacing is read token by token, to the
+    // same fields.
+    const std::pair<field, const char*> fields[] = {
+        {field::protocol, "udp"},       {field::src_interface, "outside"},
+        {field::src_ip, "203.0.113.7"}, {field::dst_ip, "198.51.100.1"},
+        {field::dst_port, "500"},       {field::acl, "OUTSIDE_IN"},
+    };
+    for (const char* line :
+         {"%ASA-4-106023: Deny udp src outside:203.0.113.7/500 dst outside:198.51.100.1/500 by "
+          "access-group \"OUTSIDE_IN\"",
+          "%ASA-4-106023: Deny  udp  src   outside:203.0.113.7/500  dst outside:198.51.100.1/500  "
+          "by  access-group \"OUTSIDE_IN\""}) {
+        const auto d = decode(line);
+        for (const auto& [f, value] : fields) {
+            EXPECT_EQ(value_of(d.ev, f), value) << line;
+        }
+        EXPECT_EQ(d.ev.peer.view(), "203.0.113.7") << line;
+    }
     const auto unclosed = decode(
         "%ASA-4-106023: Deny tcp src outside:203.0.113.7/80 dst inside:10.0.0.1/80 by "
         "access-group \"OUTSIDE_IN");
