@@ -65,7 +65,7 @@ static_assert(
     "two months share a place in month_table");
 
 // Month from its three-letter English abbreviation, any letter case; 0 when not a month.
-int month_index(std::string_view s) noexcept {
+[[gnu::always_inline]] inline int month_index(std::string_view s) noexcept {
     if (s.size() < 3) {
         return 0;
     }

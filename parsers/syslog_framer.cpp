@@ -1,5 +1,6 @@
 #include "parsers/syslog_framer.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -449,11 +450,16 @@ std::size_t fast_header(std::string_view s, std::size_t i, syslog_record& r) noe
         return npos;
     }
     std::size_t p = i + n;
-    const auto at = [&](std::size_t k) { return k < s.size() ? s[k] : '\0'; };
+    // Reads below stop at the marker's fifth byte; a record with less left takes the general
+    // reading (the shortest marker and text, `%ASA-`, already needs that many after a host).
+    const char* const d = s.data();
+    if (p + 7 > s.size()) {
+        return npos;
+    }
     std::string_view host;
-    if (at(p) == ':' && at(p + 1) == ' ') {
+    if (d[p] == ':' && d[p + 1] == ' ') {
         p += 2;
-    } else if (at(p) == ' ' && at(p + 1) != '%') {
+    } else if (d[p] == ' ' && d[p + 1] != '%') {
         // A host of letters, digits, `.`, `-`, `_`; not a shape the general reading takes for
         // something else (a sequence number, a time-zone name such as `EST` or `UTC-5`).
         const std::size_t h = ++p;
@@ -477,24 +483,27 @@ std::size_t fast_header(std::string_view s, std::size_t i, syslog_record& r) noe
             (dash && zone_offset(host, offset))) {
             return npos;
         }
-        if (at(p) == ' ' && at(p + 1) == ':' && at(p + 2) == ' ') {
+        if (p + 8 > s.size()) {
+            return npos;
+        }
+        if (d[p] == ' ' && d[p + 1] == ':' && d[p + 2] == ' ') {
             p += 3;
-        } else if (at(p) == ':' && at(p + 1) == ' ') {
+        } else if (d[p] == ':' && d[p + 1] == ' ') {
             p += 2;
-        } else if (at(p) == ' ') {
+        } else if (d[p] == ' ') {
             p += 1;
         } else {
             return npos;
         }
-    } else if (at(p) == ' ') {
+    } else if (d[p] == ' ') {
         ++p;
     } else {
         return npos;
     }
     // `%ASA-`, `%FTD-`, `%PIX-` in one test; other families through the general check.
     const bool three_letters =
-        is_upper(at(p + 1)) && is_upper(at(p + 2)) && is_upper(at(p + 3)) && at(p + 4) == '-';
-    if (at(p) != '%' || !(three_letters || percent_marker(s, p))) {
+        is_upper(d[p + 1]) && is_upper(d[p + 2]) && is_upper(d[p + 3]) && d[p + 4] == '-';
+    if (d[p] != '%' || !(three_letters || percent_marker(s, p))) {
         return npos;
     }
     r.host = host;
@@ -525,7 +534,8 @@ std::optional<parse_error> frame_into(std::string_view record, bool fast,
     if (s[0] == '<') {
         std::size_t p = 1;
         int pri = 0;
-        while (p < s.size() && p < 4 && is_digit(s[p])) {
+        const std::size_t digits_end = std::min<std::size_t>(s.size(), 4);  // at most three
+        while (p < digits_end && is_digit(s[p])) {
             pri = pri * 10 + (s[p] - '0');
             ++p;
         }

@@ -186,6 +186,24 @@ TEST(Framer, FastPathAgreesWithTheGeneralReadingOnEveryHeaderShape) {
     EXPECT_GT(checked, 1000u);
 }
 
+// Records cut short at every length, so the fast path meets its end at each place it reads.
+TEST(Framer, FastPathAgreesWithTheGeneralReadingOnRecordsCutAnywhere) {
+    const char* lines[] = {"<166>Jun 12 10:00:01 fw01 : %ASA-6-302013: Built",
+                           "<166>Jun 12 2026 10:00:01 asa-vpn-01: %FTD-4-113019: x",
+                           "<7>Jun  2 10:00:01: %PIX-3-713902: IP = 1.2.3.4",
+                           "Jun 12 10:00:01 %ASA-6-1: x",
+                           "<166>Jun 12 10:00:01 fw01 %IOSXE-3-1: x"};
+    std::size_t checked = 0;
+    for (const std::string_view line : lines) {
+        for (std::size_t n = 0; n <= line.size(); ++n) {
+            const std::string cut(line.substr(0, n));
+            EXPECT_EQ(ikewatch::test::framing_difference(cut), "") << cut;
+            ++checked;
+        }
+    }
+    EXPECT_GT(checked, 200u);
+}
+
 // A record travels to a worker thread with a copy of its text: its views follow the copy.
 TEST(SyslogRecord, RebasesItsViewsOntoACopyOfTheText) {
     const std::string text =
