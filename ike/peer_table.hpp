@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/chunked_vector.hpp"
 #include "common/flat_index.hpp"
 #include "common/inline_string.hpp"
 #include "common/name_map.hpp"
@@ -267,7 +268,7 @@ class peer_table {
     void promote_evidence(peer_record& p, peer_class c);
 
     table_options options_;
-    std::vector<slot> slots_;
+    chunked_vector<slot, 7> slots_;  // 128 peers a chunk
     std::vector<std::uint32_t> free_;
     std::array<list, peer_class_count> lists_{};
     flat_index index_;
