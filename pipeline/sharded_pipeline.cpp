@@ -137,7 +137,16 @@ sharded_pipeline::sharded_pipeline(pipeline_options options, std::size_t workers
 }
 
 sharded_pipeline::~sharded_pipeline() {
-    if (!threaded_) {
+    join_workers();
+}
+
+void sharded_pipeline::stop_workers() {
+    flush();
+    join_workers();
+}
+
+void sharded_pipeline::join_workers() {
+    if (!threaded_ || !shards_[first_worker()]->thread.joinable()) {
         return;
     }
     for (std::size_t i = first_worker(); i < shards_.size(); ++i) {

@@ -57,6 +57,10 @@ class sharded_pipeline {
     void drain();
     /// Returns once every worker has processed all it was given.
     void wait_idle();
+    /// Stops the worker threads once they have processed every record given so far, and joins
+    /// them. The shards stay readable (for_each_shard); nothing may be processed after. A second
+    /// call does nothing.
+    void stop_workers();
     /// Gives the alerts the workers raised to the sink; returns how many.
     std::size_t collect();
 
@@ -98,6 +102,8 @@ class sharded_pipeline {
     /// The first shard with a thread of its own (shard 0 may run on the owner's).
     [[nodiscard]] std::size_t first_worker() const noexcept { return owner_runs_first_ ? 1 : 0; }
     void work(shard& s);
+    /// Tells every worker to stop after what it was sent, and joins it (once).
+    void join_workers();
 
     rules::alert_sink* sink_ = nullptr;
     std::function<void()> alerts_waiting_;

@@ -116,6 +116,26 @@ TEST(ShardedPipeline, AnOwnerThatRunsAShardTakesHalfAWorkersShareOfDevices) {
     }
 }
 
+// Stopping the workers first lets the owner read every shard, and each worker has finished every
+// record it was given, including those still waiting to be sent.
+TEST(ShardedPipeline, StoppedWorkersHaveProcessedEveryRecord) {
+    const auto lines = workload(5'000);
+    rules::collecting_sink sink;
+    pipeline_options o;
+    o.time.assume_year = 2026;
+    o.rules = rules::load_with_pack({}).rules;
+    o.sink = &sink;
+    sharded_pipeline pipe(std::move(o), 3, {}, sharded_pipeline::owner::runs_a_shard);
+    for (const std::string& l : lines) {
+        pipe.process(l, "mix.log", 0);
+    }
+    pipe.stop_workers();
+    pipe.stop_workers();  // a second call does nothing
+    std::uint64_t records = 0;
+    pipe.for_each_shard([&](const pipeline& p) { records += p.decode_stats().records; });
+    EXPECT_EQ(records, lines.size());
+}
+
 TEST(ShardedPipeline, WithoutDrainOnlyTheLinesThemselvesRaise) {
     const auto lines = workload(20'000);
     EXPECT_EQ(run(lines, 2, false).alerts, run(lines, 1, false).alerts);
