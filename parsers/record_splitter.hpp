@@ -96,7 +96,11 @@ class record_splitter {
                     record_end = pos + line.size();
                     start_line = line_no;
                     continuation = 0;
-                    open = expects_continuation(line);
+                    // Most lines end in a character that settles it without trimming.
+                    const char last = line.back();
+                    open = (last == ':' || last == ',' || last == ' ' || last == '\t' ||
+                            last == '\r') &&
+                           expects_continuation(line);
                 }
             }
             pos = nl + 1;
@@ -112,6 +116,10 @@ class record_splitter {
     }
 
     [[nodiscard]] static bool only_spaces_and_tabs(std::string_view line) noexcept {
+        // A line that starts with anything else is settled by its first character.
+        if (!line.empty() && line[0] != ' ' && line[0] != '\t') {
+            return false;
+        }
         return std::all_of(line.begin(), line.end(), [](char c) { return c == ' ' || c == '\t'; });
     }
 

@@ -30,6 +30,20 @@ TEST(RecordSplitter, AsaProxyIdSpansThreeLines) {
     EXPECT_EQ(r[1].substr(0, 6), "May 23");
 }
 
+// The colon that opens a record may be followed by spaces, tabs or stray carriage returns.
+TEST(RecordSplitter, ProxyIdOpensTheRecordWhatEverTrailsItsColon) {
+    for (const char* tail : {"", " ", "\t", " \t ", "\r", "\r\r", ": x"}) {
+        const std::string text =
+            std::string(
+                "May 23 2010 13:15:26: %ASA-7-713906: IP = 1.1.1.1, Transmitting Proxy Id:") +
+            tail +
+            "\nLocal subnet:  172.16.200.0  mask 255.255.255.0 Protocol 0  Port 0\n"
+            "May 23 2010 13:15:26: %ASA-7-714007: IP = 1.1.1.1, IKE Initiator\n";
+        const bool opens = std::string_view(tail) != ": x";
+        EXPECT_EQ(split(text).size(), opens ? 2u : 3u) << '[' << tail << ']';
+    }
+}
+
 TEST(RecordSplitter, IosSaRequestCommaContinuations) {
     const auto r = split(
         "00:27:07: IPSEC(sa_request): ,\n"
