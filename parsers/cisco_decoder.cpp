@@ -1,3 +1,7 @@
+#include <bit>
+#include <cstdint>
+#include <cstring>
+
 #include "common/text.hpp"
 #include "parsers/cisco_message.hpp"
 #include "parsers/decode_helpers.hpp"
@@ -125,20 +129,37 @@ bool tagged(std::string_view body, cisco_message& m) noexcept {
     return true;
 }
 
+// The six bytes after `at[0]` as a number, when all six are ASCII digits. The eight bytes
+// `at[0..7]` are read as one little-endian word: XOR with '0' turns a digit into its value and
+// any other byte into something above 9, which adding 0x76 carries into the byte's top bit.
+bool six_digits(const char* at, std::uint32_t& value) noexcept {
+    static_assert(std::endian::native == std::endian::little);
+    std::uint64_t w = 0;
+    std::memcpy(&w, at, sizeof w);
+    constexpr std::uint64_t inner = 0x00FFFFFFFFFFFF00ULL;  // bytes 1 to 6
+    const std::uint64_t x = (w ^ 0x3030303030303030ULL) & inner;
+    if ((((x + (0x7676767676767676ULL & inner)) | x) & 0x8080808080808080ULL) != 0) {
+        return false;
+    }
+    // Byte k of d is digit k; byte 2k of pairs is the two-digit number of digits 2k and 2k+1.
+    const std::uint64_t d = x >> 8;
+    const std::uint64_t pairs = d * 10 + (d >> 8);
+    value = static_cast<std::uint32_t>((pairs & 0xFF) * 10000 + ((pairs >> 16) & 0xFF) * 100 +
+                                       ((pairs >> 32) & 0xFF));
+    return true;
+}
+
 // Fast path for the shape almost every firewall line has: `%ASA-6-302013: text`.
 bool common_asa_tag(std::string_view body, cisco_message& m) noexcept {
     if (body.size() < 15 || body[0] != '%' || body[4] != '-' || !is_digit(body[5]) ||
         body[5] > '7' || body[6] != '-' || body[13] != ':') {
         return false;
     }
-    // Three letters (no `<…>` fits in them) and six digits, read in one pass each.
+    // Three letters (no `<…>` fits in them) and six digits, read at once each.
     const family f = family_of(std::string_view(body.data() + 1, 3));
     std::uint32_t id = 0;
-    for (std::size_t i = 7; i < 13; ++i) {
-        if (!is_digit(body[i])) {
-            return false;
-        }
-        id = id * 10 + static_cast<std::uint32_t>(body[i] - '0');
+    if (!six_digits(body.data() + 6, id)) {
+        return false;
     }
     if (f == family::none) {
         return false;
