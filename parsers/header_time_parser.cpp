@@ -1,6 +1,9 @@
 #include "parsers/header_time_parser.hpp"
 
 #include <array>
+#include <bit>
+#include <cstdint>
+#include <cstring>
 
 #include "common/text.hpp"
 
@@ -343,6 +346,25 @@ std::size_t zone_token(std::string_view s, std::size_t pos, header_time& t) noex
     return hi < 10 && lo < 10 ? hi * 10 + lo : 100;
 }
 
+// `HH:MM:SS` at `at`, read as one little-endian word of eight bytes: XOR with `00:00:00` turns
+// the digits into their values and the colons into zero; adding 0x76 to a digit's byte (0x7F to
+// a colon's) then sets the byte's top bit exactly when it held anything else.
+bool clock_word(const char* at, unsigned& h, unsigned& m, unsigned& s) noexcept {
+    static_assert(std::endian::native == std::endian::little);
+    std::uint64_t w = 0;
+    std::memcpy(&w, at, sizeof w);
+    const std::uint64_t x = w ^ 0x30303A30303A3030ULL;
+    if ((((x + 0x76767F76767F7676ULL) | x) & 0x8080808080808080ULL) != 0) {
+        return false;
+    }
+    // Byte k of pairs: ten times digit k plus digit k + 1 (the colons are zero).
+    const std::uint64_t pairs = x * 10 + (x >> 8);
+    h = static_cast<unsigned>(pairs & 0xFF);
+    m = static_cast<unsigned>((pairs >> 24) & 0xFF);
+    s = static_cast<unsigned>((pairs >> 48) & 0xFF);
+    return true;
+}
+
 }  // namespace
 
 bool zone_offset(std::string_view zone, int& offset_seconds) noexcept {
@@ -405,13 +427,13 @@ std::size_t parse_fixed_stamp(std::string_view s, header_time& out) noexcept {
             p = 12;
         }
     }
-    if (p + 8 > s.size() || s[p + 2] != ':' || s[p + 5] != ':') {
+    if (p + 8 > s.size()) {
         return 0;
     }
-    const unsigned h = two_digits(s, p);
-    const unsigned m = two_digits(s, p + 3);
-    const unsigned sec = two_digits(s, p + 6);
-    if (h > 23 || m > 59 || sec > 60) {
+    unsigned h = 0;
+    unsigned m = 0;
+    unsigned sec = 0;
+    if (!clock_word(s.data() + p, h, m, sec) || h > 23 || m > 59 || sec > 60) {
         return 0;
     }
     p += 8;

@@ -1,5 +1,6 @@
 #include <array>
 #include <cctype>
+#include <cstdio>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -138,4 +139,43 @@ TEST(HeaderTime, EveryMonthInAnyLetterCaseAndNoOtherWord) {
         const char c = static_cast<char>(b);
         EXPECT_EQ(month_of(std::string{c, 'a', 'n'}), c == 'J' || c == 'j' ? 1 : 0) << b;
     }
+}
+
+// The fixed-position reading of the usual stamp gives back every time of day (a leap second is
+// kept as :59), and a stamp with anything but a digit or its colon in any of the eight places
+// of `HH:MM:SS` is left to the general reading.
+TEST(HeaderTime, FixedStampReadsEveryClockAndRefusesEveryBadByte) {
+    using ikewatch::parsers::parse_fixed_stamp;
+    char text[32];
+    for (unsigned h = 0; h < 24; ++h) {
+        for (unsigned m = 0; m < 60; ++m) {
+            for (unsigned s = 0; s <= 60; s += 3) {
+                std::snprintf(text, sizeof text, "Jun 12 %02u:%02u:%02u fw", h, m, s);
+                header_time t;
+                ASSERT_EQ(parse_fixed_stamp(text, t), 15u) << text;
+                EXPECT_EQ(t.hour, h);
+                EXPECT_EQ(t.minute, m);
+                EXPECT_EQ(t.second, s > 59 ? 59U : s) << text;
+            }
+        }
+    }
+    for (std::size_t at = 7; at < 15; ++at) {
+        for (const char bad : {'/', ':', '0', ';', ' ', 'a', '\x80', '\xBA', '\xFF'}) {
+            std::string stamp = "Jun 12 10:20:30 fw";
+            if (stamp[at] == bad) {
+                continue;
+            }
+            const bool colon_place = at == 9 || at == 12;
+            if (!colon_place && bad == '0') {
+                continue;  // still a digit
+            }
+            stamp[at] = bad;
+            header_time t;
+            EXPECT_EQ(parse_fixed_stamp(stamp, t), 0u) << stamp;
+        }
+    }
+    header_time t;
+    EXPECT_EQ(parse_fixed_stamp("Jun 12 24:00:00 fw", t), 0u);
+    EXPECT_EQ(parse_fixed_stamp("Jun 12 23:60:00 fw", t), 0u);
+    EXPECT_EQ(parse_fixed_stamp("Jun 12 23:59:61 fw", t), 0u);
 }
