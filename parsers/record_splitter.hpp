@@ -96,7 +96,8 @@ class record_splitter {
                     record_end = pos + line.size();
                     start_line = line_no;
                     continuation = 0;
-                    // Most lines end in a character that settles it without trimming.
+                    // Most lines end in a character that says, untrimmed, that no
+                    // continuation follows.
                     const char last = line.back();
                     open = (last == ':' || last == ',' || last == ' ' || last == '\t' ||
                             last == '\r') &&

@@ -450,8 +450,8 @@ std::size_t fast_header(std::string_view s, std::size_t i, syslog_record& r) noe
         return npos;
     }
     std::size_t p = i + n;
-    // Reads below stop at the marker's fifth byte; a record with less left takes the general
-    // reading (the shortest marker and text, `%ASA-`, already needs that many after a host).
+    // The reads below go at most seven bytes past here, or past the end of a host (a separator,
+    // then the five bytes of `%ASA-`): a record with fewer left takes the general reading.
     const char* const d = s.data();
     if (p + 7 > s.size()) {
         return npos;
