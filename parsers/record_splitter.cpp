@@ -21,9 +21,4 @@ bool starts_record(std::string_view line) noexcept {
     return find_marker(line) == 0;
 }
 
-bool expects_continuation(std::string_view first_line) noexcept {
-    const std::string_view t = text::trim(first_line);
-    return !t.empty() && (t.back() == ':' || t.back() == ',');
-}
-
 }  // namespace ikewatch::parsers

@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <string_view>
 
+#include "common/text.hpp"
+
 namespace ikewatch::parsers {
 
 /// True when a physical line begins a new record (a header, a timestamp, a Cisco marker), as
@@ -12,7 +14,18 @@ namespace ikewatch::parsers {
 
 /// True when a record whose first line is `first_line` expects continuation lines without
 /// indentation (ASA `Transmitting Proxy Id:` and IOS `IPSEC(sa_request): ,` end with `:` / `,`).
-[[nodiscard]] bool expects_continuation(std::string_view first_line) noexcept;
+/// Called on every record: most lines end in a character that settles it without trimming.
+[[nodiscard]] inline bool expects_continuation(std::string_view first_line) noexcept {
+    if (first_line.empty()) {
+        return false;
+    }
+    const char last = first_line.back();
+    if (last != ' ' && last != '\t' && last != '\r' && last != '\n') {
+        return last == ':' || last == ',';
+    }
+    const std::string_view t = text::trim(first_line);
+    return !t.empty() && (t.back() == ':' || t.back() == ',');
+}
 
 /// Groups physical lines into records: a record is its first line plus the lines that continue
 /// it (indented lines, or header-less lines while the first line expects them). Records are
@@ -96,12 +109,7 @@ class record_splitter {
                     record_end = pos + line.size();
                     start_line = line_no;
                     continuation = 0;
-                    // Most lines end in a character that says, untrimmed, that no
-                    // continuation follows.
-                    const char last = line.back();
-                    open = (last == ':' || last == ',' || last == ' ' || last == '\t' ||
-                            last == '\r') &&
-                           expects_continuation(line);
+                    open = expects_continuation(line);
                 }
             }
             pos = nl + 1;
