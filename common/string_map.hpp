@@ -7,19 +7,9 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "common/text.hpp"
+
 namespace ikewatch {
-
-namespace detail {
-
-/// The word of type T at `p`, which need not be aligned.
-template <typename T>
-[[nodiscard]] inline T load_word(const char* p) noexcept {
-    T v{};
-    std::memcpy(&v, p, sizeof v);
-    return v;
-}
-
-}  // namespace detail
 
 /// A hash for short keys (device names, peer addresses) looked up several times per line, where
 /// a cheap hash matters more than a strong one: the bytes are read eight (or four) at a time,
@@ -37,12 +27,12 @@ struct string_hash {
         };
         if (n >= 8) {
             for (; n > 8; n -= 8, p += 8) {
-                mix(detail::load_word<std::uint64_t>(p));
+                mix(text::load_word<std::uint64_t>(p));
             }
-            mix(detail::load_word<std::uint64_t>(p + n - 8));
+            mix(text::load_word<std::uint64_t>(p + n - 8));
         } else if (n >= 4) {
-            mix(detail::load_word<std::uint32_t>(p) |
-                std::uint64_t{detail::load_word<std::uint32_t>(p + n - 4)} << 32);
+            mix(text::load_word<std::uint32_t>(p) |
+                std::uint64_t{text::load_word<std::uint32_t>(p + n - 4)} << 32);
         } else if (n > 0) {
             const auto byte = [p](std::size_t i) {
                 return std::uint64_t{static_cast<unsigned char>(p[i])};
@@ -76,7 +66,7 @@ struct string_hash {
     }
     const char* p = a.data();
     const char* q = b.data();
-    using detail::load_word;
+    using text::load_word;
     if (n >= 8 && n <= 16) {
         return load_word<std::uint64_t>(p) == load_word<std::uint64_t>(q) &&
                load_word<std::uint64_t>(p + n - 8) == load_word<std::uint64_t>(q + n - 8);

@@ -3,10 +3,19 @@
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string_view>
 
 namespace ikewatch::text {
+
+/// The word of type T at `p`, which need not be aligned.
+template <typename T>
+[[nodiscard]] inline T load_word(const char* p) noexcept {
+    T v{};
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
 
 [[nodiscard]] constexpr bool is_digit(char c) noexcept {
     return c >= '0' && c <= '9';

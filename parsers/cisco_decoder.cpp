@@ -1,6 +1,5 @@
 #include <bit>
 #include <cstdint>
-#include <cstring>
 
 #include "common/text.hpp"
 #include "parsers/cisco_message.hpp"
@@ -134,8 +133,7 @@ bool tagged(std::string_view body, cisco_message& m) noexcept {
 // any other byte into something above 9, which adding 0x76 carries into the byte's top bit.
 bool six_digits(const char* at, std::uint32_t& value) noexcept {
     static_assert(std::endian::native == std::endian::little);
-    std::uint64_t w = 0;
-    std::memcpy(&w, at, sizeof w);
+    const auto w = text::load_word<std::uint64_t>(at);
     constexpr std::uint64_t inner = 0x00FFFFFFFFFFFF00ULL;  // bytes 1 to 6
     const std::uint64_t x = (w ^ 0x3030303030303030ULL) & inner;
     if ((((x + (0x7676767676767676ULL & inner)) | x) & 0x8080808080808080ULL) != 0) {

@@ -3,7 +3,6 @@
 #include <array>
 #include <bit>
 #include <cstdint>
-#include <cstring>
 
 #include "common/text.hpp"
 
@@ -351,8 +350,7 @@ std::size_t zone_token(std::string_view s, std::size_t pos, header_time& t) noex
 // a colon's) then sets the byte's top bit exactly when it held anything else.
 bool clock_word(const char* at, unsigned& h, unsigned& m, unsigned& s) noexcept {
     static_assert(std::endian::native == std::endian::little);
-    std::uint64_t w = 0;
-    std::memcpy(&w, at, sizeof w);
+    const auto w = text::load_word<std::uint64_t>(at);
     const std::uint64_t x = w ^ 0x30303A30303A3030ULL;
     if ((((x + 0x76767F76767F7676ULL) | x) & 0x8080808080808080ULL) != 0) {
         return false;
