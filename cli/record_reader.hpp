@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -16,5 +17,16 @@ using record_callback = std::function<void(std::string_view record, std::size_t 
 /// stays bounded. Returns false with `error` set when the input cannot be read.
 [[nodiscard]] bool read_records(const std::string& path, const record_callback& on_record,
                                 std::string& error);
+
+/// Keeps the chunk a record lies in unchanged while anything holds it.
+using chunk_hold = std::shared_ptr<const void>;
+
+/// The same, for a caller that keeps records after the call: each comes with a hold on its
+/// chunk, and the reader never writes into a chunk while a hold on it lives. Chunks come back
+/// for reuse when their last hold goes, so the memory in use is the chunks held plus two.
+using held_record_callback =
+    std::function<void(std::string_view record, std::size_t line, const chunk_hold& chunk)>;
+[[nodiscard]] bool read_records_held(const std::string& path, const held_record_callback& on_record,
+                                     std::string& error);
 
 }  // namespace ikewatch::cli

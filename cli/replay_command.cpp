@@ -110,10 +110,10 @@ int run_replay(const replay_options& options) {
     std::size_t since_collect = 0;
     for (const std::string& path : options.inputs) {
         const std::string source = source_name(path);
-        if (!read_records(
+        if (!read_records_held(
                 path,
-                [&](std::string_view record, std::size_t) {
-                    pipe.process(record, source, reference);
+                [&](std::string_view record, std::size_t, const chunk_hold& chunk) {
+                    pipe.process_held(record, source, reference, chunk);
                     // With threads, alerts are printed as the workers raise them.
                     if (++since_collect == 65536) {
                         since_collect = 0;

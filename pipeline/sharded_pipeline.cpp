@@ -37,8 +37,12 @@ void run_op(pipeline& p, int kind, std::string_view source) {
 
 }  // namespace
 
-// Records copied back to back with their sources; the worker reads them as views.
+// Records copied back to back with their sources, or held where they are; the worker reads them
+// as views.
 struct sharded_pipeline::batch {
+    // `at` of a record read where it is, at `owner_text`, which `held` keeps.
+    static constexpr std::uint32_t in_place = 0xFFFFFFFF;
+
     struct entry {
         entry(std::uint32_t at_, std::uint32_t size_, std::uint32_t source_at_,
               std::uint32_t source_size_, micros received_, const framing_result& framed_,
@@ -57,13 +61,15 @@ struct sharded_pipeline::batch {
         std::uint32_t source_size;
         micros received;
         // frame_syslog(record), done once by the owner to route the record; its views still
-        // point into the owner's record, at `owner_text`, until the worker rebases them
+        // point into the owner's record, at `owner_text`, until the worker rebases them (a
+        // copied record's)
         framing_result framed;
         const char* owner_text;
     };
     int op = op_records;
     std::string bytes;
     std::vector<entry> entries;
+    std::shared_ptr<const void> held;  // keeps the records read in place
 
     [[nodiscard]] std::string_view text(std::uint32_t at, std::uint32_t size) const {
         return std::string_view(bytes).substr(at, size);
@@ -72,6 +78,7 @@ struct sharded_pipeline::batch {
         op = op_records;
         bytes.clear();
         entries.clear();
+        held.reset();
     }
 };
 
@@ -195,8 +202,19 @@ std::string_view sharded_pipeline::device_of(const framing_result& framed,
     return framed ? parsers::device_name(framed.value(), source) : source;
 }
 
+void sharded_pipeline::process_held(std::string_view record, std::string_view source,
+                                    micros received, const std::shared_ptr<const void>& hold) {
+    route(record, parsers::frame_syslog(record), source, received, &hold);
+}
+
 void sharded_pipeline::process_framed(std::string_view record, const framing_result& framed,
                                       std::string_view source, micros received) {
+    route(record, framed, source, received, nullptr);
+}
+
+void sharded_pipeline::route(std::string_view record, const framing_result& framed,
+                             std::string_view source, micros received,
+                             const std::shared_ptr<const void>* hold) {
     if (!threaded_) {
         shards_.front()->pipe->process_framed(record, framed, source, received);
         return;
@@ -209,14 +227,24 @@ void sharded_pipeline::process_framed(std::string_view record, const framing_res
         s.pipe->process_framed(record, framed, source, received);
         return;
     }
+    const bool in_place = hold != nullptr && *hold != nullptr;
     batch* b = s.filling.get();
+    const std::size_t copied = in_place ? 0 : record.size();
     if (b->entries.size() >= batch_records ||
-        (!b->entries.empty() && b->bytes.size() + record.size() + source.size() > batch_bytes)) {
+        (!b->entries.empty() && (b->bytes.size() + copied + source.size() > batch_bytes ||
+                                 (in_place && b->held != nullptr && b->held != *hold)))) {
         send(s);
         b = s.filling.get();
     }
-    const auto at = static_cast<std::uint32_t>(b->bytes.size());
-    b->bytes.append(record);
+    std::uint32_t at = batch::in_place;
+    if (in_place) {
+        if (b->held == nullptr) {
+            b->held = *hold;
+        }
+    } else {
+        at = static_cast<std::uint32_t>(b->bytes.size());
+        b->bytes.append(record);
+    }
     // Consecutive records from one source share its copy.
     std::uint32_t source_at = 0;
     if (!b->entries.empty() &&
@@ -333,19 +361,21 @@ void sharded_pipeline::work(shard& s) {
         {
             const std::lock_guard lock(s.busy);
             for (batch::entry& e : b->entries) {
-                const std::string_view record = b->text(e.at, e.size);
+                const bool copied = e.at != batch::in_place;
+                const std::string_view record =
+                    copied ? b->text(e.at, e.size) : std::string_view(e.owner_text, e.size);
                 const std::string_view source = b->text(e.source_at, e.source_size);
-                if (e.framed) {
+                if (copied && e.framed) {
                     e.framed->rebase(std::string_view(e.owner_text, e.size), record);
                 }
                 s.pipe->process_framed(record, e.framed, source, e.received);
             }
             run_op(*s.pipe, b->op, b->bytes);
         }
+        b->clear();  // lets go of what it held, outside the lock
         {
             const std::lock_guard lock(s.queue_mutex);
             ++s.done;
-            b->clear();
             s.spare.push_back(std::move(b));
         }
         s.idle.notify_all();

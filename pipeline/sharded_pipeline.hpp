@@ -18,11 +18,12 @@ namespace ikewatch::pipeline {
 /// With one worker there is no thread: records run through one `pipeline` on the caller's thread
 /// and alerts reach the sink at once, exactly as without sharding.
 ///
-/// Threads: one owner thread makes every call. Records are copied into batches that the workers
-/// take from bounded queues (process() waits when a worker is that far behind). Alerts raised on a
-/// worker wait in its shard until the owner calls collect(), which hands them to the sink, each
-/// shard's in the order they were raised; `alerts_waiting` (called on the thread that raised the
-/// alert) says when there is something to collect.
+/// Threads: one owner thread makes every call. Records are copied into batches (or held where
+/// they are, process_held) that the workers take from bounded queues (process() waits when a worker
+/// is that far behind). Alerts raised on a worker wait in its shard until the owner calls
+/// collect(), which hands them to the sink, each shard's in the order they were raised;
+/// `alerts_waiting` (called on the thread that raised the alert) says when there is something to
+/// collect.
 ///
 /// An owner with nothing else to do (a replay) can run the first shard itself
 /// (`owner::runs_a_shard`): `workers` threads then do the work in all, one of them the owner. As
@@ -40,6 +41,12 @@ class sharded_pipeline {
 
     /// As pipeline::process. The record is copied; it may go away when the call returns.
     void process(std::string_view record, std::string_view source, micros received);
+    /// The same for a record whose bytes `hold` keeps unchanged while it lives: a worker reads
+    /// the record where it is, and the batch keeps `hold` instead of a copy. A batch keeps one
+    /// hold at most (a record under another goes in the next batch), so the memory held is
+    /// bounded by the batches queued.
+    void process_held(std::string_view record, std::string_view source, micros received,
+                      const std::shared_ptr<const void>& hold);
     /// The same for a record already framed (parsers::frame_syslog(record)); a caller that
     /// clears the framing's host and sender names the device by `source` alone.
     void process_framed(std::string_view record,
@@ -97,6 +104,10 @@ class sharded_pipeline {
     struct shard;
 
     void for_each_shard_mut(const std::function<void(pipeline&)>& f);
+    /// process_framed; `hold` is null for a record to copy.
+    void route(std::string_view record,
+               const result<parsers::syslog_record, parsers::parse_error>& framed,
+               std::string_view source, micros received, const std::shared_ptr<const void>* hold);
     void send(shard& s);
     void send_op(int op, std::string_view source);
     /// The first shard with a thread of its own (shard 0 may run on the owner's).

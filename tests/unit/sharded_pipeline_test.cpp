@@ -1,7 +1,9 @@
 #include "pipeline/sharded_pipeline.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -113,6 +115,61 @@ TEST(ShardedPipeline, AnOwnerThatRunsAShardTakesHalfAWorkersShareOfDevices) {
         }
         const std::string line = "<166>Sep 12 2026 10:00:00 fw42 : %ASA-6-302013: Built";
         EXPECT_EQ(pipe.shard_of(line, "10.0.0.1"), pipe.shard_of_device("fw42"));
+    }
+}
+
+// Records held where they are (a reader's chunks) raise what copied ones do. The test lets go of
+// each chunk once its records are given, so only the batches keep it; a chunk spoils its text
+// when freed, so a record read after that would raise something else (and ASan would report it).
+TEST(ShardedPipeline, HeldRecordsRaiseWhatCopiedOnesDo) {
+    const auto lines = workload(40'000);
+    const run_result one = run(lines, 1, true);
+    ASSERT_GT(one.alerts.size(), 20U);
+    for (const std::size_t workers : {2U, 3U}) {
+        rules::collecting_sink sink;
+        pipeline_options o;
+        o.time.assume_year = 2026;
+        o.rules = rules::load_with_pack({}).rules;
+        o.sink = &sink;
+        o.table.max_peers = 1'000'000;
+        sharded_pipeline pipe(std::move(o), workers, {}, sharded_pipeline::owner::runs_a_shard);
+        std::vector<std::weak_ptr<std::string>> chunks;
+        constexpr std::size_t lines_per_chunk = 300;
+        for (std::size_t first = 0; first < lines.size(); first += lines_per_chunk) {
+            const std::size_t end = std::min(first + lines_per_chunk, lines.size());
+            std::vector<std::size_t> at;
+            std::string text;
+            for (std::size_t i = first; i < end; ++i) {
+                at.push_back(text.size());
+                text += lines[i];
+            }
+            at.push_back(text.size());
+            const std::shared_ptr<std::string> chunk(new std::string(std::move(text)),
+                                                     [](std::string* c) {
+                                                         c->assign(c->size(), '#');
+                                                         delete c;
+                                                     });
+            chunks.push_back(chunk);
+            for (std::size_t k = 0; k + 1 < at.size(); ++k) {
+                pipe.process_held(std::string_view(*chunk).substr(at[k], at[k + 1] - at[k]),
+                                  "mix.log", 0, chunk);
+            }
+        }
+        pipe.finish("mix.log");
+        pipe.drain();
+        pipe.wait_idle();
+        pipe.collect();
+        run_result many;
+        for (const rules::alert& a : sink.alerts) {
+            many.alerts[a.device].push_back(summary(a));
+        }
+        pipe.for_each_shard([&](const pipeline& p) { many.records += p.decode_stats().records; });
+        EXPECT_EQ(many.records, lines.size()) << workers << " threads";
+        EXPECT_EQ(many.alerts, one.alerts) << workers << " threads";
+        // Finished batches let go of their chunks.
+        for (const auto& c : chunks) {
+            EXPECT_TRUE(c.expired()) << workers << " threads";
+        }
     }
 }
 
