@@ -83,7 +83,7 @@ int run_replay(const replay_options& options) {
         std::cerr << "ikewatch replay: " << error << '\n';
         return exit_usage;
     }
-    rules::load_result loaded = rules::load_with_pack(options.rules);
+    rules::load_result loaded = rules::load_with_pack(options.rules, options.threads);
     if (!loaded.ok()) {
         for (const ikewatch::diagnostic& d : loaded.problems) {
             std::cerr << d.to_string() << '\n';

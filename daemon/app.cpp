@@ -64,7 +64,7 @@ loaded_setup load_setup(const launch& how) {
             out.problems.push_back({source, 0, 0, "tls-certificate", tls.error()});
         }
     }
-    rules::load_result rules = rules::load_with_pack(out.config.rule_paths);
+    rules::load_result rules = rules::load_with_pack(out.config.rule_paths, out.config.workers);
     out.rules = rules.rules;
     out.problems.insert(out.problems.end(), rules.problems.begin(), rules.problems.end());
     return out;

@@ -248,7 +248,7 @@ void sharded_pipeline::route(std::string_view record, const framing_result& fram
     // Consecutive records from one source share its copy.
     std::uint32_t source_at = 0;
     if (!b->entries.empty() &&
-        b->text(b->entries.back().source_at, b->entries.back().source_size) == source) {
+        same_key(b->text(b->entries.back().source_at, b->entries.back().source_size), source)) {
         source_at = b->entries.back().source_at;
     } else {
         source_at = static_cast<std::uint32_t>(b->bytes.size());

@@ -1,9 +1,15 @@
 #include "rules/loader.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <numeric>
+#include <optional>
 #include <sstream>
+#include <thread>
 
 #include "rules/load_errors.hpp"
 #include "rules/rule_collector.hpp"
@@ -26,16 +32,62 @@ void sort_by_position(diagnostics& problems, const std::vector<std::string>& fil
         });
 }
 
+// One source read, with the problems found in it.
+struct read_source {
+    std::optional<rule_document> doc;
+    diagnostics problems;
+};
+
+// Reads every source; with `threads` above one, several at once (reading the YAML is most of a
+// load). The results keep the sources' order.
+std::vector<read_source> read_sources(const std::vector<rule_source>& sources,
+                                      std::size_t threads) {
+    std::vector<read_source> out(sources.size());
+    // The largest first, so that no thread is left with a long one at the end.
+    std::vector<std::size_t> order(sources.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return sources[a].text.size() > sources[b].text.size();
+    });
+    std::atomic<std::size_t> next{0};
+    std::mutex failed_mutex;
+    std::exception_ptr failed;
+    const auto work = [&] {
+        try {
+            for (std::size_t i = next++; i < order.size(); i = next++) {
+                read_source& r = out[order[i]];
+                r.doc = read_rule_document(sources[order[i]], r.problems);
+            }
+        } catch (...) {
+            const std::lock_guard lock(failed_mutex);
+            failed = std::current_exception();
+        }
+    };
+    {
+        std::vector<std::jthread> helpers;
+        for (std::size_t t = 1; t < std::min(threads, sources.size()); ++t) {
+            helpers.emplace_back(work);
+        }
+        work();
+    }
+    if (failed) {
+        std::rethrow_exception(failed);
+    }
+    return out;
+}
+
 }  // namespace
 
-load_result load_rules(const std::vector<rule_source>& sources) {
+load_result load_rules(const std::vector<rule_source>& sources, std::size_t threads) {
     load_result out;
     std::vector<std::string> files;
     rule_collector collector(out.problems);
-    for (const rule_source& s : sources) {
-        files.push_back(s.name);
-        if (const auto doc = read_rule_document(s, out.problems)) {
-            collector.collect(*doc);
+    std::vector<read_source> read = read_sources(sources, threads);
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+        files.push_back(sources[i].name);
+        out.problems.insert(out.problems.end(), read[i].problems.begin(), read[i].problems.end());
+        if (read[i].doc) {
+            collector.collect(*read[i].doc);
         }
     }
     rule_set set = compile_rules(collector.collected(), out.problems);
@@ -87,13 +139,13 @@ std::vector<rule_source> read_rule_paths(const std::vector<std::string>& paths,
     return out;
 }
 
-load_result load_with_pack(const std::vector<std::string>& paths) {
+load_result load_with_pack(const std::vector<std::string>& paths, std::size_t threads) {
     diagnostics problems;
     std::vector<rule_source> sources = shipped_pack();
     std::vector<rule_source> local = read_rule_paths(paths, problems);
     sources.insert(sources.end(), std::make_move_iterator(local.begin()),
                    std::make_move_iterator(local.end()));
-    load_result result = load_rules(sources);
+    load_result result = load_rules(sources, threads);
     if (!problems.empty()) {
         result.problems.insert(result.problems.begin(), problems.begin(), problems.end());
         result.rules = nullptr;

@@ -34,8 +34,10 @@ struct load_result {
 ///   overrides: [ {id, KEY: new value, …} ] ; replace some keys of a rule loaded earlier
 /// ```
 /// Every problem in every source is collected with its `file:line:col`, a code and a message;
-/// any problem refuses the whole set.
-[[nodiscard]] load_result load_rules(const std::vector<rule_source>& sources);
+/// any problem refuses the whole set. With `threads` above one, that many threads read the
+/// sources (the result is the same).
+[[nodiscard]] load_result load_rules(const std::vector<rule_source>& sources,
+                                     std::size_t threads = 1);
 
 /// Reads files and directories (every *.yaml / *.yml in a directory, sorted) into sources.
 /// Unreadable paths become diagnostics.
@@ -46,6 +48,7 @@ struct load_result {
 [[nodiscard]] std::vector<rule_source> shipped_pack();
 
 /// Shipped pack first, then `paths`; the usual way to build a rule set.
-[[nodiscard]] load_result load_with_pack(const std::vector<std::string>& paths);
+[[nodiscard]] load_result load_with_pack(const std::vector<std::string>& paths,
+                                         std::size_t threads = 1);
 
 }  // namespace ikewatch::rules

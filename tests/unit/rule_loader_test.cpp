@@ -229,6 +229,49 @@ TEST(RuleLoader, EveryRuleIsFoundByIdIndexedOrNot) {
     EXPECT_EQ(unindexed.find(set.rules.back().id), nullptr);
 }
 
+// Files read on several threads give the set, or the problems in their order, that one thread
+// gives: the reading is shared out, the collecting stays in load order.
+TEST(RuleLoader, ReadingOnSeveralThreadsGivesWhatOneGives) {
+    std::vector<rule_source> good = shipped_pack();
+    good.push_back({"local.yaml", R"(
+disable: [IKW-LG-001]
+overrides:
+  - id: IKW-P1-030
+    severity: critical
+)"});
+    std::vector<rule_source> broken = good;
+    broken.push_back({"a.yaml", "rules: [ {id: X-1, name: n"});  // not YAML
+    broken.push_back({"b.yaml", std::string("colour: blue\n") + minimal});
+    broken.push_back({"c.yaml", minimal});  // T-1 again
+    broken.push_back({"d.yaml", "overrides:\n  - id: NOPE-1\n    severity: low\n"});
+    const auto ids = [](const load_result& r) {
+        std::vector<std::string> out;
+        for (const rule& x : r.rules->rules) {
+            out.push_back(x.id + " " + std::string(to_string(x.sev)) + " " + x.code);
+        }
+        return out;
+    };
+    const auto problems = [](const load_result& r) {
+        std::vector<std::string> out;
+        for (const diagnostic& d : r.problems) {
+            out.push_back(d.to_string());
+        }
+        return out;
+    };
+    const load_result one = load_rules(good);
+    ASSERT_TRUE(one.ok()) << all(one);
+    const load_result one_broken = load_rules(broken);
+    ASSERT_GE(one_broken.problems.size(), 4U) << all(one_broken);
+    for (const std::size_t threads : {2U, 3U, 16U}) {
+        const load_result many = load_rules(good, threads);
+        ASSERT_TRUE(many.ok()) << all(many);
+        EXPECT_EQ(ids(many), ids(one)) << threads << " threads";
+        EXPECT_EQ(many.rules->files, one.rules->files) << threads << " threads";
+        EXPECT_EQ(problems(load_rules(broken, threads)), problems(one_broken))
+            << threads << " threads";
+    }
+}
+
 TEST(RuleLoader, OverridesOfUnknownRulesAreErrors) {
     const auto r = load("disable: [NOPE]\noverrides:\n  - {id: ALSO-NOPE, severity: low}\n");
     EXPECT_TRUE(has(r, "override-unknown-id", 1)) << all(r);
