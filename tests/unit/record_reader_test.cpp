@@ -19,7 +19,7 @@ class temp_file {
     explicit temp_file(const std::string& text)
         : path_((std::filesystem::temp_directory_path() /
                  ("ikewatch-reader-" + std::to_string(::getpid()) + "-" +
-                  std::to_string(counter_++) + ".log"))
+                  std::to_string(counter++) + ".log"))
                     .string()) {
         std::ofstream(path_, std::ios::binary) << text;
     }
@@ -29,7 +29,7 @@ class temp_file {
     [[nodiscard]] const std::string& path() const { return path_; }
 
   private:
-    static inline int counter_ = 0;
+    static inline int counter = 0;
     std::string path_;
 };
 
