@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -511,6 +512,19 @@ std::size_t fast_header(std::string_view s, std::size_t i, syslog_record& r) noe
     return p;
 }
 
+// `ddd>` at `at`: the usual PRI's three digits and its closing bracket, read as one
+// little-endian word. XOR with `000>` turns the digits into their values and the bracket into
+// zero; adding 0x76 carries any byte above 9 into its top bit.
+bool three_digit_pri(const char* at, int& pri) noexcept {
+    static_assert(std::endian::native == std::endian::little);
+    const std::uint32_t x = text::load_word<std::uint32_t>(at) ^ 0x3E303030U;
+    if ((x >> 24) != 0 || (((x + 0x767676U) | x) & 0x808080U) != 0) {
+        return false;
+    }
+    pri = static_cast<int>((x & 0xFF) * 100 + ((x >> 8) & 0xFF) * 10 + ((x >> 16) & 0xFF));
+    return true;
+}
+
 // Frames `record` into `r` (default-built); returns why it cannot be framed, if it cannot.
 std::optional<parse_error> frame_into(std::string_view record, bool fast,
                                       syslog_record& r) noexcept {
@@ -531,9 +545,14 @@ std::optional<parse_error> frame_into(std::string_view record, bool fast,
         s.remove_suffix(1);
     }
     std::size_t i = 0;
-    if (s[0] == '<') {
+    int pri = 0;
+    if (s[0] == '<' && s.size() > 4 && three_digit_pri(s.data() + 1, pri)) {
+        if (pri <= 191) {
+            r.pri = static_cast<std::int16_t>(pri);
+            i = 5;
+        }
+    } else if (s[0] == '<') {
         std::size_t p = 1;
-        int pri = 0;
         const std::size_t digits_end = std::min<std::size_t>(s.size(), 4);  // at most three
         while (p < digits_end && is_digit(s[p])) {
             pri = pri * 10 + (s[p] - '0');

@@ -1,5 +1,8 @@
 #include "parsers/syslog_framer.hpp"
 
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "tests/unit/test_support.hpp"
@@ -149,6 +152,45 @@ TEST(Framer, InvalidUtf8IsFramedNotRefused) {
     const auto r = frame_syslog("<166>May  5 17:51:17 fw: %ASA-6-113005: user = \xff\xfe\xc3");
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r.value().host, "fw");
+}
+
+// A PRI is one to three digits up to `>`, at most 191. Every number in every width, and every
+// kind of byte in each place of `<166>`, against that rule read digit by digit.
+TEST(Framer, PriIsOneToThreeDigitsUpToTheBracket) {
+    const auto expected = [](std::string_view s) {
+        std::size_t p = 1;
+        int pri = 0;
+        while (p < s.size() && p < 4 && s[p] >= '0' && s[p] <= '9') {
+            pri = pri * 10 + (s[p++] - '0');
+        }
+        return p > 1 && p < s.size() && s[p] == '>' && pri <= 191 ? pri : -1;
+    };
+    std::vector<std::string> heads;
+    for (int n = 0; n < 1000; ++n) {
+        const std::string digits = std::to_string(n);
+        for (std::size_t width = digits.size(); width <= 4; ++width) {
+            heads.push_back("<" + std::string(width - digits.size(), '0') + digits + ">");
+        }
+    }
+    const char odd[] = {'a', 'Z', '/', ':', '=', '?', '>', '<', ' ', '\t', '\x80', '\xff'};
+    for (std::size_t at = 1; at < 5; ++at) {
+        for (const char c : odd) {
+            std::string head = "<166>";
+            head[at] = c;
+            heads.push_back(head);
+        }
+    }
+    const std::string rest = "Jun 12 10:00:01 fw01 : %ASA-6-302013: Built";
+    for (const std::string& head : heads) {
+        const std::string line = head + rest;
+        const auto fast = frame_syslog(line);
+        const auto general = frame_syslog_general(line);
+        ASSERT_TRUE(fast.ok() && general.ok()) << line;
+        EXPECT_EQ(fast.value().pri, expected(line)) << line;
+        EXPECT_EQ(general.value().pri, expected(line)) << line;
+    }
+    EXPECT_EQ(frame_syslog("<166>").error(), parse_error::truncated_header);
+    EXPECT_EQ(frame_syslog("<166").error(), parse_error::truncated_header);
 }
 
 TEST(Framer, MarkerSearchIgnoresPercentInsideWords) {
