@@ -20,11 +20,11 @@ namespace ikewatch {
 template <typename V>
 class name_map {
   public:
-    [[nodiscard]] V* find(std::string_view name) {
+    [[nodiscard, gnu::always_inline]] V* find(std::string_view name) {
         const std::uint32_t i = slot_of(name, hash(name));
         return i == flat_index::npos ? nullptr : &slots_[i].value;
     }
-    [[nodiscard]] const V* find(std::string_view name) const {
+    [[nodiscard, gnu::always_inline]] const V* find(std::string_view name) const {
         const std::uint32_t i = slot_of(name, hash(name));
         return i == flat_index::npos ? nullptr : &slots_[i].value;
     }
@@ -128,7 +128,8 @@ class name_map {
     };
 
     static std::uint32_t hash(std::string_view name) noexcept { return string_hash32(name); }
-    [[nodiscard]] std::uint32_t slot_of(std::string_view name, std::uint32_t h) const {
+    [[nodiscard, gnu::always_inline]] std::uint32_t slot_of(std::string_view name,
+                                                            std::uint32_t h) const {
         return index_.find(h, [&](std::uint32_t i) { return same_key(slots_[i].name, name); });
     }
     void release(std::uint32_t i) {
