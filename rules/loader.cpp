@@ -9,6 +9,7 @@
 #include <numeric>
 #include <optional>
 #include <sstream>
+#include <system_error>
 #include <thread>
 
 #include "rules/load_errors.hpp"
@@ -65,8 +66,11 @@ std::vector<read_source> read_sources(const std::vector<rule_source>& sources,
     };
     {
         std::vector<std::jthread> helpers;
-        for (std::size_t t = 1; t < std::min(threads, sources.size()); ++t) {
-            helpers.emplace_back(work);
+        try {
+            for (std::size_t t = 1; t < std::min(threads, sources.size()); ++t) {
+                helpers.emplace_back(work);
+            }
+        } catch (const std::system_error&) {  // no thread to be had: fewer do the reading
         }
         work();
     }
