@@ -190,7 +190,10 @@ TEST(RuleLoader, IosStateNamesStandForTheirAsaStates) {
     EXPECT_FALSE(st.test(static_cast<std::size_t>(ikewatch::ike::p1_state::mm_wait_msg4)));
 }
 
-TEST(RuleLoader, LocalFilesDisableAndOverrideShippedRules) {
+namespace {
+
+// The shipped pack, then a local file that disables one of its rules and overrides another.
+std::vector<rule_source> pack_with_local_file() {
     std::vector<rule_source> sources = shipped_pack();
     sources.push_back({"local.yaml", R"(
 disable: [IKW-LG-001]
@@ -199,7 +202,13 @@ overrides:
     severity: critical
     match: {state: MM_WAIT_MSG4, for: 45s, peer: {role: initiator, status: negotiating}}
 )"});
-    const auto r = load_rules(sources);
+    return sources;
+}
+
+}  // namespace
+
+TEST(RuleLoader, LocalFilesDisableAndOverrideShippedRules) {
+    const auto r = load_rules(pack_with_local_file());
     ASSERT_TRUE(r.ok()) << all(r);
     EXPECT_EQ(r.rules->find("IKW-LG-001"), nullptr);
     const rule* p = r.rules->find("IKW-P1-030");
@@ -232,13 +241,7 @@ TEST(RuleLoader, EveryRuleIsFoundByIdIndexedOrNot) {
 // Files read on several threads give the set, or the problems in their order, that one thread
 // gives: the reading is shared out, the collecting stays in load order.
 TEST(RuleLoader, ReadingOnSeveralThreadsGivesWhatOneGives) {
-    std::vector<rule_source> good = shipped_pack();
-    good.push_back({"local.yaml", R"(
-disable: [IKW-LG-001]
-overrides:
-  - id: IKW-P1-030
-    severity: critical
-)"});
+    const std::vector<rule_source> good = pack_with_local_file();
     std::vector<rule_source> broken = good;
     broken.push_back({"a.yaml", "rules: [ {id: X-1, name: n"});  // not YAML
     broken.push_back({"b.yaml", std::string("colour: blue\n") + minimal});
