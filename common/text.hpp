@@ -57,17 +57,12 @@ template <typename T>
     return is_lower(c) ? static_cast<char>(c - 'a' + 'A') : c;
 }
 
-/// What trim() removes: spaces, tabs, carriage returns and newlines.
-[[nodiscard]] constexpr bool is_blank(char c) noexcept {
-    return is_space(c) || c == '\r' || c == '\n';
-}
-
-/// Removes spaces, tabs, carriage returns and newlines from both ends.
+/// Removes spaces and tabs (and a trailing CR) from both ends.
 [[nodiscard]] constexpr std::string_view trim(std::string_view s) noexcept {
-    while (!s.empty() && is_blank(s.front())) {
+    while (!s.empty() && (is_space(s.front()) || s.front() == '\r' || s.front() == '\n')) {
         s.remove_prefix(1);
     }
-    while (!s.empty() && is_blank(s.back())) {
+    while (!s.empty() && (is_space(s.back()) || s.back() == '\r' || s.back() == '\n')) {
         s.remove_suffix(1);
     }
     return s;

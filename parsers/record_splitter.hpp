@@ -20,7 +20,7 @@ namespace ikewatch::parsers {
         return false;
     }
     const char last = first_line.back();
-    if (!text::is_blank(last)) {
+    if (last != ' ' && last != '\t' && last != '\r' && last != '\n') {
         return last == ':' || last == ',';
     }
     const std::string_view t = text::trim(first_line);

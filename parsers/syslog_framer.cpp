@@ -529,7 +529,9 @@ bool three_digit_pri(const char* at, int& pri) noexcept {
 std::optional<parse_error> frame_into(std::string_view record, bool fast,
                                       syslog_record& r) noexcept {
     // A record that starts with text is not blank: only others need trimming to tell.
-    if (record.empty() || (text::is_blank(record[0]) && text::trim(record).empty())) {
+    const bool blank_start =
+        !record.empty() && (text::is_space(record[0]) || record[0] == '\r' || record[0] == '\n');
+    if (record.empty() || (blank_start && text::trim(record).empty())) {
         return parse_error::empty;
     }
     if (record.size() > max_record_bytes) {
