@@ -841,7 +841,7 @@ bool tracker::apply_kind(peer_record& p, const event& e) {
     return started;
 }
 
-transition tracker::apply(const event& e) {
+transition tracker::apply_read(const event& e) {
     transition t;
     if (e.kind == event_kind::isakmp_enabled) {
         table_.set_isakmp(e.device, e.get(field::state) != std::optional<std::string_view>("OFF"));

@@ -27,7 +27,10 @@ class tracker {
     explicit tracker(table_options options = {}) : table_(options) {}
 
     /// Applies one event. Events that name no IKE peer (traffic, logins) leave the table alone.
-    transition apply(const parsers::event& e);
+    transition apply(const parsers::event& e) {
+        // Lines no decoder read further, most of a firewall's log, are settled without a call.
+        return e.kind == parsers::event_kind::other ? transition{} : apply_read(e);
+    }
 
     /// Drops peers idle for longer than the configured expiry.
     std::size_t expire(micros now) { return table_.expire(now); }
@@ -42,6 +45,7 @@ class tracker {
     [[nodiscard]] static bool tracks(parsers::event_kind k) noexcept;
 
   private:
+    transition apply_read(const parsers::event& e);
     /// The peer a line is about: named, or reached through its connection or SA id.
     std::string_view peer_of(const parsers::event& e);
     /// What every line tells about its peer: times, version, NAT-T, role, group, debug seen.

@@ -271,8 +271,8 @@ void engine::prune_timers(const ike::peer_table& peers) {
     timers_.erase_if([](const std::string&, const timer_heap& heap) { return heap.empty(); });
 }
 
-void engine::on_event(const event& e, const ike::transition& t, const ike::peer_table& peers,
-                      micros now) {
+void engine::apply_event(const event& e, const ike::transition& t, const ike::peer_table& peers,
+                         micros now) {
     peers_ = &peers;
     ++event_seq_;
     const rule_set& rs = *rules_;

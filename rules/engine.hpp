@@ -57,7 +57,13 @@ class engine {
     /// One event and what it did to its peer; `now` is the clock of the event's device. Call
     /// `advance(device, now)` first.
     void on_event(const parsers::event& e, const ike::transition& t, const ike::peer_table& peers,
-                  micros now);
+                  micros now) {
+        // Most of a firewall's lines (connections, translations) are of a kind no rule reads
+        // and about no tracked peer: they only move their device's clock.
+        if (t.peer != nullptr || rules_->read_kinds.test(static_cast<std::size_t>(e.kind))) {
+            apply_event(e, t, peers, now);
+        }
+    }
 
     /// Fires the device's timers due at or before `now`, its clock (time in state, absence,
     /// quiet-period resolve). Every device keeps its own time: timers of one device never fire
@@ -105,6 +111,9 @@ class engine {
     [[nodiscard]] const rule_set& rules() const noexcept { return *rules_; }
 
   private:
+    void apply_event(const parsers::event& e, const ike::transition& t,
+                     const ike::peer_table& peers, micros now);
+
     struct rule_state {
         std::uint32_t rule = 0;
         std::vector<micros> times;  // threshold window

@@ -65,6 +65,7 @@ void rule_set::index() {
     by_resolve_event.assign(parsers::event_kind_count, {});
     by_state.assign(ike::p1_state_count, {});
     by_id.clear();
+    read_kinds.reset();
     for (std::uint32_t i = 0; i < rules.size(); ++i) {
         const rule& r = rules[i];
         by_id.try_emplace(r.id, i);  // the first of equal ids, as a scan finds it
@@ -80,6 +81,9 @@ void rule_set::index() {
             }
             if (r.resolve.events.test(k)) {
                 by_resolve_event[k].push_back(i);
+            }
+            if (!by_event[k].empty() || !by_followup[k].empty() || !by_correlation[k].empty()) {
+                read_kinds.set(k);
             }
         }
         if (r.kind == rule::type::state) {

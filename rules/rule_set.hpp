@@ -1,5 +1,6 @@
 #pragma once
 
+#include <bitset>
 #include <map>
 #include <string>
 #include <vector>
@@ -24,6 +25,9 @@ struct rule_set {
     std::vector<std::vector<std::uint32_t>> by_state;  ///< p1_state -> time-in-state rules,
                                                        ///< shortest `for` first
     string_map<std::uint32_t> by_id;                   ///< rule id -> index (unique ids only)
+    /// Kinds some rule triggers on, follows up with or correlates: an event of another kind
+    /// that is about no tracked peer changes nothing in the engine.
+    std::bitset<parsers::event_kind_count> read_kinds;
 
     /// Rebuilds the dispatch tables and the index by id from `rules`.
     void index();

@@ -207,6 +207,36 @@ rules:
     EXPECT_EQ(h.actions(), std::vector<std::string>{"raised NOFOLLOW 203.0.113.5 @10:01:00"});
 }
 
+// Lines about no IKE peer skip the engine unless a rule reads their kind, as trigger or
+// follow-up here, or in a correlation (the test after this one).
+TEST(RuleEngine, KindsAboutNoPeerReachTheRulesThatReadThem) {
+    harness h(R"(
+rules:
+  - id: NOLOGIN
+    name: b
+    code: test-code
+    severity: low
+    match: {event: login_failed, not_followed_by: login_success, within: 60s, key: device}
+    title: "t"
+    cause: "c"
+    checks: []
+)");
+    const auto login = [](const std::string& host, const std::string& hms, bool denied) {
+        return "<166>Jun 01 2026 " + hms + " " + host + " : %ASA-6-" +
+               (denied ? "605004: Login denied" : "605005: Login permitted") +
+               " from 192.0.2.1/2222 to outside:198.51.100.1/ssh for user \"admin\"";
+    };
+    h.line(built("10:00:00", "fw1"));
+    h.line(login("fw2", "10:00:00", true));
+    h.line(login("fw3", "10:00:00", true));
+    h.line(built("10:00:05", "fw3"));
+    h.line(login("fw3", "10:00:10", false));
+    h.pipe->drain();
+    EXPECT_EQ(h.actions(), std::vector<std::string>{"raised NOLOGIN  @10:01:00"});
+    ASSERT_EQ(h.sink.alerts.size(), 1u);
+    EXPECT_EQ(h.sink.alerts[0].device, "fw2");
+}
+
 TEST(RuleEngine, CorrelationWorksInBothOrders) {
     const char* rule = R"(
 rules:
