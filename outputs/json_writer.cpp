@@ -173,7 +173,7 @@ void json_writer::close(char c) {
 
 void json_writer::key(json_key k) {
     separate();
-    out_.append(1, '"').append(k.text()).append("\":", 2);
+    out_.append(k.written());
     after_key_ = true;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -13,23 +14,35 @@ namespace ikewatch::outputs {
     return b >= 0x20 && b < 0x7F && b != '"' && b != '\\';
 }
 
-/// A key of a fixed schema: a string literal of plain bytes only, checked when the program is
-/// compiled, so that writing it needs no escaping.
+/// A key of a fixed schema: a short string literal of plain bytes only, checked when the program
+/// is compiled, so that writing it needs no escaping. It is kept as written, quotes and colon
+/// included (`"name":`), and goes out in one copy.
 class json_key {
   public:
     template <std::size_t N>
     consteval json_key(const char (&k)[N])  // NOLINT(google-explicit-constructor): literals only
-        : text_(k, N - 1) {
-        for (const char c : text_) {
-            if (!json_plain_byte(static_cast<unsigned char>(c))) {
+        : size_(N - 1 + 3) {
+        if (N - 1 + 3 > written_.size()) {
+            throw "a JSON key of the schema must be short";
+        }
+        written_[0] = '"';
+        for (std::size_t i = 0; i + 1 < N; ++i) {
+            if (!json_plain_byte(static_cast<unsigned char>(k[i]))) {
                 throw "a JSON key written without escaping must be printable ASCII";
             }
+            written_[i + 1] = k[i];
         }
+        written_[N] = '"';
+        written_[N + 1] = ':';
     }
-    [[nodiscard]] constexpr std::string_view text() const noexcept { return text_; }
+    /// The key as it is written: `"name":`.
+    [[nodiscard]] constexpr std::string_view written() const noexcept {
+        return {written_.data(), size_};
+    }
 
   private:
-    std::string_view text_;
+    std::array<char, 32> written_{};
+    std::size_t size_;
 };
 
 /// Writes JSON of a schema known in advance straight into a string, without a document: for
