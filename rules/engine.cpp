@@ -12,27 +12,47 @@ namespace {
 
 using parsers::event;
 
+// A key's id, `device \x1f key \x1f p` (or `o` when the key is no peer), written into `id`: sized
+// once and filled in place, which is cheaper than appending piece by piece (this runs several
+// times a line).
+void write_key_id(std::string& id, std::string_view device, std::string_view key, bool peer_key) {
+    id.resize(device.size() + key.size() + 3);
+    char* out = std::copy(device.begin(), device.end(), id.data());
+    *out++ = '\x1f';
+    out = std::copy(key.begin(), key.end(), out);
+    *out++ = '\x1f';
+    *out = peer_key ? 'p' : 'o';
+}
+
 std::string make_key_id(std::string_view device, std::string_view key, bool peer_key) {
     std::string id;
-    id.reserve(device.size() + key.size() + 3);
-    id.append(device).push_back('\x1f');
-    id.append(key).push_back('\x1f');
-    id.push_back(peer_key ? 'p' : 'o');
+    write_key_id(id, device, key, peer_key);
     return id;
 }
 
-// `text` cut to `max` bytes on a character boundary, with `…` when something was cut.
-std::string capped(std::string_view text, std::size_t max) {
+// `text` cut to `max` bytes on a character boundary, with `…` when something was cut, into `out`.
+void assign_capped(std::string& out, std::string_view text, std::size_t max) {
     const std::string_view kept = ikewatch::text::utf8_prefix(text, max);
-    return kept.size() == text.size() ? std::string(text) : std::string(kept) + "\u2026";
+    out.assign(kept);
+    if (kept.size() != text.size()) {
+        out += "\u2026";
+    }
+}
+
+std::string capped(std::string_view text, std::size_t max) {
+    std::string out;
+    assign_capped(out, text, max);
+    return out;
 }
 
 // The fields of `e`, kept for placeholders rendered after the event is gone.
+// Into the strings `out` already holds: a key correlated again and again allocates nothing.
 void keep_fields(const event& e, std::size_t max_bytes,
                  std::vector<std::pair<parsers::field, std::string>>& out) {
-    out.clear();
+    out.resize(e.field_size());
     for (std::size_t i = 0; i < e.field_size(); ++i) {
-        out.emplace_back(e.field_at(i), capped(e.value_at(i), max_bytes));
+        out[i].first = e.field_at(i);
+        assign_capped(out[i].second, e.value_at(i), max_bytes);
     }
 }
 
@@ -94,14 +114,8 @@ void engine::set_rules(std::shared_ptr<const rule_set> rules, const ike::peer_ta
 }
 
 std::string_view engine::key_of(std::string_view device, std::string_view key, bool peer_key) {
-    // Built in a reused buffer: looking a key up allocates nothing. Sized once and filled in
-    // place, which is cheaper than appending piece by piece (this runs several times a line).
-    scratch_.resize(device.size() + key.size() + 3);
-    char* out = std::copy(device.begin(), device.end(), scratch_.data());
-    *out++ = '\x1f';
-    out = std::copy(key.begin(), key.end(), out);
-    *out++ = '\x1f';
-    *out = peer_key ? 'p' : 'o';
+    // Built in a reused buffer: looking a key up allocates nothing.
+    write_key_id(scratch_, device, key, peer_key);
     return scratch_;
 }
 
