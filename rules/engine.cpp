@@ -278,9 +278,9 @@ bool engine::timer_valid(const timer& t, const ike::peer_table& peers) const {
 
 void engine::prune_timers(const ike::peer_table& peers) {
     timers_.for_each([&](const std::string&, timer_heap& heap) {
-        timer_total_ -= heap.items.size();
+        timer_total_ -= heap.size();
         heap.keep_if([&](const timer& t) { return timer_valid(t, peers); });
-        timer_total_ += heap.items.size();
+        timer_total_ += heap.size();
     });
     timers_.erase_if([](const std::string&, const timer_heap& heap) { return heap.empty(); });
 }

@@ -147,7 +147,6 @@ class engine {
         alert data;
         std::string key_id;  // into keys_
     };
-    // 64 bytes: the heaps move timers as they keep them in order.
     struct timer {
         micros at = 0;
         std::uint32_t rule = 0;  ///< state timers: the position in the state's rule list
@@ -156,9 +155,6 @@ class engine {
         std::uint64_t gen = 0;  ///< state timers: when the peer entered the state
         std::uint64_t seq = 0;  // set by schedule: timers due at one instant fire in that order
         std::string key_id;
-        bool operator>(const timer& o) const noexcept {
-            return at != o.at ? at > o.at : seq > o.seq;
-        }
     };
     // Context of one trigger, for rendering and evidence.
     struct trigger {
@@ -202,31 +198,86 @@ class engine {
     void resolve_fallbacks(const key_entry& k, micros now);
     void check_resolution(key_entry& k, const parsers::event* e, const ike::peer_record* p,
                           micros now);
-    // One device's timers, a min-heap on `at`. The earliest deadline is kept beside the heap,
-    // so that the check made on every line of the device reads no timer.
-    struct timer_heap {
-        std::vector<timer> items;
+    // One device's timers, a min-heap on `at` (then `seq`). The heap orders small entries that
+    // point to the timers, which stay where they were put: keeping the order moves no key id.
+    // The earliest deadline is kept beside the heap, so that the check made on every line of
+    // the device reads no timer.
+    class timer_heap {
+      public:
         micros next = std::numeric_limits<micros>::max();  ///< the top's `at`; max when empty
-        [[nodiscard]] bool empty() const noexcept { return items.empty(); }
+        [[nodiscard]] bool empty() const noexcept { return order_.empty(); }
+        [[nodiscard]] std::size_t size() const noexcept { return order_.size(); }
         void push(timer t) {
-            items.push_back(std::move(t));
-            std::push_heap(items.begin(), items.end(), std::greater<>{});
-            next = items.front().at;
+            std::uint32_t slot = 0;
+            if (free_.empty()) {
+                slot = static_cast<std::uint32_t>(timers_.size());
+                timers_.push_back(std::move(t));
+            } else {
+                slot = free_.back();
+                free_.pop_back();
+                timers_[slot] = std::move(t);
+            }
+            order_.push_back({timers_[slot].at, timers_[slot].seq, slot});
+            std::push_heap(order_.begin(), order_.end(), std::greater<>{});
+            next = order_.front().at;
         }
         /// Moves the earliest timer into `out` and takes it off the heap.
         void pop(timer& out) {
-            std::pop_heap(items.begin(), items.end(), std::greater<>{});
-            out = std::move(items.back());
-            items.pop_back();
-            next = items.empty() ? std::numeric_limits<micros>::max() : items.front().at;
+            std::pop_heap(order_.begin(), order_.end(), std::greater<>{});
+            const std::uint32_t slot = order_.back().slot;
+            order_.pop_back();
+            out = std::move(timers_[slot]);
+            release(slot);
+            refresh();
         }
         /// Keeps the timers `keep` accepts.
         template <typename Keep>
         void keep_if(Keep&& keep) {
-            std::erase_if(items, [&](const timer& t) { return !keep(t); });
-            std::make_heap(items.begin(), items.end(), std::greater<>{});
-            next = items.empty() ? std::numeric_limits<micros>::max() : items.front().at;
+            std::erase_if(order_, [&](const entry& e) {
+                if (keep(std::as_const(timers_[e.slot]))) {
+                    return false;
+                }
+                release(e.slot);
+                return true;
+            });
+            std::make_heap(order_.begin(), order_.end(), std::greater<>{});
+            refresh();
         }
+        /// Calls `f(timer)` for every timer, in the heap's order.
+        template <typename F>
+        void for_each(F&& f) const {
+            for (const entry& e : order_) {
+                f(timers_[e.slot]);
+            }
+        }
+
+      private:
+        struct entry {
+            micros at;
+            std::uint64_t seq;
+            std::uint32_t slot;  // into timers_
+            bool operator>(const entry& o) const noexcept {
+                return at != o.at ? at > o.at : seq > o.seq;
+            }
+        };
+        void release(std::uint32_t slot) {
+            timers_[slot] = timer{};
+            free_.push_back(slot);
+        }
+        void refresh() {
+            if (order_.empty()) {
+                // No slot is in use: the device's storage goes with its last timer.
+                timers_.clear();
+                free_.clear();
+                next = std::numeric_limits<micros>::max();
+            } else {
+                next = order_.front().at;
+            }
+        }
+
+        std::vector<entry> order_;
+        std::vector<timer> timers_;
+        std::vector<std::uint32_t> free_;
     };
     void schedule(std::string_view device, timer t);
     bool pop_due(std::string_view device, micros now, timer& out);

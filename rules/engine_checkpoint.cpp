@@ -225,7 +225,7 @@ void engine::save(const std::function<json*(std::string_view device)>& slot) con
         if (out == nullptr) {
             return;
         }
-        for (const timer& t : heap.items) {
+        heap.for_each([&](const timer& t) {
             json one = {{"kind", static_cast<unsigned>(t.kind)},
                         {"at", t.at},
                         {"seq", t.seq},
@@ -235,7 +235,7 @@ void engine::save(const std::function<json*(std::string_view device)>& slot) con
                 case timer::what::state: {
                     const auto& list = rules_->by_state[static_cast<std::size_t>(t.state)];
                     if (t.rule >= list.size()) {
-                        continue;
+                        return;
                     }
                     one["rule"] = rules_->rules[list[t.rule]].id;
                     one["state"] = static_cast<unsigned>(t.state);
@@ -247,7 +247,7 @@ void engine::save(const std::function<json*(std::string_view device)>& slot) con
                     break;
             }
             out->push_back(std::move(one));
-        }
+        });
     });
 }
 
@@ -367,7 +367,7 @@ void engine::forget_device(std::string_view device) {
     std::erase_if(alerts_, [&](const auto& a) { return a.second.data.device == device; });
     std::erase_if(resolved_at_, [&](const auto& r) { return alert_of_device(r.first, device); });
     if (timer_heap* heap = timers_.find(device)) {
-        timer_total_ -= heap->items.size();
+        timer_total_ -= heap->size();
         timers_.erase(device);
     }
 }

@@ -104,6 +104,40 @@ TEST(RuleEngine, TimeInStateFiresOnTheTimerWithoutAnyFurtherLine) {
     EXPECT_NE(a.evidence.front().text.find("IKE_DECODE SENDING"), std::string::npos);
 }
 
+// Timers of peers that left a full table make room for new ones: the engine drops them before
+// it would refuse a timer, and the others keep their order.
+TEST(RuleEngine, TimersOfPeersThatLeftMakeRoomForNewOnes) {
+    auto loaded = load_rules({{"test.yaml", std::string(header) + stuck_rule}});
+    ASSERT_TRUE(loaded.ok());
+    collecting_sink sink;
+    pipeline::pipeline_options o;
+    o.rules = loaded.rules;
+    o.sink = &sink;
+    o.time.assume_year = 2026;
+    o.table.max_peers = 2;
+    o.table.idle_expiry = std::numeric_limits<micros>::max() / 2;
+    o.engine.max_timers = 3;
+    pipeline::pipeline pipe(std::move(o));
+    std::vector<std::string> lines;
+    for (int i = 1; i <= 6; ++i) {
+        lines.push_back(asa("10:00:0" + std::to_string(i), "713236",
+                            "IP = 192.0.2." + std::to_string(i) +
+                                ", IKE_DECODE SENDING Message (msgid=0) with payloads : HDR + "
+                                "SA (1) + NONE (0) total length : 88"));
+    }
+    lines.push_back(built("10:05:00"));
+    for (const std::string& l : lines) {
+        pipe.process(l, "fw", 0);
+    }
+    std::vector<std::string> raised;
+    for (const alert& a : sink.alerts) {
+        raised.push_back(a.key + " @" + rfc3339(a.time).substr(11, 8));
+    }
+    EXPECT_EQ(raised, (std::vector<std::string>{"192.0.2.5 @10:00:35", "192.0.2.6 @10:00:36"}));
+    EXPECT_EQ(pipe.engine()->stats().timers_dropped, 0U);
+    EXPECT_EQ(pipe.engine()->timer_count(), 0U);
+}
+
 TEST(RuleEngine, EachDeviceRunsOnItsOwnClock) {
     harness h(stuck_rule);
     // fw2's clock is two hours behind fw's: its negotiation is not "stuck for two hours".
