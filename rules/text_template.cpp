@@ -55,7 +55,14 @@ std::vector<std::string> text_template::names() const {
 
 std::string text_template::render(
     const std::function<std::optional<std::string>(std::string_view)>& lookup) const {
+    // Sized once for the literal text and a short value per placeholder (an address, a state).
+    constexpr std::size_t value_guess = 16;
+    std::size_t size = 0;
+    for (const part& p : parts_) {
+        size += p.placeholder ? value_guess : p.text.size();
+    }
     std::string out;
+    out.reserve(size);
     for (const part& p : parts_) {
         if (!p.placeholder) {
             out += p.text;
