@@ -890,10 +890,14 @@ void engine::run_timer(timer&& t, const ike::peer_table& peers, micros log_end) 
     schedule_state(peers.device_name(p->device), *p, i, t.at, std::move(t.key_id), t.seq);
 }
 
-std::size_t engine::advance(std::string_view device, micros now, const ike::peer_table& peers) {
-    peers_ = &peers;
+std::size_t engine::fire_due(timer_heap& heap, std::string_view device, micros now,
+                             const ike::peer_table& peers) {
+    // The first from the heap found; firing may add heaps, which can move this one.
     timer t;
-    std::size_t n = 0;
+    heap.pop(t);
+    --timer_total_;
+    run_timer(std::move(t), peers);
+    std::size_t n = 1;
     while (pop_due(device, now, t)) {
         run_timer(std::move(t), peers);
         ++n;
