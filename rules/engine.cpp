@@ -890,14 +890,9 @@ void engine::run_timer(timer&& t, const ike::peer_table& peers, micros log_end) 
     schedule_state(peers.device_name(p->device), *p, i, t.at, std::move(t.key_id), t.seq);
 }
 
-std::size_t engine::fire_due(timer_heap& heap, std::string_view device, micros now,
-                             const ike::peer_table& peers) {
-    // The first from the heap found; firing may add heaps, which can move this one.
+std::size_t engine::fire_due(std::string_view device, micros now, const ike::peer_table& peers) {
     timer t;
-    heap.pop(t);
-    --timer_total_;
-    run_timer(std::move(t), peers);
-    std::size_t n = 1;
+    std::size_t n = 0;
     while (pop_due(device, now, t)) {
         run_timer(std::move(t), peers);
         ++n;

@@ -72,8 +72,8 @@ class engine {
     std::size_t advance(std::string_view device, micros now, const ike::peer_table& peers) {
         peers_ = &peers;
         // The check made on most lines, without a call: nothing of the device is due yet.
-        timer_heap* heap = timers_.find(device);
-        return heap == nullptr || heap->next > now ? 0 : fire_due(*heap, device, now, peers);
+        const timer_heap* heap = timers_.find(device);
+        return heap == nullptr || heap->next > now ? 0 : fire_due(device, now, peers);
     }
 
     /// Fires the due timers of every device; `now_of(device)` gives each device's clock (0: not
@@ -118,10 +118,8 @@ class engine {
   private:
     void apply_event(const parsers::event& e, const ike::transition& t,
                      const ike::peer_table& peers, micros now);
-    class timer_heap;
-    /// Fires the due timers of `device`, whose heap (with one due at least) is `heap`.
-    std::size_t fire_due(timer_heap& heap, std::string_view device, micros now,
-                         const ike::peer_table& peers);
+    /// Fires the timers of `device` due at or before `now`.
+    std::size_t fire_due(std::string_view device, micros now, const ike::peer_table& peers);
 
     struct rule_state {
         std::uint32_t rule = 0;

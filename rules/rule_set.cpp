@@ -65,7 +65,6 @@ void rule_set::index() {
     by_resolve_event.assign(parsers::event_kind_count, {});
     by_state.assign(ike::p1_state_count, {});
     by_id.clear();
-    read_kinds.reset();
     for (std::uint32_t i = 0; i < rules.size(); ++i) {
         const rule& r = rules[i];
         by_id.try_emplace(r.id, i);  // the first of equal ids, as a scan finds it
@@ -82,9 +81,6 @@ void rule_set::index() {
             if (r.resolve.events.test(k)) {
                 by_resolve_event[k].push_back(i);
             }
-            if (!by_event[k].empty() || !by_followup[k].empty() || !by_correlation[k].empty()) {
-                read_kinds.set(k);
-            }
         }
         if (r.kind == rule::type::state) {
             for (std::size_t s = 0; s < ike::p1_state_count; ++s) {
@@ -93,6 +89,10 @@ void rule_set::index() {
                 }
             }
         }
+    }
+    for (std::size_t k = 0; k < parsers::event_kind_count; ++k) {
+        read_kinds[k] =
+            !by_event[k].empty() || !by_followup[k].empty() || !by_correlation[k].empty();
     }
     // Shortest time first: one timer per peer walks a state's rules in this order.
     for (std::vector<std::uint32_t>& list : by_state) {
