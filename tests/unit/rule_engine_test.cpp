@@ -1,3 +1,4 @@
+#include <functional>
 #include <limits>
 #include <string>
 #include <vector>
@@ -18,10 +19,11 @@ codes:
   test-code: "a code for tests"
 )";
 
-// A pipeline with only the given rules, fed lines one by one.
+// A pipeline with only the given rules, fed lines one by one; `tune` may change its options.
 class harness {
   public:
-    explicit harness(const std::string& rules_yaml) {
+    explicit harness(const std::string& rules_yaml,
+                     const std::function<void(pipeline::pipeline_options&)>& tune = {}) {
         auto loaded = load_rules({{"test.yaml", std::string(header) + rules_yaml}});
         EXPECT_TRUE(loaded.ok()) << (loaded.problems.empty() ? "" : loaded.problems[0].to_string());
         rules_ = loaded.rules;
@@ -30,6 +32,9 @@ class harness {
         o.sink = &sink;
         o.time.assume_year = 2026;
         o.table.idle_expiry = std::numeric_limits<micros>::max() / 2;
+        if (tune) {
+            tune(o);
+        }
         pipe = std::make_unique<pipeline::pipeline>(std::move(o));
     }
     void line(const std::string& l, micros wall = 0) {
@@ -107,35 +112,21 @@ TEST(RuleEngine, TimeInStateFiresOnTheTimerWithoutAnyFurtherLine) {
 // Timers of peers that left a full table make room for new ones: the engine drops them before
 // it would refuse a timer, and the others keep their order.
 TEST(RuleEngine, TimersOfPeersThatLeftMakeRoomForNewOnes) {
-    auto loaded = load_rules({{"test.yaml", std::string(header) + stuck_rule}});
-    ASSERT_TRUE(loaded.ok());
-    collecting_sink sink;
-    pipeline::pipeline_options o;
-    o.rules = loaded.rules;
-    o.sink = &sink;
-    o.time.assume_year = 2026;
-    o.table.max_peers = 2;
-    o.table.idle_expiry = std::numeric_limits<micros>::max() / 2;
-    o.engine.max_timers = 3;
-    pipeline::pipeline pipe(std::move(o));
-    std::vector<std::string> lines;
+    harness h(stuck_rule, [](pipeline::pipeline_options& o) {
+        o.table.max_peers = 2;
+        o.engine.max_timers = 3;
+    });
     for (int i = 1; i <= 6; ++i) {
-        lines.push_back(asa("10:00:0" + std::to_string(i), "713236",
-                            "IP = 192.0.2." + std::to_string(i) +
-                                ", IKE_DECODE SENDING Message (msgid=0) with payloads : HDR + "
-                                "SA (1) + NONE (0) total length : 88"));
+        h.line(asa("10:00:0" + std::to_string(i), "713236",
+                   "IP = 192.0.2." + std::to_string(i) +
+                       ", IKE_DECODE SENDING Message (msgid=0) with payloads : HDR + SA (1) + "
+                       "NONE (0) total length : 88"));
     }
-    lines.push_back(built("10:05:00"));
-    for (const std::string& l : lines) {
-        pipe.process(l, "fw", 0);
-    }
-    std::vector<std::string> raised;
-    for (const alert& a : sink.alerts) {
-        raised.push_back(a.key + " @" + rfc3339(a.time).substr(11, 8));
-    }
-    EXPECT_EQ(raised, (std::vector<std::string>{"192.0.2.5 @10:00:35", "192.0.2.6 @10:00:36"}));
-    EXPECT_EQ(pipe.engine()->stats().timers_dropped, 0U);
-    EXPECT_EQ(pipe.engine()->timer_count(), 0U);
+    h.line(built("10:05:00"));
+    EXPECT_EQ(h.actions(), (std::vector<std::string>{"raised STUCK 192.0.2.5 @10:00:35",
+                                                     "raised STUCK 192.0.2.6 @10:00:36"}));
+    EXPECT_EQ(h.pipe->engine()->stats().timers_dropped, 0U);
+    EXPECT_EQ(h.pipe->engine()->timer_count(), 0U);
 }
 
 TEST(RuleEngine, EachDeviceRunsOnItsOwnClock) {
