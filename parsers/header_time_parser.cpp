@@ -449,6 +449,18 @@ std::size_t parse_fixed_stamp(std::string_view s, header_time& out) noexcept {
     return p;
 }
 
+std::size_t fixed_stamp_memo::parse_and_keep(std::string_view s, header_time& out) noexcept {
+    const std::size_t n = parse_fixed_stamp(s, out);
+    if (n != 0 && s.size() > n) {
+        words_[0] = text::load_word<std::uint64_t>(s.data());
+        words_[1] = text::load_word<std::uint64_t>(s.data() + 8);
+        words_[2] = text::load_word<std::uint64_t>(s.data() + n - 7);
+        size_ = n;
+        last_ = out;
+    }
+    return n;
+}
+
 std::size_t parse_header_time(std::string_view s, header_time& out) noexcept {
     std::size_t pos = 0;
     header_time t;

@@ -1,8 +1,10 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 
+#include "common/text.hpp"
 #include "parsers/syslog_record.hpp"
 
 namespace ikewatch::parsers {
@@ -28,6 +30,41 @@ namespace ikewatch::parsers {
 /// colon after the clock, or 0 for any other shape (parse_header_time then decides). Sets only
 /// the date and clock fields of `out` (and `present`), and only when it reads a stamp.
 [[nodiscard]] std::size_t parse_fixed_stamp(std::string_view s, header_time& out) noexcept;
+
+/// parse_fixed_stamp with a memory of the last stamp it read and the byte after it: lines come in
+/// bursts from the same second, and a line that starts with the same bytes has the same stamp.
+class fixed_stamp_memo {
+  public:
+    /// As parse_fixed_stamp(s, out).
+    [[nodiscard]] std::size_t parse(std::string_view s, header_time& out) noexcept {
+        if (size_ != 0 && s.size() > size_ && same_start(s.data())) {
+            out.present = true;
+            out.has_year = last_.has_year;
+            out.year = last_.year;
+            out.month = last_.month;
+            out.day = last_.day;
+            out.hour = last_.hour;
+            out.minute = last_.minute;
+            out.second = last_.second;
+            return size_;
+        }
+        return parse_and_keep(s, out);
+    }
+
+  private:
+    // The stamp and the byte after it, 16 or 21 bytes, as three words: the first eight bytes,
+    // the next eight, and the eight that end with the byte after the stamp.
+    [[nodiscard]] bool same_start(const char* p) const noexcept {
+        return ((text::load_word<std::uint64_t>(p) ^ words_[0]) |
+                (text::load_word<std::uint64_t>(p + 8) ^ words_[1]) |
+                (text::load_word<std::uint64_t>(p + size_ - 7) ^ words_[2])) == 0;
+    }
+    std::size_t parse_and_keep(std::string_view s, header_time& out) noexcept;
+
+    std::uint64_t words_[3] = {};
+    std::size_t size_ = 0;  ///< bytes of the stamp kept; 0 when none is
+    header_time last_;
+};
 
 /// UTC offset in seconds of a zone abbreviation such as `EDT` or `UTC+07:30`; false if unknown.
 [[nodiscard]] bool zone_offset(std::string_view zone, int& offset_seconds) noexcept;

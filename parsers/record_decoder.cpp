@@ -27,7 +27,7 @@ std::string_view device_name(const syslog_record& r, std::string_view fallback) 
 
 void record_decoder::decode(std::string_view record, std::string_view fallback_device,
                             micros received, decoded& out, bool count) {
-    decode_framed(record, frame_syslog(record), fallback_device, received, out, count);
+    decode_framed(record, framer_(record), fallback_device, received, out, count);
 }
 
 void record_decoder::decode_framed(std::string_view record,

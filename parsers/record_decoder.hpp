@@ -9,6 +9,7 @@
 #include "parsers/event.hpp"
 #include "parsers/event_time.hpp"
 #include "parsers/parse_error.hpp"
+#include "parsers/syslog_framer.hpp"
 #include "parsers/syslog_record.hpp"
 
 namespace ikewatch::parsers {
@@ -56,11 +57,17 @@ class record_decoder {
                        std::string_view fallback_device, micros received, decoded& out,
                        bool count = true);
 
+    /// frame_syslog(record), by this decoder's framer (see syslog_framer).
+    [[nodiscard]] result<syslog_record, parse_error> frame(std::string_view record) noexcept {
+        return framer_(record);
+    }
+
     [[nodiscard]] const decode_stats& stats() const noexcept { return stats_; }
     [[nodiscard]] event_time& clock() noexcept { return time_; }
     [[nodiscard]] const event_time& clock() const noexcept { return time_; }
 
   private:
+    syslog_framer framer_;
     event_time time_;
     decode_stats stats_;
 };

@@ -440,13 +440,13 @@ constexpr auto host_class = [] {
 // The usual header after the PRI, read at fixed positions. Returns the marker's position, or
 // npos for the general reading (which gives the same result, only slower); `r.time` may then
 // hold the stamp read.
-std::size_t fast_header(std::string_view s, std::size_t i, syslog_record& r) noexcept {
+std::size_t fast_header(std::string_view s, std::size_t i, syslog_record& r,
+                        fixed_stamp_memo& stamps) noexcept {
     constexpr std::size_t npos = std::string_view::npos;
     // The general reading looks for stamps only where a capitalised month starts one.
-    const std::size_t n =
-        i < s.size() && is_upper(s[i])
-            ? parse_fixed_stamp(std::string_view(s.data() + i, s.size() - i), r.time)
-            : 0;
+    const std::size_t n = i < s.size() && is_upper(s[i])
+                              ? stamps.parse(std::string_view(s.data() + i, s.size() - i), r.time)
+                              : 0;
     if (n == 0) {
         return npos;
     }
@@ -526,7 +526,8 @@ bool three_digit_pri(const char* at, int& pri) noexcept {
 }
 
 // Frames `record` into `r` (default-built); returns why it cannot be framed, if it cannot.
-std::optional<parse_error> frame_into(std::string_view record, bool fast,
+// `stamps` is null for the general reading only.
+std::optional<parse_error> frame_into(std::string_view record, fixed_stamp_memo* stamps,
                                       syslog_record& r) noexcept {
     // A record that starts with text is not blank: only others need trimming to tell.
     const bool blank_start =
@@ -565,8 +566,8 @@ std::optional<parse_error> frame_into(std::string_view record, bool fast,
             return parse_error::truncated_header;
         }
     }
-    if (fast) {
-        if (const std::size_t m = fast_header(s, i, r); m != std::string_view::npos) {
+    if (stamps != nullptr) {
+        if (const std::size_t m = fast_header(s, i, r, *stamps); m != std::string_view::npos) {
             r.body = std::string_view(s.data() + m, s.size() - m);
             return std::nullopt;
         }
@@ -606,9 +607,10 @@ std::optional<parse_error> frame_into(std::string_view record, bool fast,
 }
 
 // Built where the caller receives it: the record is not copied on its way out.
-result<syslog_record, parse_error> frame(std::string_view record, bool fast) noexcept {
+result<syslog_record, parse_error> frame(std::string_view record,
+                                         fixed_stamp_memo* stamps) noexcept {
     result<syslog_record, parse_error> out(std::in_place);
-    if (const std::optional<parse_error> e = frame_into(record, fast, *out)) {
+    if (const std::optional<parse_error> e = frame_into(record, stamps, *out)) {
         out = failure{*e};
     }
     return out;
@@ -649,11 +651,16 @@ std::size_t find_marker(std::string_view line) noexcept {
 }
 
 result<syslog_record, parse_error> frame_syslog(std::string_view record) noexcept {
-    return frame(record, true);
+    fixed_stamp_memo stamps;
+    return frame(record, &stamps);
 }
 
 result<syslog_record, parse_error> frame_syslog_general(std::string_view record) noexcept {
-    return frame(record, false);
+    return frame(record, nullptr);
+}
+
+result<syslog_record, parse_error> syslog_framer::operator()(std::string_view record) noexcept {
+    return frame(record, &stamps_);
 }
 
 }  // namespace ikewatch::parsers

@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "common/result.hpp"
+#include "parsers/header_time_parser.hpp"
 #include "parsers/parse_error.hpp"
 #include "parsers/syslog_record.hpp"
 
@@ -42,6 +43,17 @@ namespace ikewatch::parsers {
 /// frame_syslog without the fast path (to check that both agree).
 [[nodiscard]] result<syslog_record, parse_error> frame_syslog_general(
     std::string_view record) noexcept;
+
+/// frame_syslog for a stream of records, one thread's: it remembers the last time stamp it read
+/// at fixed positions, so that the next record that starts with the same bytes (most do, as lines
+/// come in bursts within a second) is framed without reading its stamp again.
+class syslog_framer {
+  public:
+    [[nodiscard]] result<syslog_record, parse_error> operator()(std::string_view record) noexcept;
+
+  private:
+    fixed_stamp_memo stamps_;
+};
 
 /// The position of the Cisco message marker in `line`, or npos.
 [[nodiscard]] std::size_t find_marker(std::string_view line) noexcept;

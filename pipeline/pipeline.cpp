@@ -104,7 +104,7 @@ void pipeline::feed_show(std::string_view record, std::string_view source) {
 
 void pipeline::process(std::string_view record, std::string_view source, micros received,
                        std::uint64_t tag) {
-    process_framed(record, parsers::frame_syslog(record), source, received, tag);
+    process_framed(record, decoder_.frame(record), source, received, tag);
 }
 
 void pipeline::process_framed(std::string_view record,

@@ -194,7 +194,7 @@ std::size_t sharded_pipeline::shard_of(std::string_view record, std::string_view
 }
 
 void sharded_pipeline::process(std::string_view record, std::string_view source, micros received) {
-    process_framed(record, parsers::frame_syslog(record), source, received);
+    process_framed(record, framer_(record), source, received);
 }
 
 std::string_view sharded_pipeline::device_of(const framing_result& framed,
@@ -204,7 +204,7 @@ std::string_view sharded_pipeline::device_of(const framing_result& framed,
 
 void sharded_pipeline::process_held(std::string_view record, std::string_view source,
                                     micros received, const std::shared_ptr<const void>& hold) {
-    route(record, parsers::frame_syslog(record), source, received, &hold);
+    route(record, framer_(record), source, received, &hold);
 }
 
 void sharded_pipeline::process_framed(std::string_view record, const framing_result& framed,

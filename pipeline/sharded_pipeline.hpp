@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "parsers/syslog_framer.hpp"
 #include "pipeline/pipeline.hpp"
 
 namespace ikewatch::pipeline {
@@ -121,6 +122,7 @@ class sharded_pipeline {
     std::vector<std::unique_ptr<shard>> shards_;
     bool threaded_ = false;
     bool owner_runs_first_ = false;  // shard 0 runs on the owner's thread
+    parsers::syslog_framer framer_;  // the owner's, for records it routes
 };
 
 }  // namespace ikewatch::pipeline

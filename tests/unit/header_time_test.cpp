@@ -1,7 +1,9 @@
 #include <array>
 #include <cctype>
 #include <cstdio>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -178,4 +180,47 @@ TEST(HeaderTime, FixedStampReadsEveryClockAndRefusesEveryBadByte) {
     EXPECT_EQ(parse_fixed_stamp("Jun 12 24:00:00 fw", t), 0u);
     EXPECT_EQ(parse_fixed_stamp("Jun 12 23:60:00 fw", t), 0u);
     EXPECT_EQ(parse_fixed_stamp("Jun 12 23:59:61 fw", t), 0u);
+}
+
+// The memo of the last stamp changes nothing: whichever stamp it holds, the next is read as
+// parse_fixed_stamp reads it. Every ordered pair of these stamps, which share their first bytes
+// and go on differently (a fraction, a colon, a zone, a year, the end of the record).
+TEST(HeaderTime, FixedStampMemoReadsWhatTheStampSays) {
+    using ikewatch::parsers::fixed_stamp_memo;
+    using ikewatch::parsers::parse_fixed_stamp;
+    const std::vector<std::string> lines = {
+        "Jun 12 10:00:01 fw",     "Jun 12 10:00:01.5 fw",   "Jun 12 10:00:01: fw",
+        "Jun 12 10:00:01 UTC fw", "Jun 12 10:00:02 fw",     "Jun 12 10:00:01",
+        "Jun 12 10:00:01x",       "Jun 12 10:00:0",         "Jun 12 10:00:61 fw",
+        "Jun  2 10:00:01 fw",     "Jul 12 10:00:01 fw",     "Jun 12 2026 10:00:01 fw",
+        "Jun 12 2026 10:00:01.5", "Jun 12 2026 10:00:01",   "Jun 12 2027 10:00:01 fw",
+        "Jun 12 2026 10:00:0",    "Jun 12 2026 10:00:01:x", "Jun 12 2026 10:00:02 fw",
+    };
+    const auto same = [](const header_time& a, const header_time& b) {
+        return a.present == b.present && a.has_year == b.has_year && a.year == b.year &&
+               a.month == b.month && a.day == b.day && a.hour == b.hour && a.minute == b.minute &&
+               a.second == b.second && a.microsecond == b.microsecond &&
+               a.has_offset == b.has_offset && a.zone == b.zone;
+    };
+    std::size_t hits = 0;
+    for (const std::string& first : lines) {
+        for (const std::string& next : lines) {
+            fixed_stamp_memo memo;
+            header_time ignored;
+            (void)memo.parse(first, ignored);
+            // Exactly the record's bytes on the heap: a read past them is caught under ASan.
+            const auto bytes = std::make_unique<char[]>(next.size());
+            next.copy(bytes.get(), next.size());
+            const std::string_view text(bytes.get(), next.size());
+            header_time want;
+            const std::size_t n = parse_fixed_stamp(text, want);
+            for (int again = 0; again < 2; ++again) {  // the memo now holds `next`, if read
+                header_time got;
+                EXPECT_EQ(memo.parse(text, got), n) << first << " then " << next;
+                EXPECT_TRUE(same(got, want)) << first << " then " << next;
+            }
+            hits += first == next && n > 0 && next.size() > n ? 1U : 0U;
+        }
+    }
+    EXPECT_EQ(hits, 11u);  // the stamps the memo can keep: read, with a byte after them
 }

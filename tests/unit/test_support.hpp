@@ -24,11 +24,11 @@ inline std::string value_of(const parsers::event& e, parsers::field f) {
     return v ? std::string(*v) : std::string("<unset>");
 }
 
-/// Both framings of a record agree field by field (the fast path must change nothing); returns
-/// a description of the first difference, or an empty string.
-inline std::string framing_difference(std::string_view record) {
-    const auto a = parsers::frame_syslog(record);
-    const auto b = parsers::frame_syslog_general(record);
+/// Two framings of a record agree field by field; returns a description of the first
+/// difference, or an empty string.
+inline std::string framing_difference(
+    const result<parsers::syslog_record, parsers::parse_error>& a,
+    const result<parsers::syslog_record, parsers::parse_error>& b) {
     if (a.ok() != b.ok()) {
         return "one framing failed";
     }
@@ -58,6 +58,17 @@ inline std::string framing_difference(std::string_view record) {
         return "time";
     }
     return "";
+}
+
+/// Both framings of a record agree (the fast path must change nothing).
+inline std::string framing_difference(std::string_view record) {
+    return framing_difference(parsers::frame_syslog(record), parsers::frame_syslog_general(record));
+}
+
+/// A framer that has framed other records before frames `record` as the general reading does
+/// (what it remembers of them must change nothing).
+inline std::string framing_difference(parsers::syslog_framer& framer, std::string_view record) {
+    return framing_difference(framer(record), parsers::frame_syslog_general(record));
 }
 
 /// Path of the repository's copy of the shared corpus.
