@@ -116,6 +116,28 @@ TEST(JsonWriter, StringsEscapedAsTheDocumentDumpsThem) {
     }
 }
 
+// Text is scanned many bytes at a time: each byte value, at every place in a long run of plain
+// text (and at its end), is escaped as the document escapes it.
+TEST(JsonWriter, EveryByteAtEveryPlaceOfALongString) {
+    std::size_t checked = 0;
+    for (int b = 0; b < 256; ++b) {
+        for (std::size_t before = 0; before < 40; ++before) {
+            for (const std::size_t after : {0U, 1U, 7U, 16U, 33U}) {
+                std::string s(before, 'a');
+                s += static_cast<char>(b);
+                s += b >= 0xC2 && b <= 0xDF ? "\x80" : "";  // a whole two-byte character too
+                s.append(after, '~');
+                std::string got;
+                outputs::append_json_string(got, s);
+                ASSERT_EQ(got, outputs::dump_json(nlohmann::json(s)))
+                    << "byte " << b << " after " << before;
+                ++checked;
+            }
+        }
+    }
+    EXPECT_EQ(checked, 256U * 40U * 5U);
+}
+
 TEST(JsonWriter, AlertLineIsTheDocumentByteForByte) {
     std::mt19937 rng(4500);
     for (int i = 0; i < 5000; ++i) {
