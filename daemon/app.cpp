@@ -107,7 +107,8 @@ app::app(launch how, loaded_setup setup)
 app::~app() = default;
 
 void app::fanout::emit(const rules::alert& a) {
-    rules::alert stamped = a;
+    rules::alert& stamped = stamped_;
+    stamped = a;
     stamped.created = wall_micros();
     owner_.alert_log_->emit(stamped);
     if (!owner_.alert_flush_posted_) {

@@ -95,6 +95,9 @@ class app {
 
       private:
         app& owner_;
+        // The alert with the time it goes out; assigned anew for each, so that its strings
+        // keep their room from one alert to the next.
+        rules::alert stamped_;
     };
 
     bool start_forwarders(std::string& error);

@@ -1,5 +1,6 @@
 #include "outputs/json_writer.hpp"
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstdint>
@@ -122,10 +123,21 @@ std::size_t skip_plain(std::string_view s, std::size_t i) noexcept {
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
+    const std::size_t first_care = skip_plain(s, 0);
+    if (constexpr std::size_t quoted_at_once = 256;
+        first_care == s.size() && s.size() + 2 <= quoted_at_once) {
+        // The usual string: plain and short, quoted here and appended in one copy.
+        std::array<char, quoted_at_once> quoted;  // NOLINT(cppcoreguidelines-pro-type-member-init)
+        quoted[0] = '"';
+        s.copy(quoted.data() + 1, s.size());
+        quoted[s.size() + 1] = '"';
+        out.append(quoted.data(), s.size() + 2);
+        return;
+    }
     out += '"';
     std::size_t plain = 0;  // s[plain, i) is appended as it is
     auto flush = [&](std::size_t i) { out.append(s.substr(plain, i - plain)); };
-    for (std::size_t i = skip_plain(s, 0); i < s.size(); i = skip_plain(s, i)) {
+    for (std::size_t i = first_care; i < s.size(); i = skip_plain(s, i)) {
         const auto b = static_cast<unsigned char>(s[i]);
         if (b < 0x80) {
             flush(i);
@@ -196,8 +208,8 @@ void json_writer::close(char c) {
 }
 
 void json_writer::key(json_key k) {
-    separate();
-    out_.append(k.written());
+    out_.append(first_ ? k.first() : k.after_value());  // a key never follows a key
+    first_ = false;
     after_key_ = true;
 }
 
@@ -234,10 +246,17 @@ void json_writer::boolean(bool v) {
 
 void json_writer::timestamp(micros t) {
     separate();
-    std::array<char, 32> buf{};
-    out_ += '"';
-    out_ += format_rfc3339(t, buf);
-    out_ += '"';
+    if (last_time_size_ == 0 || t != last_time_) {
+        std::array<char, 32> text{};
+        const std::string_view written = format_rfc3339(t, text);
+        // Quoted, so that it goes out in one copy.
+        last_time_text_[0] = '"';
+        written.copy(last_time_text_.data() + 1, last_time_text_.size() - 2);
+        last_time_size_ = std::min(written.size(), last_time_text_.size() - 2) + 2;
+        last_time_text_[last_time_size_ - 1] = '"';
+        last_time_ = t;
+    }
+    out_.append(last_time_text_.data(), last_time_size_);
 }
 
 void json_writer::null() {

@@ -15,29 +15,34 @@ namespace ikewatch::outputs {
 }
 
 /// A key of a fixed schema: a short string literal of plain bytes only, checked when the program
-/// is compiled, so that writing it needs no escaping. It is kept as written, quotes and colon
-/// included (`"name":`), and goes out in one copy.
+/// is compiled, so that writing it needs no escaping. It is kept as written after another value,
+/// comma, quotes and colon included (`,"name":`), and goes out in one copy.
 class json_key {
   public:
     template <std::size_t N>
     consteval json_key(const char (&k)[N])  // NOLINT(google-explicit-constructor): literals only
-        : size_(N - 1 + 3) {
-        if (N - 1 + 3 > written_.size()) {
+        : size_(N - 1 + 4) {
+        if (N - 1 + 4 > written_.size()) {
             throw "a JSON key of the schema must be short";
         }
-        written_[0] = '"';
+        written_[0] = ',';
+        written_[1] = '"';
         for (std::size_t i = 0; i + 1 < N; ++i) {
             if (!json_plain_byte(static_cast<unsigned char>(k[i]))) {
                 throw "a JSON key written without escaping must be printable ASCII";
             }
-            written_[i + 1] = k[i];
+            written_[i + 2] = k[i];
         }
-        written_[N] = '"';
-        written_[N + 1] = ':';
+        written_[N + 1] = '"';
+        written_[N + 2] = ':';
     }
-    /// The key as it is written: `"name":`.
-    [[nodiscard]] constexpr std::string_view written() const noexcept {
+    /// The key as it is written after another value of its object: `,"name":`.
+    [[nodiscard]] constexpr std::string_view after_value() const noexcept {
         return {written_.data(), size_};
+    }
+    /// The key as it is written first in its object: `"name":`.
+    [[nodiscard]] constexpr std::string_view first() const noexcept {
+        return after_value().substr(1);
     }
 
   private:
@@ -79,6 +84,10 @@ class json_writer {
     std::string& out_;
     bool first_ = true;  // no value yet at this level
     bool after_key_ = false;
+    // The last time written, as written: an alert's times are often the same.
+    micros last_time_ = 0;
+    std::array<char, 32> last_time_text_{};
+    std::size_t last_time_size_ = 0;
 };
 
 /// `s` as a JSON string (with its quotes), escaped as `json_writer` does.

@@ -68,6 +68,10 @@ rules::alert random_alert(std::mt19937& rng) {
     a.created = small(rng) == 0 ? 0 : when(rng);
     a.raised_at = when(rng);
     a.last_seen = when(rng);
+    if (small(rng) == 0) {  // an alert raised by the line it was last seen in: one time, thrice
+        a.raised_at = a.time;
+        a.last_seen = a.time;
+    }
     a.count = static_cast<std::uint32_t>(small(rng) * 1000);
     a.rule_id = random_text(rng);
     a.rule_name = random_text(rng);
