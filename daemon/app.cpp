@@ -385,7 +385,7 @@ void app::on_kafka_batch(const kafka_batch& batch) {
     for (const kafka_batch::line& l : batch.lines()) {
         // The record key names the device, whatever the header says; without one, the
         // header's host, else the topic.
-        auto framed = parsers::frame_syslog(l.text);
+        auto framed = pipeline_->frame(l.text);
         const std::string_view source = l.key.empty() ? l.topic : l.key;
         if (!l.key.empty() && framed) {
             framed.value().host = {};

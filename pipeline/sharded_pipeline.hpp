@@ -48,8 +48,13 @@ class sharded_pipeline {
     /// bounded by the batches queued.
     void process_held(std::string_view record, std::string_view source, micros received,
                       const std::shared_ptr<const void>& hold);
-    /// The same for a record already framed (parsers::frame_syslog(record)); a caller that
-    /// clears the framing's host and sender names the device by `source` alone.
+    /// parsers::frame_syslog(record), by the framer the owner frames the records it routes with.
+    [[nodiscard]] result<parsers::syslog_record, parsers::parse_error> frame(
+        std::string_view record) noexcept {
+        return framer_(record);
+    }
+    /// The same for a record already framed (frame(record)); a caller that clears the
+    /// framing's host and sender names the device by `source` alone.
     void process_framed(std::string_view record,
                         const result<parsers::syslog_record, parsers::parse_error>& framed,
                         std::string_view source, micros received);
