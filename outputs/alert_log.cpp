@@ -57,7 +57,8 @@ void alert_log::emit(const rules::alert& a) {
         ++stats_.dropped;
     }
     if (json_) {
-        std::string line = alert_json_line(a);
+        std::string line = take_buffer();
+        append_alert_json(a, line);
         line += '\n';
         queue_.push_back(std::move(line));
     } else {
@@ -65,6 +66,26 @@ void alert_log::emit(const rules::alert& a) {
     }
     if (!batched_ || queue_.size() >= batch_lines) {
         flush();
+    }
+}
+
+std::string alert_log::take_buffer() {
+    if (spare_.empty()) {
+        std::string line;
+        line.reserve(4096);  // most alert lines fit
+        return line;
+    }
+    std::string line = std::move(spare_.back());
+    spare_.pop_back();
+    line.clear();
+    return line;
+}
+
+void alert_log::give_back(std::string&& line) {
+    // A line made long by long evidence does not keep its room.
+    constexpr std::size_t kept_room = 16 * 1024;
+    if (spare_.size() < batch_lines && line.capacity() <= kept_room) {
+        spare_.push_back(std::move(line));
     }
 }
 
@@ -102,6 +123,7 @@ bool alert_log::flush() {
                 break;
             }
             left -= rest;
+            give_back(std::move(queue_.front()));
             queue_.pop_front();
             head_written_ = 0;
             ++stats_.written;

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <deque>
 #include <string>
+#include <vector>
 
 #include "rules/alert.hpp"
 
@@ -52,6 +53,10 @@ class alert_log final : public rules::alert_sink {
 
   private:
     int open_fd(std::string& error) const;
+    /// An empty string for the next line: one a written line left behind, keeping its room.
+    [[nodiscard]] std::string take_buffer();
+    /// Takes back a written line's string for a later line (a batch's worth are kept).
+    void give_back(std::string&& line);
 
     std::string path_;
     bool json_;
@@ -60,7 +65,8 @@ class alert_log final : public rules::alert_sink {
     bool failing_ = false;
     int fd_ = -1;
     std::deque<std::string> queue_;
-    std::size_t head_written_ = 0;  // bytes of queue_.front() already written
+    std::size_t head_written_ = 0;    // bytes of queue_.front() already written
+    std::vector<std::string> spare_;  // strings of written lines, for the next lines
     alert_log_stats stats_;
     std::string last_error_;
 };

@@ -128,6 +128,78 @@ void event_predicate::prepare() {
 
 void peer_predicate::prepare() {
     numbers = numbers_of(values);
+    fast_ = shortcut::none;
+    by_value_.clear();
+    if (field == nullptr || field->read_number == nullptr) {
+        return;
+    }
+    switch (field->type) {
+        case field_type::flag:
+            by_value_ = {holds_for("false"), holds_for("true")};
+            fast_ = shortcut::by_value;
+            break;
+        case field_type::name:
+            for (const std::string_view name : field->allowed) {
+                by_value_.push_back(holds_for(name));
+            }
+            fast_ = shortcut::by_value;
+            break;
+        case field_type::number:
+            // `contains` and `prefix` read the digits as text.
+            if (comparison != op::contains && comparison != op::prefix) {
+                fast_ = shortcut::numeric;
+            }
+            break;
+        case field_type::text:
+        case field_type::state:
+        case field_type::event:
+            break;
+    }
+}
+
+bool peer_predicate::holds_for(std::string_view value) const {
+    if (field->type == field_type::flag) {
+        return (value == "true") == expect;
+    }
+    return compare_present(comparison, expect, value, values, numbers);
+}
+
+std::optional<bool> peer_predicate::holds_for_number(std::uint64_t value) const {
+    // The text of a number this long would not be read back as a number (value_number):
+    // compare it as text, as before.
+    if (value >= 100'000'000'000'000'000ULL) {
+        return std::nullopt;
+    }
+    // Equal text is equal numbers here: the value is plain digits, and an operand with the same
+    // digits reads as the same number.
+    const auto v = static_cast<double>(value);
+    auto any_equal = [&] {
+        return std::any_of(numbers.begin(), numbers.end(),
+                           [&](const std::optional<double>& w) { return w && *w == v; });
+    };
+    const std::optional<double> w = numbers.empty() ? std::nullopt : numbers.front();
+    switch (comparison) {
+        case op::exists:
+            return expect;
+        case op::eq:
+        case op::in:
+            return any_equal();
+        case op::ne:
+        case op::not_in:
+            return !any_equal();
+        case op::gt:
+            return w && v > *w;
+        case op::gte:
+            return w && v >= *w;
+        case op::lt:
+            return w && v < *w;
+        case op::lte:
+            return w && v <= *w;
+        case op::contains:
+        case op::prefix:
+            break;
+    }
+    return std::nullopt;
 }
 
 bool event_predicate::matches(const parsers::event& e) const {
@@ -211,15 +283,25 @@ bool peer_predicate::matches(const ike::peer_record* p, const device_facts& d) c
                              : states.test(static_cast<std::size_t>(rec.state));
         return (comparison == op::ne || comparison == op::not_in) ? !hit : hit;
     }
+    if (fast_ != shortcut::none) {
+        const std::optional<std::uint64_t> n = field->read_number(rec, d);
+        if (!n) {
+            return absent(comparison, expect);
+        }
+        if (fast_ == shortcut::by_value) {
+            return *n < by_value_.size() ? static_cast<bool>(by_value_[*n])
+                                         : absent(comparison, expect);
+        }
+        if (const std::optional<bool> held = holds_for_number(*n)) {
+            return *held;
+        }
+    }
     field_buffer buf;
     const std::optional<std::string_view> v = field->get(rec, d, buf);
     if (!v) {
         return absent(comparison, expect);
     }
-    if (field->type == field_type::flag) {
-        return (*v == "true") == expect;
-    }
-    return compare_present(comparison, expect, *v, values, numbers);
+    return holds_for(*v);
 }
 
 bool all_match(const std::vector<event_predicate>& ps, const parsers::event& e) {

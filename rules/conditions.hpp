@@ -58,6 +58,19 @@ struct peer_predicate {
 
     /// `p` may be null (no IKE record for the key): only `exists: false` holds then.
     [[nodiscard]] bool matches(const ike::peer_record* p, const device_facts& d) const;
+
+  private:
+    /// The answer for a value the field has, given as text.
+    [[nodiscard]] bool holds_for(std::string_view value) const;
+    /// The same for a number field's value, compared as a number; nullopt when only the text
+    /// can tell (a number too long to be read back exactly).
+    [[nodiscard]] std::optional<bool> holds_for_number(std::uint64_t value) const;
+
+    /// How prepare() lets matches() skip the text: a flag's or a name's answer for each of its
+    /// values (false and true, or the names in order), or a number compared as one.
+    enum class shortcut : std::uint8_t { none, by_value, numeric };
+    shortcut fast_ = shortcut::none;
+    std::vector<bool> by_value_;
 };
 
 [[nodiscard]] bool all_match(const std::vector<event_predicate>& ps, const parsers::event& e);

@@ -549,10 +549,12 @@ void engine::raise(std::uint32_t ri, key_entry& k, const std::string& key_id, co
     id.push_back('/');
     id.append(k.device).push_back('/');
     id.append(k.key);
-    if (const auto done = resolved_at_.find(id);
-        done != resolved_at_.end() && r.suppress > 0 && t.time - done->second < r.suppress) {
-        ++stats_.suppressed;
-        return;
+    if (r.suppress > 0) {
+        if (const auto done = resolved_at_.find(id);
+            done != resolved_at_.end() && t.time - done->second < r.suppress) {
+            ++stats_.suppressed;
+            return;
+        }
     }
     if (superseded) {
         return;
@@ -789,7 +791,7 @@ void engine::resolve(const std::string& alert_id, micros now) {
         return;
     }
     alert a = std::move(it->second.data);
-    const std::string key_id = it->second.key_id;
+    const std::string key_id = std::move(it->second.key_id);
     alerts_.erase(it);
     if (key_entry* k = keys_.find(key_id)) {
         std::erase_if(k->alerts, [&](const raised_ref& ref) { return ref.id == alert_id; });
@@ -798,6 +800,10 @@ void engine::resolve(const std::string& alert_id, micros now) {
     a.time = std::max(now, a.last_seen);
     sink_.emit(a);
     ++stats_.resolved;
+    // Remembered for the rules that suppress a raise soon after a resolve, the only readers.
+    if (const rule* r = rules_->find(a.rule_id); r == nullptr || r->suppress == 0) {
+        return;
+    }
     if (resolved_at_.size() > options_.max_alerts) {
         resolved_at_.clear();  // suppression memory is best effort
     }

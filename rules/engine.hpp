@@ -314,7 +314,7 @@ class engine {
     name_map<key_entry> keys_;  // references stay valid only until the next key is added
     std::string scratch_;       // key_of's buffer
     std::unordered_map<std::string, active_alert> alerts_;
-    std::unordered_map<std::string, micros> resolved_at_;  // for suppression (bounded)
+    std::unordered_map<std::string, micros> resolved_at_;  // of rules with `suppress` (bounded)
     name_map<timer_heap> timers_;  // by device; emptied heaps are swept now and then
     std::size_t sweep_at_ = 1024;
     std::size_t prune_at_ = 4096;         // timer count at which invalid timers are next swept

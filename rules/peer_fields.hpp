@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -40,13 +41,22 @@ struct peer_field {
     field_type type;
     std::string_view description;
     bool device_scope = false;  ///< a fact about the peer's device (holds without a peer)
-    /// The value: a view into the record, into static text, or into `buf`; nullopt when the
-    /// peer has none (a condition on an absent value holds only for `ne`, `not_in`, `exists:
-    /// false`).
-    std::optional<std::string_view> (*get)(const ike::peer_record& p, const device_facts& d,
-                                           field_buffer& buf);
+    /// `text`, `state` and `event` fields: the value, a view into the record or into static text.
+    std::optional<std::string_view> (*read_text)(const ike::peer_record& p,
+                                                 const device_facts& d) = nullptr;
+    /// `number`, `flag` and `name` fields: the number, 0 or 1, or the name's position in
+    /// `allowed`. Conditions compare it without rendering it as text.
+    std::optional<std::uint64_t> (*read_number)(const ike::peer_record& p,
+                                                const device_facts& d) = nullptr;
     /// For `name` fields: every value the field can take.
     std::span<const std::string_view> allowed = {};
+
+    /// The value as text (numbers rendered into `buf`, flags as true or false); nullopt when
+    /// the peer has none (a condition on an absent value holds only for `ne`, `not_in`,
+    /// `exists: false`).
+    [[nodiscard]] std::optional<std::string_view> get(const ike::peer_record& p,
+                                                      const device_facts& d,
+                                                      field_buffer& buf) const;
 };
 
 /// Every peer field, in the order the rule reference lists them.

@@ -3,8 +3,12 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
+
+#include "outputs/alert_format.hpp"
 
 using ikewatch::outputs::alert_log;
 using ikewatch::rules::alert;
@@ -123,4 +127,26 @@ TEST_F(AlertLog, BatchedLinesWaitForFlushThenGoInOrder) {
             << lines[i];
     }
     EXPECT_EQ(log.stats().written, lines.size());
+}
+
+TEST_F(AlertLog, LinesWrittenInRecycledBuffersAreWholeAndTheirOwn) {
+    // Written lines lend their strings to later ones: a short line after a long one, and a long
+    // one after short ones, must each come out exactly as the alert renders.
+    const auto path = dir_ / "a.json";
+    alert_log log(path.string(), true, 1000);
+    log.set_batched(true);
+    std::string error;
+    ASSERT_TRUE(log.open(error));
+    std::vector<std::string> want;
+    for (int round = 0; round < 6; ++round) {
+        for (int i = 0; i < 3 + round * 29; ++i) {
+            alert a = sample(round * 1000 + i);
+            // Lengths from a few bytes to past the room a recycled string keeps.
+            a.cause.assign(static_cast<std::size_t>((i * 7919 + round * 104729) % 20000), 'c');
+            want.push_back(ikewatch::outputs::alert_json_line(a));
+            log.emit(a);
+        }
+        ASSERT_TRUE(log.flush());
+    }
+    EXPECT_EQ(lines_of(path), want);
 }
