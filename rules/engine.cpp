@@ -293,6 +293,10 @@ void engine::apply_event(const event& e, const ike::transition& t, const ike::pe
     const auto kind = static_cast<std::size_t>(e.kind);
     // The peer the event is about: the tracker's record (IOS lines reach it by connection id).
     const std::string_view event_peer = t.peer != nullptr ? t.peer->peer.view() : e.peer.view();
+    // Its key id, built once: the steps below look its key up several times.
+    if (!event_peer.empty()) {
+        write_key_id(peer_key_, e.device, event_peer, true);
+    }
 
     // 1. Correlated events (e.g. an ACL deny of UDP 500) are remembered for each candidate peer.
     for (const std::uint32_t ri : rs.by_correlation[kind]) {
@@ -365,7 +369,9 @@ void engine::apply_event(const event& e, const ike::transition& t, const ike::pe
             continue;
         }
         const std::string* key_id = nullptr;
-        key_entry& k = entry(e.device, key, peer_key, key_id);
+        key_entry& k = peer_key && key.data() == event_peer.data()
+                           ? entry(peer_key_, e.device, key, true, key_id)
+                           : entry(e.device, key, peer_key, key_id);
         trigger tr;
         tr.event = &e;
         tr.peer = p;
@@ -420,10 +426,17 @@ void engine::apply_event(const event& e, const ike::transition& t, const ike::pe
     // 3. Follow-ups cancel pending absences.
     for (const std::uint32_t ri : rs.by_followup[kind]) {
         const rule& r = rs.rules[ri];
-        const std::string_view key = r.key == key_kind::peer     ? event_peer
-                                     : r.key == key_kind::device ? std::string_view{}
-                                                                 : e.get(r.key_field).value_or("");
-        if (key_entry* k = keys_.find(key_of(e.device, key, r.key == key_kind::peer))) {
+        key_entry* k = nullptr;
+        if (r.key == key_kind::peer) {
+            // A peer key is never empty: without a peer there is nothing to cancel.
+            k = event_peer.empty() ? nullptr : keys_.find(peer_key_);
+        } else {
+            const std::string_view key = r.key == key_kind::device
+                                             ? std::string_view{}
+                                             : e.get(r.key_field).value_or("");
+            k = keys_.find(key_of(e.device, key, false));
+        }
+        if (k != nullptr) {
             for (rule_state& s : k->states) {
                 if (s.rule == ri) {
                     s.pending = false;
@@ -446,7 +459,7 @@ void engine::apply_event(const event& e, const ike::transition& t, const ike::pe
             }
             if (state_rule_holds(r, &p, facts(e.device, peers, &p), now)) {
                 const std::string* key_id = nullptr;
-                key_entry& k = entry(e.device, p.peer.view(), true, key_id);
+                key_entry& k = entry(peer_key_, e.device, p.peer.view(), true, key_id);
                 trigger tr;
                 tr.event = &e;
                 tr.peer = &p;
@@ -455,11 +468,11 @@ void engine::apply_event(const event& e, const ike::transition& t, const ike::pe
             }
         }
         if (t.created || t.old_state != p.state || p.since == e.time) {
-            schedule_state(e.device, p, 0, now, make_key_id(e.device, p.peer.view(), true));
+            schedule_state(e.device, p, 0, now, peer_key_);
         }
     }
     // 5. Raised alerts of this peer that the new state or this event clears.
-    if (key_entry* k = keys_.find(key_of(e.device, p.peer.view(), true));
+    if (key_entry* k = keys_.find(peer_key_);
         k != nullptr && !k->alerts.empty()) {
         check_resolution(*k, &e, &p, now);
     }
@@ -525,9 +538,9 @@ void engine::raise(std::uint32_t ri, key_entry& k, const std::string& key_id, co
     if (const auto ref = std::find_if(k.alerts.begin(), k.alerts.end(),
                                       [&](const raised_ref& x) { return x.rule == ri; });
         ref != k.alerts.end()) {
-        if (const auto a = alerts_.find(ref->id); a != alerts_.end()) {
-            ++a->second.data.count;
-            a->second.data.last_seen = t.time;
+        if (active_alert* a = ref->alert; a != nullptr) {
+            ++a->data.count;
+            a->data.last_seen = t.time;
             ref->touched_by = event_seq_;
             ++stats_.repeats;
             if (r.resolve.after > 0) {
@@ -584,14 +597,14 @@ void engine::raise(std::uint32_t ri, key_entry& k, const std::string& key_id, co
         ++stats_.untracked;  // emitted, but it will not resolve
         return;
     }
-    k.alerts.push_back({id, ri, event_seq_});
     if (r.resolve.after > 0) {
         schedule(k.device, {.at = t.time + r.resolve.after,
                             .rule = ri,
                             .kind = timer::what::resolve,
                             .key_id = id});
     }
-    alerts_.emplace(std::move(id), active_alert{std::move(a), key_id});
+    active_alert& kept = alerts_.emplace(id, active_alert{std::move(a), key_id}).first->second;
+    k.alerts.push_back({std::move(id), ri, event_seq_, &kept, kept.data.sev});
 }
 
 alert engine::build_alert(const raise_context& c, std::string id) const {
@@ -765,8 +778,7 @@ void engine::collect_evidence(const trigger& t, alert& a) const {
 
 bool engine::explained(const key_entry& k) const {
     return std::any_of(k.alerts.begin(), k.alerts.end(), [&](const raised_ref& ref) {
-        const auto a = alerts_.find(ref.id);
-        if (a == alerts_.end() || a->second.data.sev == severity::info) {
+        if (ref.alert == nullptr || ref.sev == severity::info) {
             return false;
         }
         return ref.rule == no_rule || !rules_->rules[ref.rule].fallback;
@@ -810,9 +822,11 @@ void engine::resolve(const std::string& alert_id, micros now) {
     resolved_at_[alert_id] = a.time;
 }
 
-void engine::link_rules(key_entry& k) const {
+void engine::link_rules(key_entry& k) {
     for (raised_ref& ref : k.alerts) {
         const auto a = alerts_.find(ref.id);
+        ref.alert = a != alerts_.end() ? &a->second : nullptr;
+        ref.sev = a != alerts_.end() ? a->second.data.sev : severity::info;
         ref.rule = a != alerts_.end() && rules_->find(a->second.data.rule_id) != nullptr
                        ? static_cast<std::uint32_t>(rules_->find_index(a->second.data.rule_id))
                        : no_rule;

@@ -136,12 +136,15 @@ class engine {
         std::vector<evidence_line> lines;  // recent triggering lines (non-peer keys)
     };
     static constexpr std::uint32_t no_rule = ~std::uint32_t{0};
+    struct active_alert;
     // A raised alert as its key lists it: enough to decide, on every line of the peer, whether
-    // it clears or repeats without looking the alert up.
+    // it clears, repeats or explains the peer without looking the alert up by its id.
     struct raised_ref {
         std::string id;
         std::uint32_t rule = no_rule;  // its rule's position in the running set, if it has one
         std::uint64_t touched_by = 0;  // the event that last raised or counted it
+        active_alert* alert = nullptr;  // in alerts_ (whose nodes stay put); null if not there
+        severity sev = severity::info;  // the alert's
     };
     struct key_entry {
         std::string device;
@@ -197,8 +200,9 @@ class engine {
     void render_texts(const raise_context& c, alert& a) const;
     void collect_evidence(const trigger& t, alert& a) const;
     void resolve(const std::string& alert_id, micros now);
-    /// Points the key's alerts at their rules' positions in the running set.
-    void link_rules(key_entry& k) const;
+    /// Points the key's alerts at their entries in alerts_ and their rules' positions in the
+    /// running set.
+    void link_rules(key_entry& k);
     /// True when an alert above info, not a fallback, is active for the key.
     [[nodiscard]] bool explained(const key_entry& k) const;
     /// Resolves the key's active fallback alerts (a better diagnosis was raised).
@@ -313,6 +317,7 @@ class engine {
     engine_stats stats_;
     name_map<key_entry> keys_;  // references stay valid only until the next key is added
     std::string scratch_;       // key_of's buffer
+    std::string peer_key_;      // apply_event: the key id of the event's peer
     std::unordered_map<std::string, active_alert> alerts_;
     std::unordered_map<std::string, micros> resolved_at_;  // of rules with `suppress` (bounded)
     name_map<timer_heap> timers_;  // by device; emptied heaps are swept now and then
