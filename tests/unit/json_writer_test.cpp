@@ -3,11 +3,14 @@
 
 #include "outputs/json_writer.hpp"
 
+#include <array>
 #include <random>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
+#include "common/time.hpp"
 #include "outputs/alert_format.hpp"
 #include "outputs/parse_json.hpp"
 
@@ -170,4 +173,50 @@ TEST(JsonWriter, NestingAndSeparators) {
     w.number_or_null(7);
     w.end_object();
     EXPECT_EQ(out, R"({"a":[1,{},null],"b":false,"c":null,"d":7})");
+}
+
+TEST(JsonWriter, TimesInARowReadAsEachAlone) {
+    // One writer keeps the last time it wrote and writes only the clock of one on the same day:
+    // each must still come out as the time alone does, across seconds, midnight, years, before
+    // 1970 and past 9999.
+    constexpr micros second = 1'000'000;
+    constexpr micros day = 86'400 * second;
+    const micros base = 1'790'000'000 * second;  // 2026
+    std::vector<micros> times = {base,
+                                 base,
+                                 base + 1'000,
+                                 base + 999'999,
+                                 base + second,
+                                 base + 59 * second,
+                                 base + 3'600 * second - 1,
+                                 0,
+                                 1,
+                                 day - 1,
+                                 day,
+                                 -1,
+                                 -day,
+                                 -day - 1,
+                                 -62'167'219'200 * second,      // 0000-01-01
+                                 -62'167'219'200 * second - 1,  // the year before
+                                 253'402'300'799 * second,      // 9999-12-31T23:59:59
+                                 253'402'300'800 * second,      // 10000-01-01
+                                 253'402'300'800 * second + 5,
+                                 base};
+    std::mt19937_64 rng(7);
+    for (int i = 0; i < 2000; ++i) {
+        const micros prev = times.back();
+        const micros step = static_cast<micros>(rng() % (i % 3 == 0 ? 3 * day : 90 * second));
+        times.push_back(i % 2 == 0 ? prev + step : prev - step);
+    }
+    std::string out;
+    outputs::json_writer w(out);
+    w.begin_array();
+    std::string want = "[";
+    for (const micros t : times) {
+        w.timestamp(t);
+        std::array<char, 32> text{};
+        want += (want.size() == 1 ? "\"" : ",\"") + std::string(format_rfc3339(t, text)) + "\"";
+    }
+    w.end_array();
+    EXPECT_EQ(out, want + "]");
 }
