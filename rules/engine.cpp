@@ -431,9 +431,8 @@ void engine::apply_event(const event& e, const ike::transition& t, const ike::pe
             // A peer key is never empty: without a peer there is nothing to cancel.
             k = event_peer.empty() ? nullptr : keys_.find(peer_key_);
         } else {
-            const std::string_view key = r.key == key_kind::device
-                                             ? std::string_view{}
-                                             : e.get(r.key_field).value_or("");
+            const std::string_view key =
+                r.key == key_kind::device ? std::string_view{} : e.get(r.key_field).value_or("");
             k = keys_.find(key_of(e.device, key, false));
         }
         if (k != nullptr) {
@@ -472,8 +471,7 @@ void engine::apply_event(const event& e, const ike::transition& t, const ike::pe
         }
     }
     // 5. Raised alerts of this peer that the new state or this event clears.
-    if (key_entry* k = keys_.find(peer_key_);
-        k != nullptr && !k->alerts.empty()) {
+    if (key_entry* k = keys_.find(peer_key_); k != nullptr && !k->alerts.empty()) {
         check_resolution(*k, &e, &p, now);
     }
 }

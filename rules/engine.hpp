@@ -141,8 +141,8 @@ class engine {
     // it clears, repeats or explains the peer without looking the alert up by its id.
     struct raised_ref {
         std::string id;
-        std::uint32_t rule = no_rule;  // its rule's position in the running set, if it has one
-        std::uint64_t touched_by = 0;  // the event that last raised or counted it
+        std::uint32_t rule = no_rule;   // its rule's position in the running set, if it has one
+        std::uint64_t touched_by = 0;   // the event that last raised or counted it
         active_alert* alert = nullptr;  // in alerts_ (whose nodes stay put); null if not there
         severity sev = severity::info;  // the alert's
     };
