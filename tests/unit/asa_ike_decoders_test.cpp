@@ -1,3 +1,11 @@
+#include <utility>
+
+#include <cstdint>
+#include <iterator>
+#include <random>
+#include <string>
+#include <string_view>
+
 #include <gtest/gtest.h>
 
 #include "tests/unit/test_support.hpp"
@@ -222,4 +230,64 @@ TEST(IkeV2, Ipv6EndpointsKeepThePortApart) {
         "Group:G IPv4 Address=1.1.1.1 IPv6 address=2001:db8::1234 assigned");
     EXPECT_EQ(d.ev.peer.view(), "2001:db8::2");
     EXPECT_EQ(d.ev.ike_version, 2);
+}
+
+TEST(AsaIke, PayloadListsOfAnyShapeReadAsTheirItems) {
+    // Items are split at ` + ` and named up to their first ` (`: lists built at random from the
+    // characters that matter, decoded, against that rule applied with plain string searches.
+    const std::pair<std::string_view, std::uint16_t> names[] = {
+        {"SA", payload::sa},      {"KE", payload::ke},         {"NONCE", payload::nonce},
+        {"ID", payload::id},      {"HASH", payload::hash},     {"NOTIFY", payload::notify},
+        {"DELETE", payload::del}, {"VENDOR", payload::vendor}, {"NAT-D", payload::nat_d},
+        {"CERT", payload::cert},  {"CERT_REQ", payload::cert}, {"SIG", payload::sig},
+        {"ATTR", payload::attr},
+    };
+    const auto expected = [&](std::string_view list) {
+        std::uint16_t mask = 0;
+        while (true) {
+            const std::size_t sep = list.find(" + ");
+            std::string_view item = list.substr(0, sep);
+            item = item.substr(0, item.find(" ("));
+            while (!item.empty() && item.front() == ' ') {
+                item.remove_prefix(1);
+            }
+            while (!item.empty() && item.back() == ' ') {
+                item.remove_suffix(1);
+            }
+            for (const auto& [name, bit] : names) {
+                if (item == name) {
+                    mask = static_cast<std::uint16_t>(mask | bit);
+                }
+            }
+            if (sep == std::string_view::npos) {
+                return mask;
+            }
+            list.remove_prefix(sep + 3);
+        }
+    };
+    const std::string_view pieces[] = {"SA",  "KE", "NONCE", "VENDOR", "NAT-D", "CERT_REQ",
+                                       "HDR", " ",  "+",     "(",      ")",     " + ",
+                                       " (",  "13", "X",     "ID"};
+    std::mt19937 rng(11);
+    std::size_t with_bits = 0;
+    for (int round = 0; round < 20000; ++round) {
+        std::string list;
+        const int parts = static_cast<int>(rng() % 12);
+        for (int i = 0; i < parts; ++i) {
+            list += pieces[rng() % std::size(pieces)];
+        }
+        const auto d = decode(
+            "May 23 2010 13:15:25: %ASA-7-713236: IP = 22.22.22.22, IKE_DECODE SENDING Message "
+            "(msgid=0) with payloads : " +
+            list + " total length : 172");
+        ASSERT_TRUE(d.ok);
+        // The decoder takes the list from after the colon's spaces to ` total length`.
+        std::string_view given = list;
+        while (!given.empty() && (given.front() == ' ' || given.front() == ':')) {
+            given.remove_prefix(1);
+        }
+        ASSERT_EQ(d.ev.payloads, expected(given)) << '"' << list << '"';
+        with_bits += d.ev.payloads != 0 ? 1 : 0;
+    }
+    EXPECT_GT(with_bits, 2000U);
 }
