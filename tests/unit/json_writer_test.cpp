@@ -205,7 +205,7 @@ TEST(JsonWriter, TimesInARowReadAsEachAlone) {
     std::mt19937_64 rng(7);
     for (int i = 0; i < 2000; ++i) {
         const micros prev = times.back();
-        const micros step = static_cast<micros>(rng() % (i % 3 == 0 ? 3 * day : 90 * second));
+        const auto step = static_cast<micros>(rng() % (i % 3 == 0 ? 3 * day : 90 * second));
         times.push_back(i % 2 == 0 ? prev + step : prev - step);
     }
     std::string out;

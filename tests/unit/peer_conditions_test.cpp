@@ -67,6 +67,7 @@ TEST(PeerConditions, NumbersFlagsAndNamesAnswerAsTheirTextDoes) {
                                  op::lt, op::lte, op::exists, op::contains, op::prefix};
     const std::vector<std::uint32_t> numbers = {0, 1, 2, 3, 4, 10, 255, 4294967295U};
     std::vector<device_facts> devices;
+    devices.reserve(16);
     for (int bits = 0; bits < 16; ++bits) {
         devices.push_back({(bits & 1) != 0, (bits & 2) != 0, (bits & 4) != 0, (bits & 8) != 0});
     }
