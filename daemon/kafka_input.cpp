@@ -2,7 +2,9 @@
 
 #include <boost/asio/post.hpp>
 
-#include <cstring>
+#include <algorithm>
+#include <array>
+#include <string_view>
 
 #include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
@@ -41,13 +43,16 @@ struct kafka_input::state {
     kafka_input::hooks& hooks;
     rd_kafka_t* rk = nullptr;
     micros last_error_log = 0;
+    /// The group rebalances cooperatively (incremental assign and unassign). Known from the
+    /// configuration: asking librdkafka (`rd_kafka_rebalance_protocol`, `rd_kafka_assignment`)
+    /// from the rebalance callback waits on the group's thread, which may never answer while
+    /// the consumer closes.
+    bool cooperative = false;
+    std::int64_t partitions = 0;  ///< owned, counted from the rebalances
 
-    void count_assignment() {
-        rd_kafka_topic_partition_list_t* now = nullptr;
-        if (rd_kafka_assignment(rk, &now) == RD_KAFKA_RESP_ERR_NO_ERROR && now != nullptr) {
-            stats.kafka_partitions = now->cnt;
-            rd_kafka_topic_partition_list_destroy(now);
-        }
+    void count_partitions(std::int64_t n) {
+        partitions = std::max<std::int64_t>(n, 0);
+        stats.kafka_partitions = partitions;
     }
 
     // Consumer lag: the high watermark librdkafka last saw minus the position, summed over the
@@ -92,19 +97,21 @@ void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partit
                   void* opaque) {
     auto& s = *static_cast<kafka_input::state*>(opaque);
     ++s.stats.kafka_rebalances;
-    const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
     const std::vector<kafka_partition> named = partitions_of(parts);
+    const std::int64_t n = parts != nullptr ? parts->cnt : 0;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         if (s.hooks.assigned) {
             s.hooks.assigned(named);
         }
-        if (cooperative) {
+        if (s.cooperative) {
             if (rd_kafka_error_t* e = rd_kafka_incremental_assign(rk, parts)) {
                 s.log_error(rd_kafka_error_string(e));
                 rd_kafka_error_destroy(e);
+            } else {
+                s.count_partitions(s.partitions + n);
             }
-        } else {
-            rd_kafka_assign(rk, parts);
+        } else if (rd_kafka_assign(rk, parts) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            s.count_partitions(n);
         }
         spdlog::info("kafka input: assigned {}", names_of(named));
     } else {
@@ -118,16 +125,18 @@ void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partit
         if (c != RD_KAFKA_RESP_ERR_NO_ERROR && c != RD_KAFKA_RESP_ERR__NO_OFFSET) {
             s.log_error(rd_kafka_err2str(c));
         }
-        if (cooperative) {
+        if (s.cooperative) {
             if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, parts)) {
                 rd_kafka_error_destroy(e);
+            } else {
+                s.count_partitions(s.partitions - n);
             }
         } else {
             rd_kafka_assign(rk, nullptr);
+            s.count_partitions(0);
         }
         spdlog::info("kafka input: revoked {}", names_of(named));
     }
-    s.count_assignment();
 }
 
 void on_error(rd_kafka_t* /*rk*/, int /*err*/, const char* reason, void* opaque) {
@@ -218,6 +227,13 @@ bool kafka_input::open(std::string& error) {
         rd_kafka_conf_destroy(conf);
         return false;
     }
+    // The protocol follows from the assignors, which must all be of one kind.
+    std::array<char, 256> strategy{};
+    std::size_t strategy_size = strategy.size();
+    state_->cooperative =
+        rd_kafka_conf_get(conf, "partition.assignment.strategy", strategy.data(), &strategy_size) ==
+            RD_KAFKA_CONF_OK &&
+        std::string_view(strategy.data()).find("cooperative-sticky") != std::string_view::npos;
     rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
     rd_kafka_conf_set_error_cb(conf, on_error);
     rd_kafka_conf_set_log_cb(conf, on_log);

@@ -43,11 +43,12 @@ ruleset(name="to-kafka") {{
 """
 
 
-def kafka_daemon(t, cluster, name, group="ikewatch", extra=""):
+def kafka_daemon(t, cluster, name, group="ikewatch", extra="", properties=""):
     # A member that left is noticed within the session timeout (45 s by default).
     config = (f"kafka:\n  brokers: \"{cluster.bootstrap}\"\n  topics: [syslog]\n"
               f"  group: {group}\n"
-              f"  properties: {{session.timeout.ms: 6000, heartbeat.interval.ms: 500}}\n{extra}")
+              f"  properties: {{session.timeout.ms: 6000, heartbeat.interval.ms: 500{properties}}}\n"
+              f"{extra}")
     d = Daemon(t, name=name, config=config, udp=False, tcp=False)
     t.daemons.append(d)
     d.start()
@@ -153,10 +154,11 @@ def poison_mode(t):
     check(alerted_devices(d2) == {"fw-new"}, f"alerts after restart: {alerted_devices(d2)}")
 
 
-def group_mode(t):
+def group_mode(t, strategy=None):
     cluster = MockCluster(t, {"syslog": 6})
-    a = kafka_daemon(t, cluster, "ikewatchd-a", group="shared")
-    b = kafka_daemon(t, cluster, "ikewatchd-b", group="shared")
+    properties = f", partition.assignment.strategy: {strategy}" if strategy else ""
+    a = kafka_daemon(t, cluster, "ikewatchd-a", group="shared", properties=properties)
+    b = kafka_daemon(t, cluster, "ikewatchd-b", group="shared", properties=properties)
 
     def settled():
         pa, pb = a.metric("kafka_partitions_owned"), b.metric("kafka_partitions_owned")
@@ -176,10 +178,19 @@ def group_mode(t):
     check(ra + rb == len(devices), f"records consumed: {ra} + {rb}, produced {len(devices)}")
     t.step(f"a: {len(da)} devices, b: {len(db)} devices")
 
+    # Leaving the group revokes a member's partitions in its rebalance callback, while the
+    # consumer closes; the one left is given them all.
+    check(b.stop() == 0, "b's exit status after SIGTERM")
+    wait_until("a to own the six partitions", lambda: a.metric("kafka_partitions_owned") == 6, 60)
+    check(a.stop() == 0, "a's exit status after SIGTERM")
+    t.step("b left, a took its partitions, both exited cleanly")
+
 
 def main(t):
     tool("kcat")
-    {"rsyslog": rsyslog_mode, "poison": poison_mode, "group": group_mode}[sys.argv[1]](t)
+    modes = {"rsyslog": rsyslog_mode, "poison": poison_mode, "group": group_mode,
+             "group-cooperative": lambda t: group_mode(t, "cooperative-sticky")}
+    modes[sys.argv[1]](t)
 
 
 if __name__ == "__main__":
