@@ -51,6 +51,11 @@ bool equal(std::string_view value, const std::string& want,
     return v && *v == *want_number;
 }
 
+// `v` against `w` for the four orderings.
+bool ordered(op o, double v, double w) noexcept {
+    return o == op::gt ? v > w : o == op::gte ? v >= w : o == op::lt ? v < w : v <= w;
+}
+
 // Compares one present value with the predicate's operands.
 bool compare(op o, std::string_view value, const std::vector<std::string>& want,
              const std::vector<std::optional<double>>& nums) {
@@ -82,13 +87,7 @@ bool compare(op o, std::string_view value, const std::vector<std::string>& want,
         case op::lte: {
             const auto v = value_number(value);
             const auto w = nums.empty() ? std::nullopt : nums.front();
-            if (!v || !w) {
-                return false;
-            }
-            return o == op::gt    ? *v > *w
-                   : o == op::gte ? *v >= *w
-                   : o == op::lt  ? *v < *w
-                                  : *v <= *w;
+            return v && w && ordered(o, *v, *w);
         }
         case op::exists:
             return true;
@@ -188,13 +187,10 @@ std::optional<bool> peer_predicate::holds_for_number(std::uint64_t value) const 
         case op::not_in:
             return !any_equal();
         case op::gt:
-            return w && v > *w;
         case op::gte:
-            return w && v >= *w;
         case op::lt:
-            return w && v < *w;
         case op::lte:
-            return w && v <= *w;
+            return w && ordered(comparison, v, *w);
         case op::contains:
         case op::prefix:
             break;

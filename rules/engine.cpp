@@ -294,9 +294,7 @@ void engine::apply_event(const event& e, const ike::transition& t, const ike::pe
     // The peer the event is about: the tracker's record (IOS lines reach it by connection id).
     const std::string_view event_peer = t.peer != nullptr ? t.peer->peer.view() : e.peer.view();
     // Its key id, built once: the steps below look its key up several times.
-    if (!event_peer.empty()) {
-        write_key_id(peer_key_, e.device, event_peer, true);
-    }
+    write_key_id(peer_key_, e.device, event_peer, true);
 
     // 1. Correlated events (e.g. an ACL deny of UDP 500) are remembered for each candidate peer.
     for (const std::uint32_t ri : rs.by_correlation[kind]) {
@@ -426,16 +424,11 @@ void engine::apply_event(const event& e, const ike::transition& t, const ike::pe
     // 3. Follow-ups cancel pending absences.
     for (const std::uint32_t ri : rs.by_followup[kind]) {
         const rule& r = rs.rules[ri];
-        key_entry* k = nullptr;
-        if (r.key == key_kind::peer) {
-            // A peer key is never empty: without a peer there is nothing to cancel.
-            k = event_peer.empty() ? nullptr : keys_.find(peer_key_);
-        } else {
-            const std::string_view key =
-                r.key == key_kind::device ? std::string_view{} : e.get(r.key_field).value_or("");
-            k = keys_.find(key_of(e.device, key, false));
-        }
-        if (k != nullptr) {
+        const std::string_view key_id =
+            r.key == key_kind::peer     ? std::string_view(peer_key_)
+            : r.key == key_kind::device ? key_of(e.device, {}, false)
+                                        : key_of(e.device, e.get(r.key_field).value_or(""), false);
+        if (key_entry* k = keys_.find(key_id)) {
             for (rule_state& s : k->states) {
                 if (s.rule == ri) {
                     s.pending = false;
