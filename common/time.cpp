@@ -1,5 +1,7 @@
 #include "common/time.hpp"
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstdio>
 
@@ -23,20 +25,33 @@ void civil_from_days(std::int64_t z, int& y, unsigned& m, unsigned& d) noexcept 
 
 }  // namespace
 
+void write_clock(micros in_day, char* out) noexcept {
+    auto seconds = static_cast<unsigned>(in_day / micros_per_second);
+    const auto millis = static_cast<unsigned>(in_day % micros_per_second / 1000);
+    const auto two = [](char* at, unsigned v) {
+        at[0] = static_cast<char>('0' + v / 10);
+        at[1] = static_cast<char>('0' + v % 10);
+    };
+    two(out, seconds / 3600);
+    out[2] = ':';
+    seconds %= 3600;
+    two(out + 3, seconds / 60);
+    out[5] = ':';
+    two(out + 6, seconds % 60);
+    out[8] = '.';
+    out[9] = static_cast<char>('0' + millis / 100);
+    two(out + 10, millis % 100);
+}
+
 civil_time to_civil(micros t) noexcept {
-    std::int64_t days = t / micros_per_day;
-    micros rem = t % micros_per_day;
-    if (rem < 0) {
-        rem += micros_per_day;
-        --days;
-    }
+    const day_time split = split_day(t);
     civil_time c{};
-    civil_from_days(days, c.year, c.month, c.day);
-    const auto secs = static_cast<unsigned>(rem / micros_per_second);
+    civil_from_days(split.day, c.year, c.month, c.day);
+    const auto secs = static_cast<unsigned>(split.in_day / micros_per_second);
     c.hour = secs / 3600;
     c.minute = secs / 60 % 60;
     c.second = secs % 60;
-    c.microsecond = static_cast<unsigned>(rem % micros_per_second);
+    c.microsecond = static_cast<unsigned>(split.in_day % micros_per_second);
     return c;
 }
 
@@ -64,13 +79,8 @@ std::string_view format_rfc3339(micros t, std::array<char, 32>& out) noexcept {
         *p++ = '-';
         put(c.day, 2);
         *p++ = 'T';
-        put(c.hour, 2);
-        *p++ = ':';
-        put(c.minute, 2);
-        *p++ = ':';
-        put(c.second, 2);
-        *p++ = '.';
-        put(c.microsecond / 1000, 3);
+        write_clock(split_day(t).in_day, p);
+        p += clock_size;
         *p++ = 'Z';
         return {out.data(), static_cast<std::size_t>(p - out.data())};
     }
@@ -119,26 +129,44 @@ bool parse_duration(std::string_view text, micros& out) noexcept {
     return true;
 }
 
+void append_duration(std::string& out, micros d) {
+    const std::int64_t s = std::max<micros>(d, 0) / micros_per_second;
+    // The largest unit reached, then the next one down in two digits.
+    std::int64_t large = s;
+    char large_unit = 's';
+    std::int64_t small = 0;
+    char small_unit = 0;
+    if (s >= 86400) {
+        large = s / 86400;
+        large_unit = 'd';
+        small = s / 3600 % 24;
+        small_unit = 'h';
+    } else if (s >= 3600) {
+        large = s / 3600;
+        large_unit = 'h';
+        small = s / 60 % 60;
+        small_unit = 'm';
+    } else if (s >= 60) {
+        large = s / 60;
+        large_unit = 'm';
+        small = s % 60;
+        small_unit = 's';
+    }
+    std::array<char, 32> buf{};
+    char* p = std::to_chars(buf.data(), buf.data() + 24, large).ptr;
+    *p++ = large_unit;
+    if (small_unit != 0) {
+        *p++ = static_cast<char>('0' + small / 10);
+        *p++ = static_cast<char>('0' + small % 10);
+        *p++ = small_unit;
+    }
+    out.append(buf.data(), p);
+}
+
 std::string format_duration(micros d) {
-    if (d < 0) {
-        d = 0;
-    }
-    std::int64_t s = d / micros_per_second;
-    char buf[48];
-    int n = 0;
-    if (s < 60) {
-        n = std::snprintf(buf, sizeof buf, "%llds", static_cast<long long>(s));
-    } else if (s < 3600) {
-        n = std::snprintf(buf, sizeof buf, "%lldm%02llds", static_cast<long long>(s / 60),
-                          static_cast<long long>(s % 60));
-    } else if (s < 86400) {
-        n = std::snprintf(buf, sizeof buf, "%lldh%02lldm", static_cast<long long>(s / 3600),
-                          static_cast<long long>(s / 60 % 60));
-    } else {
-        n = std::snprintf(buf, sizeof buf, "%lldd%02lldh", static_cast<long long>(s / 86400),
-                          static_cast<long long>(s / 3600 % 24));
-    }
-    return std::string(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
+    std::string out;
+    append_duration(out, d);
+    return out;
 }
 
 }  // namespace ikewatch

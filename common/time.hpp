@@ -34,6 +34,26 @@ struct civil_time {
     unsigned microsecond;
 };
 
+/// A UTC instant as whole days since 1970-01-01 (earlier ones negative) and the time into its day.
+struct day_time {
+    std::int64_t day;
+    micros in_day;  ///< in [0, micros_per_day)
+};
+[[nodiscard]] constexpr day_time split_day(micros t) noexcept {
+    std::int64_t day = t / micros_per_day;
+    micros in_day = t % micros_per_day;
+    if (in_day < 0) {
+        in_day += micros_per_day;
+        --day;
+    }
+    return {day, in_day};
+}
+
+/// The size of a clock written by `write_clock`.
+inline constexpr std::size_t clock_size = 12;
+/// Writes a time of day (`in_day` from `split_day`) as `HH:MM:SS.mmm` at `out`.
+void write_clock(micros in_day, char* out) noexcept;
+
 /// Splits a UTC instant into calendar fields.
 [[nodiscard]] civil_time to_civil(micros t) noexcept;
 
@@ -51,7 +71,10 @@ struct civil_time {
 /// text is not a non-negative duration.
 [[nodiscard]] bool parse_duration(std::string_view text, micros& out) noexcept;
 
-/// Formats a duration for people: `45s`, `3m10s`, `2h5m`, `1d3h`.
+/// Formats a duration for people: `45s`, `3m10s`, `2h05m`, `1d03h` (whole seconds; a negative
+/// one as `0s`).
 [[nodiscard]] std::string format_duration(micros d);
+/// The same, appended to `out`.
+void append_duration(std::string& out, micros d);
 
 }  // namespace ikewatch

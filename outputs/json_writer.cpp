@@ -247,26 +247,12 @@ void json_writer::boolean(bool v) {
 void json_writer::timestamp(micros t) {
     separate();
     if (last_time_size_ == 0 || t != last_time_) {
-        constexpr micros day = micros_per_day;
-        const micros days = t >= 0 ? t / day : -((-t + day - 1) / day);
+        const day_time split = split_day(t);
         // `"YYYY-MM-DDTHH:MM:SS.mmmZ"`: a time of the same day changes the clock only.
         constexpr std::size_t quoted_size = 26;
         constexpr std::size_t clock_at = 12;
-        if (last_time_size_ == quoted_size && days == last_day_) {
-            const micros in_day = t - days * day;
-            auto seconds = static_cast<unsigned>(in_day / micros_per_second);
-            const auto millis = static_cast<unsigned>(in_day % micros_per_second / 1000);
-            char* p = last_time_text_.data() + clock_at;
-            const auto two = [](char* at, unsigned v) {
-                at[0] = static_cast<char>('0' + v / 10);
-                at[1] = static_cast<char>('0' + v % 10);
-            };
-            two(p, seconds / 3600);
-            seconds %= 3600;
-            two(p + 3, seconds / 60);
-            two(p + 6, seconds % 60);
-            p[9] = static_cast<char>('0' + millis / 100);
-            two(p + 10, millis % 100);
+        if (last_time_size_ == quoted_size && split.day == last_day_) {
+            write_clock(split.in_day, last_time_text_.data() + clock_at);
         } else {
             std::array<char, 32> text{};
             const std::string_view written = format_rfc3339(t, text);
@@ -275,7 +261,7 @@ void json_writer::timestamp(micros t) {
             written.copy(last_time_text_.data() + 1, last_time_text_.size() - 2);
             last_time_size_ = std::min(written.size(), last_time_text_.size() - 2) + 2;
             last_time_text_[last_time_size_ - 1] = '"';
-            last_day_ = days;
+            last_day_ = split.day;
         }
         last_time_ = t;
     }

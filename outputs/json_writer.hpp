@@ -87,7 +87,7 @@ class json_writer {
     // The last time written, as written: an alert's times are often the same, and nearly
     // always of the same day (then only the clock is written anew).
     micros last_time_ = 0;
-    micros last_day_ = 0;  // days since 1970 of last_time_
+    std::int64_t last_day_ = 0;  // days since 1970 of last_time_
     std::array<char, 32> last_time_text_{};
     std::size_t last_time_size_ = 0;
 };

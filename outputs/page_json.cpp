@@ -116,7 +116,7 @@ json debug_fix(const shard_visitor& shards) {
         for (const rules::rule& r : s.engine->rules().rules) {
             if (r.code == debug_code) {
                 for (const rules::text_template& c : r.checks) {
-                    out.push_back(c.render([](std::string_view) { return std::nullopt; }));
+                    out.push_back(c.render_unfilled());
                 }
                 return;
             }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <limits>
 
 #include "common/text.hpp"
@@ -30,13 +31,20 @@ std::string make_key_id(std::string_view device, std::string_view key, bool peer
     return id;
 }
 
-// `text` cut to `max` bytes on a character boundary, with `…` when something was cut, into `out`.
-void assign_capped(std::string& out, std::string_view text, std::size_t max) {
+// `text` cut to `max` bytes on a character boundary, with `…` when something was cut, appended
+// to `out`.
+void append_capped(std::string& out, std::string_view text, std::size_t max) {
     const std::string_view kept = ikewatch::text::utf8_prefix(text, max);
-    out.assign(kept);
+    out += kept;
     if (kept.size() != text.size()) {
         out += "\u2026";
     }
+}
+
+// The same, in place of what `out` held.
+void assign_capped(std::string& out, std::string_view text, std::size_t max) {
+    out.clear();
+    append_capped(out, text, max);
 }
 
 std::string capped(std::string_view text, std::size_t max) {
@@ -640,86 +648,106 @@ alert engine::build_alert(const raise_context& c, std::string id) const {
     return a;
 }
 
-// Placeholders: the peer's state first, then the trigger's (or the correlated event's) fields,
-// then a few facts about the rule.
-std::optional<std::string> engine::placeholder(const raise_context& c, const alert& a,
-                                               std::string_view name) const {
+// A placeholder's value appended to `out`; false when it has none.
+bool engine::fill(const raise_context& c, const alert& a, const placeholder& what,
+                  std::string& out) const {
+    using source = placeholder::source;
     const rule& r = c.r;
     const trigger& t = c.t;
     const ike::peer_record* p = t.peer;
-    if (name == "device") {
-        return c.k.device;
-    }
-    if (name == "peer" || name == "key") {
-        return c.k.key.empty() ? std::optional<std::string>() : c.k.key;
-    }
-    if (c.untimed && (name == "duration" || name == "window")) {
-        return std::string("an unknown time (the lines carry no timestamps)");
-    }
-    if (c.cut_short && (name == "duration" || name == "window")) {
-        return format_duration(t.observed) + ", the log ends there";
-    }
-    if (name == "duration") {
-        return format_duration(t.time - (p != nullptr ? p->since : t.time));
-    }
-    if (name == "count") {
-        return std::to_string(t.count != 0 ? t.count : 1);
-    }
-    if (name == "window") {
-        return format_duration(r.within != 0 ? r.within : r.for_);
-    }
-    if (name == "for") {
-        return format_duration(r.for_);
-    }
-    if (name == "code") {
-        return r.code;
-    }
-    if (name == "rule") {
-        return r.id;
-    }
-    if (name == "confidence") {
-        return std::string(to_string(c.conf));
-    }
-    if (p != nullptr) {
-        if (name == "ike_version") {
-            return std::to_string(a.ike_version);
+    const auto number = [&out](auto n) {
+        std::array<char, 24> buf{};
+        const auto end = std::to_chars(buf.data(), buf.data() + buf.size(), n).ptr;
+        out.append(buf.data(), end);
+        return true;
+    };
+    const auto time_span = [&](source from) {
+        if (c.untimed) {
+            out += "an unknown time (the lines carry no timestamps)";
+        } else if (c.cut_short) {
+            append_duration(out, t.observed);
+            out += ", the log ends there";
+        } else if (from == source::duration) {
+            append_duration(out, t.time - (p != nullptr ? p->since : t.time));
+        } else {
+            append_duration(out, r.within != 0 ? r.within : r.for_);
         }
-        if (const peer_field* f = find_peer_field(name)) {
-            field_buffer buf;
-            const device_facts d =
-                peers_ != nullptr ? facts(c.k.device, *peers_, p) : device_facts{};
-            if (const auto v = f->get(*p, d, buf)) {
-                return capped(*v, options_.max_field_bytes);
+        return true;
+    };
+    switch (what.from) {
+        case source::device:
+            out += c.k.device;
+            return true;
+        case source::key:
+            out += c.k.key;
+            return !c.k.key.empty();
+        case source::duration:
+        case source::window:
+            return time_span(what.from);
+        case source::count:
+            return number(t.count != 0 ? t.count : 1);
+        case source::for_time:
+            append_duration(out, r.for_);
+            return true;
+        case source::code:
+            out += r.code;
+            return true;
+        case source::rule:
+            out += r.id;
+            return true;
+        case source::confidence:
+            out += to_string(c.conf);
+            return true;
+        case source::ike_version:
+            if (p != nullptr) {
+                return number(a.ike_version);
             }
+            break;
+        case source::fields:
+            break;
+    }
+    if (p != nullptr && what.peer != nullptr) {
+        field_buffer buf;
+        const device_facts d = peers_ != nullptr ? facts(c.k.device, *peers_, p) : device_facts{};
+        if (const auto v = what.peer->get(*p, d, buf)) {
+            append_capped(out, *v, options_.max_field_bytes);
+            return true;
         }
     }
-    if (const auto f = parsers::field_from(name)) {
+    if (what.event) {
         if (t.event != nullptr) {
-            if (const auto v = t.event->get(*f)) {
-                return capped(*v, options_.max_field_bytes);
+            if (const auto v = t.event->get(*what.event)) {
+                append_capped(out, *v, options_.max_field_bytes);
+                return true;
             }
         }
         if (t.state != nullptr) {
             for (const auto* fields : {&t.state->corr_fields, &t.state->trigger_fields}) {
-                for (const auto& [cf, v] : *fields) {
-                    if (cf == *f) {
-                        return v;
+                for (const auto& [f, v] : *fields) {
+                    if (f == *what.event) {
+                        out += v;
+                        return true;
                     }
                 }
             }
         }
     }
-    if (name == "group") {
-        return std::string("(not logged)");
+    if (what.not_logged) {
+        out += "(not logged)";
+        return true;
     }
-    return std::nullopt;
+    return false;
 }
 
 void engine::render_texts(const raise_context& c, alert& a) const {
     const rule& r = c.r;
-    const auto lookup = [&](std::string_view name) { return placeholder(c, a, name); };
-    a.message = r.title.render(lookup);
-    a.cause = r.cause.render(lookup);
+    const auto fill_in = [&](const placeholder& what, std::string& out) {
+        return fill(c, a, what, out);
+    };
+    a.message.clear();
+    r.title.render_into(a.message, fill_in);
+    a.cause.clear();
+    r.cause.render_into(a.cause, fill_in);
     if (c.untimed) {
         a.cause +=
             " The lines carry no timestamps, so how long this lasted is not known: this is where "
@@ -731,7 +759,7 @@ void engine::render_texts(const raise_context& c, alert& a) const {
                    " this diagnosis waits for: it is where the log leaves it.";
     }
     for (const text_template& check : r.checks) {
-        a.checks.push_back(check.render(lookup));
+        check.render_into(a.checks.emplace_back(), fill_in);
     }
 }
 

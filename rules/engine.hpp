@@ -195,8 +195,8 @@ class engine {
         confidence conf = confidence::high;
     };
     [[nodiscard]] alert build_alert(const raise_context& c, std::string id) const;
-    [[nodiscard]] std::optional<std::string> placeholder(const raise_context& c, const alert& a,
-                                                         std::string_view name) const;
+    [[nodiscard]] bool fill(const raise_context& c, const alert& a, const placeholder& what,
+                            std::string& out) const;
     void render_texts(const raise_context& c, alert& a) const;
     void collect_evidence(const trigger& t, alert& a) const;
     void resolve(const std::string& alert_id, micros now);

@@ -19,11 +19,6 @@ namespace {
 // The keys of `resolve`.
 const std::set<std::string> resolve_keys{"state", "status", "phase2", "peer", "event", "after"};
 
-// Placeholders a message may use besides the peer fields (peer_fields.hpp) and the event field
-// names: facts about the alert and its rule.
-const std::set<std::string> placeholders{"device", "peer", "key",  "duration", "count",
-                                         "window", "for",  "code", "rule",     "confidence"};
-
 // Each key's problems are reported in the file the key came from (an override may have
 // replaced it), the rule-level ones where the rule was defined.
 class rule_compiler {
@@ -216,13 +211,10 @@ bool rule_compiler::text(const std::string& file, const YAML::Node& n, text_temp
         return false;
     }
     bool ok = true;
-    for (const std::string& name : out.names()) {
-        if (placeholders.count(name) == 0 && find_peer_field(name) == nullptr &&
-            !parsers::field_from(name)) {
-            check_.error(file, n, load_error::bad_placeholder,
-                         std::string(what) + ": unknown placeholder '{" + name + "}'");
-            ok = false;
-        }
+    for (const std::string& name : out.unknown_names()) {
+        check_.error(file, n, load_error::bad_placeholder,
+                     std::string(what) + ": unknown placeholder '{" + name + "}'");
+        ok = false;
     }
     return ok;
 }

@@ -25,10 +25,12 @@ bool text_template::compile(std::string_view text, text_template& out, std::stri
                 return false;
             }
             if (!literal.empty()) {
-                out.parts_.push_back({false, std::move(literal)});
+                out.parts_.push_back({std::nullopt, std::move(literal)});
                 literal.clear();
             }
-            out.parts_.push_back({true, std::string(name)});
+            const std::optional<placeholder> what = find_placeholder(name);
+            out.parts_.push_back(
+                {what.value_or(placeholder{}), std::string(name), what.has_value()});
             i = close;
         } else if (c == '}') {
             error = "unmatched '}' in text (write '}}' for a brace)";
@@ -38,39 +40,24 @@ bool text_template::compile(std::string_view text, text_template& out, std::stri
         }
     }
     if (!literal.empty()) {
-        out.parts_.push_back({false, std::move(literal)});
+        out.parts_.push_back({std::nullopt, std::move(literal)});
     }
     return true;
 }
 
-std::vector<std::string> text_template::names() const {
+std::vector<std::string> text_template::unknown_names() const {
     std::vector<std::string> out;
     for (const part& p : parts_) {
-        if (p.placeholder) {
+        if (p.what && !p.known) {
             out.push_back(p.text);
         }
     }
     return out;
 }
 
-std::string text_template::render(
-    const std::function<std::optional<std::string>(std::string_view)>& lookup) const {
-    // Sized once for the literal text and a short value per placeholder (an address, a state).
-    constexpr std::size_t value_guess = 16;
-    std::size_t size = 0;
-    for (const part& p : parts_) {
-        size += p.placeholder ? value_guess : p.text.size();
-    }
+std::string text_template::render_unfilled() const {
     std::string out;
-    out.reserve(size);
-    for (const part& p : parts_) {
-        if (!p.placeholder) {
-            out += p.text;
-            continue;
-        }
-        const auto v = lookup(p.text);
-        out += v ? *v : "(unknown)";
-    }
+    render_into(out, [](const placeholder&, std::string&) { return false; });
     return out;
 }
 

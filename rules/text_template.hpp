@@ -1,37 +1,53 @@
 #pragma once
 
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "rules/placeholder.hpp"
+
 namespace ikewatch::rules {
 
 /// A message with `{name}` placeholders (`{device}`, `{peer}`, `{state}`, `{duration}`, event
-/// fields such as `{reason}` …), split once into literal and placeholder parts. `{{` and `}}`
-/// write literal braces.
+/// fields such as `{reason}` …), split once into literal and placeholder parts, each placeholder
+/// looked up once. `{{` and `}}` write literal braces.
 class text_template {
   public:
     text_template() = default;
 
-    /// Splits `text`; on unbalanced braces returns false and leaves a message in `error`.
+    /// Splits `text`; on unbalanced braces returns false and leaves a message in `error`. A name
+    /// nothing can fill is kept (see `unknown_names`) and renders as `(unknown)`.
     [[nodiscard]] static bool compile(std::string_view text, text_template& out,
                                       std::string& error);
 
-    /// The placeholder names used, for validation.
-    [[nodiscard]] std::vector<std::string> names() const;
+    /// The placeholder names nothing can fill, for validation.
+    [[nodiscard]] std::vector<std::string> unknown_names() const;
 
-    /// Fills the placeholders; names the lookup does not know render as `(unknown)`.
-    [[nodiscard]] std::string render(
-        const std::function<std::optional<std::string>(std::string_view)>& lookup) const;
+    /// Appends the text to `out`, each placeholder written by
+    /// `fill(const placeholder&, std::string& out)`, which returns false when it has no value:
+    /// then `(unknown)` is written.
+    template <typename Fill>
+    void render_into(std::string& out, Fill&& fill) const {
+        for (const part& p : parts_) {
+            if (!p.what) {
+                out += p.text;
+            } else if (!fill(*p.what, out)) {
+                out += "(unknown)";
+            }
+        }
+    }
+
+    /// The text with every placeholder as `(unknown)`: how a rule reads with no alert.
+    [[nodiscard]] std::string render_unfilled() const;
 
     [[nodiscard]] bool empty() const noexcept { return parts_.empty(); }
 
   private:
     struct part {
-        bool placeholder = false;
-        std::string text;
+        std::optional<placeholder> what;  ///< empty for literal text
+        std::string text;                 ///< the literal text, or the placeholder's name
+        bool known = false;               ///< for a placeholder: something can fill it
     };
     std::vector<part> parts_;
 };

@@ -606,3 +606,48 @@ rules:
     h.line(abort("09:30:00", "10.0.0.3"));
     EXPECT_EQ(h.actions(), std::vector<std::string>{"raised HELD 10.0.0.2 @09:05:00"});
 }
+
+// Every kind of placeholder: facts about the alert and its rule, the peer's fields, the event's
+// fields, the words for a group that was not logged, and a name with no value here.
+constexpr const char* every_placeholder = R"(
+rules:
+  - id: NOFOLLOW
+    name: a
+    code: test-code
+    severity: low
+    match: {event: phase1_start, not_followed_by: phase1_complete, within: 90s}
+    title: "{device}|{peer}|{key}|{duration}|{count}|{window}|{for}|{code}|{rule}"
+    cause: "{confidence}|{ike_version}|{state}|{role}|{group}|{user}|{{literal}}"
+    checks: ["{retransmits} at {state_ios}", "no braces"]
+)";
+
+void start_phase1(harness& h, const std::string& peer, const std::string& time) {
+    h.line("<165>Jun 01 2026 " + time + " fw : %ASA-5-713041: IP = " + peer +
+           ", IKE Initiator: New Phase 1, Intf o, IKE Peer " + peer +
+           "  local Proxy Address 1.1.1.1, remote Proxy Address 2.2.2.2,  Crypto map (M)");
+}
+
+TEST(RuleEngine, PlaceholdersAreFilledFromTheAlertThePeerAndTheEvent) {
+    harness h(every_placeholder);
+    start_phase1(h, "203.0.113.5", "10:00:00");
+    start_phase1(h, "203.0.113.6", "10:01:40");  // its time passes the first one's deadline
+    ASSERT_EQ(h.actions(), std::vector<std::string>{"raised NOFOLLOW 203.0.113.5 @10:01:30"});
+    const alert& a = h.sink.alerts[0];
+    EXPECT_EQ(a.message, "fw|203.0.113.5|203.0.113.5|1m30s|1|1m30s|0s|test-code|NOFOLLOW");
+    EXPECT_EQ(a.cause, "high|1|MM_WAIT_MSG2|initiator|(not logged)|(unknown)|{literal}");
+    EXPECT_EQ(a.checks, (std::vector<std::string>{"0 at MM_NO_STATE", "no braces"}));
+}
+
+// A log that ends before the rule's time has passed: the times say so.
+TEST(RuleEngine, PlaceholdersOfTimeSayWhereTheLogEnds) {
+    harness h(every_placeholder);
+    start_phase1(h, "203.0.113.5", "10:00:00");
+    start_phase1(h, "203.0.113.6", "10:00:45");
+    h.pipe->drain();
+    ASSERT_EQ(h.sink.alerts.size(), 2U);
+    const alert& a = h.sink.alerts[0];
+    EXPECT_EQ(a.message,
+              "fw|203.0.113.5|203.0.113.5|45s, the log ends there|1|45s, the log ends there|0s|"
+              "test-code|NOFOLLOW");
+    EXPECT_EQ(a.cause.substr(0, a.cause.find(' ')), "medium|1|MM_WAIT_MSG2|initiator|(not");
+}
