@@ -4,6 +4,7 @@
 #include <string>
 
 #include "outputs/alert_format.hpp"
+#include "outputs/json_writer.hpp"
 #include "rules/alert.hpp"
 
 namespace ikewatch::cli {
@@ -16,7 +17,7 @@ class alert_printer final : public rules::alert_sink {
         if (json_) {
             // The fixed-schema writer, into a buffer kept between alerts: no document per alert.
             line_.clear();
-            outputs::append_alert_json(a, line_);
+            outputs::append_alert_json(a, line_, times_);
             line_.push_back('\n');
         } else {
             line_ = outputs::alert_text(a);
@@ -30,6 +31,7 @@ class alert_printer final : public rules::alert_sink {
   private:
     bool json_;
     std::string line_;
+    outputs::json_time_memo times_;
 };
 
 }  // namespace ikewatch::cli

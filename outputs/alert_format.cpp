@@ -69,8 +69,13 @@ nlohmann::json alert_json(const rules::alert& a) {
 
 // Keys in byte order, as the document prints them.
 void append_alert_json(const rules::alert& a, std::string& out) {
+    json_time_memo times;
+    append_alert_json(a, out, times);
+}
+
+void append_alert_json(const rules::alert& a, std::string& out, json_time_memo& times) {
     const bool raised = a.action == rules::alert::action_t::raised;
-    json_writer w(out);
+    json_writer w(out, times);
     w.begin_object();
     w.key("@timestamp");
     w.timestamp(a.time);

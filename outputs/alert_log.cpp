@@ -58,7 +58,7 @@ void alert_log::emit(const rules::alert& a) {
     }
     if (json_) {
         std::string line = take_buffer();
-        append_alert_json(a, line);
+        append_alert_json(a, line, times_);
         line += '\n';
         queue_.push_back(std::move(line));
     } else {

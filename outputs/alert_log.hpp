@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "outputs/json_writer.hpp"
 #include "rules/alert.hpp"
 
 namespace ikewatch::outputs {
@@ -67,6 +68,7 @@ class alert_log final : public rules::alert_sink {
     std::deque<std::string> queue_;
     std::size_t head_written_ = 0;    // bytes of queue_.front() already written
     std::vector<std::string> spare_;  // strings of written lines, for the next lines
+    json_time_memo times_;            // the last time written, for the next line
     alert_log_stats stats_;
     std::string last_error_;
 };

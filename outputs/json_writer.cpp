@@ -244,28 +244,42 @@ void json_writer::boolean(bool v) {
     out_ += v ? "true" : "false";
 }
 
+std::string_view json_time_memo::quoted(micros t) noexcept {
+    if (const day_text& d = days_[last_]; d.size != 0 && d.time == t) {
+        return {d.text.data(), d.size};
+    }
+    const day_time split = split_day(t);
+    // `"YYYY-MM-DDTHH:MM:SS.mmmZ"`: a time of a day remembered changes the clock only.
+    constexpr std::size_t quoted_size = 26;
+    constexpr std::size_t clock_at = 12;
+    for (std::size_t i = 0; i < days_.size(); ++i) {
+        day_text& d = days_[i];
+        if (d.size == quoted_size && d.day == split.day) {
+            if (d.time != t) {
+                write_clock(split.in_day, d.text.data() + clock_at);
+                d.time = t;
+            }
+            last_ = i;
+            return {d.text.data(), d.size};
+        }
+    }
+    // A day not remembered takes the place of the one written longer ago.
+    last_ = days_[last_].size == 0 ? last_ : 1 - last_;
+    day_text& d = days_[last_];
+    std::array<char, 32> text{};
+    const std::string_view written = format_rfc3339(t, text);
+    d.text[0] = '"';
+    written.copy(d.text.data() + 1, d.text.size() - 2);
+    d.size = std::min(written.size(), d.text.size() - 2) + 2;
+    d.text[d.size - 1] = '"';
+    d.day = split.day;
+    d.time = t;
+    return {d.text.data(), d.size};
+}
+
 void json_writer::timestamp(micros t) {
     separate();
-    if (last_time_size_ == 0 || t != last_time_) {
-        const day_time split = split_day(t);
-        // `"YYYY-MM-DDTHH:MM:SS.mmmZ"`: a time of the same day changes the clock only.
-        constexpr std::size_t quoted_size = 26;
-        constexpr std::size_t clock_at = 12;
-        if (last_time_size_ == quoted_size && split.day == last_day_) {
-            write_clock(split.in_day, last_time_text_.data() + clock_at);
-        } else {
-            std::array<char, 32> text{};
-            const std::string_view written = format_rfc3339(t, text);
-            // Quoted, so that it goes out in one copy.
-            last_time_text_[0] = '"';
-            written.copy(last_time_text_.data() + 1, last_time_text_.size() - 2);
-            last_time_size_ = std::min(written.size(), last_time_text_.size() - 2) + 2;
-            last_time_text_[last_time_size_ - 1] = '"';
-            last_day_ = split.day;
-        }
-        last_time_ = t;
-    }
-    out_.append(last_time_text_.data(), last_time_size_);
+    out_ += times_->quoted(t);  // quoted, so that it goes out in one copy
 }
 
 void json_writer::null() {

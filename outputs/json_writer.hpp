@@ -50,6 +50,26 @@ class json_key {
     std::size_t size_;
 };
 
+/// Times as quoted RFC 3339 strings, with a memory of the last two days written: the times of
+/// an alert, and of the alerts after it, are often the same, and nearly always of one of two days
+/// (the lines' and the clock's at the receiver); a time of a day remembered gets only its clock
+/// written anew. A writer has its own; one kept from writer to writer also serves the next alert.
+class json_time_memo {
+  public:
+    /// `t` as `"2026-06-01T12:00:00.000Z"`, quotes included; valid until the next call.
+    [[nodiscard]] std::string_view quoted(micros t) noexcept;
+
+  private:
+    struct day_text {
+        micros time = 0;       // the last time written in it
+        std::int64_t day = 0;  // days since 1970 of `time`
+        std::array<char, 32> text{};
+        std::size_t size = 0;  // 0 until a time is written
+    };
+    std::array<day_text, 2> days_{};
+    std::size_t last_ = 0;  // the one written last
+};
+
 /// Writes JSON of a schema known in advance straight into a string, without a document: for
 /// the records written once per alert. Strings are escaped exactly as `dump_json` escapes them:
 /// invalid UTF-8 becomes U+FFFD, `"`, `\` and C0 controls are escaped as JSON requires, and DEL,
@@ -57,7 +77,14 @@ class json_key {
 /// written in the order given; callers give them sorted, as a document would print them.
 class json_writer {
   public:
-    explicit json_writer(std::string& out) noexcept : out_(out) {}
+    explicit json_writer(std::string& out) noexcept : out_(out), times_(&own_times_) {}
+    /// Writing its times through `times`, which outlives the writer.
+    json_writer(std::string& out, json_time_memo& times) noexcept : out_(out), times_(&times) {}
+    json_writer(const json_writer&) = delete;
+    json_writer& operator=(const json_writer&) = delete;
+    json_writer(json_writer&&) = delete;
+    json_writer& operator=(json_writer&&) = delete;
+    ~json_writer() = default;
 
     void begin_object() { open('{'); }
     void end_object() { close('}'); }
@@ -84,12 +111,8 @@ class json_writer {
     std::string& out_;
     bool first_ = true;  // no value yet at this level
     bool after_key_ = false;
-    // The last time written, as written: an alert's times are often the same, and nearly
-    // always of the same day (then only the clock is written anew).
-    micros last_time_ = 0;
-    std::int64_t last_day_ = 0;  // days since 1970 of last_time_
-    std::array<char, 32> last_time_text_{};
-    std::size_t last_time_size_ = 0;
+    json_time_memo own_times_;
+    json_time_memo* times_;
 };
 
 /// `s` as a JSON string (with its quotes), escaped as `json_writer` does.

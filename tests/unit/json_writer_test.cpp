@@ -175,10 +175,10 @@ TEST(JsonWriter, NestingAndSeparators) {
     EXPECT_EQ(out, R"({"a":[1,{},null],"b":false,"c":null,"d":7})");
 }
 
-TEST(JsonWriter, TimesInARowReadAsEachAlone) {
-    // One writer keeps the last time it wrote and writes only the clock of one on the same day:
-    // each must still come out as the time alone does, across seconds, midnight, years, before
-    // 1970 and past 9999.
+namespace {
+
+// Times in a row across seconds, midnight, years, before 1970 and past 9999.
+std::vector<micros> times_in_a_row() {
     constexpr micros second = 1'000'000;
     constexpr micros day = 86'400 * second;
     const micros base = 1'790'000'000 * second;  // 2026
@@ -208,15 +208,43 @@ TEST(JsonWriter, TimesInARowReadAsEachAlone) {
         const auto step = static_cast<micros>(rng() % (i % 3 == 0 ? 3 * day : 90 * second));
         times.push_back(i % 2 == 0 ? prev + step : prev - step);
     }
+    return times;
+}
+
+std::string quoted_alone(micros t) {
+    std::array<char, 32> text{};
+    return "\"" + std::string(format_rfc3339(t, text)) + "\"";
+}
+
+}  // namespace
+
+TEST(JsonWriter, TimesInARowReadAsEachAlone) {
+    // One writer keeps the last time it wrote and writes only the clock of one on the same day:
+    // each must still come out as the time alone does.
+    const std::vector<micros> times = times_in_a_row();
     std::string out;
     outputs::json_writer w(out);
     w.begin_array();
     std::string want = "[";
     for (const micros t : times) {
         w.timestamp(t);
-        std::array<char, 32> text{};
-        want += (want.size() == 1 ? "\"" : ",\"") + std::string(format_rfc3339(t, text)) + "\"";
+        want += (want.size() == 1 ? "" : ",") + quoted_alone(t);
     }
     w.end_array();
     EXPECT_EQ(out, want + "]");
+}
+
+TEST(JsonWriter, TimesKeptFromWriterToWriterReadAsEachAlone) {
+    // The memory of the last days serves writer after writer, as it does alert after alert, with
+    // the times of the lines between those of the receiver's clock (another day).
+    outputs::json_time_memo times;
+    micros clock = 1'796'601'600'000'000;  // 2026-12-07
+    for (const micros t : times_in_a_row()) {
+        for (const micros each : {t, clock += 1'234, t}) {
+            std::string out;
+            outputs::json_writer w(out, times);
+            w.timestamp(each);
+            ASSERT_EQ(out, quoted_alone(each)) << each;
+        }
+    }
 }
