@@ -34,15 +34,13 @@ std::optional<placeholder> find_placeholder(std::string_view name) noexcept {
     for (const auto& [n, from] : facts) {
         if (n == name) {
             p.from = from;
+            break;
         }
     }
     p.peer = find_peer_field(name);
     p.event = parsers::field_from(name);
     p.not_logged = name == "group";
-    if (p.from == source::fields && p.peer == nullptr && !p.event) {
-        return std::nullopt;
-    }
-    return p;
+    return p.fillable() ? std::optional<placeholder>(p) : std::nullopt;
 }
 
 }  // namespace ikewatch::rules

@@ -32,6 +32,11 @@ struct placeholder {
     const peer_field* peer = nullptr;     ///< the peer's field of that name, if any
     std::optional<parsers::field> event;  ///< the event's field of that name, if any
     bool not_logged = false;              ///< `{group}`
+
+    /// Something can fill it: a fact, or a field of that name.
+    [[nodiscard]] bool fillable() const noexcept {
+        return from != source::fields || peer != nullptr || event.has_value();
+    }
 };
 
 /// The placeholder called `name`; nullopt when nothing can fill it.

@@ -28,9 +28,8 @@ bool text_template::compile(std::string_view text, text_template& out, std::stri
                 out.parts_.push_back({std::nullopt, std::move(literal)});
                 literal.clear();
             }
-            const std::optional<placeholder> what = find_placeholder(name);
             out.parts_.push_back(
-                {what.value_or(placeholder{}), std::string(name), what.has_value()});
+                {find_placeholder(name).value_or(placeholder{}), std::string(name)});
             i = close;
         } else if (c == '}') {
             error = "unmatched '}' in text (write '}}' for a brace)";
@@ -48,7 +47,7 @@ bool text_template::compile(std::string_view text, text_template& out, std::stri
 std::vector<std::string> text_template::unknown_names() const {
     std::vector<std::string> out;
     for (const part& p : parts_) {
-        if (p.what && !p.known) {
+        if (p.what && !p.what->fillable()) {
             out.push_back(p.text);
         }
     }

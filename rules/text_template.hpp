@@ -47,7 +47,6 @@ class text_template {
     struct part {
         std::optional<placeholder> what;  ///< empty for literal text
         std::string text;                 ///< the literal text, or the placeholder's name
-        bool known = false;               ///< for a placeholder: something can fill it
     };
     std::vector<part> parts_;
 };
