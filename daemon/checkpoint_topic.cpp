@@ -1,5 +1,6 @@
 #include "daemon/checkpoint_topic.hpp"
 
+#include <algorithm>
 #include <array>
 #include <memory>
 
@@ -38,6 +39,37 @@ rd_kafka_conf_t* base_conf(const checkpoint_topic_settings& s, std::string& erro
     }
     rd_kafka_conf_set_log_cb(conf, quiet_log);
     return conf;
+}
+
+int ms_until(micros deadline, int most) {
+    return static_cast<int>(
+        std::clamp<micros>((deadline - steady_micros()) / 1000, 1, static_cast<micros>(most)));
+}
+
+// The records of one assigned partition from offset `next` up to `high`, polled until
+// `deadline`.
+result<std::vector<std::string>, std::string> fetch_range(rd_kafka_t* rk, std::int32_t partition,
+                                                          std::int64_t next, std::int64_t high,
+                                                          micros deadline) {
+    std::vector<std::string> out;
+    while (next < high) {
+        if (steady_micros() >= deadline) {
+            return failure<std::string>{"read to offset " + std::to_string(next) + " of " +
+                                        std::to_string(high) + " within the time allowed"};
+        }
+        rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, ms_until(deadline, 200));
+        if (m == nullptr) {
+            continue;
+        }
+        // A record fetched for an earlier read may still be queued: only this partition counts.
+        if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR && m->partition == partition &&
+            m->offset >= next) {
+            out.emplace_back(static_cast<const char*>(m->payload), m->len);
+            next = m->offset + 1;
+        }
+        rd_kafka_message_destroy(m);
+    }
+    return out;
 }
 
 }  // namespace
@@ -136,13 +168,20 @@ checkpoint_writer::acks checkpoint_writer::take_acks(micros wait) {
     return out;
 }
 
-result<std::vector<std::string>, std::string> read_checkpoints(
-    const checkpoint_topic_settings& settings, std::int32_t partition, micros timeout) {
-    using failed = failure<std::string>;
-    std::string error;
-    rd_kafka_conf_t* conf = base_conf(settings, error);
+checkpoint_reader::checkpoint_reader(checkpoint_topic_settings settings)
+    : settings_(std::move(settings)) {}
+
+checkpoint_reader::~checkpoint_reader() {
+    if (rk_ != nullptr) {
+        rd_kafka_consumer_close(rk_);
+        rd_kafka_destroy(rk_);
+    }
+}
+
+bool checkpoint_reader::open(std::string& error) {
+    rd_kafka_conf_t* conf = base_conf(settings_, error);
     if (conf == nullptr) {
-        return failed{error};
+        return false;
     }
     // A group id is needed by the consumer API; nothing joins it (assign, not subscribe) and
     // nothing is committed.
@@ -150,69 +189,57 @@ result<std::vector<std::string>, std::string> read_checkpoints(
         !outputs::set_kafka_property(conf, "enable.auto.commit", "false", error) ||
         !outputs::set_kafka_property(conf, "enable.partition.eof", "false", error)) {
         rd_kafka_conf_destroy(conf);
-        return failed{error};
+        return false;
     }
     char errstr[512] = {};
-    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
-    if (rk == nullptr) {
+    rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+    if (rk_ == nullptr) {
         rd_kafka_conf_destroy(conf);
-        return failed{std::string("checkpoint reader: ") + errstr};
+        error = std::string("checkpoint reader: ") + errstr;
+        return false;
     }
-    const std::unique_ptr<rd_kafka_t, void (*)(rd_kafka_t*)> owner(rk, [](rd_kafka_t* k) {
-        rd_kafka_consumer_close(k);
-        rd_kafka_destroy(k);
-    });
-    rd_kafka_poll_set_consumer(rk);
+    rd_kafka_poll_set_consumer(rk_);
+    return true;
+}
+
+result<std::vector<std::string>, std::string> checkpoint_reader::read(std::int32_t partition,
+                                                                      micros timeout) {
+    using failed = failure<std::string>;
+    const std::string where =
+        "checkpoint topic " + settings_.topic + " partition " + std::to_string(partition);
     const micros deadline = steady_micros() + timeout;
-    const auto left_ms = [&] {
-        return static_cast<int>(std::max<micros>((deadline - steady_micros()) / 1000, 1));
-    };
     std::int64_t low = 0;
     std::int64_t high = 0;
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__TIMED_OUT;
     // The brokers may be away for a moment (a failover is often why we are here): ask again.
     while (steady_micros() < deadline) {
-        err = rd_kafka_query_watermark_offsets(rk, settings.topic.c_str(), partition, &low, &high,
-                                               std::min(left_ms(), 5000));
+        err = rd_kafka_query_watermark_offsets(rk_, settings_.topic.c_str(), partition, &low, &high,
+                                               ms_until(deadline, 5000));
         if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
             break;
         }
-        rd_kafka_poll(rk, 200);
+        rd_kafka_poll(rk_, 200);
     }
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        return failed{"checkpoint topic " + settings.topic + " partition " +
-                      std::to_string(partition) + ": " + rd_kafka_err2str(err)};
+        return failed{where + ": " + rd_kafka_err2str(err)};
     }
-    std::vector<std::string> out;
     if (high <= low) {
-        return out;
+        return std::vector<std::string>{};
     }
     rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(parts, settings.topic.c_str(), partition)->offset =
+    rd_kafka_topic_partition_list_add(parts, settings_.topic.c_str(), partition)->offset =
         RD_KAFKA_OFFSET_BEGINNING;
-    err = rd_kafka_assign(rk, parts);
+    err = rd_kafka_assign(rk_, parts);
     rd_kafka_topic_partition_list_destroy(parts);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
         return failed{std::string("checkpoint reader: assign: ") + rd_kafka_err2str(err)};
     }
-    std::int64_t next = low;
-    while (next < high) {
-        if (steady_micros() >= deadline) {
-            return failed{"checkpoint topic " + settings.topic + " partition " +
-                          std::to_string(partition) + ": read to offset " + std::to_string(next) +
-                          " of " + std::to_string(high) + " within the time allowed"};
-        }
-        rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, std::min(left_ms(), 200));
-        if (m == nullptr) {
-            continue;
-        }
-        if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-            out.emplace_back(static_cast<const char*>(m->payload), m->len);
-            next = m->offset + 1;
-        }
-        rd_kafka_message_destroy(m);
+    auto got = fetch_range(rk_, partition, low, high, deadline);
+    rd_kafka_assign(rk_, nullptr);  // no more fetching until the next read
+    if (!got) {
+        return failed{where + ": " + got.error()};
     }
-    return out;
+    return got;
 }
 
 }  // namespace ikewatch::daemon

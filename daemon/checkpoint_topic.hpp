@@ -10,6 +10,8 @@
 #include "common/result.hpp"
 #include "common/time.hpp"
 
+struct rd_kafka_s;
+
 namespace ikewatch::daemon {
 
 /// Where device snapshots go: a compacted topic, one record per device (the key), on the
@@ -53,11 +55,30 @@ class checkpoint_writer {
     std::unique_ptr<state> state_;
 };
 
-/// Reads one partition of the checkpoint topic from its beginning to its end (the high
-/// watermark when the read starts), with a consumer of its own that joins no group and commits
-/// nothing. Returns the records' values oldest first, or why the end was not reached within
-/// `timeout`.
-[[nodiscard]] result<std::vector<std::string>, std::string> read_checkpoints(
-    const checkpoint_topic_settings& settings, std::int32_t partition, micros timeout);
+/// Reads partitions of the checkpoint topic with a consumer of its own that joins no group and
+/// commits nothing. The consumer is made once and kept until the reader goes: one assignment
+/// after another reuses its connections, and librdkafka 2.0 (Debian 12) can abort the process
+/// when a client is destroyed while one of its broker connections fails, as happens to a
+/// client made for each read while the brokers come back from an outage.
+class checkpoint_reader {
+  public:
+    explicit checkpoint_reader(checkpoint_topic_settings settings);
+    ~checkpoint_reader();
+    checkpoint_reader(const checkpoint_reader&) = delete;
+    checkpoint_reader& operator=(const checkpoint_reader&) = delete;
+
+    /// Creates the consumer; false with `error` when librdkafka refuses the settings.
+    bool open(std::string& error);
+
+    /// One partition from its beginning to its end (the high watermark when the read starts):
+    /// the records' values oldest first, or why the end was not reached within `timeout`.
+    /// One thread at a time.
+    [[nodiscard]] result<std::vector<std::string>, std::string> read(std::int32_t partition,
+                                                                     micros timeout);
+
+  private:
+    checkpoint_topic_settings settings_;
+    rd_kafka_s* rk_ = nullptr;
+};
 
 }  // namespace ikewatch::daemon

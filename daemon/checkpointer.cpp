@@ -15,10 +15,11 @@ checkpointer::checkpointer(settings s, pipeline::sharded_pipeline& pipe, counter
       pipe_(pipe),
       stats_(stats),
       flush_alerts_(std::move(flush_alerts)),
-      writer_(settings_.topic) {}
+      writer_(settings_.topic),
+      reader_(settings_.topic) {}
 
 bool checkpointer::open(std::string& error) {
-    return writer_.open(error);
+    return writer_.open(error) && reader_.open(error);
 }
 
 bool checkpointer::admit(const kafka_batch::line& l, std::string_view device) {
@@ -181,7 +182,7 @@ std::vector<std::string> checkpointer::read(const std::vector<kafka_partition>& 
     }
     std::vector<std::string> out;
     for (const std::int32_t n : numbers) {
-        auto records = read_checkpoints(settings_.topic, n, settings_.read_wait);
+        auto records = reader_.read(n, settings_.read_wait);
         if (!records) {
             ++stats_.checkpoint_read_failures;
             spdlog::error("checkpoint: {}; the devices of partition {} start without their state",

@@ -49,7 +49,7 @@ class checkpointer {
     checkpointer(settings s, pipeline::sharded_pipeline& pipe, counters& stats,
                  std::function<bool()> flush_alerts);
 
-    /// Creates the producer; false with `error` on bad settings.
+    /// Creates the producer and the reader; false with `error` on bad settings.
     bool open(std::string& error);
     /// The input whose offsets are stored.
     void attach(kafka_input& input) { input_ = &input; }
@@ -98,6 +98,7 @@ class checkpointer {
     std::function<bool()> flush_alerts_;
     kafka_input* input_ = nullptr;
     checkpoint_writer writer_;
+    checkpoint_reader reader_;          // used on the consumer thread only
     string_map<partition_key> routes_;  // device → the input partition of its latest line
     string_map<position> covered_;      // device → what its restored snapshot covers
     std::map<partition_key, std::int64_t> processed_;  // next offset, per input partition
