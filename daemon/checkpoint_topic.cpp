@@ -205,6 +205,7 @@ bool checkpoint_reader::open(std::string& error) {
 result<std::vector<std::string>, std::string> checkpoint_reader::read(std::int32_t partition,
                                                                       micros timeout) {
     using failed = failure<std::string>;
+    const std::lock_guard lock(busy_);
     const std::string where =
         "checkpoint topic " + settings_.topic + " partition " + std::to_string(partition);
     const micros deadline = steady_micros() + timeout;
@@ -240,6 +241,27 @@ result<std::vector<std::string>, std::string> checkpoint_reader::read(std::int32
         return failed{where + ": " + got.error()};
     }
     return got;
+}
+
+void checkpoint_reader::serve_idle() {
+    const std::unique_lock lock(busy_, std::try_to_lock);
+    if (!lock.owns_lock() || rk_ == nullptr) {
+        return;
+    }
+    // Errors are served inside the poll; a record (none is assigned) would come out.
+    while (rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, 0)) {
+        rd_kafka_message_destroy(m);
+    }
+}
+
+std::size_t checkpoint_reader::queued() const {
+    if (rk_ == nullptr) {
+        return 0;
+    }
+    rd_kafka_queue_t* q = rd_kafka_queue_get_consumer(rk_);
+    const std::size_t n = rd_kafka_queue_length(q);
+    rd_kafka_queue_destroy(q);
+    return n;
 }
 
 }  // namespace ikewatch::daemon

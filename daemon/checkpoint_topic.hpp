@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -72,13 +73,20 @@ class checkpoint_reader {
 
     /// One partition from its beginning to its end (the high watermark when the read starts):
     /// the records' values oldest first, or why the end was not reached within `timeout`.
-    /// One thread at a time.
     [[nodiscard]] result<std::vector<std::string>, std::string> read(std::int32_t partition,
                                                                      micros timeout);
+
+    /// Between reads, the consumer queues a report of each connection error (a few a minute
+    /// while the brokers are away) until it is polled: this serves them (librdkafka's log, which
+    /// the reader keeps quiet) and does nothing while a read runs.
+    void serve_idle();
+    /// The reports waiting to be served.
+    [[nodiscard]] std::size_t queued() const;
 
   private:
     checkpoint_topic_settings settings_;
     rd_kafka_s* rk_ = nullptr;
+    std::mutex busy_;  // held by a read
 };
 
 }  // namespace ikewatch::daemon

@@ -123,6 +123,7 @@ void checkpointer::finish(const checkpoint_writer::acks& a) {
 }
 
 void checkpointer::tick(micros steady_now) {
+    reader_.serve_idle();
     if (flight_.active) {
         finish(writer_.take_acks());
     }

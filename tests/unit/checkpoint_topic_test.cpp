@@ -142,3 +142,25 @@ TEST(CheckpointTopic, AReadThatCannotFinishSaysWhereItStopped) {
         << got.error();
     cluster.set_all(true);
 }
+
+TEST(CheckpointTopic, AnIdleReaderLetsNothingPileUpWhileTheBrokersAreAway) {
+    mock_cluster cluster(1);
+    ASSERT_TRUE(cluster.ready());
+    checkpoint_writer writer(cluster.settings());
+    checkpoint_reader reader(cluster.settings());
+    std::string error;
+    ASSERT_TRUE(writer.open(error)) << error;
+    ASSERT_TRUE(reader.open(error)) << error;
+    write_all(writer, 0, {"a1"});
+    EXPECT_EQ(read_ok(reader, 0), std::vector<std::string>{"a1"});
+
+    cluster.set_all(false);
+    for (int tick = 0; tick < 300 && reader.queued() == 0; ++tick) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ASSERT_GT(reader.queued(), 0u) << "the lost connections are reported";
+    reader.serve_idle();
+    EXPECT_EQ(reader.queued(), 0u) << "and served";
+    cluster.set_all(true);
+    EXPECT_EQ(read_ok(reader, 0), std::vector<std::string>{"a1"});
+}
