@@ -670,7 +670,7 @@ bool engine::fill(const raise_context& c, const alert& a, const placeholder& wha
         } else if (from == source::duration) {
             append_duration(out, t.time - (p != nullptr ? p->since : t.time));
         } else {
-            append_duration(out, r.within != 0 ? r.within : r.for_);
+            append_duration(out, r.wait());
         }
         return true;
     };
@@ -754,8 +754,7 @@ void engine::render_texts(const raise_context& c, alert& a) const {
             "they leave it.";
     } else if (c.cut_short) {
         a.cause += " The log ends " + format_duration(c.t.observed) +
-                   " after this began, before the " +
-                   format_duration(r.within != 0 ? r.within : r.for_) +
+                   " after this began, before the " + format_duration(r.wait()) +
                    " this diagnosis waits for: it is where the log leaves it.";
     }
     for (const text_template& check : r.checks) {

@@ -91,6 +91,9 @@ struct rule {
     /// Raised only while no other alert above `info` explains the key, and resolved as soon as
     /// one does: the catch-all that keeps a failure from going silent.
     bool fallback = false;
+
+    /// How long a timed rule waits: its window (`within`), else its time in state (`for_`).
+    [[nodiscard]] micros wait() const noexcept { return within != 0 ? within : for_; }
 };
 
 }  // namespace ikewatch::rules
