@@ -112,16 +112,29 @@ TEST(SiemFormat, InvalidUtf8ReadsTheSameAsInTheAlertJson) {
     EXPECT_EQ(escape_cef_value("\xf0\x9f\x98\x80"), "\xf0\x9f\x98\x80");
 }
 
+namespace {
+
+// `n` bytes of 'a', then "é" (two bytes), then 'b'.
+std::string a_run_then_e_acute(std::size_t n) {
+    std::string s(n, 'a');
+    s.append(
+        "\xc3\xa9"
+        "b");
+    return s;
+}
+
+}  // namespace
+
 TEST(SiemFormat, EvidenceIsCutAtACharacterBoundary) {
     rules::alert a = hostile();
     // 511 bytes, then a two-byte character across the 512-byte limit.
-    a.evidence = {{a.time, std::string(511, 'a') + "\xc3\xa9" + "b"}};
+    a.evidence = {{a.time, a_run_then_e_acute(511)}};
     const std::string cef = format_alert(a, siem_format::cef, {});
     EXPECT_NE(cef.find("cs2=" + std::string(511, 'a') + " cs3Label="), std::string::npos) << cef;
     const std::string sd = format_alert(a, siem_format::rfc5424, {});
     EXPECT_NE(sd.find("line=\"" + std::string(511, 'a') + "\"]"), std::string::npos) << sd;
     // A character that fits is kept whole.
-    a.evidence = {{a.time, std::string(510, 'a') + "\xc3\xa9" + "b"}};
+    a.evidence = {{a.time, a_run_then_e_acute(510)}};
     EXPECT_NE(format_alert(a, siem_format::leef, {})
                   .find("^evidence=" + std::string(510, 'a') + "\xc3\xa9^count="),
               std::string::npos);
