@@ -206,6 +206,9 @@ result<std::vector<std::string>, std::string> checkpoint_reader::read(std::int32
                                                                       micros timeout) {
     using failed = failure<std::string>;
     const std::lock_guard lock(busy_);
+    if (rk_ == nullptr) {
+        return failed{"checkpoint reader: not open"};
+    }
     const std::string where =
         "checkpoint topic " + settings_.topic + " partition " + std::to_string(partition);
     const micros deadline = steady_micros() + timeout;
