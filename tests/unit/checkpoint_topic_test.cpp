@@ -81,86 +81,90 @@ std::vector<std::string> read_ok(checkpoint_reader& r, std::int32_t partition) {
     return got ? got.value() : std::vector<std::string>{};
 }
 
+// A cluster with a writer and a reader of its checkpoint topic.
+struct clients {
+    explicit clients(int partitions)
+        : cluster(partitions), writer(cluster.settings()), reader(cluster.settings()) {}
+
+    // The cluster is up and both clients are open.
+    [[nodiscard]] testing::AssertionResult open() {
+        if (!cluster.ready()) {
+            return testing::AssertionFailure() << "no mock cluster";
+        }
+        std::string error;
+        if (!writer.open(error) || !reader.open(error)) {
+            return testing::AssertionFailure() << error;
+        }
+        return testing::AssertionSuccess();
+    }
+
+    mock_cluster cluster;
+    checkpoint_writer writer;
+    checkpoint_reader reader;
+};
+
 }  // namespace
 
 TEST(CheckpointTopic, OneReaderReadsEachPartitionItIsAskedForAndNoOther) {
-    mock_cluster cluster(3);
-    ASSERT_TRUE(cluster.ready());
-    checkpoint_writer writer(cluster.settings());
-    checkpoint_reader reader(cluster.settings());
-    std::string error;
-    ASSERT_TRUE(writer.open(error)) << error;
-    ASSERT_TRUE(reader.open(error)) << error;
+    clients c(3);
+    ASSERT_TRUE(c.open());
 
     const std::vector<std::string> zero{"a1", "a2", "a3"};
     const std::vector<std::string> two{"c1"};
-    write_all(writer, 0, zero);
-    write_all(writer, 2, two);
+    write_all(c.writer, 0, zero);
+    write_all(c.writer, 2, two);
 
-    EXPECT_EQ(read_ok(reader, 0), zero);
-    EXPECT_EQ(read_ok(reader, 1), std::vector<std::string>{});
-    EXPECT_EQ(read_ok(reader, 2), two);
+    EXPECT_EQ(read_ok(c.reader, 0), zero);
+    EXPECT_EQ(read_ok(c.reader, 1), std::vector<std::string>{});
+    EXPECT_EQ(read_ok(c.reader, 2), two);
     // Again, after the others: from the beginning, with nothing of partition 2 left over.
-    EXPECT_EQ(read_ok(reader, 0), zero);
-    write_all(writer, 0, {"a4"});
-    EXPECT_EQ(read_ok(reader, 0), (std::vector<std::string>{"a1", "a2", "a3", "a4"}));
-    EXPECT_EQ(read_ok(reader, 2), two);
+    EXPECT_EQ(read_ok(c.reader, 0), zero);
+    write_all(c.writer, 0, {"a4"});
+    EXPECT_EQ(read_ok(c.reader, 0), (std::vector<std::string>{"a1", "a2", "a3", "a4"}));
+    EXPECT_EQ(read_ok(c.reader, 2), two);
 }
 
 TEST(CheckpointTopic, AReadWaitsForBrokersThatComeBack) {
-    mock_cluster cluster(2);
-    ASSERT_TRUE(cluster.ready());
-    checkpoint_writer writer(cluster.settings());
-    checkpoint_reader reader(cluster.settings());
-    std::string error;
-    ASSERT_TRUE(writer.open(error)) << error;
-    ASSERT_TRUE(reader.open(error)) << error;
-    write_all(writer, 1, {"b1", "b2"});
-    EXPECT_EQ(read_ok(reader, 1), (std::vector<std::string>{"b1", "b2"}));
+    clients c(2);
+    ASSERT_TRUE(c.open());
+    write_all(c.writer, 1, {"b1", "b2"});
+    EXPECT_EQ(read_ok(c.reader, 1), (std::vector<std::string>{"b1", "b2"}));
 
-    cluster.set_all(false);
+    c.cluster.set_all(false);
     std::thread back([&] {
         std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-        cluster.set_all(true);
+        c.cluster.set_all(true);
     });
-    const auto got = reader.read(1, 30 * micros_per_second);
+    const auto got = c.reader.read(1, 30 * micros_per_second);
     back.join();
     ASSERT_TRUE(got) << got.error();
     EXPECT_EQ(got.value(), (std::vector<std::string>{"b1", "b2"}));
 }
 
 TEST(CheckpointTopic, AReadThatCannotFinishSaysWhereItStopped) {
-    mock_cluster cluster(1);
-    ASSERT_TRUE(cluster.ready());
-    checkpoint_reader reader(cluster.settings());
-    std::string error;
-    ASSERT_TRUE(reader.open(error)) << error;
-    cluster.set_all(false);
-    const auto got = reader.read(0, micros_per_second);
+    clients c(1);
+    ASSERT_TRUE(c.open());
+    c.cluster.set_all(false);
+    const auto got = c.reader.read(0, micros_per_second);
     ASSERT_FALSE(got);
     EXPECT_NE(got.error().find("checkpoint topic state partition 0: "), std::string::npos)
         << got.error();
-    cluster.set_all(true);
+    c.cluster.set_all(true);
 }
 
 TEST(CheckpointTopic, AnIdleReaderLetsNothingPileUpWhileTheBrokersAreAway) {
-    mock_cluster cluster(1);
-    ASSERT_TRUE(cluster.ready());
-    checkpoint_writer writer(cluster.settings());
-    checkpoint_reader reader(cluster.settings());
-    std::string error;
-    ASSERT_TRUE(writer.open(error)) << error;
-    ASSERT_TRUE(reader.open(error)) << error;
-    write_all(writer, 0, {"a1"});
-    EXPECT_EQ(read_ok(reader, 0), std::vector<std::string>{"a1"});
+    clients c(1);
+    ASSERT_TRUE(c.open());
+    write_all(c.writer, 0, {"a1"});
+    EXPECT_EQ(read_ok(c.reader, 0), std::vector<std::string>{"a1"});
 
-    cluster.set_all(false);
-    for (int tick = 0; tick < 300 && reader.queued() == 0; ++tick) {
+    c.cluster.set_all(false);
+    for (int tick = 0; tick < 300 && c.reader.queued() == 0; ++tick) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    ASSERT_GT(reader.queued(), 0u) << "the lost connections are reported";
-    reader.serve_idle();
-    EXPECT_EQ(reader.queued(), 0u) << "and served";
-    cluster.set_all(true);
-    EXPECT_EQ(read_ok(reader, 0), std::vector<std::string>{"a1"});
+    ASSERT_GT(c.reader.queued(), 0u) << "the lost connections are reported";
+    c.reader.serve_idle();
+    EXPECT_EQ(c.reader.queued(), 0u) << "and served";
+    c.cluster.set_all(true);
+    EXPECT_EQ(read_ok(c.reader, 0), std::vector<std::string>{"a1"});
 }
