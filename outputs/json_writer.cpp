@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <charconv>
 #include <cstdint>
 #include <cstring>
 
@@ -64,12 +65,13 @@ utf8_step next_char(std::string_view s, std::size_t i) noexcept {
     return {len, true, code};
 }
 
-void append_escape(std::string& out, char32_t c) {
+template <typename Out>
+void put_escape(Out& out, char32_t c) {
     static constexpr std::string_view hex = "0123456789abcdef";
-    out += "\\u";
-    for (int shift = 12; shift >= 0; shift -= 4) {
-        out += hex[(c >> shift) & 0xFu];
-    }
+    const std::array<char, 6> e = {
+        '\\',         'u', hex[(c >> 12) & 0xFu], hex[(c >> 8) & 0xFu], hex[(c >> 4) & 0xFu],
+        hex[c & 0xFu]};
+    out.raw(std::string_view(e.data(), e.size()));
 }
 
 // Bytes that are copied as they are, as a table.
@@ -93,21 +95,24 @@ bool word_needs_care(const char* p) noexcept {
             zero_byte(x ^ (ones * 0x7F))) != 0;
 }
 
+#if defined(__SSE2__)
+// Bit k set when byte k of the sixteen at p needs care. As signed bytes, b + 1 is below 0x21
+// exactly for the C0 controls, DEL (0x7F + 1 wraps to -128) and every non-ASCII byte; `"` and
+// `\` are the other two.
+unsigned care_mask16(const char* p) noexcept {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i low = _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8(1)), _mm_set1_epi8(0x21));
+    const __m128i marks =
+        _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')));
+    return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(low, marks)));
+}
+#endif
+
 // The first position from `i` on whose byte is not plain, or s.size().
 std::size_t skip_plain(std::string_view s, std::size_t i) noexcept {
 #if defined(__SSE2__)
-    // Sixteen bytes at a time: as signed bytes, every control and every non-ASCII byte is below
-    // 0x20; the others that need care are three exact values.
-    const __m128i space = _mm_set1_epi8(0x20);
-    const __m128i quote = _mm_set1_epi8('"');
-    const __m128i backslash = _mm_set1_epi8('\\');
-    const __m128i del = _mm_set1_epi8(0x7F);
     for (; i + 16 <= s.size(); i += 16) {
-        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
-        const __m128i care =
-            _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(x, space), _mm_cmpeq_epi8(x, quote)),
-                         _mm_or_si128(_mm_cmpeq_epi8(x, backslash), _mm_cmpeq_epi8(x, del)));
-        if (const auto mask = static_cast<unsigned>(_mm_movemask_epi8(care)); mask != 0) {
+        if (const unsigned mask = care_mask16(s.data() + i); mask != 0) {
             return i + static_cast<std::size_t>(std::countr_zero(mask));
         }
     }
@@ -120,51 +125,58 @@ std::size_t skip_plain(std::string_view s, std::size_t i) noexcept {
     return i;
 }
 
-}  // namespace
-
-void append_json_string(std::string& out, std::string_view s) {
-    const std::size_t first_care = skip_plain(s, 0);
-    if (constexpr std::size_t quoted_at_once = 256;
-        first_care == s.size() && s.size() + 2 <= quoted_at_once) {
-        // The usual string: plain and short, quoted here and appended in one copy.
-        std::array<char, quoted_at_once> quoted;  // NOLINT(cppcoreguidelines-pro-type-member-init)
-        quoted[0] = '"';
-        s.copy(quoted.data() + 1, s.size());
-        quoted[s.size() + 1] = '"';
-        out.append(quoted.data(), s.size() + 2);
-        return;
+// The first byte of the n at p that needs care, or n; p may be read up to 15 bytes past n.
+std::size_t first_care_padded(const char* p, std::size_t n) noexcept {
+#if defined(__SSE2__)
+    for (std::size_t i = 0; i < n; i += 16) {
+        unsigned mask = care_mask16(p + i);
+        if (n - i < 16) {
+            mask &= (1U << (n - i)) - 1;
+        }
+        if (mask != 0) {
+            return i + static_cast<std::size_t>(std::countr_zero(mask));
+        }
     }
-    out += '"';
-    std::size_t plain = 0;  // s[plain, i) is appended as it is
-    auto flush = [&](std::size_t i) { out.append(s.substr(plain, i - plain)); };
+    return n;
+#else
+    return skip_plain(std::string_view(p, n), 0);
+#endif
+}
+
+// `s` quoted and escaped; plain runs go out as they are.
+template <typename Out>
+void put_json_string(Out& out, std::string_view s, std::size_t first_care) {
+    out.raw('"');
+    std::size_t plain = 0;  // s[plain, i) goes out as it is
+    auto flush = [&](std::size_t i) { out.raw(s.substr(plain, i - plain)); };
     for (std::size_t i = first_care; i < s.size(); i = skip_plain(s, i)) {
         const auto b = static_cast<unsigned char>(s[i]);
         if (b < 0x80) {
             flush(i);
             switch (b) {
                 case '"':
-                    out += "\\\"";
+                    out.raw("\\\"");
                     break;
                 case '\\':
-                    out += "\\\\";
+                    out.raw("\\\\");
                     break;
                 case '\b':
-                    out += "\\b";
+                    out.raw("\\b");
                     break;
                 case '\f':
-                    out += "\\f";
+                    out.raw("\\f");
                     break;
                 case '\n':
-                    out += "\\n";
+                    out.raw("\\n");
                     break;
                 case '\r':
-                    out += "\\r";
+                    out.raw("\\r");
                     break;
                 case '\t':
-                    out += "\\t";
+                    out.raw("\\t");
                     break;
                 default:
-                    append_escape(out, b);  // other C0 controls, DEL
+                    put_escape(out, b);  // other C0 controls, DEL
             }
             plain = ++i;
             continue;
@@ -173,16 +185,41 @@ void append_json_string(std::string& out, std::string_view s) {
         if (!c.valid || text::is_layout_control(c.code)) {
             flush(i);
             if (c.valid) {
-                append_escape(out, c.code);
+                put_escape(out, c.code);
             } else {
-                out += replacement;
+                out.raw(replacement);
             }
             plain = i + c.size;
         }
         i += c.size;
     }
     flush(s.size());
-    out += '"';
+    out.raw('"');
+}
+
+struct string_out {
+    std::string& s;
+    void raw(char c) { s += c; }
+    void raw(std::string_view v) { s.append(v); }
+};
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
+    string_out o{out};
+    put_json_string(o, s, skip_plain(s, 0));
+}
+
+void json_writer::raw(std::string_view s) {
+    if (s.size() <= buffer_size) {
+        if (!s.empty()) {  // an empty view may hold no pointer, which memcpy must not get
+            std::memcpy(room(s.size()), s.data(), s.size());
+            used_ += s.size();
+        }
+        return;
+    }
+    flush();
+    out_.append(s);
 }
 
 void json_writer::separate() {
@@ -191,31 +228,49 @@ void json_writer::separate() {
         return;
     }
     if (!first_) {
-        out_ += ',';
+        raw(',');
     }
     first_ = false;
 }
 
 void json_writer::open(char c) {
     separate();
-    out_ += c;
+    raw(c);
     first_ = true;
+    ++depth_;
 }
 
 void json_writer::close(char c) {
-    out_ += c;
+    raw(c);
     first_ = false;
-}
-
-void json_writer::key(json_key k) {
-    out_.append(first_ ? k.first() : k.after_value());  // a key never follows a key
-    first_ = false;
-    after_key_ = true;
+    --depth_;
+    done();
 }
 
 void json_writer::string(std::string_view s) {
     separate();
-    append_json_string(out_, s);
+    std::size_t first_care = 0;
+    if (s.size() + 2 <= buffer_size) {
+        // The usual string, plain: copied into the buffer, and read there for bytes that need
+        // care, sixteen at a time (the buffer's slack takes the reads past its end). It stays
+        // when there are none.
+        char* at = room(s.size() + 2);
+        if (!s.empty()) {
+            std::memcpy(at + 1, s.data(), s.size());
+        }
+        first_care = first_care_padded(at + 1, s.size());
+        if (first_care == s.size()) {
+            at[0] = '"';
+            at[s.size() + 1] = '"';
+            used_ += s.size() + 2;
+            done();
+            return;
+        }
+    } else {
+        first_care = skip_plain(s, 0);
+    }
+    put_json_string(*this, s, first_care);
+    done();
 }
 
 void json_writer::string_or_null(std::string_view s) {
@@ -228,7 +283,10 @@ void json_writer::string_or_null(std::string_view s) {
 
 void json_writer::number(std::int64_t v) {
     separate();
-    out_ += std::to_string(v);
+    constexpr std::size_t longest = 20;  // -9223372036854775808
+    char* at = room(longest);
+    used_ += static_cast<std::size_t>(std::to_chars(at, at + longest, v).ptr - at);
+    done();
 }
 
 void json_writer::number_or_null(std::int64_t v) {
@@ -241,7 +299,8 @@ void json_writer::number_or_null(std::int64_t v) {
 
 void json_writer::boolean(bool v) {
     separate();
-    out_ += v ? "true" : "false";
+    raw(v ? std::string_view("true") : std::string_view("false"));
+    done();
 }
 
 std::string_view json_time_memo::quoted(micros t) noexcept {
@@ -279,12 +338,14 @@ std::string_view json_time_memo::quoted(micros t) noexcept {
 
 void json_writer::timestamp(micros t) {
     separate();
-    out_ += times_->quoted(t);  // quoted, so that it goes out in one copy
+    raw(times_->quoted(t));  // quoted, so that it goes out in one copy
+    done();
 }
 
 void json_writer::null() {
     separate();
-    out_ += "null";
+    raw("null");
+    done();
 }
 
 }  // namespace ikewatch::outputs

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -22,7 +23,7 @@ class json_key {
     template <std::size_t N>
     consteval json_key(const char (&k)[N])  // NOLINT(google-explicit-constructor): literals only
         : size_(N - 1 + 4) {
-        if (N - 1 + 4 > written_.size()) {
+        if (N - 1 + 4 > copied) {
             throw "a JSON key of the schema must be short";
         }
         written_[0] = ',';
@@ -45,8 +46,12 @@ class json_key {
         return after_value().substr(1);
     }
 
+    /// Bytes that may be copied from the start of either form, whatever the key's length: a
+    /// writer copies this many and keeps the key's own.
+    static constexpr std::size_t copied = 31;
+
   private:
-    std::array<char, 32> written_{};
+    std::array<char, copied + 1> written_{};
     std::size_t size_;
 };
 
@@ -75,6 +80,11 @@ class json_time_memo {
 /// invalid UTF-8 becomes U+FFFD, `"`, `\` and C0 controls are escaped as JSON requires, and DEL,
 /// the C1 controls, the line separators and the bidirectional controls as `\uXXXX`. Keys are
 /// written in the order given; callers give them sorted, as a document would print them.
+///
+/// The pieces of a value (keys, separators, short strings) gather in a buffer of the writer's,
+/// which goes to the string in one copy when it fills and when a value at the top level is
+/// complete: `out` holds every whole top-level value written so far (and the rest when the
+/// writer is gone).
 class json_writer {
   public:
     explicit json_writer(std::string& out) noexcept : out_(out), times_(&own_times_) {}
@@ -84,14 +94,22 @@ class json_writer {
     json_writer& operator=(const json_writer&) = delete;
     json_writer(json_writer&&) = delete;
     json_writer& operator=(json_writer&&) = delete;
-    ~json_writer() = default;
+    ~json_writer() { flush(); }
 
     void begin_object() { open('{'); }
     void end_object() { close('}'); }
     void begin_array() { open('['); }
     void end_array() { close(']'); }
     /// The key of the next value in an object: one of the schema's names.
-    void key(json_key k);
+    void key(const json_key& k) {
+        // The key's bytes are copied whole, a fixed count (a few moves), then counted at its
+        // size.
+        const std::string_view written = first_ ? k.first() : k.after_value();
+        std::memcpy(room(json_key::copied), written.data(), json_key::copied);
+        used_ += written.size();
+        first_ = false;  // a key never follows a key
+        after_key_ = true;
+    }
     void string(std::string_view s);
     /// A string, or null when it is empty.
     void string_or_null(std::string_view s);
@@ -103,14 +121,47 @@ class json_writer {
     void timestamp(micros t);
     void null();
 
+    /// Bytes that are JSON text already (punctuation, escapes), written as they are.
+    void raw(char c) {
+        if (used_ == buffer_size) {
+            flush();
+        }
+        buffer_[used_++] = c;
+    }
+    void raw(std::string_view s);
+
   private:
+    static constexpr std::size_t buffer_size = 1024;
+
     void open(char c);
     void close(char c);
     void separate();
+    /// Room for `n` more bytes in the buffer (n at most buffer_size).
+    char* room(std::size_t n) {
+        if (buffer_size - used_ < n) {
+            flush();
+        }
+        return buffer_.data() + used_;
+    }
+    /// A value ended: at the top level it goes to the string.
+    void done() {
+        if (depth_ == 0) {
+            flush();
+        }
+    }
+    void flush() {
+        out_.append(buffer_.data(), used_);
+        used_ = 0;
+    }
 
     std::string& out_;
     bool first_ = true;  // no value yet at this level
     bool after_key_ = false;
+    std::uint32_t depth_ = 0;
+    std::size_t used_ = 0;
+    // Sixteen bytes of slack: a string copied in is read sixteen bytes at a time. Zeroed when
+    // the writer is made, so that no read is of bytes never written.
+    std::array<char, buffer_size + 16> buffer_{};
     json_time_memo own_times_;
     json_time_memo* times_;
 };

@@ -154,6 +154,51 @@ TEST(JsonWriter, AlertLineIsTheDocumentByteForByte) {
     }
 }
 
+// A writer gathers what it writes and hands it on in blocks: strings longer than its buffer, and
+// values that end at every place of it, come out as the document prints them.
+TEST(JsonWriter, ValuesAcrossTheWritersBufferReadAsTheDocument) {
+    std::mt19937 rng(1024);
+    for (const std::size_t prefix : {0U, 1U, 15U, 16U, 17U, 500U, 1000U, 1015U, 1023U, 1024U}) {
+        for (const std::size_t length :
+             {0U, 1U, 15U, 16U, 17U, 1021U, 1022U, 1023U, 1024U, 1025U, 3000U}) {
+            for (const bool escaped : {false, true}) {
+                std::string text(length, 'x');
+                if (escaped && length > 0) {
+                    text[rng() % length] = '"';
+                    text[rng() % length] = '\x01';
+                }
+                nlohmann::json doc = nlohmann::json::array();
+                doc.push_back(std::string(prefix, 'p'));
+                doc.push_back(text);
+                doc.push_back(random_text(rng));
+                std::string out;
+                {
+                    outputs::json_writer w(out);
+                    w.begin_array();
+                    for (const auto& v : doc) {
+                        w.string(v.get<std::string>());
+                    }
+                    w.end_array();
+                }
+                ASSERT_EQ(out, outputs::dump_json(doc))
+                    << "prefix " << prefix << " length " << length << " escaped " << escaped;
+            }
+        }
+    }
+}
+
+TEST(JsonWriter, EachTopLevelValueIsInTheStringWhenItEnds) {
+    std::string out = "x";
+    outputs::json_writer w(out);
+    w.begin_object();
+    w.key("a");
+    w.string(std::string(2000, 'a'));
+    w.end_object();
+    EXPECT_EQ(out, "x{\"a\":\"" + std::string(2000, 'a') + "\"}");
+    w.number(7);
+    EXPECT_EQ(out.substr(out.size() - 2), ",7");
+}
+
 TEST(JsonWriter, NestingAndSeparators) {
     std::string out;
     outputs::json_writer w(out);
