@@ -65,8 +65,7 @@ utf8_step next_char(std::string_view s, std::size_t i) noexcept {
     return {len, true, code};
 }
 
-template <typename Out>
-void put_escape(Out& out, char32_t c) {
+void put_escape(json_writer& out, char32_t c) {
     static constexpr std::string_view hex = "0123456789abcdef";
     const std::array<char, 6> e = {
         '\\',         'u', hex[(c >> 12) & 0xFu], hex[(c >> 8) & 0xFu], hex[(c >> 4) & 0xFu],
@@ -144,8 +143,7 @@ std::size_t first_care_padded(const char* p, std::size_t n) noexcept {
 }
 
 // `s` quoted and escaped; plain runs go out as they are.
-template <typename Out>
-void put_json_string(Out& out, std::string_view s, std::size_t first_care) {
+void put_json_string(json_writer& out, std::string_view s, std::size_t first_care) {
     out.raw('"');
     std::size_t plain = 0;  // s[plain, i) goes out as it is
     auto flush = [&](std::size_t i) { out.raw(s.substr(plain, i - plain)); };
@@ -197,18 +195,7 @@ void put_json_string(Out& out, std::string_view s, std::size_t first_care) {
     out.raw('"');
 }
 
-struct string_out {
-    std::string& s;
-    void raw(char c) { s += c; }
-    void raw(std::string_view v) { s.append(v); }
-};
-
 }  // namespace
-
-void append_json_string(std::string& out, std::string_view s) {
-    string_out o{out};
-    put_json_string(o, s, skip_plain(s, 0));
-}
 
 void json_writer::raw(std::string_view s) {
     if (s.size() <= buffer_size) {

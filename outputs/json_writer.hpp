@@ -166,7 +166,4 @@ class json_writer {
     json_time_memo* times_;
 };
 
-/// `s` as a JSON string (with its quotes), escaped as `json_writer` does.
-void append_json_string(std::string& out, std::string_view s);
-
 }  // namespace ikewatch::outputs
