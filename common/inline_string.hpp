@@ -26,6 +26,7 @@ class inline_string {
     [[nodiscard]] std::string_view view() const noexcept { return {data_.data(), size_}; }
     [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
     [[nodiscard]] std::size_t size() const noexcept { return size_; }
+    [[nodiscard]] static constexpr std::size_t capacity() noexcept { return Capacity; }
 
     friend bool operator==(const inline_string& a, const inline_string& b) noexcept {
         return a.view() == b.view();

@@ -61,7 +61,10 @@ struct evidence_refs {
 /// its table's evidence_store.
 struct peer_record {
     std::uint32_t device = 0;  ///< interned device id (peer_table::device_name)
-    inline_string<46> peer;    ///< remote IKE address (or IKEv2 host name)
+    /// Where the table keeps the record, for a lookup that would otherwise hash the key (a hint:
+    /// the table checks the key at that place before it trusts it).
+    std::uint32_t slot = 0xFFFFFFFF;
+    inline_string<46> peer;  ///< remote IKE address (or IKEv2 host name)
 
     std::uint8_t ike_version = 0;
     p1_state state = p1_state::none;

@@ -94,6 +94,10 @@ class peer_table {
     peer_record* upsert(std::string_view device, std::string_view peer, micros now, bool& created);
 
     [[nodiscard]] const peer_record* find(std::string_view device, std::string_view peer) const;
+    /// The same, looked at first in the slot `hint` a record of the peer had (`peer_record::slot`,
+    /// kept from earlier): that record when it is still the peer's, else as find() does.
+    [[nodiscard]] const peer_record* find(std::uint32_t hint, std::string_view device,
+                                          std::string_view peer) const;
 
     [[nodiscard]] std::string_view device_name(std::uint32_t id) const noexcept;
 

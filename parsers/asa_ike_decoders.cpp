@@ -23,20 +23,60 @@ struct payload_name {
 };
 
 constexpr std::array<payload_name, 13> payload_names{{
-    {"SA", payload::sa},
-    {"KE", payload::ke},
-    {"NONCE", payload::nonce},
-    {"ID", payload::id},
-    {"HASH", payload::hash},
-    {"NOTIFY", payload::notify},
-    {"DELETE", payload::del},
-    {"VENDOR", payload::vendor},
-    {"NAT-D", payload::nat_d},
+    {"ATTR", payload::attr},
     {"CERT", payload::cert},
     {"CERT_REQ", payload::cert},
+    {"DELETE", payload::del},
+    {"HASH", payload::hash},
+    {"ID", payload::id},
+    {"KE", payload::ke},
+    {"NAT-D", payload::nat_d},
+    {"NONCE", payload::nonce},
+    {"NOTIFY", payload::notify},
+    {"SA", payload::sa},
     {"SIG", payload::sig},
-    {"ATTR", payload::attr},
+    {"VENDOR", payload::vendor},
 }};
+
+// The names by first letter: the entries of payload_names whose name starts with it.
+struct letter_range {
+    std::uint8_t first = 0;
+    std::uint8_t count = 0;
+};
+constexpr auto names_by_letter = [] {
+    std::array<letter_range, 26> t{};
+    for (std::size_t k = 0; k < payload_names.size(); ++k) {
+        letter_range& r = t[static_cast<std::size_t>(payload_names[k].name[0] - 'A')];
+        if (r.count == 0) {
+            r.first = static_cast<std::uint8_t>(k);
+        }
+        ++r.count;
+    }
+    return t;
+}();
+// names_by_letter needs the names in order of their first letter.
+static_assert([] {
+    for (std::size_t k = 1; k < payload_names.size(); ++k) {
+        if (payload_names[k - 1].name[0] > payload_names[k].name[0]) {
+            return false;
+        }
+    }
+    return true;
+}());
+
+// The bit of a payload name, or 0 for a name not tracked (`HDR`, `NONE`, …).
+std::uint16_t payload_bit(std::string_view item) noexcept {
+    if (item.empty() || !text::is_upper(item[0])) {
+        return 0;
+    }
+    const letter_range r = names_by_letter[static_cast<std::size_t>(item[0] - 'A')];
+    for (std::size_t k = r.first; k < std::size_t{r.first} + r.count; ++k) {
+        if (payload_names[k].name == item) {
+            return payload_names[k].bit;
+        }
+    }
+    return 0;
+}
 
 std::uint16_t parse_payloads(std::string_view list) noexcept {
     std::uint16_t mask = 0;
@@ -60,18 +100,75 @@ std::uint16_t parse_payloads(std::string_view list) noexcept {
         }
         const std::string_view item =
             text::trim(list.substr(i, (cut == std::string_view::npos ? end : cut) - i));
-        for (const auto& p : payload_names) {
-            // Length and first letter rule out nearly every name before a comparison.
-            if (p.name.size() == item.size() && p.name[0] == item[0] && item == p.name) {
-                mask = static_cast<std::uint16_t>(mask | p.bit);
-                break;
-            }
-        }
+        mask = static_cast<std::uint16_t>(mask | payload_bit(item));
         if (end >= n) {
             return mask;
         }
         i = end + 3;
     }
+}
+
+// The parts of an `IKE_DECODE` line: its direction word, its message id, and the text after
+// the word `payloads` (the list, after a colon).
+struct decode_packet_parts {
+    std::string_view dir;
+    std::string_view msgid;
+    std::uint64_t msgid_value = 0;
+    bool has_list = false;
+    std::string_view after_payloads;
+};
+
+// Each part found by a search of its own, wherever it is.
+decode_packet_parts search_packet_parts(std::string_view text) noexcept {
+    decode_packet_parts parts;
+    parts.dir = word_after(text, "IKE_DECODE ", " ");
+    parts.msgid = word_after(text, "msgid=", ") ");
+    parts.msgid_value = text::hex_to_number(parts.msgid).value_or(0);
+    if (const std::size_t at = text::find(text, "payloads"); at != std::string_view::npos) {
+        parts.has_list = true;
+        parts.after_payloads = text.substr(at + 8);
+    }
+    return parts;
+}
+
+// ASA's shape, `IKE_DECODE SENDING Message (msgid=1f) with payloads : …`, read where its parts
+// are; false for any other text. The searches find the same parts in a line of that shape: what
+// comes before each part cannot hold the words they look for.
+bool read_packet_in_place(std::string_view text, decode_packet_parts& parts) noexcept {
+    constexpr std::string_view lead = "IKE_DECODE ";
+    constexpr std::string_view message = " Message (msgid=";
+    constexpr std::string_view with = ") with payloads";
+    if (!starts(text, lead)) {
+        return false;
+    }
+    const std::size_t space = text.find(' ', lead.size());
+    if (space == std::string_view::npos) {
+        return false;
+    }
+    const std::string_view dir = text.substr(lead.size(), space - lead.size());
+    if ((dir != "SENDING" && dir != "RECEIVED" && dir != "RESENDING") ||
+        !starts(text.substr(space), message)) {
+        return false;
+    }
+    const std::size_t id = space + message.size();
+    std::size_t p = id;
+    std::uint64_t value = 0;
+    for (; p < text.size() && text::is_hex(text[p]); ++p) {
+        const char c = text[p];
+        const unsigned digit = text::is_digit(c)   ? static_cast<unsigned>(c - '0')
+                               : text::is_upper(c) ? static_cast<unsigned>(c - 'A' + 10)
+                                                   : static_cast<unsigned>(c - 'a' + 10);
+        value = value << 4U | digit;
+    }
+    if (p == id || !starts(text.substr(p), with)) {
+        return false;
+    }
+    parts.dir = dir;
+    parts.msgid = text.substr(id, p - id);
+    parts.msgid_value = parts.msgid.size() <= 16 ? value : 0;  // as hex_to_number reads it
+    parts.has_list = true;
+    parts.after_payloads = text.substr(p + with.size());
+    return true;
 }
 
 ike_exchange classify(std::uint16_t p, std::uint32_t msgid) noexcept {
@@ -152,32 +249,31 @@ void set_phase(event& e, std::string_view digit) noexcept {
     }
 }
 
-}  // namespace
-
 // `IKE_DECODE SENDING Message (msgid=0) with payloads : HDR + SA (1) + VENDOR (13) + NONE (0)
 //  total length : 172`
-void ike_decode_packet(std::string_view text, event& e) noexcept {
+void decode_packet(std::string_view text, event& e, bool in_place) noexcept {
     e.kind = event_kind::ike_packet;
     e.ike_version = 1;
-    const std::string_view dir = word_after(text, "IKE_DECODE ", " ");
-    if (dir == "SENDING") {
+    decode_packet_parts parts;
+    if (!in_place || !read_packet_in_place(text, parts)) {
+        parts = search_packet_parts(text);
+    }
+    if (parts.dir == "SENDING") {
         e.direction = ike_direction::sent;
         e.set(field::direction, "sent");
-    } else if (dir == "RECEIVED") {
+    } else if (parts.dir == "RECEIVED") {
         e.direction = ike_direction::received;
         e.set(field::direction, "received");
-    } else if (dir == "RESENDING") {
+    } else if (parts.dir == "RESENDING") {
         e.direction = ike_direction::resent;
         e.set(field::direction, "resent");
     }
-    const std::string_view msgid = word_after(text, "msgid=", ") ");
-    if (!msgid.empty()) {
-        e.set(field::msgid, msgid);
-        e.ike_msgid = static_cast<std::uint32_t>(text::hex_to_number(msgid).value_or(0));
+    if (!parts.msgid.empty()) {
+        e.set(field::msgid, parts.msgid);
+        e.ike_msgid = static_cast<std::uint32_t>(parts.msgid_value);
     }
-    std::size_t at = text::find(text, "payloads");
-    if (at != std::string_view::npos) {
-        std::string_view list = text.substr(at + 8);
+    if (parts.has_list) {
+        std::string_view list = parts.after_payloads;
         while (!list.empty() && (list.front() == ' ' || list.front() == ':')) {
             list.remove_prefix(1);
         }
@@ -192,6 +288,16 @@ void ike_decode_packet(std::string_view text, event& e) noexcept {
     e.aggressive = e.exchange == ike_exchange::am1 || e.exchange == ike_exchange::am2 ||
                    e.exchange == ike_exchange::am3;
     e.set(field::exchange, to_string(e.exchange));
+}
+
+}  // namespace
+
+void ike_decode_packet(std::string_view text, event& e) noexcept {
+    decode_packet(text, e, true);
+}
+
+void ike_decode_packet_searched(std::string_view text, event& e) noexcept {
+    decode_packet(text, e, false);
 }
 
 // `IKE Initiator: New Phase 1, Intf INSIDE, IKE Peer 22.22.22.22  local Proxy Address

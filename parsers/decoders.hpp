@@ -12,7 +12,10 @@ namespace ikewatch::parsers::decoders {
 using decode_fn = void (*)(std::string_view text, event& e) noexcept;
 
 // asa_ike_decoders.cpp — ASA/PIX/FTD IKEv1 messages (713xxx, 714xxx, 715xxx, console text)
-void ike_decode_packet(std::string_view text, event& e) noexcept;          // 713236
+void ike_decode_packet(std::string_view text, event& e) noexcept;  // 713236
+/// ike_decode_packet that finds each part by a search, as it does for lines of a shape it does
+/// not read in place (to check that both readings agree).
+void ike_decode_packet_searched(std::string_view text, event& e) noexcept;
 void ike_initiator_start(std::string_view text, event& e) noexcept;        // 713041
 void ike_fsm_history(std::string_view text, event& e) noexcept;            // 715065
 void ike_phase1_complete(std::string_view text, event& e) noexcept;        // 713119

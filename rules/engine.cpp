@@ -255,6 +255,7 @@ void engine::schedule_state(std::string_view device, const ike::peer_record& p, 
                       .state = p.state,
                       .gen = static_cast<std::uint64_t>(p.since),
                       .seq = seq,
+                      .peer_slot = p.slot,
                       .key_id = std::move(key_id)});
 }
 
@@ -896,7 +897,7 @@ void engine::run_timer(timer&& t, const ike::peer_table& peers, micros log_end) 
     const std::size_t b = t.key_id.find('\x1f', a + 1);
     const std::string_view device = std::string_view(t.key_id).substr(0, a);
     const std::string_view peer = std::string_view(t.key_id).substr(a + 1, b - a - 1);
-    const ike::peer_record* p = peers.find(device, peer);
+    const ike::peer_record* p = peers.find(t.peer_slot, device, peer);
     if (p == nullptr || static_cast<std::uint64_t>(p->since) != t.gen || p->state != t.state) {
         return;
     }

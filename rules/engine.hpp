@@ -164,6 +164,7 @@ class engine {
         ike::p1_state state{};  ///< state timers: the state entered
         std::uint64_t gen = 0;  ///< state timers: when the peer entered the state
         std::uint64_t seq = 0;  // set by schedule: timers due at one instant fire in that order
+        std::uint32_t peer_slot = 0xFFFFFFFF;  ///< state timers: the peer's slot when scheduled
         std::string key_id;
     };
     // Context of one trigger, for rendering and evidence.

@@ -1,5 +1,6 @@
 #include <utility>
 
+#include <cstddef>
 #include <cstdint>
 #include <iterator>
 #include <random>
@@ -8,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "parsers/decoders.hpp"
 #include "tests/unit/test_support.hpp"
 
 using namespace ikewatch::parsers;
@@ -55,6 +57,88 @@ TEST(AsaIke, DecodePacketClassifiesEveryExchange) {
         const auto d = decode(line);
         EXPECT_EQ(d.ev.exchange, r.want) << r.payloads;
         EXPECT_EQ(d.ev.direction, ike_direction::resent);
+    }
+}
+
+namespace {
+
+// The packet decoder's two readings of `text` give the same event.
+void expect_same_packet_reading(const std::string& text) {
+    event in_place;
+    event searched;
+    decoders::ike_decode_packet(text, in_place);
+    decoders::ike_decode_packet_searched(text, searched);
+    EXPECT_EQ(in_place.kind, searched.kind) << text;
+    EXPECT_EQ(in_place.direction, searched.direction) << text;
+    EXPECT_EQ(in_place.ike_msgid, searched.ike_msgid) << text;
+    EXPECT_EQ(in_place.payloads, searched.payloads) << text;
+    EXPECT_EQ(in_place.exchange, searched.exchange) << text;
+    EXPECT_EQ(in_place.aggressive, searched.aggressive) << text;
+    ASSERT_EQ(in_place.field_size(), searched.field_size()) << text;
+    for (std::size_t i = 0; i < in_place.field_size(); ++i) {
+        EXPECT_EQ(in_place.field_at(i), searched.field_at(i)) << text;
+        EXPECT_EQ(in_place.value_at(i), searched.value_at(i)) << text;
+    }
+}
+
+}  // namespace
+
+TEST(AsaIke, PacketLineReadInPlaceAgreesWithTheSearchOnEveryShape) {
+    const char* dirs[] = {"SENDING", "RECEIVED", "RESENDING", "SENT", "sending", ""};
+    const char* messages[] = {" Message (msgid=", " Message msgid=", "  Message (msgid=",
+                              " Message (msgid =", " Message (msgid=msgid="};
+    const char* ids[] = {"0", "1f", "6abd3691", "ABCDEF01", "0x1f", "12345678901234567",
+                         "",  "zz", "1 2",      "payloads", "fFfF"};
+    const char* withs[] = {
+        ") with payloads : ", ") with payloads: ", ")  with payloads : ", ") with payload : ", ") ",
+        ") with payloads"};
+    const char* lists[] = {"HDR + SA (1) + VENDOR (13) + NONE (0)",
+                           "HDR + HASH (8) + NOTIFY (11) + NONE (0)", ""};
+    const char* tails[] = {" total length : 172", "", " total length"};
+    std::size_t checked = 0;
+    for (const char* dir : dirs) {
+        for (const char* message : messages) {
+            for (const char* id : ids) {
+                for (const char* with : withs) {
+                    for (const char* list : lists) {
+                        for (const char* tail : tails) {
+                            expect_same_packet_reading(std::string("IKE_DECODE ") + dir + message +
+                                                       id + with + list + tail);
+                            ++checked;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    EXPECT_EQ(checked, 6U * 5 * 11 * 6 * 3 * 3);
+}
+
+TEST(AsaIke, PacketLineReadInPlaceAgreesWithTheSearchOnRandomEdits) {
+    const std::string base =
+        "IKE_DECODE RECEIVED Message (msgid=6abd3691) with payloads : HDR + HASH (8) + SA (1) "
+        "+ NONCE (10) + ID (5) + ID (5) + NONE (0) total length : 172";
+    const std::string alphabet = " ()=:+x0fF9aZ";
+    std::mt19937 rng(7);
+    for (int n = 0; n < 20'000; ++n) {
+        std::string line = base;
+        const int edits = 1 + static_cast<int>(rng() % 3);
+        for (int k = 0; k < edits && !line.empty(); ++k) {
+            const std::size_t at = rng() % line.size();
+            const char c = alphabet[rng() % alphabet.size()];
+            switch (rng() % 3) {
+                case 0:
+                    line[at] = c;
+                    break;
+                case 1:
+                    line.insert(line.begin() + static_cast<std::ptrdiff_t>(at), c);
+                    break;
+                default:
+                    line.erase(at, 1);
+                    break;
+            }
+        }
+        expect_same_packet_reading(line);
     }
 }
 
