@@ -1,5 +1,9 @@
 #include "parsers/decode_helpers.hpp"
 
+#include <algorithm>
+#include <bit>
+
+#include "common/byte_scan.hpp"
 #include "common/ip_address.hpp"
 #include "common/text.hpp"
 
@@ -122,6 +126,52 @@ endpoint parse_endpoint(std::string_view token, bool with_iface) noexcept {
         ep.port = token.substr(slash + 1);
     } else {
         ep.addr = token;
+    }
+    return ep;
+}
+
+endpoint endpoint_at(std::string_view s, std::size_t& pos, bool with_iface) noexcept {
+    while (pos < s.size() && s[pos] == ' ') {
+        ++pos;
+    }
+    if (pos >= s.size() || s.size() < 16) {
+        return parse_endpoint(token_at(s, pos), with_iface);
+    }
+    // Sixteen bytes at a time: the space that ends the token, or a `(` before it, and before
+    // that the first colon and the last slash.
+    constexpr std::size_t npos = std::string_view::npos;
+    const std::size_t start = pos;
+    std::size_t colon = npos;
+    std::size_t slash = npos;
+    std::size_t stop = s.size();
+    for (std::size_t at = start; at < s.size(); at += 16) {
+        const text::byte_block b(s, at);
+        const std::uint32_t stops = b.equal(' ') | b.equal('(');
+        const std::uint32_t before = stops != 0 ? (stops & (0U - stops)) - 1U : 0xFFFFU;
+        if (const std::uint32_t c = b.equal(':') & before; c != 0 && colon == npos) {
+            colon = at + static_cast<std::size_t>(std::countr_zero(c));
+        }
+        if (const std::uint32_t sl = b.equal('/') & before; sl != 0) {
+            slash = at + static_cast<std::size_t>(std::bit_width(sl)) - 1U;
+        }
+        if (stops != 0) {
+            stop = at + static_cast<std::size_t>(std::countr_zero(stops));
+            break;
+        }
+    }
+    // After a `(`, the token still runs to the next space.
+    pos = stop < s.size() && s[stop] == '(' ? std::min(s.find(' ', stop), s.size()) : stop;
+    endpoint ep;
+    std::size_t addr = start;
+    if (with_iface && colon != npos) {
+        ep.iface = s.substr(start, colon - start);
+        addr = colon + 1;
+    }
+    if (slash != npos && slash >= addr) {
+        ep.addr = s.substr(addr, slash - addr);
+        ep.port = s.substr(slash + 1, stop - slash - 1);
+    } else {
+        ep.addr = s.substr(addr, stop - addr);
     }
     return ep;
 }

@@ -57,6 +57,10 @@ struct endpoint {
 /// Parses `iface:addr/port` (ASA 106023 style, interface optional when `with_iface` is false).
 [[nodiscard]] endpoint parse_endpoint(std::string_view token, bool with_iface) noexcept;
 
+/// The endpoint in the token at `pos` (after leading spaces), as `parse_endpoint` reads it;
+/// `pos` moves to the end of the token, as with `token_at`. One pass over the token.
+[[nodiscard]] endpoint endpoint_at(std::string_view s, std::size_t& pos, bool with_iface) noexcept;
+
 /// Parses `addr(port)` (IOS access-list logging and ASA 106100).
 [[nodiscard]] endpoint parse_paren_endpoint(std::string_view token) noexcept;
 

@@ -1,6 +1,7 @@
 // Packet-filter, connection, routing and management-login messages (ASA / PIX / FTD). Only the
 // parts that bear on IKE, NAT-T, ESP and login bursts are decoded.
 
+#include "common/byte_scan.hpp"
 #include "common/text.hpp"
 #include "parsers/decode_helpers.hpp"
 #include "parsers/decoders.hpp"
@@ -10,7 +11,7 @@ namespace ikewatch::parsers::decoders {
 using detail::address_after;
 using detail::contains;
 using detail::endpoint;
-using detail::parse_endpoint;
+using detail::endpoint_at;
 using detail::parse_paren_endpoint;
 using detail::protocol_name;
 using detail::set_flow;
@@ -44,14 +45,14 @@ void from_to(std::string_view text, std::string_view protocol, event& e) noexcep
         return;
     }
     pos += 6;
-    const endpoint src = parse_endpoint(token_at(text, pos), true);
+    const endpoint src = endpoint_at(text, pos, true);
     const std::size_t to = text::find(text, " to ", pos);
     if (to == std::string_view::npos) {
         set_flow(e, protocol, src, endpoint{});
         return;
     }
     pos = to + 4;
-    endpoint dst = parse_endpoint(token_at(text, pos), true);
+    endpoint dst = endpoint_at(text, pos, true);
     dst.port = service_port(dst.port);
     set_flow(e, protocol, src, dst);
     const std::string_view intf = word_after(text, "on interface ", " ");
@@ -64,14 +65,10 @@ void from_to(std::string_view text, std::string_view protocol, event& e) noexcep
 // as in the general search this replaces). Endpoints are few and every one has a slash, so the
 // slashes are walked rather than the digits.
 bool names_ike_port(std::string_view text) noexcept {
-    for (std::size_t at = text.find('/'); at != std::string_view::npos;
-         at = text.find('/', at + 1)) {
+    return text::any_position_of(text, '/', [text](std::size_t at) {
         const std::string_view after(text.data() + at + 1, text.size() - at - 1);
-        if (after.starts_with("500") || after.starts_with("4500")) {
-            return true;
-        }
-    }
-    return false;
+        return after.starts_with("500") || after.starts_with("4500");
+    });
 }
 
 }  // namespace
@@ -105,7 +102,7 @@ void acl_106023(std::string_view text, event& e) noexcept {
             p += spaced.size() - 1;
         }
         if (one_space_apart || token_at(text, p) == spaced.substr(1, spaced.size() - 2)) {
-            const endpoint ep = parse_endpoint(token_at(text, p), true);
+            const endpoint ep = endpoint_at(text, p, true);
             pos = p;
             return ep;
         }
@@ -114,7 +111,7 @@ void acl_106023(std::string_view text, event& e) noexcept {
             return endpoint{};
         }
         p = at + spaced.size();
-        return parse_endpoint(token_at(text, p), true);
+        return endpoint_at(text, p, true);
     };
     const endpoint src = endpoint_after(" src ");
     const endpoint dst = endpoint_after(" dst ");
@@ -220,12 +217,12 @@ void udp_connection(std::string_view text, event& e) noexcept {
         return;
     }
     pos += 5;
-    const endpoint src = parse_endpoint(token_at(text, pos), true);
+    const endpoint src = endpoint_at(text, pos, true);
     const std::size_t to = text::find(text, " to ", pos);
     endpoint dst;
     if (to != std::string_view::npos) {
         std::size_t p = to + 4;
-        dst = parse_endpoint(token_at(text, p), true);
+        dst = endpoint_at(text, p, true);
     }
     set_flow(e, "udp", src, dst);
 }
@@ -249,7 +246,7 @@ void login_605(std::string_view text, event& e) noexcept {
     std::size_t pos = text::find(text, " from ");
     if (pos != std::string_view::npos) {
         pos += 6;
-        const endpoint src = parse_endpoint(token_at(text, pos), false);
+        const endpoint src = endpoint_at(text, pos, false);
         e.set(field::src_ip, src.addr);
         if (!src.port.empty()) {
             e.set(field::src_port, src.port);
@@ -258,7 +255,7 @@ void login_605(std::string_view text, event& e) noexcept {
     const std::size_t to = text::find(text, " to ");
     if (to != std::string_view::npos) {
         std::size_t p = to + 4;
-        const endpoint dst = parse_endpoint(token_at(text, p), true);
+        const endpoint dst = endpoint_at(text, p, true);
         e.set(field::dst_ip, dst.addr);
         e.set(field::service, dst.port);
         e.set(field::dst_port, service_port(dst.port));

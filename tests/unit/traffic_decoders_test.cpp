@@ -1,9 +1,12 @@
 #include <utility>
 
+#include <cstddef>
+#include <random>
 #include <string>
 
 #include <gtest/gtest.h>
 
+#include "parsers/decode_helpers.hpp"
 #include "tests/unit/test_support.hpp"
 
 using namespace ikewatch::parsers;
@@ -195,4 +198,36 @@ TEST(Traffic, EventFieldsReplaceAndReset) {
     EXPECT_EQ(e.field_size(), 0U);
     e.set(field::acl, "C");
     EXPECT_EQ(e.get(field::acl), "C");
+}
+
+TEST(Traffic, EndpointInOnePassReadsAsTheTokenAndItsParts) {
+    using ikewatch::parsers::detail::endpoint;
+    using ikewatch::parsers::detail::endpoint_at;
+    using ikewatch::parsers::detail::parse_endpoint;
+    using ikewatch::parsers::detail::token_at;
+    const std::string alphabet = "  :/(1a.)";
+    std::mt19937 rng(3);
+    std::size_t checked = 0;
+    for (std::size_t n = 0; n <= 70; ++n) {
+        for (int round = 0; round < 40; ++round) {
+            std::string s(n, ' ');
+            for (char& c : s) {
+                c = alphabet[rng() % alphabet.size()];
+            }
+            for (std::size_t from = 0; from <= n; from += 1 + rng() % 5) {
+                for (const bool with_iface : {true, false}) {
+                    std::size_t want_pos = from;
+                    const endpoint want = parse_endpoint(token_at(s, want_pos), with_iface);
+                    std::size_t pos = from;
+                    const endpoint got = endpoint_at(s, pos, with_iface);
+                    EXPECT_EQ(pos, want_pos) << '"' << s << "\" from " << from;
+                    EXPECT_EQ(got.iface, want.iface) << '"' << s << "\" from " << from;
+                    EXPECT_EQ(got.addr, want.addr) << '"' << s << "\" from " << from;
+                    EXPECT_EQ(got.port, want.port) << '"' << s << "\" from " << from;
+                    ++checked;
+                }
+            }
+        }
+    }
+    EXPECT_GT(checked, 10'000U);
 }
