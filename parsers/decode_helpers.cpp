@@ -1,7 +1,9 @@
 #include "parsers/decode_helpers.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
+#include <cstdint>
 
 #include "common/byte_scan.hpp"
 #include "common/ip_address.hpp"
@@ -11,8 +13,18 @@ namespace ikewatch::parsers::detail {
 
 namespace {
 
+// Hex digits, `.` and `:`: the characters of an IPv4 or IPv6 address.
+constexpr auto addr_chars = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0; c < 256; ++c) {
+        const char ch = static_cast<char>(c);
+        t[static_cast<std::size_t>(c)] = text::is_hex(ch) || ch == '.' || ch == ':';
+    }
+    return t;
+}();
+
 bool addr_char(char c) noexcept {
-    return text::is_hex(c) || c == '.' || c == ':';
+    return addr_chars[static_cast<unsigned char>(c)];
 }
 
 }  // namespace
@@ -206,12 +218,30 @@ std::string_view protocol_name(std::string_view token) noexcept {
                    : token == "51" || text::iequals(token, "ah") ? "ah"
                    : token == "47"                               ? "gre"
                                                                  : token;
-        case 3:
-            return text::iequals(token, "udp")   ? "udp"
-                   : text::iequals(token, "tcp") ? "tcp"
-                   : text::iequals(token, "esp") ? "esp"
-                   : text::iequals(token, "gre") ? "gre"
-                                                 : token;
+        case 3: {
+            // The three letters in lower case, as one word.
+            const auto word = static_cast<std::uint32_t>(
+                static_cast<unsigned char>(text::to_lower(token[0])) |
+                static_cast<unsigned char>(text::to_lower(token[1])) << 8U |
+                static_cast<unsigned char>(text::to_lower(token[2])) << 16U);
+            constexpr auto as_word = [](std::string_view name) {
+                return static_cast<std::uint32_t>(static_cast<unsigned char>(name[0]) |
+                                                  static_cast<unsigned char>(name[1]) << 8U |
+                                                  static_cast<unsigned char>(name[2]) << 16U);
+            };
+            switch (word) {
+                case as_word("udp"):
+                    return "udp";
+                case as_word("tcp"):
+                    return "tcp";
+                case as_word("esp"):
+                    return "esp";
+                case as_word("gre"):
+                    return "gre";
+                default:
+                    return token;
+            }
+        }
         case 4:
             return text::iequals(token, "icmp") ? "icmp" : token;
         default:
@@ -271,10 +301,10 @@ std::string_view token_at(std::string_view s, std::size_t& pos) noexcept {
         return {s.data() + pos, 0};
     }
     const std::size_t start = pos;
-    // Tokens here are addresses and endpoints of 10 to 40 characters: memchr beats a loop.
-    pos = s.find(' ', start);
-    if (pos == std::string_view::npos) {
-        pos = s.size();
+    // Tokens here are words of a few letters (endpoints have endpoint_at): a loop beats the
+    // setting up of a memchr.
+    while (pos < s.size() && s[pos] != ' ') {
+        ++pos;
     }
     return {s.data() + start, pos - start};
 }

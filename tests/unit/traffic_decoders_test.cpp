@@ -231,3 +231,21 @@ TEST(Traffic, EndpointInOnePassReadsAsTheTokenAndItsParts) {
     }
     EXPECT_GT(checked, 10'000U);
 }
+
+TEST(Traffic, ProtocolNamesInAnyCaseAndByNumber) {
+    using ikewatch::parsers::detail::protocol_name;
+    EXPECT_EQ(protocol_name("UDP"), "udp");
+    EXPECT_EQ(protocol_name("Tcp"), "tcp");
+    EXPECT_EQ(protocol_name("eSP"), "esp");
+    EXPECT_EQ(protocol_name("GRE"), "gre");
+    EXPECT_EQ(protocol_name("17"), "udp");
+    EXPECT_EQ(protocol_name("50"), "esp");
+    EXPECT_EQ(protocol_name("6"), "tcp");
+    EXPECT_EQ(protocol_name("ICMP"), "icmp");
+    EXPECT_EQ(protocol_name("AH"), "ah");
+    // Anything else is kept as written.
+    EXPECT_EQ(protocol_name("udq"), "udq");
+    EXPECT_EQ(protocol_name("U@P"), "U@P");
+    EXPECT_EQ(protocol_name("sctp"), "sctp");
+    EXPECT_EQ(protocol_name(""), "");
+}
