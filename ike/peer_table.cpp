@@ -354,8 +354,8 @@ const peer_record* peer_table::find(std::uint32_t hint, std::string_view device,
     // A name longer than a record holds is cut, as find() cuts it: that case takes find().
     if (hint < slots_.size() && peer.size() <= decltype(peer_record::peer)::capacity()) {
         const peer_record& r = slots_[hint].rec;
-        if (r.slot == hint && r.device < devices_.size() && devices_[r.device].name == device &&
-            r.peer.view() == peer) {
+        if (r.slot == hint && r.device < devices_.size() &&
+            same_key(devices_[r.device].name, device) && same_key(r.peer.view(), peer)) {
             return &r;
         }
     }
