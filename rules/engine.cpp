@@ -193,7 +193,7 @@ bool engine::state_rule_holds(const rule& r, const ike::peer_record* p, const de
            all_match(r.peer, p, d);
 }
 
-void engine::schedule(std::string_view device, timer t) {
+std::uint64_t engine::schedule(std::string_view device, timer t) {
     // Timers of peers that left the table (evicted, expired) are dropped whenever the count has
     // doubled since the last sweep and peers have left since, so that a flood of short-lived
     // peers cannot pile them up until the hard bound (and a table that loses no peer is never
@@ -210,7 +210,7 @@ void engine::schedule(std::string_view device, timer t) {
     }
     if (timer_total_ >= options_.max_timers) {
         ++stats_.timers_dropped;
-        return;
+        return 0;
     }
     if (timers_.size() >= sweep_at_) {
         timers_.erase_if([](const std::string&, const timer_heap& h) { return h.empty(); });
@@ -219,8 +219,10 @@ void engine::schedule(std::string_view device, timer t) {
     if (t.seq == 0) {
         t.seq = ++timer_seq_;
     }
+    const std::uint64_t seq = t.seq;
     timers_.try_emplace(device).first->push(std::move(t));
     ++timer_total_;
+    return seq;
 }
 
 bool engine::pop_due(std::string_view device, micros now, timer& out) {
@@ -261,8 +263,10 @@ void engine::schedule_state(std::string_view device, const ike::peer_record& p, 
 
 bool engine::timer_valid(const timer& t, const ike::peer_table& peers) const {
     switch (t.kind) {
-        case timer::what::resolve:
-            return true;
+        case timer::what::resolve: {
+            const auto a = alerts_.find(t.key_id);
+            return a != alerts_.end() && own_resolve_timer(a->second, t);
+        }
         case timer::what::absence: {
             const key_entry* k = keys_.find(t.key_id);
             if (k == nullptr) {
@@ -544,10 +548,16 @@ void engine::raise(std::uint32_t ri, key_entry& k, const std::string& key_id, co
             ref->touched_by = event_seq_;
             ++stats_.repeats;
             if (r.resolve.after > 0) {
-                schedule(k.device, {.at = t.time + r.resolve.after,
-                                    .rule = ri,
-                                    .kind = timer::what::resolve,
-                                    .key_id = ref->id});
+                if (a->resolve_timer == 0) {
+                    a->resolve_timer = schedule(k.device, {.at = t.time + r.resolve.after,
+                                                           .rule = ri,
+                                                           .kind = timer::what::resolve,
+                                                           .key_id = ref->id});
+                } else {
+                    // The pending timer moves to the new deadline when it fires, in the place
+                    // this sighting takes now.
+                    a->repeat_seq = ++timer_seq_;
+                }
             }
             return;
         }
@@ -597,13 +607,15 @@ void engine::raise(std::uint32_t ri, key_entry& k, const std::string& key_id, co
         ++stats_.untracked;  // emitted, but it will not resolve
         return;
     }
+    std::uint64_t resolve_timer = 0;
     if (r.resolve.after > 0) {
-        schedule(k.device, {.at = t.time + r.resolve.after,
-                            .rule = ri,
-                            .kind = timer::what::resolve,
-                            .key_id = id});
+        resolve_timer = schedule(k.device, {.at = t.time + r.resolve.after,
+                                            .rule = ri,
+                                            .kind = timer::what::resolve,
+                                            .key_id = id});
     }
-    active_alert& kept = alerts_.emplace(id, active_alert{std::move(a), key_id}).first->second;
+    active_alert& kept =
+        alerts_.emplace(id, active_alert{std::move(a), key_id, resolve_timer}).first->second;
     k.alerts.push_back({std::move(id), ri, event_seq_, &kept, kept.data.sev});
 }
 
@@ -855,15 +867,7 @@ void engine::link_rules(key_entry& k) {
 void engine::run_timer(timer&& t, const ike::peer_table& peers, micros log_end) {
     ++stats_.timers_fired;
     if (t.kind == timer::what::resolve) {
-        const auto a = alerts_.find(t.key_id);
-        if (a != alerts_.end() &&
-            a->second.data.last_seen + (t.at - a->second.data.last_seen) <= t.at) {
-            const rule* r = rules_->find(a->second.data.rule_id);
-            if (r != nullptr && r->resolve.after > 0 &&
-                a->second.data.last_seen + r->resolve.after <= t.at) {
-                resolve(t.key_id, t.at);
-            }
-        }
+        run_resolve_timer(std::move(t));
         return;
     }
     if (t.kind == timer::what::absence) {
@@ -927,6 +931,29 @@ void engine::run_timer(timer&& t, const ike::peer_table& peers, micros log_end) 
     // over the key id (`device` and `peer` point into it: the device's name comes from the
     // table).
     schedule_state(peers.device_name(p->device), *p, i, t.at, std::move(t.key_id), t.seq);
+}
+
+void engine::run_resolve_timer(timer&& t) {
+    const auto found = alerts_.find(t.key_id);
+    if (found == alerts_.end() || !own_resolve_timer(found->second, t)) {
+        return;
+    }
+    active_alert& a = found->second;
+    const rule* r = rules_->find(a.data.rule_id);
+    if (r == nullptr || r->resolve.after <= 0) {
+        a.resolve_timer = 0;
+        return;
+    }
+    const micros due = a.data.last_seen + r->resolve.after;
+    if (due <= t.at) {
+        resolve(t.key_id, t.at);
+        return;
+    }
+    // Seen again since it was set: quiet from the last sighting on.
+    t.at = due;
+    t.seq = a.repeat_seq;
+    a.repeat_seq = 0;
+    a.resolve_timer = schedule(a.data.device, std::move(t));
 }
 
 std::size_t engine::fire_due(std::string_view device, micros now, const ike::peer_table& peers) {

@@ -156,6 +156,10 @@ class engine {
     struct active_alert {
         alert data;
         std::string key_id;  // into keys_
+        // Its one quiet-period timer (`resolve.after`): the seq of the pending timer (0: none),
+        // and the place a repeat took among timers due at the deadline it moved the timer to.
+        std::uint64_t resolve_timer = 0;
+        std::uint64_t repeat_seq = 0;
     };
     struct timer {
         micros at = 0;
@@ -291,7 +295,16 @@ class engine {
         std::vector<timer> timers_;
         std::vector<std::uint32_t> free_;
     };
-    void schedule(std::string_view device, timer t);
+    /// A quiet-period timer fired: resolves its alert if it stayed quiet for `resolve.after`,
+    /// else sets the timer again for that long after the alert's last sighting.
+    void run_resolve_timer(timer&& t);
+    /// Whether `t` is the alert's pending quiet-period timer. An alert restored from a
+    /// checkpoint has none on record and takes the first that fires.
+    [[nodiscard]] static bool own_resolve_timer(const active_alert& a, const timer& t) noexcept {
+        return a.resolve_timer == 0 || a.resolve_timer == t.seq;
+    }
+    /// Returns the timer's seq, or 0 when the timer bound refused it.
+    std::uint64_t schedule(std::string_view device, timer t);
     bool pop_due(std::string_view device, micros now, timer& out);
     /// One timer per peer and state entry, due at the first deadline (entry + `for`) after
     /// `after` among the state's rules from position `from` on; firing it checks the rules due

@@ -381,6 +381,48 @@ rules:
     EXPECT_EQ(h.pipe->engine()->stats().suppressed, 1u);
 }
 
+// A peer that keeps repeating one failure (keepalives, retransmits) holds one quiet-period timer,
+// not one per sighting: a flood of repeats must not fill the timer bound and crowd out the
+// time-in-state timers of other peers. The alert still resolves after its last sighting.
+TEST(RuleEngine, RepeatsOfAnAlertKeepOneQuietPeriodTimer) {
+    harness h(R"(
+rules:
+  - id: QUIET
+    name: q
+    code: test-code
+    severity: low
+    match: {event: peer_dead}
+    resolve: {after: 5m}
+    title: "t"
+    cause: "c"
+    checks: []
+)" + std::string(stuck_item),
+              [](pipeline::pipeline_options& o) { o.engine.max_timers = 50; });
+    auto dead = [&](int second) {
+        const std::string hms = "10:" + std::string(second / 60 < 10 ? "0" : "") +
+                                std::to_string(second / 60) + ":" + (second % 60 < 10 ? "0" : "") +
+                                std::to_string(second % 60);
+        h.line("<163>Jun 01 2026 " + hms +
+               " fw : %ASA-3-713123: IP = 203.0.113.5, IKE lost contact with remote peer, deleting "
+               "connection (keepalive type: DPD)");
+    };
+    for (int s = 0; s < 200; ++s) {
+        dead(s);  // 200 sightings within 200 s
+    }
+    EXPECT_LE(h.pipe->engine()->timer_count(), 2U);
+    // Another peer's negotiation still gets its time-in-state timer and diagnosis.
+    h.line(asa("10:03:30", "713236",
+               "IP = 198.51.100.7, IKE_DECODE SENDING Message (msgid=0) with payloads : HDR + SA "
+               "(1) + NONE (0) total length : 88"));
+    h.line(built("10:04:30"));
+    // Quiet from the last sighting (10:03:19): resolved five minutes later, not after the first.
+    h.line(built("10:09:00"));
+    EXPECT_EQ(h.actions(), (std::vector<std::string>{"raised QUIET 203.0.113.5 @10:00:00",
+                                                     "raised STUCK 198.51.100.7 @10:04:00",
+                                                     "resolved QUIET 203.0.113.5 @10:08:19"}));
+    EXPECT_EQ(h.pipe->engine()->stats().timers_dropped, 0U);
+    EXPECT_EQ(h.sink.alerts.back().count, 200U);  // the resolved alert counts every sighting
+}
 TEST(RuleEngine, ExplainedFallbackStaysQuietAndCountsItsSuppression) {
     // A fallback resolved by a better diagnosis comes due again on the peer's next negotiation:
     // it stays quiet, and with `suppress` it counts as suppressed, not just superseded.
