@@ -60,6 +60,23 @@ family family_of(std::string_view fac) noexcept {
     return fac == "FWSM" ? family::asa : family::none;
 }
 
+// The family of a three-letter tag and the `-` after it (`ASA-`), the four bytes read as one
+// little-endian word.
+family family_of_tag(const char* at) noexcept {
+    static_assert(std::endian::native == std::endian::little);
+    constexpr auto word = [](const char(&s)[5]) {
+        return static_cast<std::uint32_t>(static_cast<unsigned char>(s[0])) |
+               static_cast<std::uint32_t>(static_cast<unsigned char>(s[1])) << 8 |
+               static_cast<std::uint32_t>(static_cast<unsigned char>(s[2])) << 16 |
+               static_cast<std::uint32_t>(static_cast<unsigned char>(s[3])) << 24;
+    };
+    const auto w = text::load_word<std::uint32_t>(at);
+    return w == word("ASA-")   ? family::asa
+           : w == word("FTD-") ? family::ftd
+           : w == word("PIX-") ? family::pix
+                               : family::none;
+}
+
 std::uint32_t to_id(std::string_view digits) noexcept {
     std::uint32_t v = 0;
     for (char c : digits) {
@@ -154,7 +171,7 @@ bool common_asa_tag(std::string_view body, cisco_message& m) noexcept {
         return false;
     }
     // Three letters (no `<…>` fits in them) and six digits, read at once each.
-    const family f = family_of(std::string_view(body.data() + 1, 3));
+    const family f = family_of_tag(body.data() + 1);
     std::uint32_t id = 0;
     if (!six_digits(body.data() + 6, id)) {
         return false;

@@ -47,3 +47,24 @@ TEST(CiscoTag, AnyNonDigitAmongTheSixIsNoNumber) {
         }
     }
 }
+
+// The family of the common `%FAC-S-NNNNNN:` shape, read as one word: each family, and none for
+// every one-letter change of a family's name.
+TEST(CiscoTag, FamilyOfTheCommonShapeIsTheGeneralReadings) {
+    EXPECT_EQ(decode_cisco("%ASA-6-302013: x").fam, family::asa);
+    EXPECT_EQ(decode_cisco("%FTD-6-302013: x").fam, family::ftd);
+    EXPECT_EQ(decode_cisco("%PIX-6-302013: x").fam, family::pix);
+    EXPECT_EQ(decode_cisco("%FWSM-6-302013: x").fam, family::asa);
+    for (const char* name : {"ASA", "FTD", "PIX"}) {
+        for (std::size_t at = 0; at < 3; ++at) {
+            for (const char c : {'a', 'Z', '0', '-', ' ', '\x80', '\xFF'}) {
+                std::string fac = name;
+                if (fac[at] == c) {
+                    continue;
+                }
+                fac[at] = c;
+                EXPECT_EQ(decode_cisco("%" + fac + "-6-302013: x").fam, family::none) << fac;
+            }
+        }
+    }
+}
