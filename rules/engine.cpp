@@ -568,8 +568,9 @@ void engine::raise(std::uint32_t ri, key_entry& k, const std::string& key_id, co
     if (superseded && r.suppress == 0) {
         return;
     }
-    std::string id = r.id;
-    id.push_back('/');
+    std::string id;
+    id.reserve(r.id.size() + k.device.size() + k.key.size() + 2);
+    id.append(r.id).push_back('/');
     id.append(k.device).push_back('/');
     id.append(k.key);
     if (r.suppress > 0) {

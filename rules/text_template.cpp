@@ -41,6 +41,11 @@ bool text_template::compile(std::string_view text, text_template& out, std::stri
     if (!literal.empty()) {
         out.parts_.push_back({std::nullopt, std::move(literal)});
     }
+    constexpr std::size_t typical_value = 32;
+    out.size_hint_ = 0;
+    for (const part& p : out.parts_) {
+        out.size_hint_ += p.what ? typical_value : p.text.size();
+    }
     return true;
 }
 

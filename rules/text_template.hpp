@@ -29,6 +29,9 @@ class text_template {
     /// then `(unknown)` is written.
     template <typename Fill>
     void render_into(std::string& out, Fill&& fill) const {
+        // Room for the whole text at once: the literal parts, and a typical value for each
+        // placeholder (an address, a name, a duration), so that it grows rarely while written.
+        out.reserve(out.size() + size_hint_);
         for (const part& p : parts_) {
             if (!p.what) {
                 out += p.text;
@@ -49,6 +52,7 @@ class text_template {
         std::string text;                 ///< the literal text, or the placeholder's name
     };
     std::vector<part> parts_;
+    std::size_t size_hint_ = 0;  ///< the literal parts' length and 32 bytes per placeholder
 };
 
 }  // namespace ikewatch::rules
