@@ -194,18 +194,23 @@ bool engine::state_rule_holds(const rule& r, const ike::peer_record* p, const de
 }
 
 std::uint64_t engine::schedule(std::string_view device, timer t) {
-    // Timers of peers that left the table (evicted, expired) are dropped whenever the count has
-    // doubled since the last sweep and peers have left since, so that a flood of short-lived
-    // peers cannot pile them up until the hard bound (and a table that loses no peer is never
-    // swept).
+    // Timers no longer valid (their peer left the table, their alert resolved) are dropped
+    // whenever the count has doubled since the last sweep and peers have left since, so that a
+    // flood of short-lived peers cannot pile them up until the hard bound (and a table that loses
+    // no peer is never swept). At the bound a sweep may free nothing (every timer still valid):
+    // it runs again only after a sixteenth of the bound in timers asked for, so that a full
+    // engine does not walk all its timers for each new one.
+    ++asked_since_prune_;
     if (peers_ != nullptr) {
         const ike::table_stats& st = peers_->stats();
         const std::uint64_t removed = st.evicted + st.expired;
-        if (timer_total_ >= options_.max_timers ||
-            (timer_total_ >= prune_at_ && removed != removed_at_prune_)) {
+        const bool full = timer_total_ >= options_.max_timers &&
+                          asked_since_prune_ >= std::max<std::size_t>(1, options_.max_timers / 16);
+        if (full || (timer_total_ >= prune_at_ && removed != removed_at_prune_)) {
             prune_timers(*peers_);
             prune_at_ = std::max<std::size_t>(4096, timer_total_ * 2);
             removed_at_prune_ = removed;
+            asked_since_prune_ = 0;
         }
     }
     if (timer_total_ >= options_.max_timers) {
@@ -290,6 +295,7 @@ bool engine::timer_valid(const timer& t, const ike::peer_table& peers) const {
 }
 
 void engine::prune_timers(const ike::peer_table& peers) {
+    ++stats_.timer_sweeps;
     timers_.for_each([&](const std::string&, timer_heap& heap) {
         timer_total_ -= heap.size();
         heap.keep_if([&](const timer& t) { return timer_valid(t, peers); });

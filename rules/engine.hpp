@@ -40,6 +40,7 @@ struct engine_stats {
     std::uint64_t keys_evicted = 0;
     std::uint64_t timers_dropped = 0;
     std::uint64_t timers_fired = 0;
+    std::uint64_t timer_sweeps = 0;  ///< passes over all timers to drop those no longer valid
 };
 
 /// Runs a compiled rule set over events, peer transitions and the engine clock, and emits
@@ -338,6 +339,7 @@ class engine {
     std::size_t sweep_at_ = 1024;
     std::size_t prune_at_ = 4096;         // timer count at which invalid timers are next swept
     std::uint64_t removed_at_prune_ = 0;  // peers evicted or expired at the last sweep
+    std::size_t asked_since_prune_ = 0;   // timers asked for since the last sweep
     std::uint64_t timer_seq_ = 0;  // numbers scheduled timers, so that a sweep keeps their order
     std::size_t timer_total_ = 0;
     std::uint64_t next_gen_ = 1;

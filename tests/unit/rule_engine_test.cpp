@@ -129,6 +129,25 @@ TEST(RuleEngine, TimersOfPeersThatLeftMakeRoomForNewOnes) {
     EXPECT_EQ(h.pipe->engine()->timer_count(), 0U);
 }
 
+// At the timer bound, with every timer still valid, a sweep frees nothing: the engine must not
+// walk all its timers again for each new one (a flood of new peers would cost the square of the
+// bound). Sweeps are spread over a sixteenth of the bound in timers asked for.
+TEST(RuleEngine, AFullTimerBoundIsNotSweptForEveryNewTimer) {
+    constexpr std::size_t bound = 1024;
+    harness h(stuck_rule, [](pipeline::pipeline_options& o) { o.engine.max_timers = bound; });
+    constexpr int peers = 12'000;
+    for (int i = 0; i < peers; ++i) {
+        h.line(asa("10:00:00", "713236",
+                   "IP = 10." + std::to_string(i / 250) + "." + std::to_string(i % 250) +
+                       ".1, IKE_DECODE SENDING Message (msgid=0) with payloads : HDR + SA (1) + "
+                       "NONE (0) total length : 88"));
+    }
+    const engine_stats& st = h.pipe->engine()->stats();
+    EXPECT_EQ(h.pipe->engine()->timer_count(), bound);
+    EXPECT_EQ(st.timers_dropped, peers - bound);
+    EXPECT_LE(st.timer_sweeps, (peers - bound) / (bound / 16) + 2);
+}
+
 TEST(RuleEngine, EachDeviceRunsOnItsOwnClock) {
     harness h(stuck_rule);
     // fw2's clock is two hours behind fw's: its negotiation is not "stuck for two hours".
