@@ -592,6 +592,7 @@ pipeline_figures app::figures() const {
             f.alerts_resolved += e->stats().resolved;
             f.alerts_active += e->active_count();
             f.timers += e->timer_count();
+            f.timers_dropped += e->stats().timers_dropped;
             f.rules = e->rules().rules.size();
         }
     });

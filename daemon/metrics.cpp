@@ -234,6 +234,9 @@ void pipeline_metrics(exposition& e, const pipeline_figures& p) {
     e.sample("alerts_active", p.alerts_active);
     e.family("timers_pending", "gauge", "Rule timers waiting (time in state, absence, resolve).");
     e.sample("timers_pending", p.timers);
+    e.family("timers_dropped_total", "counter",
+             "Rule timers refused at the timer bound: diagnoses that wait for a time may be lost.");
+    e.sample("timers_dropped_total", p.timers_dropped);
     e.family("rules_loaded", "gauge", "Rules in the active rule set.");
     e.sample("rules_loaded", p.rules);
 }

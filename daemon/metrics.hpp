@@ -104,6 +104,7 @@ struct pipeline_figures {
     std::uint64_t alerts_resolved = 0;
     std::size_t alerts_active = 0;
     std::size_t timers = 0;
+    std::uint64_t timers_dropped = 0;
     std::size_t alert_log_queue = 0;
     std::uint64_t alert_log_written = 0;
     std::uint64_t alert_log_failures = 0;

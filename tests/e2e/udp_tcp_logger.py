@@ -75,6 +75,7 @@ def main(t):
     check(expected <= active, f"not active in /alerts: {expected - active}")
     check(d.metric('alerts_total{action="raised"}') == len(raised(alerts)),
           "alerts_total{action=raised} differs from the raised alerts in the log")
+    check(d.metric("timers_dropped_total") == 0, "rule timers dropped")
     check(d.healthz() == "ok", "/healthz")
 
 
