@@ -242,9 +242,18 @@ void engine::save(const std::function<json*(std::string_view device)>& slot) con
                     break;
                 }
                 case timer::what::absence:
-                case timer::what::resolve:
                     one["rule"] = rules_->rules[t.rule].id;
                     break;
+                case timer::what::resolve: {
+                    one["rule"] = rules_->rules[t.rule].id;
+                    // A repeat since the timer was set: the place the moved timer takes.
+                    const auto a = alerts_.find(t.key_id);
+                    if (a != alerts_.end() && a->second.resolve_timer == t.seq &&
+                        a->second.repeat_seq != 0) {
+                        one["then"] = a->second.repeat_seq;
+                    }
+                    break;
+                }
             }
             out->push_back(std::move(one));
         });
@@ -324,15 +333,30 @@ void engine::restore(std::string_view device, const json& j, const ike::peer_tab
     }
     if (const auto timers = j.find("timers"); timers != j.end()) {
         // Scheduled again in the order they were scheduled: timers due at one instant keep
-        // their firing order.
-        std::vector<const json*> order;
+        // their firing order. A quiet-period timer's latest repeat (`then`) takes its place in
+        // that order too, for when the timer moves.
+        struct step {
+            std::uint64_t seq;
+            const json* timer;
+            bool repeat;
+        };
+        std::vector<step> order;
         for (const json& one : *timers) {
-            order.push_back(&one);
+            order.push_back({one.at("seq").get<std::uint64_t>(), &one, false});
+            if (const auto then = one.find("then"); then != one.end()) {
+                order.push_back({then->get<std::uint64_t>(), &one, true});
+            }
         }
-        std::stable_sort(order.begin(), order.end(), [](const json* a, const json* b) {
-            return a->at("seq").get<std::uint64_t>() < b->at("seq").get<std::uint64_t>();
-        });
-        for (const json* one : order) {
+        std::stable_sort(order.begin(), order.end(),
+                         [](const step& a, const step& b) { return a.seq < b.seq; });
+        for (const auto& [saved_seq, one, repeat] : order) {
+            if (repeat) {
+                if (const auto a = alerts_.find(one->at("key_id").get<std::string>());
+                    a != alerts_.end()) {
+                    a->second.repeat_seq = ++timer_seq_;
+                }
+                continue;
+            }
             const auto ri = rule_index(one->at("rule").get<std::string>());
             if (!ri) {
                 continue;
@@ -357,7 +381,13 @@ void engine::restore(std::string_view device, const json& j, const ike::peer_tab
                 }
                 t.rule = static_cast<std::uint32_t>(at - list.begin());
             }
-            schedule(device, std::move(t));
+            const bool resolve = t.kind == timer::what::resolve;
+            const std::string alert_id = resolve ? t.key_id : std::string();
+            const std::uint64_t seq = schedule(device, std::move(t));
+            if (const auto a = resolve ? alerts_.find(alert_id) : alerts_.end();
+                a != alerts_.end()) {
+                a->second.resolve_timer = seq;  // the latest, as saved, is the alert's own
+            }
         }
     }
 }

@@ -55,11 +55,16 @@ std::vector<std::string> read_lines(const std::string& path) {
     return lines;
 }
 
-pipeline_options options(rules::alert_sink& sink) {
+std::shared_ptr<const rules::rule_set> pack() {
     static const auto rules = rules::load_with_pack({}).rules;
+    return rules;
+}
+
+pipeline_options options(rules::alert_sink& sink,
+                         std::shared_ptr<const rules::rule_set> rules = pack()) {
     pipeline_options o;
     o.time.assume_year = 2026;
-    o.rules = rules;
+    o.rules = std::move(rules);
     o.sink = &sink;
     o.track_changes = true;
     return o;
@@ -96,9 +101,10 @@ std::string difference(const per_device& a, const per_device& b) {
     return a.size() == b.size() ? "" : "extra devices after the restore";
 }
 
-per_device uninterrupted(const std::vector<std::string>& lines, std::string_view source) {
+per_device uninterrupted(const std::vector<std::string>& lines, std::string_view source,
+                         const std::shared_ptr<const rules::rule_set>& rules = pack()) {
     rules::collecting_sink sink;
-    pipeline p(options(sink));
+    pipeline p(options(sink, rules));
     for (const std::string& l : lines) {
         p.process(l, source, reference);
     }
@@ -111,12 +117,13 @@ per_device uninterrupted(const std::vector<std::string>& lines, std::string_view
 // and restored into a fresh pipeline that reads the rest.
 per_device interrupted(const std::vector<std::string>& lines, std::string_view source,
                        std::size_t cut, std::size_t* restored = nullptr,
-                       std::size_t* cbor_bytes = nullptr, std::size_t* json_bytes = nullptr) {
+                       std::size_t* cbor_bytes = nullptr, std::size_t* json_bytes = nullptr,
+                       const std::shared_ptr<const rules::rule_set>& rules = pack()) {
     rules::collecting_sink before;
     rules::collecting_sink after;
     std::vector<std::string> bytes;
     {
-        pipeline first(options(before));
+        pipeline first(options(before, rules));
         for (std::size_t i = 0; i < cut; ++i) {
             first.process(lines[i], source, reference);
         }
@@ -129,7 +136,7 @@ per_device interrupted(const std::vector<std::string>& lines, std::string_view s
             }
         }
     }
-    pipeline second(options(after));
+    pipeline second(options(after, rules));
     for (const std::string& b : bytes) {
         auto s = decode_snapshot(b);
         EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error());
@@ -217,6 +224,65 @@ TEST(DeviceSnapshot, RestoredHalfwayGivesTheAlertsOfAnUninterruptedReplay) {
     EXPECT_GE(files, 35U);
     EXPECT_GE(with_alerts, 25U) << "the scenarios must raise alerts";
     EXPECT_GT(restored_total, files) << "the snapshots must hold devices";
+}
+
+// An alert's quiet-period timer that a repeat moved keeps, across a restore, its place among
+// timers due at the same instant: the resolve comes before a time-in-state diagnosis scheduled
+// after the repeat, as in the uninterrupted run.
+TEST(DeviceSnapshot, AMovedQuietPeriodKeepsItsPlaceAcrossARestore) {
+    const auto loaded = rules::load_rules({{"t.yaml", R"(
+codes:
+  test-code: "a code for tests"
+rules:
+  - id: QUIET
+    name: q
+    code: test-code
+    severity: low
+    match: {event: peer_dead}
+    resolve: {after: 5m}
+    title: "t"
+    cause: "c"
+    checks: []
+  - id: LONG
+    name: l
+    code: test-code
+    severity: high
+    match: {state: MM_WAIT_MSG2, for: 4m}
+    title: "t"
+    cause: "c"
+    checks: []
+)"}});
+    ASSERT_TRUE(loaded.ok());
+    const auto at = [](const std::string& hms, const std::string& body) {
+        return "<167>Jun 01 2026 " + hms + " fw : " + body;
+    };
+    const std::string dead =
+        "%ASA-3-713123: IP = 203.0.113.5, IKE lost contact with remote peer, deleting connection "
+        "(keepalive type: DPD)";
+    const std::vector<std::string> lines = {
+        at("10:00:00", dead),  // raised; its timer is due at 10:05:00
+        at("10:01:00", dead),  // a repeat: quiet until 10:06:00
+        // A negotiation left waiting from 10:02:00: its 4-minute timer is due at 10:06:00 too,
+        // set after the repeat.
+        at("10:02:00",
+           "%ASA-7-713236: IP = 198.51.100.7, IKE_DECODE SENDING Message (msgid=0) with payloads "
+           ": HDR + SA (1) + NONE (0) total length : 88"),
+        at("10:03:00",
+           "%ASA-6-302013: Built outbound TCP connection 1 for a:1.1.1.1/1 "
+           "(1.1.1.1/1) to b:2.2.2.2/2 (2.2.2.2/2)"),
+        at("10:09:00",
+           "%ASA-6-302013: Built outbound TCP connection 2 for a:1.1.1.1/1 "
+           "(1.1.1.1/1) to b:2.2.2.2/2 (2.2.2.2/2)"),
+    };
+    const per_device whole = uninterrupted(lines, "fw", loaded.rules);
+    ASSERT_EQ(whole.at("fw").size(), 3U);
+    EXPECT_NE(whole.at("fw")[1].find("resolved QUIET/"), std::string::npos) << whole.at("fw")[1];
+    for (std::size_t cut = 1; cut < lines.size(); ++cut) {
+        EXPECT_EQ(difference(whole, interrupted(lines, "fw", cut, nullptr, nullptr, nullptr,
+                                                loaded.rules)),
+                  "")
+            << "cut after line " << cut;
+    }
 }
 
 TEST(DeviceSnapshot, ManyDevicesMixedLines) {
