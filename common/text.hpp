@@ -17,6 +17,16 @@ template <typename T>
     return v;
 }
 
+/// The first bytes of `s` (at most four) as a little-endian word: what load_word reads there on
+/// this machine, as a constant to compare with (`load_word<std::uint32_t>(p) == word_of("ASA-")`).
+[[nodiscard]] constexpr std::uint32_t word_of(std::string_view s) noexcept {
+    std::uint32_t w = 0;
+    for (std::size_t i = 0; i < s.size() && i < 4; ++i) {
+        w |= static_cast<std::uint32_t>(static_cast<unsigned char>(s[i])) << (8 * i);
+    }
+    return w;
+}
+
 [[nodiscard]] constexpr bool is_digit(char c) noexcept {
     return c >= '0' && c <= '9';
 }

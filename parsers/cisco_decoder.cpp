@@ -64,17 +64,12 @@ family family_of(std::string_view fac) noexcept {
 // little-endian word.
 family family_of_tag(const char* at) noexcept {
     static_assert(std::endian::native == std::endian::little);
-    constexpr auto word = [](const char(&s)[5]) {
-        return static_cast<std::uint32_t>(static_cast<unsigned char>(s[0])) |
-               static_cast<std::uint32_t>(static_cast<unsigned char>(s[1])) << 8 |
-               static_cast<std::uint32_t>(static_cast<unsigned char>(s[2])) << 16 |
-               static_cast<std::uint32_t>(static_cast<unsigned char>(s[3])) << 24;
-    };
+    using text::word_of;
     const auto w = text::load_word<std::uint32_t>(at);
-    return w == word("ASA-")   ? family::asa
-           : w == word("FTD-") ? family::ftd
-           : w == word("PIX-") ? family::pix
-                               : family::none;
+    return w == word_of("ASA-")   ? family::asa
+           : w == word_of("FTD-") ? family::ftd
+           : w == word_of("PIX-") ? family::pix
+                                  : family::none;
 }
 
 std::uint32_t to_id(std::string_view digits) noexcept {

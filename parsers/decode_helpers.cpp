@@ -220,23 +220,17 @@ std::string_view protocol_name(std::string_view token) noexcept {
                                                                  : token;
         case 3: {
             // The three letters in lower case, as one word.
-            const auto word = static_cast<std::uint32_t>(
-                static_cast<unsigned char>(text::to_lower(token[0])) |
-                static_cast<unsigned char>(text::to_lower(token[1])) << 8U |
-                static_cast<unsigned char>(text::to_lower(token[2])) << 16U);
-            constexpr auto as_word = [](std::string_view name) {
-                return static_cast<std::uint32_t>(static_cast<unsigned char>(name[0]) |
-                                                  static_cast<unsigned char>(name[1]) << 8U |
-                                                  static_cast<unsigned char>(name[2]) << 16U);
-            };
-            switch (word) {
-                case as_word("udp"):
+            using text::word_of;
+            const std::array<char, 3> lower{text::to_lower(token[0]), text::to_lower(token[1]),
+                                            text::to_lower(token[2])};
+            switch (word_of(std::string_view(lower.data(), lower.size()))) {
+                case word_of("udp"):
                     return "udp";
-                case as_word("tcp"):
+                case word_of("tcp"):
                     return "tcp";
-                case as_word("esp"):
+                case word_of("esp"):
                     return "esp";
-                case as_word("gre"):
+                case word_of("gre"):
                     return "gre";
                 default:
                     return token;
