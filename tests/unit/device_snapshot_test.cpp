@@ -14,6 +14,7 @@
 #include "bench/workload.hpp"
 #include "pipeline/pipeline.hpp"
 #include "rules/loader.hpp"
+#include "tests/unit/test_support.hpp"
 
 namespace ikewatch::pipeline {
 namespace {
@@ -234,16 +235,7 @@ TEST(DeviceSnapshot, AMovedQuietPeriodKeepsItsPlaceAcrossARestore) {
 codes:
   test-code: "a code for tests"
 rules:
-  - id: QUIET
-    name: q
-    code: test-code
-    severity: low
-    match: {event: peer_dead}
-    resolve: {after: 5m}
-    title: "t"
-    cause: "c"
-    checks: []
-  - id: LONG
+)" + test::quiet_rule_item() + R"(  - id: LONG
     name: l
     code: test-code
     severity: high
@@ -256,12 +248,9 @@ rules:
     const auto at = [](const std::string& hms, const std::string& body) {
         return "<167>Jun 01 2026 " + hms + " fw : " + body;
     };
-    const std::string dead =
-        "%ASA-3-713123: IP = 203.0.113.5, IKE lost contact with remote peer, deleting connection "
-        "(keepalive type: DPD)";
     const std::vector<std::string> lines = {
-        at("10:00:00", dead),  // raised; its timer is due at 10:05:00
-        at("10:01:00", dead),  // a repeat: quiet until 10:06:00
+        test::peer_lost_line("10:00:00"),  // raised; its timer is due at 10:05:00
+        test::peer_lost_line("10:01:00"),  // a repeat: quiet until 10:06:00
         // A negotiation left waiting from 10:02:00: its 4-minute timer is due at 10:06:00 too,
         // set after the repeat.
         at("10:02:00",

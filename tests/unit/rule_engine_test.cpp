@@ -8,6 +8,7 @@
 #include "parsers/record_splitter.hpp"
 #include "pipeline/pipeline.hpp"
 #include "rules/loader.hpp"
+#include "tests/unit/test_support.hpp"
 
 using namespace ikewatch;
 using namespace ikewatch::rules;
@@ -372,24 +373,8 @@ rules:
 }
 
 TEST(RuleEngine, SuppressionAfterResolveAndResolveAfterQuiet) {
-    harness h(R"(
-rules:
-  - id: QUIET
-    name: q
-    code: test-code
-    severity: low
-    match: {event: peer_dead}
-    resolve: {after: 5m}
-    suppress: 10m
-    title: "t"
-    cause: "c"
-    checks: []
-)");
-    auto dead = [&](const std::string& t) {
-        h.line("<163>Jun 01 2026 " + t +
-               " fw : %ASA-3-713123: IP = 203.0.113.5, IKE lost contact with remote peer, deleting "
-               "connection (keepalive type: DPD)");
-    };
+    harness h("\nrules:\n" + test::quiet_rule_item("    suppress: 10m\n"));
+    auto dead = [&](const std::string& t) { h.line(test::peer_lost_line(t)); };
     dead("10:00:00");
     dead("10:03:00");  // counted, and the quiet period starts again
     dead("10:09:00");  // resolved at 10:08:00 first, then suppressed
@@ -404,26 +389,13 @@ rules:
 // not one per sighting: a flood of repeats must not fill the timer bound and crowd out the
 // time-in-state timers of other peers. The alert still resolves after its last sighting.
 TEST(RuleEngine, RepeatsOfAnAlertKeepOneQuietPeriodTimer) {
-    harness h(R"(
-rules:
-  - id: QUIET
-    name: q
-    code: test-code
-    severity: low
-    match: {event: peer_dead}
-    resolve: {after: 5m}
-    title: "t"
-    cause: "c"
-    checks: []
-)" + std::string(stuck_item),
+    harness h("\nrules:\n" + test::quiet_rule_item() + stuck_item,
               [](pipeline::pipeline_options& o) { o.engine.max_timers = 50; });
     auto dead = [&](int second) {
         const std::string hms = "10:" + std::string(second / 60 < 10 ? "0" : "") +
                                 std::to_string(second / 60) + ":" + (second % 60 < 10 ? "0" : "") +
                                 std::to_string(second % 60);
-        h.line("<163>Jun 01 2026 " + hms +
-               " fw : %ASA-3-713123: IP = 203.0.113.5, IKE lost contact with remote peer, deleting "
-               "connection (keepalive type: DPD)");
+        h.line(test::peer_lost_line(hms));
     };
     for (int s = 0; s < 200; ++s) {
         dead(s);  // 200 sightings within 200 s
@@ -469,9 +441,7 @@ rules:
 )");
         h.line(sent_sa("10:00:00"));
         h.line(built("10:00:40"));
-        h.line(
-            "<163>Jun 01 2026 10:01:00 fw : %ASA-3-713123: IP = 203.0.113.5, IKE lost contact "
-            "with remote peer, deleting connection (keepalive type: DPD)");
+        h.line(test::peer_lost_line("10:01:00"));
         h.line(sent_sa("10:02:00"));
         h.line(built("10:03:00"));
         EXPECT_EQ(h.actions(), (std::vector<std::string>{"raised FB 203.0.113.5 @10:00:30",

@@ -76,4 +76,27 @@ inline std::string corpus_dir() {
     return IKEWATCH_SOURCE_DIR "/tests/corpus";
 }
 
+/// A rule list item for tests (its code `test-code` must be declared): QUIET, raised when a peer
+/// is lost, resolved after five quiet minutes; `extra` adds keys, each line indented by four.
+inline std::string quiet_rule_item(std::string_view extra = {}) {
+    return std::string(R"(  - id: QUIET
+    name: q
+    code: test-code
+    severity: low
+    match: {event: peer_dead}
+    resolve: {after: 5m}
+)") + std::string(extra) +
+           R"(    title: "t"
+    cause: "c"
+    checks: []
+)";
+}
+
+/// Device `fw` logs at `hms` (HH:MM:SS, 2026-06-01) that it lost 203.0.113.5 (713123, DPD).
+inline std::string peer_lost_line(std::string_view hms) {
+    return "<163>Jun 01 2026 " + std::string(hms) +
+           " fw : %ASA-3-713123: IP = 203.0.113.5, IKE lost contact with remote peer, deleting "
+           "connection (keepalive type: DPD)";
+}
+
 }  // namespace ikewatch::test
