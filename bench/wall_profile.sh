@@ -19,14 +19,14 @@ command -v perf >/dev/null || { echo "perf is needed (apt-get install linux-perf
 dir=$(mktemp -d /tmp/ikewatch-wall.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 "$count" dump "$lines" >"$dir/mix.log"
-cat "$dir/mix.log" >/dev/null  # page cache warm, as for the replay figures
 perf record -q -e cpu-clock -F 10000 -o "$dir/perf.data" \
     "$replay" replay --threads 1 --format json "$dir/mix.log" >/dev/null 2>"$dir/replay.err"
 tail -1 "$dir/replay.err"
 echo
 printf '%8s  %s\n' 'share' 'function (self time, cpu-clock samples)'
+# awk reads to the end: leaving early would fail perf report's write, and this script with it.
 perf report -i "$dir/perf.data" --no-children --stdio --sort symbol -g none 2>/dev/null |
-    awk -v top="$top" '/%/ && !/^#/ {
+    awk -v top="$top" '/%/ && !/^#/ && n++ < top {
         pct = $1; $1 = ""; $2 = ""; sub(/^ +/, ""); sub(/( +-)+ *$/, "");
         if (length($0) > 100) $0 = substr($0, 1, 100) "…";
-        printf "%8s  %s\n", pct, $0; if (++n == top) exit }'
+        printf "%8s  %s\n", pct, $0 }'
