@@ -873,6 +873,7 @@ transition tracker::apply_read(const event& e) {
     peer_record& p = *rec;
     t.peer = rec;
     t.old_state = p.state;
+    t.old_since = p.since;
     t.old_status = p.status;
     t.old_phase2 = p.phase2;
     note_event(p, e);

@@ -16,6 +16,7 @@ struct transition {
     p1_state old_state = p1_state::none;
     p1_status old_status = p1_status::idle;
     p2_status old_phase2 = p2_status::none;
+    micros old_since = 0;  ///< when the peer had entered its state, before the event
 };
 
 /// Rebuilds per-(device, peer) IKE state from events, strongest source first: 713236 payload

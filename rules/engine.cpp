@@ -478,7 +478,9 @@ void engine::apply_event(const event& e, const ike::transition& t, const ike::pe
                 fire(ri, k, *key_id, tr);
             }
         }
-        if (t.created || t.old_state != p.state || p.since == e.time) {
+        // One timer per entry into a state, scheduled by the line that entered it: the other
+        // lines of the same second would only add copies that fire together and repeat it.
+        if (t.created || t.old_state != p.state || t.old_since != p.since) {
             schedule_state(e.device, p, 0, now, peer_key_);
         }
     }
