@@ -110,6 +110,21 @@ TEST(RuleEngine, TimeInStateFiresOnTheTimerWithoutAnyFurtherLine) {
     EXPECT_NE(a.evidence.front().text.find("IKE_DECODE SENDING"), std::string::npos);
 }
 
+// Only the line that enters a state starts its timer: the peer's other lines of that second
+// (here a resend) add none, and the deadline is checked once.
+TEST(RuleEngine, LinesInTheSecondOfAStateEntryStartNoFurtherTimer) {
+    harness h(stuck_rule);
+    h.line(sent_sa("10:00:00"));
+    ASSERT_EQ(h.pipe->engine()->timer_count(), 1U);
+    h.line(sent_sa("10:00:00", "RESENDING"));
+    h.line(sent_sa("10:00:00", "RESENDING"));
+    EXPECT_EQ(h.pipe->engine()->timer_count(), 1U);
+    h.line(built("10:05:00"));
+    EXPECT_EQ(h.actions(), std::vector<std::string>{"raised STUCK 203.0.113.5 @10:00:30"});
+    EXPECT_EQ(h.pipe->engine()->stats().timers_fired, 1U);
+    EXPECT_EQ(h.pipe->engine()->stats().repeats, 0U);
+}
+
 // Timers of peers that left a full table make room for new ones: the engine drops them before
 // it would refuse a timer, and the others keep their order.
 TEST(RuleEngine, TimersOfPeersThatLeftMakeRoomForNewOnes) {
