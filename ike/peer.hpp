@@ -61,9 +61,12 @@ struct evidence_refs {
 /// its table's evidence_store.
 struct peer_record {
     std::uint32_t device = 0;  ///< interned device id (peer_table::device_name)
-    /// Where the table keeps the record, for a lookup that would otherwise hash the key (a hint:
-    /// the table checks the key at that place before it trusts it).
+    /// Where the table keeps the record: with `serial`, a way back to it that needs no names
+    /// (peer_table::at).
     std::uint32_t slot = 0xFFFFFFFF;
+    /// Numbers the records its table created: a record that took over a slot is told from the
+    /// one that had it before (peer_table::at).
+    std::uint32_t serial = 0;
     inline_string<46> peer;  ///< remote IKE address (or IKEv2 host name)
 
     std::uint8_t ike_version = 0;

@@ -308,6 +308,7 @@ peer_record* peer_table::upsert(std::string_view device, std::string_view peer, 
     s.cls = peer_class::single_line;
     s.rec.device = dev;
     s.rec.slot = i;
+    s.rec.serial = ++serials_;
     s.rec.peer = name;
     s.rec.first_seen = now;
     s.rec.last_event = now;
@@ -347,19 +348,6 @@ const peer_record* peer_table::find(std::string_view device, std::string_view pe
     const inline_string<46> name(peer);
     const std::uint32_t i = find_slot(dev, name.view(), peer_hash(dev, name.view()));
     return i == flat_index::npos ? nullptr : &slots_[i].rec;
-}
-
-const peer_record* peer_table::find(std::uint32_t hint, std::string_view device,
-                                    std::string_view peer) const {
-    // A name longer than a record holds is cut, as find() cuts it: that case takes find().
-    if (hint < slots_.size() && peer.size() <= decltype(peer_record::peer)::capacity()) {
-        const peer_record& r = slots_[hint].rec;
-        if (r.slot == hint && r.device < devices_.size() &&
-            same_key(devices_[r.device].name, device) && same_key(r.peer.view(), peer)) {
-            return &r;
-        }
-    }
-    return find(device, peer);
 }
 
 std::optional<peer_class> peer_table::class_of(std::string_view device,

@@ -94,10 +94,15 @@ class peer_table {
     peer_record* upsert(std::string_view device, std::string_view peer, micros now, bool& created);
 
     [[nodiscard]] const peer_record* find(std::string_view device, std::string_view peer) const;
-    /// The same, looked at first in the slot `hint` a record of the peer had (`peer_record::slot`,
-    /// kept from earlier): that record when it is still the peer's, else as find() does.
-    [[nodiscard]] const peer_record* find(std::uint32_t hint, std::string_view device,
-                                          std::string_view peer) const;
+    /// The record in slot `where` when it is still the one numbered `serial`, else null: a peer
+    /// found again without its names.
+    [[nodiscard]] const peer_record* at(std::uint32_t where, std::uint32_t serial) const noexcept {
+        if (where >= slots_.size()) {
+            return nullptr;
+        }
+        const peer_record& r = slots_[where].rec;
+        return r.slot == where && r.serial == serial ? &r : nullptr;
+    }
 
     [[nodiscard]] std::string_view device_name(std::uint32_t id) const noexcept;
 
@@ -282,6 +287,7 @@ class peer_table {
     std::unordered_map<conn_key, inline_string<46>, conn_hash> conns_;
     evidence_store evidence_;
     table_stats stats_;
+    std::uint32_t serials_ = 0;  // the serial of the latest record created
 };
 
 }  // namespace ikewatch::ike

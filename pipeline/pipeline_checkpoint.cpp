@@ -62,7 +62,7 @@ std::vector<device_snapshot> pipeline::save_devices(const std::vector<std::strin
         }
     });
     if (engine_ != nullptr) {
-        engine_->save([&](std::string_view device) -> json* {
+        engine_->save(table, [&](std::string_view device) -> json* {
             json* st = state_of(device);
             return st == nullptr ? nullptr : &(*st)["engine"];
         });

@@ -25,12 +25,6 @@ void write_key_id(std::string& id, std::string_view device, std::string_view key
     *out = peer_key ? 'p' : 'o';
 }
 
-std::string make_key_id(std::string_view device, std::string_view key, bool peer_key) {
-    std::string id;
-    write_key_id(id, device, key, peer_key);
-    return id;
-}
-
 // `text` cut to `max` bytes on a character boundary, with `…` when something was cut, appended
 // to `out`.
 void append_capped(std::string& out, std::string_view text, std::size_t max) {
@@ -116,8 +110,7 @@ void engine::set_rules(std::shared_ptr<const rule_set> rules, const ike::peer_ta
     }
     peers.for_each([&](const ike::peer_record& p) {
         const std::string_view device = peers.device_name(p.device);
-        schedule_state(device, p, 0, std::numeric_limits<micros>::min(),
-                       make_key_id(device, p.peer.view(), true));
+        schedule_state(device, p, 0, std::numeric_limits<micros>::min());
     });
 }
 
@@ -125,6 +118,12 @@ std::string_view engine::key_of(std::string_view device, std::string_view key, b
     // Built in a reused buffer: looking a key up allocates nothing.
     write_key_id(scratch_, device, key, peer_key);
     return scratch_;
+}
+
+std::string engine::peer_key_id(std::string_view device, std::string_view peer) {
+    std::string id;
+    write_key_id(id, device, peer, true);
+    return id;
 }
 
 engine::key_entry& engine::entry(std::string_view device, std::string_view key, bool peer_key,
@@ -245,7 +244,7 @@ bool engine::pop_due(std::string_view device, micros now, timer& out) {
 }
 
 void engine::schedule_state(std::string_view device, const ike::peer_record& p, std::size_t from,
-                            micros after, std::string key_id, std::uint64_t seq) {
+                            micros after, std::uint64_t seq) {
     if (p.reported_unknown) {
         return;
     }
@@ -263,7 +262,8 @@ void engine::schedule_state(std::string_view device, const ike::peer_record& p, 
                       .gen = static_cast<std::uint64_t>(p.since),
                       .seq = seq,
                       .peer_slot = p.slot,
-                      .key_id = std::move(key_id)});
+                      .peer_serial = p.serial,
+                      .key_id = {}});
 }
 
 bool engine::timer_valid(const timer& t, const ike::peer_table& peers) const {
@@ -282,12 +282,7 @@ bool engine::timer_valid(const timer& t, const ike::peer_table& peers) const {
             });
         }
         case timer::what::state: {
-            // key_id is device \x1f peer \x1f p
-            const std::size_t a = t.key_id.find('\x1f');
-            const std::size_t b = t.key_id.find('\x1f', a + 1);
-            const ike::peer_record* p =
-                peers.find(std::string_view(t.key_id).substr(0, a),
-                           std::string_view(t.key_id).substr(a + 1, b - a - 1));
+            const ike::peer_record* p = peers.at(t.peer_slot, t.peer_serial);
             return p != nullptr && static_cast<std::uint64_t>(p->since) == t.gen;
         }
     }
@@ -481,7 +476,7 @@ void engine::apply_event(const event& e, const ike::transition& t, const ike::pe
         // One timer per entry into a state, scheduled by the line that entered it: the other
         // lines of the same second would only add copies that fire together and repeat it.
         if (t.created || t.old_state != p.state || t.old_since != p.since) {
-            schedule_state(e.device, p, 0, now, peer_key_);
+            schedule_state(e.device, p, 0, now);
         }
     }
     // 5. Raised alerts of this peer that the new state or this event clears.
@@ -905,29 +900,22 @@ void engine::run_timer(timer&& t, const ike::peer_table& peers, micros log_end) 
         }
         return;
     }
-    // Time in state: still there, and still since the same moment?
-    const std::size_t a = t.key_id.find('\x1f');
-    const std::size_t b = t.key_id.find('\x1f', a + 1);
-    const std::string_view device = std::string_view(t.key_id).substr(0, a);
-    const std::string_view peer = std::string_view(t.key_id).substr(a + 1, b - a - 1);
-    const ike::peer_record* p = peers.find(t.peer_slot, device, peer);
+    // Time in state: the same peer, still there, and still since the same moment?
+    const ike::peer_record* p = peers.at(t.peer_slot, t.peer_serial);
     if (p == nullptr || static_cast<std::uint64_t>(p->since) != t.gen || p->state != t.state) {
         return;
     }
+    const std::string_view device = peers.device_name(p->device);
+    const std::string_view peer = p->peer.view();
     const std::vector<std::uint32_t>& list = rules_->by_state[static_cast<std::size_t>(p->state)];
     const device_facts d = facts(device, peers, p);
-    // The timer's key id is the peer's key as key_of builds it, device \x1f peer \x1f p (a
-    // checkpoint may hold another form): the key is then looked up by it, not built again.
-    const bool key_form =
-        b != std::string::npos && t.key_id.size() == b + 2 && t.key_id.back() == 'p';
     std::size_t i = t.rule;
     for (; i < list.size() && p->since + rules_->rules[list[i]].for_ <= t.at; ++i) {
         if (!state_rule_holds(rules_->rules[list[i]], p, d, t.at)) {
             continue;
         }
         const std::string* key_id = nullptr;
-        key_entry& k = entry(key_form ? std::string_view(t.key_id) : key_of(device, peer, true),
-                             device, peer, true, key_id);
+        key_entry& k = entry(device, peer, true, key_id);
         trigger tr;
         tr.peer = p;
         tr.time = t.at;
@@ -936,10 +924,8 @@ void engine::run_timer(timer&& t, const ike::peer_table& peers, micros log_end) 
         }
         fire(list[i], k, *key_id, tr);
     }
-    // The next deadline keeps this entry's place among timers due at the same instant, and takes
-    // over the key id (`device` and `peer` point into it: the device's name comes from the
-    // table).
-    schedule_state(peers.device_name(p->device), *p, i, t.at, std::move(t.key_id), t.seq);
+    // The next deadline keeps this entry's place among timers due at the same instant.
+    schedule_state(device, *p, i, t.at, t.seq);
 }
 
 void engine::run_resolve_timer(timer&& t) {

@@ -95,7 +95,8 @@ class engine {
     /// Writes the state of every device for which `slot(device)` gives a JSON object into it:
     /// its keys' rule state (windows, pending absences and correlations), its raised alerts,
     /// its suppression memory and its pending timers. One pass over the engine.
-    void save(const std::function<nlohmann::json*(std::string_view device)>& slot) const;
+    void save(const ike::peer_table& peers,
+              const std::function<nlohmann::json*(std::string_view device)>& slot) const;
     /// Restores one device as `save` wrote it, after its peers were restored into `peers`.
     /// Rule state and timers of rules the running set does not have are left out. Throws
     /// (std::exception) on a malformed object; the caller then forgets the device.
@@ -169,8 +170,12 @@ class engine {
         ike::p1_state state{};  ///< state timers: the state entered
         std::uint64_t gen = 0;  ///< state timers: when the peer entered the state
         std::uint64_t seq = 0;  // set by schedule: timers due at one instant fire in that order
-        std::uint32_t peer_slot = 0xFFFFFFFF;  ///< state timers: the peer's slot when scheduled
-        std::string key_id;
+        /// State timers: the peer's record, by its slot and serial (ike::peer_table::at). They
+        /// carry no key id: firing finds the peer without its names, and a peer that left or
+        /// moved on is seen from the record alone.
+        std::uint32_t peer_slot = 0xFFFFFFFF;
+        std::uint32_t peer_serial = 0;
+        std::string key_id;  ///< absence and quiet-period timers: their key's or alert's id
     };
     // Context of one trigger, for rendering and evidence.
     struct trigger {
@@ -183,6 +188,8 @@ class engine {
     };
 
     std::string_view key_of(std::string_view device, std::string_view key, bool peer_key);
+    /// The id key_of gives a peer's key, as a string of its own.
+    [[nodiscard]] static std::string peer_key_id(std::string_view device, std::string_view peer);
     key_entry& entry(std::string_view device, std::string_view key, bool peer_key,
                      const std::string*& key_id);
     /// The same with the key's id already built (`id` is what key_of gives for the three).
@@ -311,11 +318,10 @@ class engine {
     /// `after` among the state's rules from position `from` on; firing it checks the rules due
     /// then and schedules the next deadline.
     void schedule_state(std::string_view device, const ike::peer_record& p, std::size_t from,
-                        micros after, std::string key_id, std::uint64_t seq = 0);
+                        micros after, std::uint64_t seq = 0);
     [[nodiscard]] bool timer_valid(const timer& t, const ike::peer_table& peers) const;
     void prune_timers(const ike::peer_table& peers);
-    /// `log_end`: the device's clock when a drain fires timers ahead of it. A time-in-state
-    /// timer's key id moves into the timer it schedules next.
+    /// `log_end`: the device's clock when a drain fires timers ahead of it.
     void run_timer(timer&& t, const ike::peer_table& peers,
                    micros log_end = std::numeric_limits<micros>::max());
     [[nodiscard]] const ike::peer_record* peer_of(const key_entry& k,

@@ -160,7 +160,8 @@ std::string_view device_of_key_id(std::string_view id) {
 
 }  // namespace
 
-void engine::save(const std::function<json*(std::string_view device)>& slot) const {
+void engine::save(const ike::peer_table& peers,
+                  const std::function<json*(std::string_view device)>& slot) const {
     const auto part = [&](std::string_view device, const char* name) -> json* {
         json* out = slot(device);
         if (out == nullptr) {
@@ -234,9 +235,12 @@ void engine::save(const std::function<json*(std::string_view device)>& slot) con
             switch (t.kind) {
                 case timer::what::state: {
                     const auto& list = rules_->by_state[static_cast<std::size_t>(t.state)];
-                    if (t.rule >= list.size()) {
+                    // A timer of a peer no longer in the table would do nothing when it fired.
+                    const ike::peer_record* p = peers.at(t.peer_slot, t.peer_serial);
+                    if (p == nullptr || t.rule >= list.size()) {
                         return;
                     }
+                    one["key_id"] = peer_key_id(peers.device_name(p->device), p->peer.view());
                     one["rule"] = rules_->rules[list[t.rule]].id;
                     one["state"] = static_cast<unsigned>(t.state);
                     break;
@@ -380,6 +384,18 @@ void engine::restore(std::string_view device, const json& j, const ike::peer_tab
                     continue;
                 }
                 t.rule = static_cast<std::uint32_t>(at - list.begin());
+                // Found by its record from now on (its key id is device \x1f peer \x1f p).
+                if (t.key_id.size() <= device.size()) {
+                    throw std::invalid_argument("a time-in-state timer without its peer");
+                }
+                const std::string_view rest = std::string_view(t.key_id).substr(device.size() + 1);
+                const ike::peer_record* p = peers.find(device, rest.substr(0, rest.find('\x1f')));
+                if (p == nullptr) {
+                    continue;
+                }
+                t.peer_slot = p->slot;
+                t.peer_serial = p->serial;
+                t.key_id.clear();
             }
             const bool resolve = t.kind == timer::what::resolve;
             const std::string alert_id = resolve ? t.key_id : std::string();

@@ -125,6 +125,19 @@ TEST(RuleEngine, LinesInTheSecondOfAStateEntryStartNoFurtherTimer) {
     EXPECT_EQ(h.pipe->engine()->stats().repeats, 0U);
 }
 
+// A time-in-state timer belongs to its peer's record: the peer that takes over an evicted
+// peer's place in the table, in the same state since the same second, does not inherit it.
+TEST(RuleEngine, ATimerOfAnEvictedPeerDoesNotFireForThePeerInItsPlace) {
+    harness h(stuck_rule, [](pipeline::pipeline_options& o) { o.table.max_peers = 1; });
+    h.line(sent_sa("10:00:00"));
+    h.line(asa("10:00:00", "713236",
+               "IP = 192.0.2.9, IKE_DECODE SENDING Message (msgid=0) with payloads : HDR + SA (1) "
+               "+ NONE (0) total length : 88"));
+    h.line(built("10:05:00"));
+    EXPECT_EQ(h.actions(), std::vector<std::string>{"raised STUCK 192.0.2.9 @10:00:30"});
+    EXPECT_EQ(h.pipe->engine()->stats().repeats, 0U);
+}
+
 // Timers of peers that left a full table make room for new ones: the engine drops them before
 // it would refuse a timer, and the others keep their order.
 TEST(RuleEngine, TimersOfPeersThatLeftMakeRoomForNewOnes) {
