@@ -158,6 +158,16 @@ std::string_view device_of_key_id(std::string_view id) {
     return id.substr(0, id.find('\x1f'));
 }
 
+// The key of a key id (device \x1f key \x1f p|o); empty when it has none.
+std::string_view key_of_key_id(std::string_view id) {
+    const std::size_t a = id.find('\x1f');
+    if (a == std::string_view::npos) {
+        return {};
+    }
+    const std::string_view rest = id.substr(a + 1);
+    return rest.substr(0, rest.find('\x1f'));
+}
+
 }  // namespace
 
 void engine::save(const ike::peer_table& peers,
@@ -384,12 +394,11 @@ void engine::restore(std::string_view device, const json& j, const ike::peer_tab
                     continue;
                 }
                 t.rule = static_cast<std::uint32_t>(at - list.begin());
-                // Found by its record from now on (its key id is device \x1f peer \x1f p).
+                // Found by its record from now on (its key id names the peer).
                 if (t.key_id.size() <= device.size()) {
                     throw std::invalid_argument("a time-in-state timer without its peer");
                 }
-                const std::string_view rest = std::string_view(t.key_id).substr(device.size() + 1);
-                const ike::peer_record* p = peers.find(device, rest.substr(0, rest.find('\x1f')));
+                const ike::peer_record* p = peers.find(device, key_of_key_id(t.key_id));
                 if (p == nullptr) {
                     continue;
                 }
